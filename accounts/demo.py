@@ -1,0 +1,35 @@
+"""Demo staff for `manage.py seed_demo`."""
+from django.contrib.auth.models import Group
+
+from accounts import roles
+from accounts.models import User
+
+DEMO_STAFF = [
+    # username, first, last, role
+    ("dilnoza", "Dilnoza", "Karimova", roles.MANAGERS),
+    ("aziz", "Aziz", "Rahimov", roles.SALES),
+    ("malika", "Malika", "Tursunova", roles.SALES),
+    ("sardor", "Sardor", "Alimov", roles.SALES),
+    ("jamshid", "Jamshid", "Nazarov", roles.TEACHERS),
+    ("emily", "Emily", "Carter", roles.TEACHERS),
+    ("rustam", "Rustam", "Qodirov", roles.TEACHERS),
+]
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+def seed(stdout) -> None:
+    created = 0
+    for username, first, last, role in DEMO_STAFF:
+        user, was_created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "is_staff": True,
+                      "email": f"{username}@centre.example"},
+        )
+        if was_created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            created += 1
+        user.groups.add(Group.objects.get(name=role))
+    if created:
+        stdout.write(f"Demo staff: {created} created (password “{DEMO_PASSWORD}”: "
+                     + ", ".join(f"{u} ({r})" for u, _, _, r in DEMO_STAFF) + ").")

@@ -1,0 +1,138 @@
+"""Admin building blocks shared by every app: export actions and a date-range filter."""
+import datetime
+
+from django.contrib import admin
+from django.contrib.admin.utils import label_for_field, lookup_field
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.html import strip_tags
+
+from core.exports import csv_response, xlsx_response
+
+
+def _export_rows(modeladmin, request, queryset):
+    fields = [f for f in modeladmin.get_export_fields(request) if f != "action_checkbox"]
+    header = [str(label_for_field(f, queryset.model, modeladmin)) for f in fields]
+
+    def rows():
+        for obj in queryset.iterator(chunk_size=2000) if not queryset._prefetch_related_lookups else queryset:
+            row = []
+            for name in fields:
+                _, _, value = lookup_field(name, obj, modeladmin)
+                row.append(strip_tags(str(value)) if hasattr(value, "__html__") else value)
+            yield row
+
+    return header, rows()
+
+
+class ExportMixin:
+    """Adds "Export selected to CSV / XLSX" actions over the changelist columns.
+
+    The rows exported are the queryset the admin gives the action, so row-level
+    restrictions in get_queryset (a salesperson's own leads) apply to exports too.
+    """
+
+    export_fields = None
+
+    def get_export_fields(self, request):
+        return self.export_fields or self.get_list_display(request)
+
+    @admin.action(description="Export selected to CSV")
+    def export_csv(self, request, queryset):
+        header, rows = _export_rows(self, request, queryset)
+        return csv_response(f"{queryset.model._meta.model_name}-{timezone.localdate()}.csv", header, rows)
+
+    @admin.action(description="Export selected to Excel (XLSX)")
+    def export_xlsx(self, request, queryset):
+        header, rows = _export_rows(self, request, queryset)
+        return xlsx_response(f"{queryset.model._meta.model_name}-{timezone.localdate()}.xlsx", header, rows)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        for name in ("export_csv", "export_xlsx"):
+            func = getattr(self, name)
+            actions[name] = (func, name, func.short_description)
+        return actions
+
+
+class DateRangeFilter(admin.FieldListFilter):
+    """From/to calendar-day filter on a datetime field, in local time (TIME_ZONE)."""
+
+    template = "admin/core/date_range_filter.html"
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        self.param_from = f"{field_path}__date_from"
+        self.param_to = f"{field_path}__date_to"
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.date_from = self._pop_date(params, self.param_from)
+        self.date_to = self._pop_date(params, self.param_to)
+
+    def _pop_date(self, params, name):
+        value = params.pop(name, None)
+        if isinstance(value, list):
+            value = value[-1] if value else None
+        if value:
+            self.used_parameters[name] = value
+        return parse_date(value) if value else None
+
+    def expected_parameters(self):
+        return [self.param_from, self.param_to]
+
+    def has_output(self):
+        return True
+
+    def queryset(self, request, queryset):
+        tz = timezone.get_current_timezone()
+        if self.date_from:
+            start = datetime.datetime.combine(self.date_from, datetime.time.min, tzinfo=tz)
+            queryset = queryset.filter(**{f"{self.field_path}__gte": start})
+        if self.date_to:
+            end = datetime.datetime.combine(self.date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+            queryset = queryset.filter(**{f"{self.field_path}__lt": end})
+        return queryset
+
+    def choices(self, changelist):
+        other_params = {
+            key: value
+            for key, value in changelist.get_filters_params().items()
+            if key not in (self.param_from, self.param_to)
+        }
+        yield {
+            "param_from": self.param_from,
+            "param_to": self.param_to,
+            "value_from": self.date_from.isoformat() if self.date_from else "",
+            "value_to": self.date_to.isoformat() if self.date_to else "",
+            "other_params": [(k, v[-1] if isinstance(v, list) else v) for k, v in other_params.items()],
+            "reset_url": changelist.get_query_string(remove=[self.param_from, self.param_to]),
+        }
+
+
+def intermediate_action(modeladmin, request, queryset, *, form_class, title: str, apply, form_kwargs=None):
+    """Run an admin action that first asks for input (a reason, a salesperson).
+
+    Shows ``form_class`` for the selected rows; once submitted and valid, calls
+    ``apply(form.cleaned_data)`` and returns to the changelist (None).
+    """
+    from django.contrib.admin import helpers
+    from django.template.response import TemplateResponse
+
+    form_kwargs = form_kwargs or {}
+    if "apply" in request.POST:
+        form = form_class(request.POST, **form_kwargs)
+        if form.is_valid():
+            apply(form.cleaned_data)
+            return None
+    else:
+        form = form_class(**form_kwargs)
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "form": form,
+        "queryset": queryset,
+        "opts": modeladmin.model._meta,
+        "action": request.POST.get("action"),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+        "select_across": request.POST.get("select_across", "0"),
+    }
+    return TemplateResponse(request, "admin/core/action_form.html", context)

@@ -1,0 +1,14 @@
+"""The Celery app. The beat schedule lives here and only here."""
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_project.settings")
+
+app = Celery("crm_project")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+BEAT_SCHEDULE = {}
+app.conf.beat_schedule = BEAT_SCHEDULE

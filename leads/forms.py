@@ -1,0 +1,71 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from leads import services
+from leads.models import Lead, LeadStatus
+from leads.phones import InvalidPhone, normalize_phone
+
+
+class LeadAdminForm(forms.ModelForm):
+    """The lead change form. Status is not a model field here: it is changed
+    through leads.services.lead_change_status so history is always written."""
+
+    new_status = forms.ChoiceField(
+        label="Change status to",
+        required=False,
+        help_text="Only the statuses that may follow the current one are offered.",
+    )
+
+    class Meta:
+        model = Lead
+        exclude = ["status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "phone" in self.fields:
+            self.fields["phone"].help_text = "Typed any way: 90 123 45 67, +998 90 123-45-67, 8 (90) 1234567."
+        lead = self.instance
+        if lead.pk:
+            choices = [(s, LeadStatus(s).label) for s in services.allowed_next_statuses(lead)]
+            self.fields["new_status"].choices = [("", f"— keep “{lead.get_status_display()}” —"), *choices]
+        else:
+            self.fields.pop("new_status")
+
+    def clean_phone(self):
+        raw = self.cleaned_data.get("phone", "")
+        try:
+            normalised = normalize_phone(raw)
+        except InvalidPhone as exc:
+            raise ValidationError(str(exc)) from exc
+        if normalised != self.instance.phone:
+            self.cleaned_data["phone_raw"] = raw
+            self.instance.phone_raw = raw
+        return normalised
+
+    def clean(self):
+        cleaned = super().clean()
+        new_status = cleaned.get("new_status")
+        if new_status:
+            reason = cleaned.get("lost_reason") or ""
+            try:
+                services.lead_transition_check(lead=self.instance, to_status=new_status, reason=reason)
+            except ValidationError as exc:
+                self._add_service_error(exc)
+        return cleaned
+
+    def _add_service_error(self, exc: ValidationError) -> None:
+        for field, messages in exc.message_dict.items():
+            target = "new_status" if field == "status" else field
+            self.add_error(target if target in self.fields else None, messages)
+
+
+class MarkLostForm(forms.Form):
+    reason = forms.CharField(max_length=255, label="Why are these leads lost?")
+
+
+class AssignForm(forms.Form):
+    salesperson = forms.ModelChoiceField(queryset=None, label="Assign to")
+
+    def __init__(self, *args, salespeople, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["salesperson"].queryset = salespeople

@@ -1,0 +1,94 @@
+"""Phone normalisation: the one function every path uses to turn typed text into E.164.
+
+phonenumbers does the real work. On top of it we accept the old domestic habit
+of a trunk "8" before a 9-digit Uzbek number ("8 (90) 123 45 67"), which
+libphonenumber stopped accepting in 2024 when Uzbekistan dropped the trunk prefix.
+"""
+import re
+from functools import lru_cache
+
+import phonenumbers
+from django.conf import settings
+
+_NON_DIGITS = re.compile(r"\D+")
+# "8" + 9 national digits, as people still type Uzbek numbers.
+_UZ_LEGACY_TRUNK = re.compile(r"^8(\d{9})$")
+
+INVALID_PHONE = "“{raw}” is not a valid phone number."
+EMPTY_PHONE = "A phone number is required."
+
+
+class InvalidPhone(ValueError):
+    pass
+
+
+def digits_only(text: str) -> str:
+    return _NON_DIGITS.sub("", text or "")
+
+
+def normalize_phone(raw, region: str | None = None) -> str:
+    """Return the E.164 form of ``raw`` or raise InvalidPhone with a readable message."""
+    text = _as_text(raw)
+    if not text:
+        raise InvalidPhone(EMPTY_PHONE)
+    region = (region or settings.DEFAULT_PHONE_REGION).upper()
+    result = _normalize(text, region)
+    if result is None:
+        raise InvalidPhone(INVALID_PHONE.format(raw=text))
+    return result
+
+
+def try_normalize_phone(raw, region: str | None = None) -> str | None:
+    try:
+        return normalize_phone(raw, region)
+    except InvalidPhone:
+        return None
+
+
+def _as_text(raw) -> str:
+    """Spreadsheets hand phones over as numbers (998901234567.0, 9.98901234567E+11)."""
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        return ""
+    if isinstance(raw, float):
+        return str(int(raw)) if raw.is_integer() else ""
+    if isinstance(raw, int):
+        return str(raw)
+    text = str(raw).strip()
+    if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", text):  # scientific notation copied as text
+        try:
+            return str(int(float(text)))
+        except (ValueError, OverflowError):
+            return text
+    return text
+
+
+@lru_cache(maxsize=65536)
+def _normalize(text: str, region: str) -> str | None:
+    digits = digits_only(text)
+    candidates = [text]
+    if region == "UZ":
+        legacy = _UZ_LEGACY_TRUNK.match(digits)
+        if legacy and not text.lstrip().startswith("+"):
+            candidates.append("+998" + legacy.group(1))
+    if not text.lstrip().startswith("+") and len(digits) > 9:
+        # International numbers written without the plus: 998901234567.
+        candidates.append("+" + digits)
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return None
+
+
+def format_phone_display(e164: str) -> str:
+    """"+998901234567" -> "+998 90 123 45 67" for people to read."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

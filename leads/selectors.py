@@ -1,0 +1,29 @@
+"""Reads of the lead domain, with row-level access applied in one place."""
+from django.db.models import QuerySet
+
+from accounts import roles
+from leads.models import Lead
+from leads.phones import digits_only, try_normalize_phone
+
+
+def leads_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Managers see every lead; a salesperson only those assigned to them;
+    anybody else (a teacher) none."""
+    queryset = Lead.objects.all() if queryset is None else queryset
+    if roles.is_manager(user):
+        return queryset
+    if roles.is_salesperson(user):
+        return queryset.filter(assigned_to=user)
+    return queryset.none()
+
+
+def lead_phone_search_filter(term: str) -> dict | None:
+    """Turn what someone typed ("90 123 45 67", "+998 90 123-45-67", "8 90 1234567")
+    into a phone filter, or None if the term does not look like a phone."""
+    digits = digits_only(term)
+    if len(digits) < 4 or len(digits) < len(term.replace(" ", "")) * 0.6:
+        return None
+    normalised = try_normalize_phone(term)
+    if normalised:
+        return {"phone": normalised}
+    return {"phone__contains": digits}

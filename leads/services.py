@@ -1,0 +1,258 @@
+"""Writes to the lead domain. Admin, commands, webhooks and tasks all call these.
+
+Every status change goes through ``lead_change_status`` so LeadStatusChange is
+complete (analytics counts from it). Creation goes through ``lead_register_inquiry``
+(or ``lead_create``), which relies on the unique phone constraint, not on a
+prior check, so two concurrent deliveries of the same phone make one lead.
+"""
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts import roles
+from leads.models import Lead, LeadInquiry, LeadSource, LeadStatus, LeadStatusChange
+from leads.phones import InvalidPhone, normalize_phone
+
+S = LeadStatus
+
+# Which status may follow which. Anything else is refused with ILLEGAL_TRANSITION.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.NEW: frozenset({S.CONTACTED, S.INTERESTED, S.TRIAL_SCHEDULED, S.LOST}),
+    S.CONTACTED: frozenset({S.INTERESTED, S.TRIAL_SCHEDULED, S.LOST}),
+    S.INTERESTED: frozenset({S.CONTACTED, S.TRIAL_SCHEDULED, S.ENROLLED, S.LOST}),
+    S.TRIAL_SCHEDULED: frozenset({S.TRIAL_ATTENDED, S.INTERESTED, S.LOST}),
+    S.TRIAL_ATTENDED: frozenset({S.ENROLLED, S.TRIAL_SCHEDULED, S.INTERESTED, S.LOST}),
+    S.ENROLLED: frozenset({S.LOST}),
+    S.LOST: frozenset({S.NEW, S.CONTACTED, S.INTERESTED}),
+}
+# Statuses that mean a salesperson has talked to the lead.
+CONTACT_STATUSES = frozenset(set(S.values) - {S.NEW, S.LOST})
+
+ILLEGAL_TRANSITION = "A lead cannot go from “{from_label}” to “{to_label}”. Allowed next: {allowed}."
+SAME_STATUS = "The lead is already “{label}”."
+UNKNOWN_STATUS = "Unknown status “{value}”."
+UNKNOWN_SOURCE = "Unknown lead source “{value}”. Known sources: {known}."
+LOST_REASON_REQUIRED = "Say why the lead is lost."
+NOT_A_SALESPERSON = "{user} is not an active member of the Sales group."
+NO_SALESPEOPLE = "There are no active salespeople to assign leads to."
+
+
+@dataclass(frozen=True)
+class InquiryResult:
+    lead: Lead
+    created: bool
+    reopened: bool = False
+
+
+# --- validation helpers -----------------------------------------------------
+
+def phone_or_error(raw, *, field: str = "phone") -> str:
+    try:
+        return normalize_phone(raw)
+    except InvalidPhone as exc:
+        raise ValidationError({field: str(exc)}) from exc
+
+
+def validate_source(value: str) -> str:
+    if value not in LeadSource.values:
+        raise ValidationError(
+            {"source": UNKNOWN_SOURCE.format(value=value, known=", ".join(LeadSource.values))}
+        )
+    return value
+
+
+def lead_transition_check(*, lead: Lead, to_status: str, reason: str = "") -> None:
+    """Raise ValidationError if ``lead`` may not move to ``to_status`` now."""
+    if to_status not in S.values:
+        raise ValidationError({"status": UNKNOWN_STATUS.format(value=to_status)})
+    if to_status == lead.status:
+        raise ValidationError({"status": SAME_STATUS.format(label=S(to_status).label)})
+    allowed = ALLOWED_TRANSITIONS[S(lead.status)]
+    if to_status not in allowed:
+        raise ValidationError(
+            {
+                "status": ILLEGAL_TRANSITION.format(
+                    from_label=S(lead.status).label,
+                    to_label=S(to_status).label,
+                    allowed=", ".join(S(s).label for s in S.values if s in allowed),
+                )
+            }
+        )
+    if to_status == S.LOST and not reason.strip():
+        raise ValidationError({"lost_reason": LOST_REASON_REQUIRED})
+
+
+def allowed_next_statuses(lead: Lead) -> list[str]:
+    allowed = ALLOWED_TRANSITIONS[S(lead.status)]
+    return [s for s in S.values if s in allowed]
+
+
+# --- creation -----------------------------------------------------------------
+
+def lead_create(*, phone, source: str, by=None, at: datetime | None = None, **details) -> Lead:
+    """Create a lead; raises ValidationError if the phone already belongs to one."""
+    result = lead_register_inquiry(phone=phone, source=source, by=by, at=at, **details)
+    if not result.created:
+        raise ValidationError({"phone": f"A lead with phone {result.lead.phone} already exists: {result.lead}."})
+    return result.lead
+
+
+def lead_register_inquiry(*, phone, source: str, by=None, at: datetime | None = None, **details) -> InquiryResult:
+    """Create the lead for this phone, or record a repeat inquiry on the existing one.
+
+    A repeat inquiry on a lost lead reopens it (back to new). Details of an
+    existing lead are never overwritten, only blanks are filled in.
+    """
+    e164 = phone_or_error(phone)
+    validate_source(source)
+    at = at or timezone.now()
+    details.setdefault("phone_raw", str(phone).strip()[:64])
+    with transaction.atomic():
+        existing = Lead.objects.select_for_update().filter(phone=e164).first()
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    lead = _insert_lead(phone=e164, source=source, by=by, at=at, details=details)
+                return InquiryResult(lead=lead, created=True)
+            except IntegrityError:
+                # Someone else created it between our look-up and insert.
+                existing = Lead.objects.select_for_update().get(phone=e164)
+        reopened = lead_record_repeat_inquiry(lead=existing, source=source, at=at, details=details)
+        return InquiryResult(lead=existing, created=False, reopened=reopened)
+
+
+def _insert_lead(*, phone: str, source: str, by, at: datetime, details: dict) -> Lead:
+    assigned_to = details.pop("assigned_to", None)
+    lead = Lead(phone=phone, source=source, created_at=at, **details)
+    return lead_save_new(lead=lead, by=by, at=at, assigned_to=assigned_to)
+
+
+def lead_save_new(*, lead: Lead, by=None, at: datetime | None = None, assigned_to=None) -> Lead:
+    """Save an unsaved Lead (built by a form or an importer) with its first
+    history row and inquiry. The phone must already be normalised."""
+    at = at or timezone.now()
+    lead.status = S.NEW
+    lead.status_changed_at = at
+    lead.last_inquiry_at = lead.last_inquiry_at or at
+    lead.last_inquiry_source = lead.last_inquiry_source or lead.source
+    if lead.created_at is None:
+        lead.created_at = at
+    lead.full_clean(validate_unique=False, exclude=["assigned_to"])
+    lead.save()
+    LeadStatusChange.objects.create(lead=lead, from_status="", to_status=S.NEW, changed_by=by, changed_at=at)
+    LeadInquiry.objects.create(lead=lead, source=lead.source, received_at=at, is_repeat=False)
+    if assigned_to is not None:
+        lead_assign(lead=lead, salesperson=assigned_to, by=by, at=at)
+    return lead
+
+
+def lead_record_repeat_inquiry(*, lead: Lead, source: str, at: datetime, details: dict | None = None) -> bool:
+    """Count a repeat inquiry on ``lead``; returns True if it reopened a lost lead."""
+    details = details or {}
+    lead.inquiry_count += 1
+    lead.last_inquiry_at = at
+    lead.last_inquiry_source = source
+    changed = ["inquiry_count", "last_inquiry_at", "last_inquiry_source", "updated_at"]
+    for name, value in details.items():
+        if name in _FILLABLE_FIELDS and value and not getattr(lead, name):
+            setattr(lead, name, value)
+            changed.append(name)
+    lead.save(update_fields=changed)
+    LeadInquiry.objects.create(lead=lead, source=source, received_at=at, is_repeat=True)
+    if lead.status == S.LOST:
+        lead_change_status(lead=lead, to_status=S.NEW, at=at, note=f"Reopened by a repeat inquiry ({source})")
+        return True
+    return False
+
+
+# Blank fields a repeat inquiry may fill in (never overwrite).
+_FILLABLE_FIELDS = frozenset(
+    {"full_name", "email", "course_interest", "telegram_chat_id", "whatsapp_id",
+     "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
+     "campaign_id", "ad_id", "form_id"}
+)
+
+
+# --- status -------------------------------------------------------------------
+
+def lead_change_status(
+    *, lead: Lead, to_status: str, by=None, reason: str = "", note: str = "", at: datetime | None = None
+) -> LeadStatusChange:
+    """Move ``lead`` to ``to_status``, validating the transition and writing history."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        lead_transition_check(lead=locked, to_status=to_status, reason=reason)
+        change = LeadStatusChange.objects.create(
+            lead=locked, from_status=locked.status, to_status=to_status, changed_by=by,
+            changed_at=at, note=(note or reason)[:255],
+        )
+        locked.status = to_status
+        locked.status_changed_at = at
+        update = ["status", "status_changed_at", "updated_at"]
+        if to_status == S.LOST:
+            locked.lost_reason = reason.strip()[:255]
+            update.append("lost_reason")
+        elif locked.lost_reason:
+            locked.lost_reason = ""
+            update.append("lost_reason")
+        if to_status in CONTACT_STATUSES and locked.first_contacted_at is None:
+            locked.first_contacted_at = at
+            update.append("first_contacted_at")
+        locked.save(update_fields=update)
+    for name in ("status", "status_changed_at", "lost_reason", "first_contacted_at", "updated_at"):
+        setattr(lead, name, getattr(locked, name))
+    return change
+
+
+def lead_mark_lost(*, lead: Lead, reason: str, by=None, at: datetime | None = None) -> LeadStatusChange:
+    return lead_change_status(lead=lead, to_status=S.LOST, reason=reason, by=by, at=at)
+
+
+# --- assignment -----------------------------------------------------------------
+
+def lead_assign(*, lead: Lead, salesperson, by=None, at: datetime | None = None) -> Lead:
+    if not (salesperson.is_active and roles.is_salesperson(salesperson)):
+        raise ValidationError({"assigned_to": NOT_A_SALESPERSON.format(user=salesperson)})
+    at = at or timezone.now()
+    if lead.assigned_to_id == salesperson.pk:
+        return lead
+    lead.assigned_to = salesperson
+    lead.assigned_at = at
+    lead.save(update_fields=["assigned_to", "assigned_at", "updated_at"])
+    return lead
+
+
+def salesperson_rotation() -> Iterator:
+    """Active salespeople in a fair endless cycle, starting after whoever got the
+    most recent assignment, so successive round-robin runs continue the turn."""
+    people = list(roles.salespeople())
+    if not people:
+        raise ValidationError(NO_SALESPEOPLE)
+    last_id = (
+        Lead.objects.filter(assigned_to__in=people, assigned_at__isnull=False)
+        .order_by("-assigned_at", "-id")
+        .values_list("assigned_to_id", flat=True)
+        .first()
+    )
+    ids = [p.pk for p in people]
+    start = (ids.index(last_id) + 1) % len(people) if last_id in ids else 0
+    return itertools.cycle(people[start:] + people[:start])
+
+
+def leads_assign_round_robin(*, leads: Iterable[Lead], by=None, at: datetime | None = None) -> dict:
+    """Assign ``leads`` in turn across active salespeople; returns {salesperson: count}."""
+    rotation = salesperson_rotation()
+    at = at or timezone.now()
+    counts: dict = {}
+    with transaction.atomic():
+        for lead in leads:
+            person = next(rotation)
+            lead_assign(lead=lead, salesperson=person, by=by, at=at)
+            counts[person] = counts.get(person, 0) + 1
+    return counts

@@ -1,0 +1,65 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from leads.phones import EMPTY_PHONE, InvalidPhone, format_phone_display, normalize_phone, try_normalize_phone
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "+998901234567",
+        "+998 90 123 45 67",
+        "+998 (90) 123-45-67",
+        "998901234567",
+        "90 123 45 67",
+        "901234567",
+        "8 (90) 123 45 67",  # the old trunk prefix phonenumbers no longer accepts
+        "8-90-123-45-67",
+        998901234567,
+        998901234567.0,  # Excel numeric cell
+        "9.98901234567E+11",  # Excel scientific notation pasted as text
+    ],
+)
+def test_uzbek_number_typed_any_way_normalises_to_e164(typed):
+    assert normalize_phone(typed) == "+998901234567"
+
+
+@pytest.mark.parametrize("typed", ["+7 916 123 45 67", "+1 650 253 0000", "+44 20 7946 0958"])
+def test_foreign_numbers_with_country_code_are_kept(typed):
+    assert normalize_phone(typed).startswith("+")
+
+
+@pytest.mark.parametrize("typed", ["123", "hello", "+998 12", "8 (00) 000 00 00", "0000000000000"])
+def test_invalid_phone_raises_with_the_text_in_the_message(typed):
+    with pytest.raises(InvalidPhone) as exc:
+        normalize_phone(typed)
+    assert typed.strip() in str(exc.value)
+
+
+@pytest.mark.parametrize("typed", [None, "", "   ", True])
+def test_missing_phone_is_reported_as_required(typed):
+    with pytest.raises(InvalidPhone, match=EMPTY_PHONE):
+        normalize_phone(typed)
+
+
+def test_region_setting_changes_how_local_numbers_are_read(settings):
+    settings.DEFAULT_PHONE_REGION = "RU"
+    assert try_normalize_phone("8 916 123 45 67") == "+79161234567"
+
+
+def test_display_format_is_readable():
+    assert format_phone_display("+998901234567") == "+998 90 123 45 67"
+
+
+# Uzbek mobile operator codes with their valid 7-digit subscriber numbers.
+operator = st.sampled_from(["90", "91", "93", "94", "95", "97", "98", "99", "33", "88"])
+subscriber = st.integers(min_value=0, max_value=9_999_999).map(lambda n: f"{n:07d}")
+
+
+@given(operator, subscriber, st.sampled_from(["+998 {o} {a} {b} {c}", "8 ({o}) {a}-{b}-{c}", "{o}{a}{b}{c}",
+                                              "998{o}{a}{b}{c}", "+998({o}){a}{b}{c}"]))
+def test_every_way_of_typing_a_number_gives_the_same_e164(op, sub, template):
+    typed = template.format(o=op, a=sub[:3], b=sub[3:5], c=sub[5:])
+    expected = try_normalize_phone(f"+998{op}{sub}")
+    assert try_normalize_phone(typed) == expected

@@ -1,0 +1,192 @@
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from leads import services
+from leads.models import Lead, LeadInquiry, LeadSource, LeadStatus, LeadStatusChange
+from tests.factories import SalespersonFactory
+from tests.leads.factories import LeadFactory
+
+pytestmark = pytest.mark.django_db
+S = LeadStatus
+
+
+def history(lead):
+    return list(LeadStatusChange.objects.filter(lead=lead).values_list("from_status", "to_status"))
+
+
+class TestLeadRegisterInquiry:
+    def test_new_phone_creates_lead_with_initial_history_and_inquiry(self):
+        result = services.lead_register_inquiry(phone="90 123 45 67", source="landing", full_name="Kamila")
+        lead = result.lead
+        assert result.created
+        assert lead.phone == "+998901234567"
+        assert lead.phone_raw == "90 123 45 67"
+        assert lead.status == S.NEW
+        assert history(lead) == [("", S.NEW)]
+        assert lead.inquiries.count() == 1
+
+    def test_same_phone_in_another_format_is_a_repeat_not_a_new_lead(self):
+        first = services.lead_register_inquiry(phone="+998901234567", source="instagram", full_name="Kamila").lead
+        with time_machine.travel(timezone.now() + timedelta(hours=1)):
+            again = services.lead_register_inquiry(phone="8 (90) 123-45-67", source="telegram", full_name="Other")
+        assert not again.created
+        assert again.lead.pk == first.pk
+        first.refresh_from_db()
+        assert first.inquiry_count == 2
+        assert first.last_inquiry_source == LeadSource.TELEGRAM
+        assert first.full_name == "Kamila"  # never overwritten by a repeat
+        assert first.source == LeadSource.INSTAGRAM
+        assert Lead.objects.count() == 1
+        assert LeadInquiry.objects.filter(lead=first, is_repeat=True).count() == 1
+
+    def test_repeat_fills_in_blank_details_only(self):
+        lead = services.lead_register_inquiry(phone="+998901234567", source="call_tracking").lead
+        services.lead_register_inquiry(phone="+998901234567", source="telegram", full_name="Oybek",
+                                       telegram_chat_id="555")
+        lead.refresh_from_db()
+        assert (lead.full_name, lead.telegram_chat_id) == ("Oybek", "555")
+
+    def test_repeat_inquiry_reopens_a_lost_lead(self):
+        lead = LeadFactory()
+        services.lead_mark_lost(lead=lead, reason="Too expensive")
+        result = services.lead_register_inquiry(phone=lead.phone, source="whatsapp")
+        lead.refresh_from_db()
+        assert result.reopened
+        assert lead.status == S.NEW
+        assert lead.lost_reason == ""
+        assert history(lead) == [("", S.NEW), (S.NEW, S.LOST), (S.LOST, S.NEW)]
+
+    @pytest.mark.parametrize("phone", ["", "12", "not a phone"])
+    def test_bad_phone_is_refused_and_writes_nothing(self, phone):
+        with pytest.raises(ValidationError) as exc:
+            services.lead_register_inquiry(phone=phone, source="landing")
+        assert "phone" in exc.value.message_dict
+        assert not Lead.objects.exists() and not LeadStatusChange.objects.exists()
+
+    def test_unknown_source_is_refused_and_writes_nothing(self):
+        with pytest.raises(ValidationError, match="Unknown lead source"):
+            services.lead_register_inquiry(phone="+998901234567", source="tiktok")
+        assert not Lead.objects.exists()
+
+    def test_lead_create_refuses_a_known_phone(self):
+        LeadFactory(phone="+998901234567")
+        with pytest.raises(ValidationError, match="already exists"):
+            services.lead_create(phone="901234567", source="csv")
+
+
+class TestLeadChangeStatus:
+    def test_every_change_is_recorded_with_who_and_when(self, salesperson):
+        lead = LeadFactory()
+        moment = timezone.now() + timedelta(minutes=5)
+        services.lead_change_status(lead=lead, to_status=S.CONTACTED, by=salesperson, at=moment)
+        change = LeadStatusChange.objects.filter(lead=lead).last()
+        assert (change.from_status, change.to_status, change.changed_by, change.changed_at) == (
+            S.NEW, S.CONTACTED, salesperson, moment)
+        lead.refresh_from_db()
+        assert lead.status == S.CONTACTED
+        assert lead.first_contacted_at == moment
+        assert lead.status_changed_at == moment
+
+    def test_first_contact_time_is_kept_from_the_first_contact(self):
+        lead = LeadFactory()
+        first = timezone.now()
+        services.lead_change_status(lead=lead, to_status=S.CONTACTED, at=first)
+        services.lead_change_status(lead=lead, to_status=S.INTERESTED, at=first + timedelta(hours=1))
+        lead.refresh_from_db()
+        assert lead.first_contacted_at == first
+
+    @pytest.mark.parametrize("path, illegal", [
+        ([], S.ENROLLED),
+        ([], S.TRIAL_ATTENDED),
+        ([S.CONTACTED, S.INTERESTED, S.ENROLLED], S.NEW),
+    ])
+    def test_illegal_transition_is_refused_with_a_clear_message_and_writes_nothing(self, path, illegal):
+        lead = LeadFactory()
+        for status in path:
+            services.lead_change_status(lead=lead, to_status=status)
+        before = LeadStatusChange.objects.count()
+        with pytest.raises(ValidationError) as exc:
+            services.lead_change_status(lead=lead, to_status=illegal)
+        assert "cannot go from" in exc.value.message_dict["status"][0]
+        assert LeadStatusChange.objects.count() == before
+        lead.refresh_from_db()
+        assert lead.status == (path[-1] if path else S.NEW)
+
+    def test_unknown_status_is_refused(self):
+        with pytest.raises(ValidationError, match="Unknown status"):
+            services.lead_change_status(lead=LeadFactory(), to_status="won")
+
+    def test_lost_needs_a_reason(self):
+        with pytest.raises(ValidationError) as exc:
+            services.lead_change_status(lead=LeadFactory(), to_status=S.LOST)
+        assert exc.value.message_dict["lost_reason"] == [services.LOST_REASON_REQUIRED]
+
+    def test_full_funnel_leaves_complete_history(self):
+        lead = LeadFactory()
+        for status in [S.CONTACTED, S.INTERESTED, S.TRIAL_SCHEDULED, S.TRIAL_ATTENDED, S.ENROLLED]:
+            services.lead_change_status(lead=lead, to_status=status)
+        assert [to for _, to in history(lead)] == [S.NEW, S.CONTACTED, S.INTERESTED, S.TRIAL_SCHEDULED,
+                                                    S.TRIAL_ATTENDED, S.ENROLLED]
+
+
+class TestAssignment:
+    def test_assign_sets_salesperson_and_time(self, salesperson, manager):
+        lead = LeadFactory()
+        services.lead_assign(lead=lead, salesperson=salesperson, by=manager)
+        lead.refresh_from_db()
+        assert lead.assigned_to == salesperson and lead.assigned_at is not None
+
+    def test_only_active_salespeople_can_be_assigned(self, manager, teacher):
+        with pytest.raises(ValidationError, match="not an active member of the Sales group"):
+            services.lead_assign(lead=LeadFactory(), salesperson=teacher)
+        inactive = SalespersonFactory(is_active=False)
+        with pytest.raises(ValidationError):
+            services.lead_assign(lead=LeadFactory(), salesperson=inactive)
+
+    def test_round_robin_spreads_evenly_and_continues_the_turn(self):
+        people = [SalespersonFactory() for _ in range(3)]
+        leads = [LeadFactory() for _ in range(7)]
+        counts = services.leads_assign_round_robin(leads=leads[:4])
+        assert sorted(counts.values()) == [1, 1, 2]
+        counts = services.leads_assign_round_robin(leads=leads[4:])
+        totals = {p: Lead.objects.filter(assigned_to=p).count() for p in people}
+        assert sorted(totals.values()) == [2, 2, 3]
+
+    def test_round_robin_without_salespeople_is_a_clear_error(self):
+        with pytest.raises(ValidationError, match="no active salespeople"):
+            services.leads_assign_round_robin(leads=[LeadFactory()])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_inquiries_for_one_phone_make_one_lead():
+    """Two webhooks for the same person arriving at once: one lead, one repeat."""
+    barrier = threading.Barrier(4)
+    results, errors = [], []
+
+    def deliver(source):
+        try:
+            barrier.wait()
+            results.append(services.lead_register_inquiry(phone="+998 90 555 01 01", source=source))
+        except Exception as exc:  # noqa: BLE001 - surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver, args=(s,)) for s in ["landing", "telegram", "whatsapp", "instagram"]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert Lead.objects.count() == 1
+    assert sum(r.created for r in results) == 1
+    lead = Lead.objects.get()
+    assert lead.inquiry_count == 4
+    assert LeadStatusChange.objects.filter(lead=lead).count() == 1
