@@ -1,0 +1,221 @@
+"""Courses, rooms, groups (with day patterns), enrollments and room occupancy.
+
+Writes go through scheduling.services (conflict checks, capacity, enrollment
+rules); list pages read through scheduling.selectors, which annotate the load
+figures so the properties below cost no query per row.
+"""
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts import roles
+from core.badges import load_colour
+from scheduling.patterns import DayPattern
+
+
+class Course(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="courses",
+        limit_choices_to={"groups__name": roles.TEACHERS},
+        help_text="The default teacher of the course's groups (a member of the Teachers group).",
+    )
+    price = models.DecimalField(
+        max_digits=12, decimal_places=2, help_text="Monthly price in the centre's currency (UZS)."
+    )
+    duration_months = models.PositiveSmallIntegerField("duration (months)", help_text="Length of the course.")
+    lessons_per_week = models.PositiveSmallIntegerField("frequency (lessons per week)")
+    default_capacity = models.PositiveSmallIntegerField(default=12)
+    is_active = models.BooleanField("active", default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="course_price_not_negative"),
+            models.CheckConstraint(condition=Q(default_capacity__gt=0), name="course_default_capacity_positive"),
+            models.CheckConstraint(condition=Q(duration_months__gt=0), name="course_duration_positive"),
+            models.CheckConstraint(
+                condition=Q(lessons_per_week__gt=0, lessons_per_week__lte=7), name="course_frequency_1_to_7"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Room(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    capacity = models.PositiveSmallIntegerField()
+    location = models.CharField(max_length=200, blank=True, help_text="Branch, floor, building…")
+    is_active = models.BooleanField("active", default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=Q(capacity__gt=0), name="room_capacity_positive")]
+
+    def __str__(self):
+        return self.name
+
+
+class Group(models.Model):
+    """A class of students of one course meeting in one room on a day pattern."""
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="groups")
+    name = models.CharField(max_length=200, unique=True)
+    days = models.CharField(max_length=16, choices=DayPattern.choices)
+    start_time = models.TimeField(help_text="Local time (Asia/Tashkent).")
+    end_time = models.TimeField(help_text="Local time (Asia/Tashkent).")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="groups")
+    capacity = models.PositiveSmallIntegerField(help_text="Seats; cannot exceed the room's capacity.")
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="teaching_groups",
+        limit_choices_to={"groups__name": roles.TEACHERS},
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text="Empty = open-ended.")
+    students = models.ManyToManyField(
+        "leads.Lead", through="Enrollment", related_name="study_groups", blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["course__name", "name"]
+        indexes = [
+            models.Index(fields=["room", "start_time"]),
+            models.Index(fields=["teacher", "start_time"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_time__gt=models.F("start_time")), name="group_end_after_start"),
+            models.CheckConstraint(condition=Q(capacity__gt=0), name="group_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="group_end_date_not_before_start",
+            ),
+            models.CheckConstraint(condition=Q(days__in=DayPattern.values), name="group_days_known_pattern"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    # --- load figures: read annotations from scheduling.selectors when present
+    @property
+    def active_students(self) -> int:
+        value = getattr(self, "active_students_count", None)
+        if value is None:
+            value = self.enrollments.filter(status=EnrollmentStatus.ACTIVE).count()
+        return value
+
+    @property
+    def trial_students(self) -> int:
+        """Upcoming scheduled trial lessons booked into this group."""
+        value = getattr(self, "trial_students_count", None)
+        if value is None:
+            from scheduling.selectors import group_upcoming_trials_count
+
+            value = group_upcoming_trials_count(group=self)
+        return value
+
+    @property
+    def free_slots(self) -> int:
+        return max(self.capacity - self.active_students, 0)
+
+    @property
+    def occupancy_percent(self) -> int:
+        if not self.capacity:
+            return 0
+        return round(100 * self.active_students / self.capacity)
+
+    @property
+    def is_full(self) -> bool:
+        return self.active_students >= self.capacity
+
+    @property
+    def occupancy_colour(self) -> str:
+        return load_colour(100 if self.is_full else self.occupancy_percent)
+
+    @property
+    def schedule_label(self) -> str:
+        """'Mon/Wed/Fri 18:00–19:30'"""
+        return f"{DayPattern(self.days).label} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class EnrollmentStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    LEFT = "left", "Left"
+
+
+class Enrollment(models.Model):
+    """A lead studying in a group. Leaving keeps the row, so history is kept."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="enrollments")
+    lead = models.ForeignKey("leads.Lead", on_delete=models.PROTECT, related_name="enrollments")
+    status = models.CharField(max_length=10, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE)
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-enrolled_at", "-id"]
+        indexes = [models.Index(fields=["group", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "lead"],
+                condition=Q(status="active"),
+                name="enrollment_one_active_per_group_lead",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", left_at__isnull=True) | Q(status="left", left_at__isnull=False),
+                name="enrollment_left_at_iff_left",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.lead} in {self.group}"
+
+
+class RoomOccupancy(models.Model):
+    """One lesson in one room on one date, materialised for the coming weeks by
+    ``refresh_room_occupancy`` (services.room_occupancy_refresh)."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="occupancy")
+    date = models.DateField()
+    time_start = models.TimeField()
+    time_end = models.TimeField()
+    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE, related_name="occupancy")
+    occupancy_count = models.PositiveSmallIntegerField(
+        default=0, help_text="Active students plus trial students booked for that day."
+    )
+    capacity = models.PositiveSmallIntegerField(help_text="Seats offered in this lesson (the group's capacity).")
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["date", "time_start", "room__name"]
+        verbose_name_plural = "room occupancy"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["room", "date", "time_start", "time_end"], name="room_occupancy_unique_slot"
+            ),
+        ]
+        indexes = [models.Index(fields=["date", "room"])]
+
+    def __str__(self):
+        return f"{self.room} {self.date} {self.time_start:%H:%M}–{self.time_end:%H:%M}"
+
+    @property
+    def occupancy_percent(self) -> int:
+        if not self.capacity:
+            return 0
+        return round(100 * self.occupancy_count / self.capacity)
+
+    @property
+    def availability_color(self) -> str:
+        return load_colour(self.occupancy_percent)

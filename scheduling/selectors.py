@@ -1,0 +1,166 @@
+"""Reads of the scheduling domain: load annotations, places, timetable data.
+
+Trial lessons live in the trials app (``trials.Trial``, FK ``group`` with
+related_name ``trials``). Scheduling must work before and after that model
+exists, so every trial count goes through ``trial_model()``.
+"""
+from __future__ import annotations
+
+import datetime
+
+from django.apps import apps
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from scheduling.models import Enrollment, EnrollmentStatus, Group
+
+TRIAL_SCHEDULED = "scheduled"
+
+
+def trial_model():
+    """trials.Trial if that app defines it, else None."""
+    try:
+        return apps.get_model("trials", "Trial")
+    except LookupError:
+        return None
+
+
+def _count_subquery(queryset: QuerySet) -> Coalesce:
+    counted = (
+        queryset.order_by().values("group_id").annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def scheduled_trials(*, on: datetime.date | None = None, since: datetime.date | None = None) -> QuerySet | None:
+    Trial = trial_model()
+    if Trial is None:
+        return None
+    qs = Trial.objects.filter(status=TRIAL_SCHEDULED)
+    if on is not None:
+        qs = qs.filter(scheduled_date=on)
+    if since is not None:
+        qs = qs.filter(scheduled_date__gte=since)
+    return qs
+
+
+def groups_with_load(queryset: QuerySet | None = None, *, today: datetime.date | None = None) -> QuerySet:
+    """Groups annotated with ``active_students_count`` and ``trial_students_count``
+    (scheduled trials from today on), which Group.free_slots/occupancy_percent/
+    is_full/trial_students read instead of querying per row."""
+    queryset = Group.objects.all() if queryset is None else queryset
+    today = today or timezone.localdate()
+    active = Enrollment.objects.filter(group_id=OuterRef("pk"), status=EnrollmentStatus.ACTIVE)
+    queryset = queryset.annotate(active_students_count=_count_subquery(active))
+    trials = scheduled_trials(since=today)
+    if trials is None:
+        return queryset.annotate(trial_students_count=Value(0, output_field=IntegerField()))
+    return queryset.annotate(trial_students_count=_count_subquery(trials.filter(group_id=OuterRef("pk"))))
+
+
+def group_upcoming_trials_count(*, group: Group, today: datetime.date | None = None) -> int:
+    trials = scheduled_trials(since=today or timezone.localdate())
+    return 0 if trials is None else trials.filter(group=group).count()
+
+
+def group_active_enrollments_count(*, group: Group) -> int:
+    return Enrollment.objects.filter(group=group, status=EnrollmentStatus.ACTIVE).count()
+
+
+def group_places_taken_on(*, group: Group, date: datetime.date) -> int:
+    """Seats taken in the lesson of ``date``: active students + trials scheduled that day."""
+    taken = group_active_enrollments_count(group=group)
+    trials = scheduled_trials(on=date)
+    if trials is not None:
+        taken += trials.filter(group=group).count()
+    return taken
+
+
+def group_free_places_on(*, group: Group, date: datetime.date) -> int:
+    """Free seats in the group's lesson on ``date`` (never negative)."""
+    return max(group.capacity - group_places_taken_on(group=group, date=date), 0)
+
+
+def group_has_free_place(*, group: Group, date: datetime.date) -> bool:
+    return group_free_places_on(group=group, date=date) > 0
+
+
+def trials_count_by_group_and_date(*, group_ids, start: datetime.date, end: datetime.date) -> dict[tuple[int, datetime.date], int]:
+    """{(group_id, date): scheduled trials} for a date window, in one query."""
+    trials = scheduled_trials()
+    if trials is None:
+        return {}
+    rows = (
+        trials.filter(group_id__in=list(group_ids), scheduled_date__range=(start, end))
+        .order_by()
+        .values("group_id", "scheduled_date")
+        .annotate(n=Count("pk"))
+    )
+    return {(r["group_id"], r["scheduled_date"]): r["n"] for r in rows}
+
+
+def groups_running_between(start: datetime.date, end: datetime.date, queryset: QuerySet | None = None) -> QuerySet:
+    """Groups whose date range overlaps [start, end]."""
+    queryset = Group.objects.all() if queryset is None else queryset
+    return queryset.filter(Q(end_date__isnull=True) | Q(end_date__gte=start), start_date__lte=end)
+
+
+def groups_clashing_with(
+    *,
+    days: str,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    start_date: datetime.date,
+    end_date: datetime.date | None,
+    queryset: QuerySet,
+) -> list[tuple[Group, datetime.date]]:
+    """Groups in ``queryset`` that meet at an overlapping time on a date both
+    patterns share within both date ranges, each with the first such date.
+
+    Times overlap only if one starts strictly before the other ends, so
+    back-to-back lessons (10:00 end, 10:00 start) do not clash.
+    """
+    from scheduling.patterns import first_shared_date
+
+    candidates = queryset.filter(start_time__lt=end_time, end_time__gt=start_time).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start_date)
+    )
+    if end_date is not None:
+        candidates = candidates.filter(start_date__lte=end_date)
+    clashes = []
+    for other in candidates.select_related("room", "teacher", "course").order_by("start_time", "name"):
+        window_start = max(start_date, other.start_date)
+        ends = [d for d in (end_date, other.end_date) if d is not None]
+        window_end = min(ends) if ends else None
+        shared = first_shared_date(days, other.days, window_start, window_end)
+        if shared is not None:
+            clashes.append((other, shared))
+    return clashes
+
+
+def rooms_free(
+    *,
+    days: str,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    start_date: datetime.date | None = None,
+    end_date: datetime.date | None = None,
+    min_capacity: int | None = None,
+) -> list:
+    """Active rooms with no group at an overlapping time on a day the pattern
+    can share, within [start_date (default today), end_date (None = open)]."""
+    from scheduling.models import Room
+
+    start_date = start_date or timezone.localdate()
+    busy = {
+        group.room_id
+        for group, _ in groups_clashing_with(
+            days=days, start_time=start_time, end_time=end_time,
+            start_date=start_date, end_date=end_date, queryset=Group.objects.all(),
+        )
+    }
+    rooms = Room.objects.filter(is_active=True).exclude(pk__in=busy)
+    if min_capacity:
+        rooms = rooms.filter(capacity__gte=min_capacity)
+    return list(rooms.order_by("name"))
