@@ -172,6 +172,28 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 # --- Domain -------------------------------------------------------------------
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="UZ")
 
+# --- Lead import (import_service/) ----------------------------------------------
+# See README "Lead import". Uploads above the row threshold run in the Celery worker.
+IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=50)
+IMPORT_XLSX_MAX_UNCOMPRESSED_MB = env.int("IMPORT_XLSX_MAX_UNCOMPRESSED_MB", default=500)
+IMPORT_BACKGROUND_ROW_THRESHOLD = env.int("IMPORT_BACKGROUND_ROW_THRESHOLD", default=5000)
+# Path to a Google service-account JSON key; share the sheets with its e-mail address.
+GOOGLE_SERVICE_ACCOUNT_FILE = env.str("GOOGLE_SERVICE_ACCOUNT_FILE", default="")
+
+# --- Reminders and trials (reminders/, trials/) --------------------------------
+# See README "Trials and reminders". Minutes/hours are wall-clock durations.
+REMINDER_FIRST_CONTACT_MINUTES = env.int("REMINDER_FIRST_CONTACT_MINUTES", default=15)
+REMINDER_REPEAT_MINUTES = env.int("REMINDER_REPEAT_MINUTES", default=30)
+TRIAL_PRE_REMINDER_HOURS = env.float("TRIAL_PRE_REMINDER_HOURS", default=2)
+TRIAL_POST_REMINDER_MINUTES = env.int("TRIAL_POST_REMINDER_MINUTES", default=3)
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+REMINDER_RETRY_BASE_SECONDS = env.int("REMINDER_RETRY_BASE_SECONDS", default=60)
+REMINDER_RETRY_MAX_SECONDS = env.int("REMINDER_RETRY_MAX_SECONDS", default=3600)
+# A delivery left "sending" this long (its worker died) is claimed again.
+REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", default=300)
+# Links in reminder messages point here.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
 # --- Logging ------------------------------------------------------------------
 LOGGING = {
     "version": 1,
