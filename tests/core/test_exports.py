@@ -1,0 +1,23 @@
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from core.exports import safe_cell, xlsx_response
+
+
+@pytest.mark.parametrize("dangerous", ["=1+2", "+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1"])
+def test_formula_like_cells_are_neutralised(dangerous):
+    assert safe_cell(dangerous) == "'" + dangerous
+
+
+@pytest.mark.parametrize("value, expected", [("Kamila", "Kamila"), (12, 12), (None, ""), ("+998 90", "'+998 90")])
+def test_plain_values_pass_through(value, expected):
+    assert safe_cell(value) == expected
+
+
+def test_xlsx_cells_are_text_not_formulas():
+    response = xlsx_response("x.xlsx", ["name"], [["=cmd|' /C calc'!A0"]])
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A2"].value == "'=cmd|' /C calc'!A0"
+    assert sheet["A2"].data_type == "s"
