@@ -172,6 +172,33 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 # --- Domain -------------------------------------------------------------------
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="UZ")
 
+# --- Cache ----------------------------------------------------------------------
+# https://django-environ.readthedocs.io/en/latest/types.html#environ-env-cache-url
+# The landing-form throttle counts requests here. locmem is per process: with
+# several web processes in production use redis://127.0.0.1:6379/2.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# --- Intake (live lead channels, intake/) -------------------------------------
+# A channel whose secret is unset is disabled and answers 404. See README "Intake".
+INTAKE_LANDING_KEYS = env.list("INTAKE_LANDING_KEYS", default=[])
+INTAKE_ALLOWED_ORIGINS = env.list("INTAKE_ALLOWED_ORIGINS", default=[])
+INTAKE_LANDING_RATE = env.str("INTAKE_LANDING_RATE", default="30/m")
+INTAKE_HONEYPOT_FIELD = env.str("INTAKE_HONEYPOT_FIELD", default="website")
+# Where the client address comes from: REMOTE_ADDR, or e.g. HTTP_X_REAL_IP behind nginx.
+INTAKE_CLIENT_IP_HEADER = env.str("INTAKE_CLIENT_IP_HEADER", default="REMOTE_ADDR")
+INTAKE_MAX_BODY_BYTES = env.int("INTAKE_MAX_BODY_BYTES", default=64 * 1024)
+INTAKE_AUTO_ASSIGN = env.bool("INTAKE_AUTO_ASSIGN", default=True)
+TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
+TELEGRAM_WEBHOOK_SECRET = env.str("TELEGRAM_WEBHOOK_SECRET", default="")
+TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="https://api.telegram.org")
+META_APP_SECRET = env.str("META_APP_SECRET", default="")
+META_VERIFY_TOKEN = env.str("META_VERIFY_TOKEN", default="")
+META_PAGE_ACCESS_TOKEN = env.str("META_PAGE_ACCESS_TOKEN", default="")
+META_GRAPH_URL = env.str("META_GRAPH_URL", default="https://graph.facebook.com/v21.0")
+WHATSAPP_APP_SECRET = env.str("WHATSAPP_APP_SECRET", default="") or META_APP_SECRET
+WHATSAPP_VERIFY_TOKEN = env.str("WHATSAPP_VERIFY_TOKEN", default="")
+CALL_TRACKING_SECRET = env.str("CALL_TRACKING_SECRET", default="")
+
 # --- Lead import (import_service/) ----------------------------------------------
 # See README "Lead import". Uploads above the row threshold run in the Celery worker.
 IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=50)

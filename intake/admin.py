@@ -1,0 +1,164 @@
+import json
+
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+
+from core.admin_tools import DateRangeFilter
+from core.badges import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, TEAL, BadgeMedia, badge
+from intake import selectors, services
+from intake.models import (
+    OPEN_STATUSES, IntakeChannel, IntakeEvent, IntakeOutcome, IntakeRejection, IntakeStatus, ReplyStatus,
+)
+
+CHANNEL_COLOURS = {
+    IntakeChannel.LANDING: TEAL,
+    IntakeChannel.TELEGRAM: BLUE,
+    IntakeChannel.META: PURPLE,
+    IntakeChannel.WHATSAPP: GREEN,
+    IntakeChannel.CALLS: ORANGE,
+}
+STATUS_COLOURS = {
+    IntakeStatus.PENDING: BLUE,
+    IntakeStatus.PROCESSED: GREEN,
+    IntakeStatus.IGNORED: GREY,
+    IntakeStatus.FAILED: RED,
+}
+OUTCOME_COLOURS = {IntakeOutcome.CREATED: GREEN, IntakeOutcome.REPEAT: TEAL}
+REPLY_COLOURS = {
+    ReplyStatus.PENDING: BLUE, ReplyStatus.SENDING: ORANGE, ReplyStatus.SENT: GREEN, ReplyStatus.FAILED: RED,
+}
+PLATFORM_LABELS = {"ig": "Instagram", "fb": "Facebook"}
+
+REPROCESSED = "Re-processed {processed} event(s): {created} new lead(s), {repeats} repeat(s); {failed} failed."
+NOTHING_OPEN = "Only pending or failed events can be re-processed; none of the selected are."
+
+
+def _pretty(value):
+    if value in (None, "", {}):
+        return "—"
+    return format_html('<pre style="white-space: pre-wrap; max-width: 60em">{}</pre>',
+                       json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
+
+
+@admin.register(IntakeEvent)
+class IntakeEventAdmin(BadgeMedia, admin.ModelAdmin):
+    list_display = [
+        "received_at", "channel_label", "status_label", "outcome_label", "lead_link", "platform_label",
+        "short_external_id", "attempts", "reply_label", "short_error",
+    ]
+    list_display_links = ["received_at"]
+    list_select_related = ["lead"]
+    list_filter = ["channel", "status", "outcome", "reply_status", "platform", ("received_at", DateRangeFilter)]
+    search_fields = ["=external_id", "=reference", "lead__phone", "lead__full_name", "error"]
+    search_help_text = "Exact channel id or reference, the lead's phone or name, or error text."
+    date_hierarchy = "received_at"
+    list_per_page = 50
+    actions = ["reprocess"]
+    fieldsets = [
+        (None, {"fields": ["channel_label", "external_id", "reference", "platform_label", "received_at"]}),
+        ("Processing", {"fields": ["status_label", "outcome_label", "lead_link", "attempts", "processed_at", "error"]}),
+        ("Reply", {"fields": ["reply_label", "reply_pretty", "replied_at", "reply_error"]}),
+        ("Payload", {"fields": ["payload_pretty", "fetched_pretty", "headers_pretty", "body"]}),
+    ]
+    readonly_fields = [
+        "channel_label", "external_id", "reference", "platform_label", "received_at", "status_label",
+        "outcome_label", "lead_link", "attempts", "processed_at", "error", "reply_label", "reply_pretty",
+        "replied_at", "reply_error", "payload_pretty", "fetched_pretty", "headers_pretty", "body",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # The stream is the audit trail of what arrived.
+        return request.user.is_superuser
+
+    def changelist_view(self, request, extra_context=None):
+        today = selectors.intake_counts_for_day()
+        for row in today:
+            row["failed_label"] = badge(row["failed"], RED) if row["failed"] else 0
+        extra_context = {**(extra_context or {}), "intake_today": today}
+        return super().changelist_view(request, extra_context=extra_context)
+
+    @admin.display(description="channel", ordering="channel")
+    def channel_label(self, obj):
+        return badge(obj.get_channel_display(), CHANNEL_COLOURS[IntakeChannel(obj.channel)])
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, obj):
+        return badge(obj.get_status_display(), STATUS_COLOURS[IntakeStatus(obj.status)])
+
+    @admin.display(description="result", ordering="outcome")
+    def outcome_label(self, obj):
+        if not obj.outcome:
+            return "—"
+        return badge(obj.get_outcome_display(), OUTCOME_COLOURS[IntakeOutcome(obj.outcome)])
+
+    @admin.display(description="reply", ordering="reply_status")
+    def reply_label(self, obj):
+        if not obj.reply_status:
+            return "—"
+        return badge(obj.get_reply_status_display(), REPLY_COLOURS[ReplyStatus(obj.reply_status)])
+
+    @admin.display(description="platform", ordering="platform")
+    def platform_label(self, obj):
+        return PLATFORM_LABELS.get(obj.platform, obj.platform or "—")
+
+    @admin.display(description="lead", ordering="lead__full_name")
+    def lead_link(self, obj):
+        if obj.lead_id is None:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("admin:leads_lead_change", args=[obj.lead_id]), obj.lead)
+
+    @admin.display(description="channel id", ordering="external_id")
+    def short_external_id(self, obj):
+        return obj.external_id if len(obj.external_id) <= 24 else obj.external_id[:12] + "…"
+
+    @admin.display(description="error")
+    def short_error(self, obj):
+        return (obj.error[:80] + "…") if len(obj.error) > 80 else obj.error
+
+    @admin.display(description="payload")
+    def payload_pretty(self, obj):
+        return _pretty(obj.payload)
+
+    @admin.display(description="fetched from the platform")
+    def fetched_pretty(self, obj):
+        return _pretty(obj.fetched)
+
+    @admin.display(description="headers")
+    def headers_pretty(self, obj):
+        return _pretty(obj.headers)
+
+    @admin.display(description="reply message")
+    def reply_pretty(self, obj):
+        return _pretty(obj.reply)
+
+    @admin.action(description="Re-process selected pending or failed events", permissions=["change"])
+    def reprocess(self, request, queryset):
+        ids = list(queryset.filter(status__in=OPEN_STATUSES).order_by("received_at", "id").values_list("pk", flat=True))
+        if not ids:
+            self.message_user(request, NOTHING_OPEN, messages.WARNING)
+            return
+        summary = services.intake_events_process(event_ids=ids)
+        level = messages.ERROR if summary.failed else messages.SUCCESS
+        self.message_user(request, REPROCESSED.format(**summary.as_dict()), level)
+        for event_id, error in summary.errors[:5]:
+            self.message_user(request, f"Event {event_id}: {error}", messages.ERROR)
+
+
+@admin.register(IntakeRejection)
+class IntakeRejectionAdmin(admin.ModelAdmin):
+    list_display = ["day", "channel", "reason", "count", "last_at"]
+    list_filter = ["channel", "reason", "day"]
+    date_hierarchy = "day"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
