@@ -219,3 +219,13 @@ class RoomOccupancy(models.Model):
     @property
     def availability_color(self) -> str:
         return load_colour(self.occupancy_percent)
+
+
+class Timetable(Group):
+    """Admin entry point for the room/teacher timetable and free-room finder
+    (a proxy, so the page is listed on the admin index; no table)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "timetable"
+        verbose_name_plural = "timetable & free rooms"

@@ -7,6 +7,7 @@ exists, so every trial count goes through ``trial_model()``.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -164,3 +165,102 @@ def rooms_free(
     if min_capacity:
         rooms = rooms.filter(capacity__gte=min_capacity)
     return list(rooms.order_by("name"))
+
+
+# --- timetable ---------------------------------------------------------------
+
+TIMETABLE_SLOT_MINUTES = 30
+TIMETABLE_DAY_START = datetime.time(8, 0)
+TIMETABLE_DAY_END = datetime.time(21, 0)
+
+
+@dataclass(frozen=True)
+class TimetableEntry:
+    group: Group
+    date: datetime.date
+    starts_here: bool
+    taken: int
+    percent: int
+    colour: str
+
+
+@dataclass
+class TimetableRow:
+    start: datetime.time
+    end: datetime.time
+    cells: list[list[TimetableEntry]] = field(default_factory=list)
+
+
+@dataclass
+class TimetableWeek:
+    days: list[datetime.date]
+    rows: list[TimetableRow]
+    groups: list[Group]
+
+    @property
+    def lesson_count(self) -> int:
+        return sum(1 for row in self.rows for cell in row.cells for e in cell if e.starts_here)
+
+
+def week_start_of(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def _minutes(t: datetime.time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def _time_of(minutes: int) -> datetime.time:
+    return datetime.time(min(minutes // 60, 23), minutes % 60 if minutes < 24 * 60 else 59)
+
+
+def timetable_week(*, week_start: datetime.date, room=None, teacher=None) -> TimetableWeek:
+    """A Mon–Sun grid of 30-minute rows for one room or one teacher. Each cell
+    lists the groups meeting then (one, unless data predates the conflict
+    checks); the entry in a group's first row carries its name, the rest
+    continue its colour. Colour = seats taken that day (active students +
+    trials booked for that date) against capacity. Four queries in all."""
+    from core.badges import load_colour
+    from scheduling.patterns import meets_on
+
+    monday = week_start_of(week_start)
+    days = [monday + datetime.timedelta(days=i) for i in range(7)]
+    queryset = groups_running_between(days[0], days[-1])
+    if room is not None:
+        queryset = queryset.filter(room=room)
+    if teacher is not None:
+        queryset = queryset.filter(teacher=teacher)
+    groups = list(
+        groups_with_load(queryset.select_related("course", "room", "teacher"), today=days[0]).order_by(
+            "start_time", "name"
+        )
+    )
+    trials = trials_count_by_group_and_date(group_ids=[g.pk for g in groups], start=days[0], end=days[-1])
+
+    step = TIMETABLE_SLOT_MINUTES
+    first = min([_minutes(TIMETABLE_DAY_START)] + [_minutes(g.start_time) // step * step for g in groups])
+    last = max([_minutes(TIMETABLE_DAY_END)] + [_minutes(g.end_time) for g in groups])
+    rows = [
+        TimetableRow(start=_time_of(m), end=_time_of(m + step), cells=[[] for _ in days])
+        for m in range(first, last, step)
+    ]
+    for group in groups:
+        g_start, g_end = _minutes(group.start_time), _minutes(group.end_time)
+        for col, day in enumerate(days):
+            if day < group.start_date or (group.end_date and day > group.end_date):
+                continue
+            if not meets_on(group.days, day):
+                continue
+            taken = group.active_students + trials.get((group.pk, day), 0)
+            percent = round(100 * taken / group.capacity) if group.capacity else 0
+            colour = load_colour(100 if taken >= group.capacity else percent)
+            started = False
+            for row_index, m in enumerate(range(first, last, step)):
+                if m + step <= g_start or m >= g_end:
+                    continue
+                rows[row_index].cells[col].append(
+                    TimetableEntry(group=group, date=day, starts_here=not started, taken=taken,
+                                   percent=percent, colour=colour)
+                )
+                started = True
+    return TimetableWeek(days=days, rows=rows, groups=groups)

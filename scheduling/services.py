@@ -178,19 +178,27 @@ def course_validate(*, course: Course) -> None:
 
 # --- enrollments ---------------------------------------------------------------
 
+def enrollment_check(*, group: Group, lead, at: datetime.datetime | None = None) -> None:
+    """Raise ValidationError if ``lead`` cannot be enrolled into ``group`` now.
+    enrollment_create repeats this under a lock on the group row."""
+    at = at or timezone.now()
+    if group.end_date and group.end_date < timezone.localdate(at):
+        raise ValidationError({"group": GROUP_ENDED.format(group=group, end_date=group.end_date)})
+    if Enrollment.objects.filter(group=group, lead=lead, status=EnrollmentStatus.ACTIVE).exists():
+        raise ValidationError({"lead": ALREADY_ENROLLED.format(lead=lead, group=group)})
+    taken = selectors.group_active_enrollments_count(group=group)
+    if taken >= group.capacity:
+        raise ValidationError({"group": GROUP_FULL.format(group=group, taken=taken, capacity=group.capacity)})
+
+
 def enrollment_create(*, group: Group, lead, by=None, at: datetime.datetime | None = None, note: str = "") -> Enrollment:
     """Enrol ``lead`` into ``group``. Refuses a full or finished group and a
-    second active enrollment of the same lead; nothing is written on refusal."""
+    second active enrollment of the same lead; nothing is written on refusal.
+    Capacity counts active students (trials are checked when they are booked)."""
     at = at or timezone.now()
     with transaction.atomic():
         locked = Group.objects.select_for_update().get(pk=group.pk)
-        if locked.end_date and locked.end_date < timezone.localdate(at):
-            raise ValidationError({"group": GROUP_ENDED.format(group=locked, end_date=locked.end_date)})
-        if Enrollment.objects.filter(group=locked, lead=lead, status=EnrollmentStatus.ACTIVE).exists():
-            raise ValidationError({"lead": ALREADY_ENROLLED.format(lead=lead, group=locked)})
-        taken = selectors.group_active_enrollments_count(group=locked)
-        if taken >= locked.capacity:
-            raise ValidationError({"group": GROUP_FULL.format(group=locked, taken=taken, capacity=locked.capacity)})
+        enrollment_check(group=locked, lead=lead, at=at)
         try:
             with transaction.atomic():
                 return Enrollment.objects.create(
