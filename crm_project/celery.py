@@ -16,5 +16,12 @@ BEAT_SCHEDULE = {
         "task": "scheduling.refresh_room_occupancy",
         "schedule": crontab(hour=2, minute=30),
     },
+    # reminders: send what is due (follow-ups, trial reminders) once; no long ETAs.
+    "reminders-dispatch-due": {
+        "task": "reminders.dispatch_due",
+        "schedule": crontab(minute="*"),
+        # A backlog of missed runs is pointless: the next run catches up on everything.
+        "options": {"expires": 55},
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

@@ -205,6 +205,10 @@ def lead_change_status(
             locked.first_contacted_at = at
             update.append("first_contacted_at")
         locked.save(update_fields=update)
+        if to_status in CONTACT_STATUSES or to_status == S.LOST:
+            from reminders.services import followups_complete_for_lead  # hook: the lead was contacted
+
+            followups_complete_for_lead(lead=locked, by=by, at=at, note=f"Lead moved to {S(to_status).label}")
     for name in ("status", "status_changed_at", "lost_reason", "first_contacted_at", "updated_at"):
         setattr(lead, name, getattr(locked, name))
     return change
@@ -225,6 +229,9 @@ def lead_assign(*, lead: Lead, salesperson, by=None, at: datetime | None = None)
     lead.assigned_to = salesperson
     lead.assigned_at = at
     lead.save(update_fields=["assigned_to", "assigned_at", "updated_at"])
+    from reminders.services import followup_create_first_contact  # hook: first-contact deadline
+
+    followup_create_first_contact(lead=lead, salesperson=salesperson, at=at)
     return lead
 
 

@@ -1,0 +1,16 @@
+"""Sending one message over one channel. Raises on failure; the dispatcher
+keeps the error and retries."""
+from django.conf import settings
+from django.core.mail import EmailMessage
+
+from core import telegram
+from reminders.models import Channel
+
+
+def channel_send(*, channel: str, address: str, subject: str, text: str) -> None:
+    if channel == Channel.EMAIL:
+        EmailMessage(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[address]).send()
+    elif channel == Channel.TELEGRAM:
+        telegram.send_message(chat_id=address, text=f"{subject}\n\n{text}")
+    else:
+        raise ValueError(f"Unknown channel “{channel}”.")

@@ -1,0 +1,180 @@
+"""The reminder dispatcher: one pass sends everything that is due, once.
+
+A pass (the beat task every minute, or ``manage.py dispatch_reminders``):
+
+1. **Materialise.** Every source lists the deliveries that are due now; they
+   are inserted with ``bulk_create(ignore_conflicts=True)`` on the unique
+   ``key``, so two beats, two passes or a retried task never create two rows
+   for the same message.
+2. **Claim.** In one short transaction, due rows are selected
+   ``FOR UPDATE SKIP LOCKED`` and switched to ``sending`` with this pass's
+   claim token (the UPDATE re-checks that they are still claimable). A racing
+   pass skips the locked rows and, after the commit, no longer sees them as
+   claimable. Due means ``pending``/``failed`` with ``next_attempt_at`` passed,
+   or ``sending`` with a claim older than REMINDER_CLAIM_TIMEOUT_SECONDS (the
+   worker that claimed it died).
+3. **Send**, outside any transaction: the source says whether the message is
+   still useful (else the row is ``skipped`` with the reason) and what it says;
+   the channel sends it; the row is marked ``sent`` at once. An error is kept in
+   ``last_error`` and retried with exponential backoff via ``next_attempt_at``
+   (never a Celery countdown) until REMINDER_MAX_ATTEMPTS.
+
+Trade-off: between the channel accepting a message and the ``sent`` update
+committing, a crash leaves the row ``sending``; after the claim timeout it is
+reclaimed and sent again. That window (one UPDATE) is the only way to get a
+duplicate; without reclaiming we could lose messages instead.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from reminders.channels import channel_send
+from reminders.models import Delivery, DeliveryStatus
+from reminders.sources import Message, Skip, all_sources, source_for
+
+logger = logging.getLogger(__name__)
+
+S = DeliveryStatus
+NO_ADDRESS = "No address: the recipient has neither a Telegram chat nor an email address."
+CLAIM_BATCH = 100
+
+
+@dataclass
+class DispatchResult:
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def add(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+def reminders_dispatch_due(*, now: datetime | None = None) -> DispatchResult:
+    """One pass: materialise due deliveries, then claim and send them in batches."""
+    now = now or timezone.now()
+    deliveries_materialise(now=now)
+    result = DispatchResult()
+    while True:
+        claimed = deliveries_claim(now=now, limit=CLAIM_BATCH)
+        if not claimed:
+            break
+        for delivery in claimed:
+            result.add(delivery_process(delivery=delivery))
+    if result.sent or result.skipped or result.failed:
+        logger.info("Reminders dispatched: %s", result.as_dict())
+    return result
+
+
+def deliveries_materialise(*, now: datetime) -> int:
+    """Insert the deliveries every source says are due; existing keys are left alone."""
+    rows = [delivery for source in all_sources() for delivery in source.due_deliveries(now=now)]
+    if rows:
+        Delivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    return len(rows)
+
+
+def _claimable(now: datetime) -> Q:
+    stale = now - timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
+    return Q(status__in=[S.PENDING, S.FAILED], next_attempt_at__lte=now) | Q(status=S.SENDING, claimed_at__lt=stale)
+
+
+def deliveries_claim(*, now: datetime, limit: int = CLAIM_BATCH) -> list[Delivery]:
+    """Claim up to ``limit`` due deliveries for this caller; nobody else gets them
+    until they are finished or their claim goes stale."""
+    token = uuid.uuid4()
+    claimable = _claimable(now)
+    with transaction.atomic():
+        ids = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(claimable)
+            .order_by("next_attempt_at", "id")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        Delivery.objects.filter(claimable, pk__in=ids).update(
+            status=S.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1,
+            updated_at=timezone.now(),
+        )
+    return list(Delivery.objects.filter(claim_token=token).select_related("recipient_user").order_by("due_at", "id"))
+
+
+def _finish(delivery: Delivery, **fields) -> bool:
+    """Write the outcome if we still hold the claim."""
+    fields["updated_at"] = timezone.now()
+    updated = Delivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token, status=S.SENDING).update(
+        **fields
+    )
+    for name, value in fields.items():
+        setattr(delivery, name, value)
+    if not updated:
+        logger.warning("Delivery %s was reclaimed by another pass before we finished it.", delivery.key)
+    return bool(updated)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    base = settings.REMINDER_RETRY_BASE_SECONDS
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), settings.REMINDER_RETRY_MAX_SECONDS))
+
+
+def delivery_process(*, delivery: Delivery) -> str:
+    """Send (or skip) one claimed delivery; returns "sent", "skipped" or "failed"."""
+    source = source_for(delivery.kind)
+    try:
+        prepared = Skip(NO_ADDRESS) if not delivery.address else source.prepare(delivery=delivery, now=timezone.now())
+        if isinstance(prepared, Skip):
+            at = timezone.now()
+            if _finish(delivery, status=S.SKIPPED, skip_reason=prepared.reason[:255], claim_token=None,
+                       next_attempt_at=None):
+                _notify(source.on_skipped, delivery=delivery, at=at, reason=prepared.reason)
+            return "skipped"
+        assert isinstance(prepared, Message)
+        channel_send(channel=delivery.channel, address=delivery.address, subject=prepared.subject, text=prepared.text)
+    except Exception as exc:  # noqa: BLE001 - any failure is kept on the row and retried
+        return _fail(delivery, source, exc)
+    at = timezone.now()
+    if _finish(delivery, status=S.SENT, sent_at=at, subject=prepared.subject[:255], body=prepared.text,
+               claim_token=None, next_attempt_at=None, last_error=""):
+        _notify(source.on_sent, delivery=delivery, at=at)
+    return "sent"
+
+
+def _fail(delivery: Delivery, source, exc: Exception) -> str:
+    at = timezone.now()
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    final = delivery.attempts >= settings.REMINDER_MAX_ATTEMPTS
+    logger.warning("Delivery %s failed (attempt %s%s): %s", delivery.key, delivery.attempts,
+                   ", giving up" if final else "", error)
+    next_attempt = None if final else at + retry_delay(delivery.attempts)
+    if _finish(delivery, status=S.FAILED, last_error=error, next_attempt_at=next_attempt, claim_token=None) and final:
+        _notify(source.on_gave_up, delivery=delivery, at=at)
+    return "failed"
+
+
+def _notify(hook, **kwargs) -> None:
+    """Source bookkeeping after the outcome is recorded. A failure here must not
+    undo the outcome: the unique key already prevents a second send."""
+    try:
+        hook(**kwargs)
+    except Exception:  # noqa: BLE001
+        logger.exception("Reminder source hook %s failed for %s", hook.__qualname__, kwargs["delivery"].key)
+
+
+def delivery_retry_now(*, delivery: Delivery) -> bool:
+    """Operator action: put a failed or skipped delivery back in the queue.
+    Sent deliveries are never re-sent."""
+    updated = Delivery.objects.filter(pk=delivery.pk, status__in=[S.FAILED]).update(
+        status=S.PENDING, next_attempt_at=timezone.now(), attempts=0, updated_at=timezone.now()
+    )
+    return bool(updated)

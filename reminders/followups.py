@@ -1,0 +1,89 @@
+"""Follow-up reminders as a dispatcher source: an open LeadReminder past its
+deadline notifies its salesperson, then again every REMINDER_REPEAT_MINUTES
+until completed. Occurrence n is the n-th notification, so a worker that was
+down for hours sends one catch-up notification, not one per missed interval."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from reminders.models import OPEN_REMINDER_STATUSES, Delivery, DeliveryKind, LeadReminder, LeadReminderStatus
+from reminders.sources import Message, ReminderSource, Skip, admin_link, build_delivery, staff_addresses
+
+COMPLETED = "The follow-up was completed (the lead was contacted)."
+REASSIGNED = "The lead's follow-up now belongs to another salesperson."
+GONE = "The follow-up no longer exists."
+
+
+def repeat_interval() -> timedelta:
+    return timedelta(minutes=settings.REMINDER_REPEAT_MINUTES)
+
+
+class FollowUpSource(ReminderSource):
+    kinds = (DeliveryKind.FOLLOWUP_OVERDUE,)
+
+    def due_deliveries(self, *, now: datetime):
+        due = LeadReminder.objects.filter(
+            status__in=OPEN_REMINDER_STATUSES, next_notify_at__lte=now
+        ).select_related("salesperson")
+        for reminder in due:
+            occurrence = str(reminder.reminder_count + 1)
+            for channel, address in staff_addresses(reminder.salesperson):
+                yield build_delivery(
+                    kind=DeliveryKind.FOLLOWUP_OVERDUE, object_id=reminder.pk, occurrence=occurrence,
+                    channel=channel, address=address, due_at=reminder.next_notify_at,
+                    lead_id=reminder.lead_id, recipient_user=reminder.salesperson,
+                )
+
+    def prepare(self, *, delivery: Delivery, now: datetime) -> Message | Skip:
+        reminder = LeadReminder.objects.select_related("lead").filter(pk=delivery.object_id).first()
+        if reminder is None:
+            return Skip(GONE)
+        if reminder.status == LeadReminderStatus.COMPLETED:
+            return Skip(COMPLETED)
+        if reminder.salesperson_id != delivery.recipient_user_id:
+            return Skip(REASSIGNED)
+        lead = reminder.lead
+        late = max(int((now - reminder.due_at).total_seconds() // 60), 0)
+        deadline = timezone.localtime(reminder.due_at)
+        what = "First contact" if reminder.kind == "first_contact" else "Follow-up"
+        lines = [
+            f"{what} with {lead.full_name or 'a lead'} ({lead.phone_display}) is overdue by {late} min "
+            f"(deadline {deadline:%d.%m %H:%M}).",
+        ]
+        if reminder.note:
+            lines.append(f"Note: {reminder.note}")
+        if int(delivery.occurrence) > 1:
+            lines.append(f"Reminder #{delivery.occurrence}.")
+        lines.append(f"Record the contact: {admin_link(reverse('admin:leads_lead_change', args=[lead.pk]))}")
+        return Message(subject=f"Overdue: contact {lead.full_name or lead.phone_display}", text="\n".join(lines))
+
+    def on_sent(self, *, delivery: Delivery, at: datetime) -> None:
+        occurrence = int(delivery.occurrence)
+        # Conditional so the second channel of the same occurrence does not count twice.
+        LeadReminder.objects.filter(
+            pk=delivery.object_id, status__in=OPEN_REMINDER_STATUSES, reminder_count__lt=occurrence
+        ).update(
+            reminder_count=occurrence, last_sent_at=at, status=LeadReminderStatus.SENT,
+            next_notify_at=at + repeat_interval(),
+        )
+
+    def _postpone(self, delivery: Delivery, at: datetime) -> None:
+        """Nothing reached the salesperson: try the next occurrence after one
+        interval instead of re-building the same one every minute."""
+        LeadReminder.objects.filter(
+            pk=delivery.object_id, status__in=OPEN_REMINDER_STATUSES,
+            reminder_count=int(delivery.occurrence) - 1, next_notify_at__lte=at,
+        ).update(next_notify_at=at + repeat_interval())
+
+    def on_skipped(self, *, delivery: Delivery, at: datetime, reason: str) -> None:
+        self._postpone(delivery, at)
+
+    def on_gave_up(self, *, delivery: Delivery, at: datetime) -> None:
+        self._postpone(delivery, at)
+
+
+source = FollowUpSource()

@@ -1,0 +1,117 @@
+"""Writes to follow-up reminders. The lead page, leads.services hooks, seed
+data and tests call these; the dispatcher (reminders.dispatch) sends.
+
+At most one open (pending or sent) reminder per lead, enforced by a partial
+unique constraint: setting a new follow-up completes the open one first.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts import roles
+from leads.models import Lead, LeadStatus
+from reminders.models import OPEN_REMINDER_STATUSES, LeadReminder, LeadReminderKind, LeadReminderStatus
+
+FOLLOWUP_IN_PAST = "The follow-up time must be in the future."
+FOLLOWUP_NO_SALESPERSON = "Assign the lead to a salesperson before setting a follow-up."
+FOLLOWUP_NOT_SALESPERSON = "{user} is not an active member of the Sales group."
+FOLLOWUP_LEAD_CLOSED = "The lead is {status}; follow-ups are for leads still being worked."
+RECORD_CONTACT_NOTE = "Contact recorded"
+SUPERSEDED_NOTE = "Replaced by a new follow-up"
+
+CLOSED_LEAD_STATUSES = frozenset({LeadStatus.ENROLLED, LeadStatus.LOST})
+
+
+def _open(lead) -> LeadReminder | None:
+    return LeadReminder.objects.select_for_update().filter(lead=lead, status__in=OPEN_REMINDER_STATUSES).first()
+
+
+def followup_create_first_contact(*, lead: Lead, salesperson, at: datetime | None = None) -> LeadReminder | None:
+    """Called when a lead is assigned: a new, never contacted lead gets a
+    first-contact deadline REMINDER_FIRST_CONTACT_MINUTES away. Re-assigning
+    moves the open reminder to the new salesperson. Returns the open reminder,
+    or None for a lead that has already been contacted."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        existing = _open(lead)
+        if existing is not None:
+            if existing.salesperson_id != salesperson.pk:
+                existing.salesperson = salesperson
+                existing.save(update_fields=["salesperson"])
+            return existing
+        if lead.status != LeadStatus.NEW or lead.first_contacted_at is not None:
+            return None
+        due = at + timedelta(minutes=settings.REMINDER_FIRST_CONTACT_MINUTES)
+        try:
+            with transaction.atomic():
+                return LeadReminder.objects.create(
+                    lead=lead, salesperson=salesperson, kind=LeadReminderKind.FIRST_CONTACT,
+                    due_at=due, next_notify_at=due, created_at=at,
+                )
+        except IntegrityError:  # created concurrently by another assignment
+            return LeadReminder.objects.get(lead=lead, status__in=OPEN_REMINDER_STATUSES)
+
+
+def followup_set(
+    *, lead: Lead, due_at: datetime, by, note: str = "", salesperson=None, at: datetime | None = None
+) -> LeadReminder:
+    """Set the lead's next follow-up. The open reminder, if any, is completed
+    (superseded) so the lead keeps exactly one deadline."""
+    at = at or timezone.now()
+    salesperson = salesperson or lead.assigned_to
+    if salesperson is None:
+        raise ValidationError({"salesperson": FOLLOWUP_NO_SALESPERSON})
+    if not (salesperson.is_active and roles.is_salesperson(salesperson)):
+        raise ValidationError({"salesperson": FOLLOWUP_NOT_SALESPERSON.format(user=salesperson)})
+    if due_at <= at:
+        raise ValidationError({"due_at": FOLLOWUP_IN_PAST})
+    if lead.status in CLOSED_LEAD_STATUSES:
+        raise ValidationError(FOLLOWUP_LEAD_CLOSED.format(status=lead.get_status_display().lower()))
+    with transaction.atomic():
+        Lead.objects.select_for_update().filter(pk=lead.pk).first()  # serialise per lead
+        existing = _open(lead)
+        if existing is not None:
+            _complete(existing, by=by, at=at, note=SUPERSEDED_NOTE)
+        return LeadReminder.objects.create(
+            lead=lead, salesperson=salesperson, kind=LeadReminderKind.FOLLOW_UP, due_at=due_at,
+            next_notify_at=due_at, note=note.strip()[:255], created_by=by, created_at=at,
+        )
+
+
+def _complete(reminder: LeadReminder, *, by, at: datetime, note: str) -> None:
+    reminder.status = LeadReminderStatus.COMPLETED
+    reminder.completed_at = at
+    reminder.completed_by = by
+    reminder.completion_note = note[:255]
+    reminder.next_notify_at = None
+    reminder.save(update_fields=["status", "completed_at", "completed_by", "completion_note", "next_notify_at"])
+
+
+def followups_complete_for_lead(*, lead: Lead, by=None, at: datetime | None = None, note: str = "") -> int:
+    """Complete the lead's open follow-up (the lead was contacted). Idempotent."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        reminders = list(
+            LeadReminder.objects.select_for_update().filter(lead=lead, status__in=OPEN_REMINDER_STATUSES)
+        )
+        for reminder in reminders:
+            _complete(reminder, by=by, at=at, note=note or RECORD_CONTACT_NOTE)
+    return len(reminders)
+
+
+def followup_record_contact(*, lead: Lead, by, note: str = "", at: datetime | None = None) -> int:
+    """The salesperson talked to the lead: a new lead becomes "contacted" (which
+    writes the status history) and the open follow-up is completed."""
+    from leads.services import lead_change_status
+
+    at = at or timezone.now()
+    with transaction.atomic():
+        if lead.status == LeadStatus.NEW:
+            lead_change_status(lead=lead, to_status=LeadStatus.CONTACTED, by=by, at=at, note=note or RECORD_CONTACT_NOTE)
+        # Completed by the status hook for a new lead; otherwise here.
+        return followups_complete_for_lead(lead=lead, by=by, at=at, note=note or RECORD_CONTACT_NOTE)

@@ -1,0 +1,101 @@
+"""What the dispatcher asks of each kind of reminder.
+
+A *source* turns its due reminders into ``Delivery`` rows (unsaved; the
+dispatcher inserts them ignoring key conflicts), decides just before sending
+whether a delivery is still useful and what it says, and hears back when it
+was sent, skipped or given up. Follow-ups live in reminders.followups, trial
+reminders in trials.reminders; the dispatcher knows only this interface.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from reminders.models import Channel, Delivery
+
+# Dotted paths of the source objects, in the order their deliveries are built.
+SOURCES = (
+    "reminders.followups.source",
+    "trials.reminders.source",
+)
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Skip:
+    reason: str
+
+
+class ReminderSource:
+    kinds: tuple[str, ...] = ()
+
+    def due_deliveries(self, *, now: datetime) -> Iterable[Delivery]:
+        raise NotImplementedError
+
+    def prepare(self, *, delivery: Delivery, now: datetime) -> Message | Skip:
+        raise NotImplementedError
+
+    def on_sent(self, *, delivery: Delivery, at: datetime) -> None:
+        """The delivery went out."""
+
+    def on_skipped(self, *, delivery: Delivery, at: datetime, reason: str) -> None:
+        """The delivery was judged no longer useful."""
+
+    def on_gave_up(self, *, delivery: Delivery, at: datetime) -> None:
+        """The delivery failed REMINDER_MAX_ATTEMPTS times."""
+
+
+@cache
+def all_sources() -> tuple[ReminderSource, ...]:
+    return tuple(import_string(path) for path in SOURCES)
+
+
+def source_for(kind: str) -> ReminderSource:
+    for source in all_sources():
+        if kind in source.kinds:
+            return source
+    raise LookupError(f"No reminder source handles delivery kind “{kind}”.")
+
+
+def staff_addresses(user) -> list[tuple[str, str]]:
+    """Where a staff member is notified: Telegram if they linked a chat, and
+    email if they have an address. With neither, one email "delivery" with no
+    address is returned so the miss is recorded (it is skipped, not lost)."""
+    addresses = []
+    if user.telegram_chat_id:
+        addresses.append((Channel.TELEGRAM, user.telegram_chat_id))
+    if user.email:
+        addresses.append((Channel.EMAIL, user.email))
+    return addresses or [(Channel.EMAIL, "")]
+
+
+def delivery_key(*, kind: str, object_id: int, occurrence: str, channel: str, recipient: str) -> str:
+    """What, for which object, which occurrence, to whom — unique per message."""
+    return f"{kind}:{object_id}:{occurrence}:{channel}:{recipient}"[:200]
+
+
+def build_delivery(
+    *, kind: str, object_id: int, occurrence: str, channel: str, address: str, due_at: datetime,
+    lead_id: int | None, recipient_user=None,
+) -> Delivery:
+    recipient = f"user{recipient_user.pk}" if recipient_user is not None else address
+    return Delivery(
+        key=delivery_key(kind=kind, object_id=object_id, occurrence=occurrence, channel=channel, recipient=recipient),
+        kind=kind, channel=channel, address=address, recipient_user=recipient_user, lead_id=lead_id,
+        object_id=object_id, occurrence=occurrence, due_at=due_at, next_attempt_at=due_at,
+    )
+
+
+def admin_link(path: str) -> str:
+    """Absolute link into the admin for message texts."""
+    return f"{settings.SITE_URL.rstrip('/')}{path}"

@@ -1,0 +1,213 @@
+"""The dispatcher: follow-up notifications sent once, repeated, skipped when
+no longer useful, retried with backoff, recovered after a crash."""
+import datetime
+import json
+
+import pytest
+import responses
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+
+from reminders import dispatch
+from reminders.dispatch import reminders_dispatch_due
+from reminders.followups import COMPLETED, REASSIGNED
+from reminders.models import Delivery, DeliveryStatus, LeadReminder, LeadReminderStatus
+from reminders.services import followups_complete_for_lead
+from tests.factories import SalespersonFactory
+from tests.reminders.conftest import TELEGRAM_URL, telegram_calls
+from tests.reminders.factories import LeadReminderFactory
+
+pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 11, 26, 10, 0, tzinfo=datetime.UTC)
+MIN = datetime.timedelta(minutes=1)
+
+
+def overdue(minutes=5, **kwargs):
+    due = NOW - minutes * MIN
+    return LeadReminderFactory(due_at=due, next_notify_at=due, **kwargs)
+
+
+@pytest.fixture
+def pinned():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def test_overdue_follow_up_notifies_the_salesperson_by_email_and_telegram(pinned, telegram):
+    person = SalespersonFactory(email="aziz@centre.example", telegram_chat_id="5551")
+    reminder = overdue(salesperson=person)
+    result = reminders_dispatch_due()
+    assert result.as_dict() == {"sent": 2, "skipped": 0, "failed": 0}
+    assert [m.to for m in mail.outbox] == [["aziz@centre.example"]]
+    assert "overdue by 5 min" in mail.outbox[0].body
+    assert f"/admin/leads/lead/{reminder.lead_id}/change/" in mail.outbox[0].body
+    [call] = telegram_calls(telegram)
+    assert call["chat_id"] == "5551" and "overdue" in call["text"]
+    reminder.refresh_from_db()
+    assert reminder.status == LeadReminderStatus.SENT
+    assert reminder.reminder_count == 1
+    assert reminder.last_sent_at == NOW
+    assert reminder.next_notify_at == NOW + 30 * MIN
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+
+
+def test_a_second_pass_sends_nothing_more(pinned):
+    overdue()
+    assert reminders_dispatch_due().sent == 1
+    assert reminders_dispatch_due().as_dict() == {"sent": 0, "skipped": 0, "failed": 0}
+    assert len(mail.outbox) == 1
+
+
+def test_not_yet_due_follow_up_is_not_sent(pinned):
+    LeadReminderFactory(due_at=NOW + MIN, next_notify_at=NOW + MIN)
+    assert reminders_dispatch_due().sent == 0
+    assert Delivery.objects.count() == 0
+
+
+def test_repeats_every_interval_until_completed_counting_each(pinned, settings):
+    settings.REMINDER_REPEAT_MINUTES = 30
+    reminder = overdue()
+    reminders_dispatch_due()
+    pinned.move_to(NOW + 29 * MIN)
+    assert reminders_dispatch_due().sent == 0
+    pinned.move_to(NOW + 30 * MIN)
+    assert reminders_dispatch_due().sent == 1
+    reminder.refresh_from_db()
+    assert reminder.reminder_count == 2
+    assert "Reminder #2" in mail.outbox[1].body
+    followups_complete_for_lead(lead=reminder.lead)
+    pinned.move_to(NOW + 3 * 60 * MIN)
+    assert reminders_dispatch_due().sent == 0
+    assert len(mail.outbox) == 2
+
+
+def test_worker_down_for_hours_sends_one_catch_up_not_one_per_interval(pinned):
+    reminder = overdue(minutes=5 * 60)
+    assert reminders_dispatch_due().sent == 1
+    reminder.refresh_from_db()
+    assert reminder.reminder_count == 1
+
+
+def test_follow_up_completed_after_it_was_queued_is_skipped_not_sent(pinned):
+    reminder = overdue()
+    dispatch.deliveries_materialise(now=NOW)
+    followups_complete_for_lead(lead=reminder.lead)
+    assert reminders_dispatch_due().as_dict() == {"sent": 0, "skipped": 1, "failed": 0}
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.skip_reason) == (DeliveryStatus.SKIPPED, COMPLETED)
+    assert mail.outbox == []
+
+
+def test_follow_up_reassigned_after_it_was_queued_goes_to_the_new_salesperson(pinned):
+    reminder = overdue()
+    dispatch.deliveries_materialise(now=NOW)
+    new_person = SalespersonFactory()
+    LeadReminder.objects.filter(pk=reminder.pk).update(salesperson=new_person)
+    assert reminders_dispatch_due().as_dict() == {"sent": 1, "skipped": 1, "failed": 0}
+    assert Delivery.objects.get(status="skipped").skip_reason == REASSIGNED
+    assert [m.to for m in mail.outbox] == [[new_person.email]]
+
+
+def test_salesperson_without_any_address_is_recorded_as_skipped(pinned):
+    reminder = overdue(salesperson=SalespersonFactory(email=""))
+    assert reminders_dispatch_due().skipped == 1
+    assert Delivery.objects.get().skip_reason == dispatch.NO_ADDRESS
+    reminder.refresh_from_db()
+    assert reminder.next_notify_at == NOW + 30 * MIN  # tried again later, not every minute
+
+
+def test_failed_telegram_send_keeps_the_error_and_retries_with_backoff(pinned, settings):
+    settings.TELEGRAM_API_URL = "https://telegram.test"
+    settings.TELEGRAM_BOT_TOKEN = "secret-token"
+    settings.REMINDER_RETRY_BASE_SECONDS = 60
+    settings.REMINDER_MAX_ATTEMPTS = 3
+    overdue(salesperson=SalespersonFactory(email="", telegram_chat_id="77"))
+    url = "https://telegram.test/botsecret-token/sendMessage"
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, url, status=502, body="Bad Gateway")
+        assert reminders_dispatch_due().failed == 1
+        delivery = Delivery.objects.get()
+        assert delivery.status == DeliveryStatus.FAILED
+        assert delivery.attempts == 1
+        assert "HTTP 502" in delivery.last_error and "secret-token" not in delivery.last_error
+        assert delivery.next_attempt_at == NOW + MIN
+        assert reminders_dispatch_due().failed == 0  # not before its time
+        pinned.move_to(NOW + MIN)
+        assert reminders_dispatch_due().failed == 1
+        delivery.refresh_from_db()
+        assert delivery.next_attempt_at == NOW + MIN + 2 * MIN  # doubled
+        mock.replace(responses.POST, url, json={"ok": True, "result": {}})
+        pinned.move_to(NOW + 3 * MIN)
+        assert reminders_dispatch_due().sent == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (DeliveryStatus.SENT, 3, "")
+
+
+def test_gives_up_after_max_attempts_and_keeps_the_last_error(pinned, settings):
+    settings.TELEGRAM_API_URL = "https://telegram.test"
+    settings.TELEGRAM_BOT_TOKEN = "123:abc"
+    settings.REMINDER_MAX_ATTEMPTS = 2
+    reminder = overdue(salesperson=SalespersonFactory(email="", telegram_chat_id="77"))
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, "https://telegram.test/bot123:abc/sendMessage", status=403,
+                 json={"ok": False, "description": "Forbidden: bot was blocked by the user"})
+        reminders_dispatch_due()
+        pinned.move_to(NOW + 10 * MIN)
+        reminders_dispatch_due()
+        pinned.move_to(NOW + 20 * MIN)
+        assert reminders_dispatch_due().failed == 0
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.FAILED and delivery.next_attempt_at is None
+    assert "bot was blocked by the user" in delivery.last_error
+    reminder.refresh_from_db()
+    assert reminder.reminder_count == 0
+    assert reminder.next_notify_at == NOW + 10 * MIN + 30 * MIN  # next occurrence after an interval
+
+
+def test_a_claim_abandoned_by_a_crashed_worker_is_sent_after_the_timeout(pinned, settings):
+    settings.REMINDER_CLAIM_TIMEOUT_SECONDS = 300
+    overdue()
+    dispatch.deliveries_materialise(now=NOW)
+    [claimed] = dispatch.deliveries_claim(now=NOW)  # ... and the worker dies before sending
+    assert reminders_dispatch_due().sent == 0  # still held by the dead worker's claim
+    pinned.move_to(NOW + 5 * MIN + datetime.timedelta(seconds=1))
+    assert reminders_dispatch_due().sent == 1
+    assert len(mail.outbox) == 1
+    assert Delivery.objects.get().attempts == 2
+
+
+def test_a_late_finish_by_the_first_claimant_does_not_overwrite_the_new_claim(pinned, settings):
+    overdue()
+    dispatch.deliveries_materialise(now=NOW)
+    [stale] = dispatch.deliveries_claim(now=NOW)
+    pinned.move_to(NOW + 10 * MIN)
+    [fresh] = dispatch.deliveries_claim(now=NOW + 10 * MIN)
+    assert stale.claim_token != fresh.claim_token
+    assert dispatch._finish(stale, status=DeliveryStatus.FAILED, last_error="late") is False
+    assert Delivery.objects.get().status == DeliveryStatus.SENDING
+
+
+def test_command_prints_one_json_object(pinned, capsys):
+    overdue()
+    call_command("dispatch_reminders", "--json")
+    assert json.loads(capsys.readouterr().out) == {"sent": 1, "skipped": 0, "failed": 0}
+    call_command("dispatch_reminders")
+    assert "Sent 0, skipped 0, failed 0." in capsys.readouterr().out
+
+
+def test_beat_task_runs_the_same_pass(pinned):
+    from reminders.tasks import dispatch_due
+
+    overdue()
+    assert dispatch_due.delay().get() == {"sent": 1, "skipped": 0, "failed": 0}
+
+
+def test_beat_dispatches_every_minute_in_local_time():
+    from crm_project.celery import BEAT_SCHEDULE, app
+
+    entry = BEAT_SCHEDULE["reminders-dispatch-due"]
+    assert entry["task"] == "reminders.dispatch_due"
+    assert entry["schedule"].minute == set(range(60))
+    assert str(app.conf.timezone) == "Asia/Tashkent"
+    assert "reminders.dispatch_due" in app.tasks

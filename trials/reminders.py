@@ -1,0 +1,150 @@
+"""Trial reminders as a dispatcher source (see reminders.sources).
+
+Before the trial (TRIAL_PRE_REMINDER_HOURS before the start): the lead by
+Telegram when we have their chat, and always the salesperson. After the trial
+(TRIAL_POST_REMINDER_MINUTES after the end): the salesperson, to record
+attendance and make the offer. The occurrence of every delivery is the
+trial's start, so a rescheduled trial gets new messages and the old ones are
+skipped.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from reminders.models import Channel, Delivery, DeliveryKind
+from reminders.sources import Message, ReminderSource, Skip, admin_link, build_delivery, staff_addresses
+from trials.models import ReminderState, Trial, TrialReminder, TrialResult, TrialStatus
+
+GONE = "The trial no longer exists."
+CANCELLED = "The trial was cancelled."
+RESCHEDULED = "The trial was rescheduled; a reminder for the new time replaces this one."
+STARTED = "The trial has already started."
+NOT_SCHEDULED = "The trial is no longer scheduled ({status})."
+NO_SHOW = "The lead did not come to the trial."
+RESULT_RECORDED = "The trial's result is already recorded."
+
+PRE_KINDS = (DeliveryKind.TRIAL_PRE_LEAD, DeliveryKind.TRIAL_PRE_SALES)
+
+
+def occurrence_for(trial: Trial) -> str:
+    return timezone.localtime(trial.starts_at).strftime("%Y%m%dT%H%M")
+
+
+def salesperson_for(trial: Trial):
+    return trial.lead.assigned_to or trial.booked_by
+
+
+class TrialReminderSource(ReminderSource):
+    kinds = (DeliveryKind.TRIAL_PRE_LEAD, DeliveryKind.TRIAL_PRE_SALES, DeliveryKind.TRIAL_POST_SALES)
+
+    def due_deliveries(self, *, now: datetime):
+        related = ("trial__lead__assigned_to", "trial__booked_by", "trial__group")
+        pre = TrialReminder.objects.filter(pre_state=ReminderState.PENDING, pre_at__lte=now).select_related(*related)
+        for reminder in pre:
+            trial = reminder.trial
+            occurrence = occurrence_for(trial)
+            if trial.lead.telegram_chat_id:
+                yield build_delivery(
+                    kind=DeliveryKind.TRIAL_PRE_LEAD, object_id=trial.pk, occurrence=occurrence,
+                    channel=Channel.TELEGRAM, address=trial.lead.telegram_chat_id, due_at=reminder.pre_at,
+                    lead_id=trial.lead_id,
+                )
+            yield from self._to_salesperson(DeliveryKind.TRIAL_PRE_SALES, trial, occurrence, reminder.pre_at)
+        post = TrialReminder.objects.filter(post_state=ReminderState.PENDING, post_at__lte=now).select_related(*related)
+        for reminder in post:
+            trial = reminder.trial
+            yield from self._to_salesperson(
+                DeliveryKind.TRIAL_POST_SALES, trial, occurrence_for(trial), reminder.post_at
+            )
+
+    def _to_salesperson(self, kind, trial, occurrence, due_at):
+        person = salesperson_for(trial)
+        if person is None:
+            return
+        for channel, address in staff_addresses(person):
+            yield build_delivery(
+                kind=kind, object_id=trial.pk, occurrence=occurrence, channel=channel, address=address,
+                due_at=due_at, lead_id=trial.lead_id, recipient_user=person,
+            )
+
+    def prepare(self, *, delivery: Delivery, now: datetime) -> Message | Skip:
+        trial = (
+            Trial.objects.select_related("lead", "group", "group__room", "group__course")
+            .filter(pk=delivery.object_id).first()
+        )
+        if trial is None:
+            return Skip(GONE)
+        if trial.status == TrialStatus.CANCELLED:
+            return Skip(CANCELLED)
+        if occurrence_for(trial) != delivery.occurrence:
+            return Skip(RESCHEDULED)
+        if delivery.kind in PRE_KINDS:
+            if trial.status != TrialStatus.SCHEDULED:
+                return Skip(NOT_SCHEDULED.format(status=trial.get_status_display().lower()))
+            if now >= trial.starts_at:
+                return Skip(STARTED)
+            return self._pre_message(delivery, trial, now)
+        if trial.status == TrialStatus.NO_SHOW:
+            return Skip(NO_SHOW)
+        if trial.result != TrialResult.PENDING:
+            return Skip(RESULT_RECORDED)
+        return self._post_message(trial)
+
+    def _pre_message(self, delivery: Delivery, trial: Trial, now: datetime) -> Message:
+        start = timezone.localtime(trial.starts_at)
+        group = trial.group
+        when = f"today at {start:%H:%M}" if start.date() == timezone.localdate(now) else f"on {start:%d.%m} at {start:%H:%M}"
+        place = group.room.name + (f", {group.room.location}" if group.room.location else "")
+        if delivery.kind == DeliveryKind.TRIAL_PRE_LEAD:
+            name = trial.lead.full_name.split(" ")[0] if trial.lead.full_name else ""
+            return Message(
+                subject=f"Your trial {group.course.name} lesson {when}",
+                text=f"Hello{' ' + name if name else ''}! We look forward to seeing you at your trial "
+                     f"{group.course.name} lesson {when}, room {place}. If your plans change, just reply here.",
+            )
+        return Message(
+            subject=f"Trial {when}: {trial.lead.full_name or trial.lead.phone_display}",
+            text=f"{trial.lead.full_name or 'A lead'} ({trial.lead.phone_display}) has a trial lesson in "
+                 f"{group.name} {when}, room {place}. Call to confirm they are coming.\n"
+                 f"{admin_link(reverse('admin:trials_trial_change', args=[trial.pk]))}",
+        )
+
+    def _post_message(self, trial: Trial) -> Message:
+        end = timezone.localtime(trial.ends_at)
+        return Message(
+            subject=f"Trial ended: {trial.lead.full_name or trial.lead.phone_display} — record attendance and make the offer",
+            text=f"The trial of {trial.lead.full_name or 'the lead'} ({trial.lead.phone_display}) in {trial.group.name} "
+                 f"ended at {end:%H:%M}. Record attendance and make the offer now.\n"
+                 f"{admin_link(reverse('admin:trials_trial_change', args=[trial.pk]))}",
+        )
+
+    # --- bookkeeping on TrialReminder, only for the current occurrence --------------
+
+    def _fields(self, delivery: Delivery) -> tuple[str, str, str]:
+        if delivery.kind in PRE_KINDS:
+            return "pre_at", "pre_state", "pre_sent_at"
+        return "post_at", "post_state", "post_sent_at"
+
+    def on_sent(self, *, delivery: Delivery, at: datetime) -> None:
+        at_field, state_field, sent_field = self._fields(delivery)
+        TrialReminder.objects.filter(**{"trial_id": delivery.object_id, at_field: delivery.due_at}).exclude(
+            **{state_field: ReminderState.SENT}
+        ).update(**{state_field: ReminderState.SENT, sent_field: at})
+
+    def _settle(self, delivery: Delivery, state: str) -> None:
+        at_field, state_field, _ = self._fields(delivery)
+        TrialReminder.objects.filter(
+            **{"trial_id": delivery.object_id, at_field: delivery.due_at, state_field: ReminderState.PENDING}
+        ).update(**{state_field: state})
+
+    def on_skipped(self, *, delivery: Delivery, at: datetime, reason: str) -> None:
+        self._settle(delivery, ReminderState.SKIPPED)
+
+    def on_gave_up(self, *, delivery: Delivery, at: datetime) -> None:
+        self._settle(delivery, ReminderState.FAILED)
+
+
+source = TrialReminderSource()
