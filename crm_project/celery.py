@@ -23,5 +23,11 @@ BEAT_SCHEDULE = {
         # A backlog of missed runs is pointless: the next run catches up on everything.
         "options": {"expires": 55},
     },
+    # intake: safety net re-queuing pending events a lost task left behind (idempotent).
+    "intake-requeue-stale-events": {
+        "task": "intake.tasks.requeue_stale_intake_events",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE
