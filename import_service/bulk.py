@@ -10,9 +10,16 @@ never overwritten; a lost lead is reopened through ``lead_change_status``.
 It only uses the lead models and services, with a fixed number of queries per
 chunk. The unique phone constraint is the guard against a concurrent webhook
 or import: an insert that hits it is rolled back to a savepoint, the phones
-that someone else created meanwhile are re-read and treated as known, and the
-rest is inserted again.
+that someone else created meanwhile are re-read (and locked) and treated as
+known, and the rest is inserted again.
+
+Re-importing a file must not count its inquiries twice, so each imported
+inquiry carries a fingerprint of its row in ``LeadInquiry.note``; a row whose
+fingerprint (or, for a row with its own timestamp, whose time) is already
+recorded on the lead from the same source is a duplicate without a new
+inquiry.
 """
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +31,7 @@ from leads.models import Lead, LeadInquiry, LeadStatus, LeadStatusChange
 from leads.services import _FILLABLE_FIELDS, lead_change_status
 
 MAX_INSERT_RETRIES = 5
+_FINGERPRINT = re.compile(r"\[#([0-9a-f]{16})\]$")
 
 
 @dataclass
@@ -34,10 +42,14 @@ class BulkEntry:
     phone: str
     at: datetime
     details: dict = field(default_factory=dict)
-    # True when ``at`` is the inquiry's own time (from the file): the same
-    # (lead, source, time) is then recorded once, so re-importing a file
-    # does not count its inquiries again.
-    timed: bool = False
+    timed: bool = False  # ``at`` is the inquiry's own time (from the file), not the run's
+    fingerprint: str = ""  # 16 hex digits identifying the row's content
+    note: str = ""  # where it came from, e.g. "partners.xlsx row 12"
+
+    @property
+    def inquiry_note(self) -> str:
+        tag = f" [#{self.fingerprint}]" if self.fingerprint else ""
+        return self.note[: 255 - len(tag)] + tag
 
 
 @dataclass
@@ -45,12 +57,39 @@ class BulkOutcome:
     key: int
     created: bool
     lead_id: int | None  # None only for a lead a dry run would create
+    earlier_in_run: bool = False  # a duplicate of a row earlier in the same run
 
 
-def _fill_blanks(target: dict, details: dict) -> None:
-    for name, value in details.items():
-        if value and not target.get(name):
-            target[name] = value
+class _Recorded:
+    """What a lead already has on record from this source: times and row fingerprints."""
+
+    def __init__(self):
+        self.times, self.prints = set(), set()
+
+    def add_note(self, received_at, note):
+        self.times.add(received_at)
+        match = _FINGERPRINT.search(note or "")
+        if match:
+            self.prints.add(match.group(1))
+
+    def has(self, entry: BulkEntry) -> bool:
+        return (entry.timed and entry.at in self.times) or (bool(entry.fingerprint) and entry.fingerprint in self.prints)
+
+    def add(self, entry: BulkEntry) -> None:
+        if entry.timed:
+            self.times.add(entry.at)
+        if entry.fingerprint:
+            self.prints.add(entry.fingerprint)
+
+
+def _to_record(group: Sequence[BulkEntry], recorded: _Recorded) -> list[BulkEntry]:
+    keep = []
+    for entry in group:
+        if recorded.has(entry):
+            continue  # this very inquiry is already on the lead (the same row imported again)
+        recorded.add(entry)
+        keep.append(entry)
+    return keep
 
 
 def leads_bulk_register(
@@ -66,9 +105,9 @@ def leads_bulk_register(
     """Register ``entries`` (one chunk, in file order); returns one outcome per entry.
 
     ``seen`` maps phones registered earlier in the same run to their lead id
-    and is updated; a dry run relies on it for repeats within the file, since
-    it writes nothing. ``assign`` gives the salesperson for each new lead.
-    Must run inside a transaction (the caller's), except for a dry run.
+    (None for a lead only a dry run would create) and is updated. ``assign``
+    gives the salesperson for each new lead. A real run must be inside the
+    caller's transaction; a dry run writes nothing.
     """
     now = now or timezone.now()
     by_phone: dict[str, list[BulkEntry]] = {}
@@ -79,23 +118,22 @@ def leads_bulk_register(
     if not dry_run:
         lookup = lookup.select_for_update()
     existing: dict[str, Lead] = {lead.phone: lead for lead in lookup}
-
-    new_phones = [p for p in by_phone if p not in existing and not (dry_run and p in seen)]
     outcomes: dict[int, BulkOutcome] = {}
 
     if dry_run:
         for phone, group in by_phone.items():
-            known = phone in existing or phone in seen
+            in_run = phone in seen
+            known = in_run or phone in existing
             lead_id = existing[phone].pk if phone in existing else seen.get(phone)
             for position, entry in enumerate(group):
                 created = not known and position == 0
-                outcomes[entry.key] = BulkOutcome(entry.key, created, lead_id)
+                outcomes[entry.key] = BulkOutcome(entry.key, created, lead_id, in_run or (not created and not known))
             seen.setdefault(phone, lead_id)
         return [outcomes[e.key] for e in entries]
 
-    created_leads = _insert_new(
-        phones=new_phones, by_phone=by_phone, existing=existing, source=source, assign=assign, now=now
-    )
+    new_phones = [p for p in by_phone if p not in existing]
+    created_leads = _insert_new(phones=new_phones, by_phone=by_phone, existing=existing, source=source,
+                                assign=assign, now=now)
 
     # History for the new leads, exactly as lead_save_new writes it.
     changes, inquiries = [], []
@@ -104,31 +142,37 @@ def leads_bulk_register(
         first = group[0]
         changes.append(LeadStatusChange(lead_id=lead.pk, from_status="", to_status=LeadStatus.NEW,
                                         changed_by=by, changed_at=first.at))
-        inquiries.append(LeadInquiry(lead_id=lead.pk, source=source, received_at=first.at, is_repeat=False))
+        inquiries.append(LeadInquiry(lead_id=lead.pk, source=source, received_at=first.at, is_repeat=False,
+                                     note=first.inquiry_note))
         outcomes[first.key] = BulkOutcome(first.key, True, lead.pk)
+        recorded = _Recorded()
+        recorded.add(first)
+        for entry in _to_record(group[1:], recorded):
+            inquiries.append(LeadInquiry(lead_id=lead.pk, source=source, received_at=entry.at, is_repeat=True,
+                                         note=entry.inquiry_note))
         for entry in group[1:]:
-            outcomes[entry.key] = BulkOutcome(entry.key, False, lead.pk)
-        for entry in _repeats_to_record(group[1:], {first.at} if first.timed else set()):
-            inquiries.append(LeadInquiry(lead_id=lead.pk, source=source, received_at=entry.at, is_repeat=True))
+            outcomes[entry.key] = BulkOutcome(entry.key, False, lead.pk, earlier_in_run=True)
         seen[lead.phone] = lead.pk
 
-    # Repeats on leads that already existed.
+    # Repeats on leads that already existed (before this run, or from an earlier chunk of it).
     repeated = [existing[p] for p in by_phone if p in existing]
-    recorded_times: dict[int, set] = {}
+    on_record: dict[int, _Recorded] = {lead.pk: _Recorded() for lead in repeated}
     if repeated:
-        for lead_id, received_at in LeadInquiry.objects.filter(
-            lead__in=[lead.pk for lead in repeated], source=source
-        ).values_list("lead_id", "received_at"):
-            recorded_times.setdefault(lead_id, set()).add(received_at)
+        for lead_id, received_at, note in LeadInquiry.objects.filter(
+            lead__in=list(on_record), source=source
+        ).values_list("lead_id", "received_at", "note"):
+            on_record[lead_id].add_note(received_at, note)
     update_fields = {"inquiry_count", "last_inquiry_at", "last_inquiry_source", "updated_at"}
     to_reopen = []
     for lead in repeated:
-        recorded = 0
-        for entry in by_phone[lead.phone]:
-            outcomes[entry.key] = BulkOutcome(entry.key, False, lead.pk)
-        for entry in _repeats_to_record(by_phone[lead.phone], recorded_times.get(lead.pk, set())):
-            inquiries.append(LeadInquiry(lead_id=lead.pk, source=source, received_at=entry.at, is_repeat=True))
-            recorded += 1
+        earlier = lead.phone in seen
+        group = by_phone[lead.phone]
+        for entry in group:
+            outcomes[entry.key] = BulkOutcome(entry.key, False, lead.pk, earlier_in_run=earlier)
+        fresh = _to_record(group, on_record[lead.pk])
+        for entry in fresh:
+            inquiries.append(LeadInquiry(lead_id=lead.pk, source=source, received_at=entry.at, is_repeat=True,
+                                         note=entry.inquiry_note))
             for name, value in entry.details.items():
                 if name in _FILLABLE_FIELDS and value and not getattr(lead, name):
                     setattr(lead, name, value)
@@ -136,34 +180,21 @@ def leads_bulk_register(
             if lead.last_inquiry_at is None or entry.at >= lead.last_inquiry_at:
                 lead.last_inquiry_at = entry.at
                 lead.last_inquiry_source = source
-        lead.inquiry_count += recorded
+        lead.inquiry_count += len(fresh)
         lead.updated_at = now
         seen[lead.phone] = lead.pk
-        if recorded and lead.status == LeadStatus.LOST:
-            to_reopen.append((lead, max(e.at for e in by_phone[lead.phone])))
+        if fresh and lead.status == LeadStatus.LOST:
+            to_reopen.append(lead)
     if repeated:
         Lead.objects.bulk_update(repeated, sorted(update_fields), batch_size=500)
     if changes:
         LeadStatusChange.objects.bulk_create(changes, batch_size=1000)
     if inquiries:
         LeadInquiry.objects.bulk_create(inquiries, batch_size=1000)
-    for lead, at in to_reopen:  # rare: per row is fine, and keeps the one status path
-        lead_change_status(lead=lead, to_status=LeadStatus.NEW, at=at,
+    for lead in to_reopen:  # rare: per row is fine, and keeps the one status path
+        lead_change_status(lead=lead, to_status=LeadStatus.NEW, at=now,
                            note=f"Reopened by a repeat inquiry ({source} import)")
     return [outcomes[e.key] for e in entries]
-
-
-def _repeats_to_record(group: Sequence[BulkEntry], recorded: set) -> list[BulkEntry]:
-    """The repeats of ``group`` to record: all of them, except a timed inquiry
-    whose time is already recorded for the lead (the same row imported again)."""
-    keep, recorded = [], set(recorded)
-    for entry in group:
-        if entry.timed:
-            if entry.at in recorded:
-                continue
-            recorded.add(entry.at)
-        keep.append(entry)
-    return keep
 
 
 def _insert_new(*, phones, by_phone, existing, source, assign, now) -> list[Lead]:
@@ -188,19 +219,23 @@ def _insert_new(*, phones, by_phone, existing, source, assign, now) -> list[Lead
 
 
 def _build_lead(phone: str, group: list[BulkEntry], source: str, assignee, now: datetime) -> Lead:
-    details: dict = {}
-    _fill_blanks(details, group[0].details)
+    details = dict(group[0].details)
     for entry in group[1:]:
-        _fill_blanks(details, {k: v for k, v in entry.details.items() if k in _FILLABLE_FIELDS})
-    first_at = group[0].at
+        for name, value in entry.details.items():
+            if name in _FILLABLE_FIELDS and value and not details.get(name):
+                details[name] = value
+    first = group[0]
+    recorded = _Recorded()
+    recorded.add(first)
+    repeats = _to_record(group[1:], recorded)
     return Lead(
         phone=phone,
         source=source,
         status=LeadStatus.NEW,
-        created_at=first_at,
-        status_changed_at=first_at,
-        inquiry_count=1 + len(_repeats_to_record(group[1:], {group[0].at} if group[0].timed else set())),
-        last_inquiry_at=max(e.at for e in group),
+        created_at=first.at,
+        status_changed_at=first.at,
+        inquiry_count=1 + len(repeats),
+        last_inquiry_at=max(e.at for e in [first, *repeats]),
         last_inquiry_source=source,
         assigned_to=assignee,
         assigned_at=now if assignee is not None else None,

@@ -96,3 +96,12 @@ class ImportRow(models.Model):
 
     def __str__(self):
         return f"Row {self.row_number}: {self.get_outcome_display()}"
+
+
+class LeadImportUpload(ImportLog):
+    """Not data: gives the admin index an "Import leads" entry that opens the upload page."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "import leads"
+        verbose_name_plural = "import leads"

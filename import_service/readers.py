@@ -223,6 +223,8 @@ def _open_csv(path: Path, name: str, overrides) -> Table:
     del data
     if "\x00" in text:
         raise ImportFileError(NOT_TEXT.format(name=name))
+    if "\r" in text:  # Windows line ends, also inside quoted multi-line fields
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     delimiter = detect_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 

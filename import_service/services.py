@@ -12,6 +12,7 @@ Entry points (commands, admin, Celery task all call these):
   the log ``failed`` with the reason and no lead from the run.
 """
 import datetime
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ CHUNK_ROWS = 2000
 PREVIEW_ROWS = 20
 
 NO_PHONE = "No phone number."
+DUPLICATE_KNOWN = "Phone {phone} already belongs to a lead."
+DUPLICATE_IN_FILE = "Phone {phone} appears earlier in this file."
 DEFAULT_SOURCES = {InputKind.CSV: LeadSource.CSV, InputKind.XLSX: LeadSource.EXCEL,
                    InputKind.GOOGLE_SHEET: LeadSource.GOOGLE_SHEETS}
 ROUND_ROBIN = "round-robin"
@@ -165,6 +168,11 @@ def parse_created_time(value) -> datetime.datetime | None:
     return moment
 
 
+def row_fingerprint(values: list[str]) -> str:
+    """16 hex digits identifying a row's content, so a re-import recognises it."""
+    return hashlib.blake2b("\x1f".join(values).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
 def parse_row(number: int, cells: list, mapping: dict[int, str], *, now: datetime.datetime) -> ParsedRow:
     values = [readers.cell_text(c) for c in cells]
     row = ParsedRow(number=number, values=values)
@@ -283,7 +291,8 @@ def _register(*, log, rows: list[ParsedRow], by, assign, now) -> tuple[int, int,
     for start in range(0, len(rows), CHUNK_ROWS):
         chunk = rows[start:start + CHUNK_ROWS]
         valid = [r for r in chunk if r.phone]
-        entries = [BulkEntry(key=r.number, phone=r.phone, at=r.at or now, details=r.details, timed=r.at is not None)
+        entries = [BulkEntry(key=r.number, phone=r.phone, at=r.at or now, details=r.details, timed=r.at is not None,
+                             fingerprint=row_fingerprint(r.values), note=f"{log.file_name} row {r.number}")
                    for r in valid]
         outcomes = {o.key: o for o in leads_bulk_register(
             entries=entries, source=log.source, by=by, assign=assign, seen=seen, dry_run=log.dry_run, now=now
@@ -300,8 +309,7 @@ def _register(*, log, rows: list[ParsedRow], by, assign, now) -> tuple[int, int,
             else:
                 duplicates += 1
                 kind, lead_id = RowOutcome.DUPLICATE, outcome.lead_id
-                reason = f"Phone {row.phone} already belongs to a lead." if lead_id else \
-                    f"Phone {row.phone} appears earlier in this file."
+                reason = (DUPLICATE_IN_FILE if outcome.earlier_in_run else DUPLICATE_KNOWN).format(phone=row.phone)
             if kind != RowOutcome.CREATED:
                 logged.append(ImportRow(log=log, row_number=row.number, outcome=kind, reason=reason[:255],
                                         values=row.values, lead_id=lead_id))
@@ -314,24 +322,78 @@ def _register(*, log, rows: list[ParsedRow], by, assign, now) -> tuple[int, int,
 
 # --- admin upload ---------------------------------------------------------------------------
 
-def import_confirm(*, dry_run_log: ImportLog, by) -> ImportLog:
-    """A real run of the file a dry run previewed: a new log, queued for the worker
-    when the file is large (IMPORT_BACKGROUND_ROW_THRESHOLD rows), else run now."""
+NOT_A_DRY_RUN = "Only a previewed (dry-run) upload can be confirmed."
+PREVIEW_FAILED = "This preview failed; upload the file again."
+
+
+def background_threshold() -> int:
     from django.conf import settings
 
+    return settings.IMPORT_BACKGROUND_ROW_THRESHOLD
+
+
+def import_upload_preview(*, upload, by, source: str | None = None, sheet: str | None = None,
+                          assign: str | None = None, column_map: list[str] | None = None) -> ImportLog:
+    """Store an uploaded file under MEDIA_ROOT and dry-run it: the preview a
+    manager confirms. Raises ImportFileError / ValidationError, storing nothing."""
+    from pathlib import Path
+
+    from django.core.files.storage import default_storage
+
+    suffix = Path(upload.name).suffix.lower()
+    stored = default_storage.save(f"imports/{timezone.localdate():%Y/%m}/upload{suffix}", upload)
+    try:
+        table, mapping = import_open_file(path=default_storage.path(stored), name=upload.name,
+                                          sheet=sheet or None, mapping=column_map)
+        try:
+            assigner = import_assigner(assign=assign)
+            log = import_log_start(table=table, mapping=mapping, source=source or None, by=by, dry_run=True,
+                                   options={"map": column_map or [], "assign": assign or None}, file=stored)
+        except BaseException:
+            table.close()
+            raise
+    except BaseException:
+        default_storage.delete(stored)
+        raise
+    import_execute(log=log, table=table, mapping=mapping, by=by, assign=assigner)
+    return log
+
+
+def import_confirm(*, dry_run_log: ImportLog, by) -> ImportLog:
+    """A real run of the file a dry run previewed: a new log, queued for the worker
+    when the file is large (IMPORT_BACKGROUND_ROW_THRESHOLD rows), else run now.
+    Confirming twice returns the run the first confirmation started."""
     from import_service.tasks import import_run_task
 
-    log = ImportLog.objects.create(
+    if not dry_run_log.dry_run:
+        raise ValidationError(NOT_A_DRY_RUN)
+    with transaction.atomic():
+        preview = ImportLog.objects.select_for_update().get(pk=dry_run_log.pk)
+        if preview.status != ImportStatus.COMPLETED:
+            raise ValidationError(PREVIEW_FAILED)
+        confirmed_id = (preview.options or {}).get("confirmed_log_id")
+        if confirmed_id and ImportLog.objects.filter(pk=confirmed_id).exists():
+            return ImportLog.objects.get(pk=confirmed_id)
+        log = _confirmed_log(preview, by)
+        preview.options = {**(preview.options or {}), "confirmed_log_id": log.pk}
+        preview.save(update_fields=["options"])
+        background = preview.total > background_threshold()
+        if background:
+            transaction.on_commit(lambda log_id=log.pk: import_run_task.delay(log_id))
+    if not background:
+        import_run_stored(log=log)
+        log.refresh_from_db()
+    return log
+
+
+def _confirmed_log(dry_run_log: ImportLog, by) -> ImportLog:
+    return ImportLog.objects.create(
         created_by=by, source=dry_run_log.source, input_kind=dry_run_log.input_kind,
         file_name=dry_run_log.file_name, sheet_name=dry_run_log.sheet_name, file=dry_run_log.file.name,
-        options=dry_run_log.options, dry_run=False, status=ImportStatus.QUEUED,
+        dry_run=False, status=ImportStatus.QUEUED,
         headers=dry_run_log.headers, header_row=dry_run_log.header_row, columns=dry_run_log.columns,
+        options={k: v for k, v in (dry_run_log.options or {}).items() if k != "confirmed_log_id"},
     )
-    if dry_run_log.total > settings.IMPORT_BACKGROUND_ROW_THRESHOLD:
-        transaction.on_commit(lambda log_id=log.pk: import_run_task.delay(log_id))
-    else:
-        import_run_stored(log=log)
-    return log
 
 
 def import_run_stored(*, log: ImportLog) -> ImportLog:

@@ -1,0 +1,237 @@
+"""Lead imports in admin: the log list, a detail page with progress, the
+error/duplicate rows as CSV, and the "Import leads" upload → preview → confirm
+flow. Thin: every decision is in import_service.services."""
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from core.badges import BLUE, GREEN, GREY, ORANGE, RED, BadgeMedia, badge
+from core.exports import csv_response
+from import_service import selectors, services
+from import_service.forms import ImportUploadForm
+from import_service.models import ImportLog, ImportStatus, LeadImportUpload, RowOutcome
+from import_service.readers import ImportFileError
+from leads.admin import source_badge
+
+STATUS_COLOURS = {
+    ImportStatus.QUEUED: GREY,
+    ImportStatus.RUNNING: BLUE,
+    ImportStatus.COMPLETED: GREEN,
+    ImportStatus.FAILED: RED,
+}
+OUTCOME_COLOURS = {RowOutcome.CREATED: GREEN, RowOutcome.DUPLICATE: ORANGE, RowOutcome.ERROR: RED}
+DETAIL_ROWS = 50
+
+
+def status_badge(log: ImportLog):
+    return badge(ImportStatus(log.status).label, STATUS_COLOURS[ImportStatus(log.status)])
+
+
+def outcome_badge(outcome: str):
+    return badge(RowOutcome(outcome).label, OUTCOME_COLOURS[RowOutcome(outcome)])
+
+
+def _can_import(request) -> bool:
+    return request.user.has_perm("import_service.add_importlog")
+
+
+@admin.register(ImportLog)
+class ImportLogAdmin(BadgeMedia, admin.ModelAdmin):
+    list_display = ["__str__", "status_label", "source_label", "dry_run", "total", "created", "duplicates",
+                    "errors", "created_by", "created_at"]
+    list_select_related = ["created_by"]
+    list_filter = ["status", "dry_run", "source", "input_kind", "created_at"]
+    search_fields = ["file_name", "sheet_name", "created_by__username"]
+    date_hierarchy = "created_at"
+    change_list_template = "admin/import_service/importlog/change_list.html"
+    change_form_template = "admin/import_service/importlog/change_form.html"
+    fieldsets = [
+        (None, {"fields": ["status_label", "progress", "failure_reason", "dry_run", "file_name", "sheet_name",
+                           "input_kind", "source", "created_by", "started_at", "finished_at"]}),
+        ("Counts", {"fields": ["total", "created", "duplicates", "errors", "download"]}),
+        ("Columns", {"fields": ["header_row", "column_mapping"]}),
+        ("Rows", {"fields": ["preview_table", "problem_rows"]}),
+    ]
+
+    # --- access: read-only; imports happen through the upload page or the command ---
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for _, opts in self.fieldsets for f in opts["fields"]]
+
+    # --- columns --------------------------------------------------------------------
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, obj):
+        return status_badge(obj)
+
+    @admin.display(description="source", ordering="source")
+    def source_label(self, obj):
+        return source_badge(obj.source)
+
+    @admin.display(description="progress")
+    def progress(self, obj):
+        if obj.status == ImportStatus.QUEUED:
+            return "Waiting for the worker…"
+        if obj.status == ImportStatus.RUNNING:
+            return format_html("{} rows read… (this page refreshes itself)", obj.processed_rows)
+        return format_html("{} rows read", obj.processed_rows)
+
+    @admin.display(description="columns")
+    def column_mapping(self, obj):
+        mapped = obj.columns or {}
+        ignored = [h for h in obj.headers or [] if h and h not in mapped]
+        parts = format_html_join(", ", "{} → {}", mapped.items())
+        if ignored:
+            return format_html("{}<br>Ignored: {}", parts, ", ".join(ignored))
+        return parts
+
+    @admin.display(description="download")
+    def download(self, obj):
+        if not (obj.errors or obj.duplicates):
+            return "—"
+        url = reverse("admin:import_service_importlog_rows_csv", args=[obj.pk])
+        return format_html('<a class="button" href="{}">Download error and duplicate rows (CSV)</a>', url)
+
+    @admin.display(description="first rows")
+    def preview_table(self, obj):
+        return _rows_table(obj.headers or [], [
+            (r["row"], r["values"], r["outcome"], r["reason"]) for r in obj.preview or []
+        ])
+
+    @admin.display(description=f"errors and duplicates (first {DETAIL_ROWS})")
+    def problem_rows(self, obj):
+        rows = selectors.import_problem_rows(log=obj)[:DETAIL_ROWS]
+        return _rows_table(obj.headers or [], [(r.row_number, r.values, r.outcome, r.reason) for r in rows])
+
+    # --- pages ---------------------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("upload/", wrap(self.upload_view), name="import_service_importlog_upload"),
+            path("<int:pk>/preview/", wrap(self.preview_view), name="import_service_importlog_preview"),
+            path("<int:pk>/rows.csv", wrap(self.rows_csv_view), name="import_service_importlog_rows_csv"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": _can_import(request)}
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {}), "auto_refresh": obj is not None and not obj.is_finished}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def upload_view(self, request):
+        if not _can_import(request):
+            raise PermissionDenied
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                log = services.import_upload_preview(
+                    upload=data["file"], by=request.user, source=data["source"] or None,
+                    sheet=data["sheet"] or None, assign=data["assign"] or None, column_map=data["column_map"],
+                )
+            except ImportFileError as exc:
+                form.add_error("file", str(exc))
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return HttpResponseRedirect(reverse("admin:import_service_importlog_preview", args=[log.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import leads",
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/import_service/importlog/upload.html", context)
+
+    def preview_view(self, request, pk):
+        if not _can_import(request):
+            raise PermissionDenied
+        log = get_object_or_404(ImportLog, pk=pk, dry_run=True)
+        if request.method == "POST":
+            try:
+                run = services.import_confirm(dry_run_log=log, by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+                return HttpResponseRedirect(reverse("admin:import_service_importlog_upload"))
+            if run.status == ImportStatus.QUEUED:
+                self.message_user(request, f"{run} is running in the background; this page shows its progress.",
+                                  messages.INFO)
+            elif run.status == ImportStatus.COMPLETED:
+                self.message_user(request, f"{run}: {run.created} created, {run.duplicates} duplicates, "
+                                           f"{run.errors} errors.", messages.SUCCESS)
+            else:
+                self.message_user(request, f"{run} failed: {run.failure_reason}", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:import_service_importlog_change", args=[run.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Preview: {log.file_name}",
+            "log": log,
+            "status": status_badge(log),
+            "rows_table": self.preview_table(log),
+            "columns": self.column_mapping(log),
+            "download": self.download(log),
+            "background": log.total > services.background_threshold(),
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/import_service/importlog/preview.html", context)
+
+    def rows_csv_view(self, request, pk):
+        log = get_object_or_404(ImportLog, pk=pk)
+        if not self.has_view_permission(request, log):
+            raise PermissionDenied
+        header, rows = selectors.import_problem_rows_export(log=log)
+        stamp = timezone.localtime(log.created_at).strftime("%Y%m%d-%H%M")
+        return csv_response(f"import-{log.pk}-problems-{stamp}.csv", header, rows)
+
+
+def _rows_table(headers, rows):
+    if not rows:
+        return "—"
+    head = format_html_join("", "<th>{}</th>", ((h,) for h in ["row", *headers, "outcome", "reason"]))
+    body = format_html_join(
+        "", "<tr><td>{}</td>{}<td>{}</td><td>{}</td></tr>",
+        ((number, format_html_join("", "<td>{}</td>", ((v,) for v in values)), outcome_badge(outcome), reason)
+         for number, values, outcome, reason in rows),
+    )
+    return format_html('<table class="import-rows"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body)
+
+
+@admin.register(LeadImportUpload)
+class LeadImportUploadAdmin(admin.ModelAdmin):
+    """The "Import leads" entry on the admin index: opens the upload page."""
+
+    def has_module_permission(self, request):
+        return _can_import(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _can_import(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        return HttpResponseRedirect(reverse("admin:import_service_importlog_upload"))

@@ -1,0 +1,160 @@
+"""Reading real exports: encodings, delimiters, header rows, spreadsheet cell types, broken files."""
+import datetime
+import zipfile
+
+import pytest
+
+from import_service import readers
+from import_service.readers import ImportFileError, open_file
+
+
+def rows_of(table):
+    try:
+        return [(n, [readers.cell_text(c) for c in cells]) for n, cells in table.rows()]
+    finally:
+        table.close()
+
+
+def test_utf16_tab_separated_meta_export(samples):
+    table = open_file(samples / "meta_lead_ads_export.csv")
+    assert table.headers[:3] == ["id", "created_time", "ad_id"]
+    assert "phone_number" in table.headers
+    rows = rows_of(table)
+    assert [n for n, _ in rows] == [2, 3, 4]
+    assert rows[0][1][table.headers.index("full_name")] == "Malika Tursunova"
+
+
+def test_cp1251_semicolon_partner_list(samples):
+    table = open_file(samples / "partner_list_cp1251.csv")
+    assert table.headers == ["ФИО", "Телефон", "Курс", "Комментарий"]
+    assert rows_of(table)[0][1] == ["Иванова Анна", "8 (90) 555-01-01", "Английский", "перезвонить вечером"]
+
+
+def test_utf8_bom_comma_with_quoted_newline_keeps_the_field_whole(files):
+    table = open_file(files / "landing_dump_utf8_bom.csv")
+    assert table.headers[0] == "Name"  # the BOM is not part of the first header
+    rows = rows_of(table)
+    assert rows[0][1][4] == "Просила перезвонить вечером,\nпосле 18:00"
+    assert rows[1][0] == 3  # a record spanning two lines is still one row
+
+
+def test_utf8_semicolon_without_bom(files):
+    table = open_file(files / "google_form_semicolon.csv")
+    assert table.headers == ["Отметка времени", "Имя", "Номер телефона", "Какой курс?", "Примечание"]
+    assert len(rows_of(table)) == 3
+
+
+def test_utf16_without_bom_is_detected(tmp_path):
+    path = tmp_path / "no_bom.csv"
+    path.write_bytes("Имя\tТелефон\nАли\t+998901234567\n".encode("utf-16-le"))
+    table = open_file(path)
+    assert table.headers == ["Имя", "Телефон"]
+    assert rows_of(table) == [(2, ["Али", "+998901234567"])]
+
+
+def test_delimiter_detection_ignores_commas_inside_quoted_fields(tmp_path):
+    path = tmp_path / "semi.csv"
+    path.write_text('name;phone;comment\n"Ali, Vali";901234567;"a, b, c"\n"Sobir";901234568;x\n', encoding="utf-8")
+    assert rows_of(open_file(path))[0][1] == ["Ali, Vali", "901234567", "a, b, c"]
+
+
+def test_header_row_is_found_below_title_and_blank_rows(files):
+    table = open_file(files / "partner_leads.xlsx")
+    assert table.header_row == 3
+    assert table.headers == ["F.I.Sh", "Telefon raqami", "Kurs", "Izoh", "Sana", "E-mail"]
+    assert table.sheet_name == "Leads"
+    table.close()
+
+
+def test_csv_header_row_is_found_below_a_title(tmp_path):
+    path = tmp_path / "titled.csv"
+    path.write_text("Leads from the fair, November\n\nName,Phone\nAli,901234567\n", encoding="utf-8")
+    table = open_file(path)
+    assert (table.header_row, table.headers) == (3, ["Name", "Phone"])
+    assert rows_of(table) == [(4, ["Ali", "901234567"])]
+
+
+def test_excel_numbers_and_dates_read_as_a_person_sees_them(files):
+    table = open_file(files / "partner_leads.xlsx")
+    rows = rows_of(table)
+    by_name = {values[0]: values for _, values in rows if values[0]}
+    assert by_name["Aziza Karimova"][1] == "998901110101"
+    assert by_name["Bekzod Rahimov"][1] == "998901110102"  # stored as a float
+    assert by_name["Dilshod Ergashev"][1] == "9.98901110103E+11"
+    assert by_name["Dilshod Ergashev"][2] == "2026-12-01"  # a date typed into the course column
+    assert by_name["Aziza Karimova"][4] == "2026-11-20 09:30:00"
+
+
+def test_excel_other_sheet_by_name(files):
+    table = open_file(files / "partner_leads.xlsx", sheet="Archive")
+    assert table.headers == ["Ism", "Telefon"]
+    assert rows_of(table) == [(2, ["Arxiv Odam", "+998 90 111 09 09"])]
+
+
+def test_excel_unknown_sheet_lists_the_sheets(files):
+    with pytest.raises(ImportFileError, match="There is no sheet “Nope”.*Sheets: Leads, Archive"):
+        open_file(files / "partner_leads.xlsx", sheet="Nope")
+
+
+def test_password_protected_workbook_is_refused_clearly(files):
+    with pytest.raises(ImportFileError, match="password-protected"):
+        open_file(files / "password_protected.xlsx")
+
+
+def test_corrupt_workbook_is_refused(files):
+    with pytest.raises(ImportFileError, match="not a valid .xlsx workbook"):
+        open_file(files / "corrupt.xlsx")
+
+
+def test_zip_bomb_is_refused_before_parsing(tmp_path, settings):
+    settings.IMPORT_XLSX_MAX_UNCOMPRESSED_MB = 1
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<a>" + b" " * (3 * 1024 * 1024) + b"</a>")
+    assert path.stat().st_size < 50_000
+    with pytest.raises(ImportFileError, match="unpacks to 3 MB, more than the 1 MB allowed"):
+        open_file(path)
+
+
+def test_file_over_the_size_limit_is_refused(tmp_path, settings):
+    settings.IMPORT_MAX_FILE_MB = 1
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"name,phone\n" + b"x,901234567\n" * 100_000)
+    with pytest.raises(ImportFileError, match="more than the 1 MB allowed"):
+        open_file(path)
+
+
+@pytest.mark.parametrize("name", ["leads.json", "leads.xls", "leads.txt", "leads"])
+def test_unknown_extension_is_refused(tmp_path, name):
+    path = tmp_path / name
+    path.write_text("name,phone\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match="only .csv and .xlsx"):
+        open_file(path)
+
+
+def test_workbook_saved_as_csv_is_explained(files, tmp_path):
+    path = tmp_path / "really_excel.csv"
+    path.write_bytes((files / "partner_leads.xlsx").read_bytes())
+    with pytest.raises(ImportFileError, match="is an Excel workbook, not a CSV file"):
+        open_file(path)
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ImportFileError, match="Cannot read “absent.csv”"):
+        open_file(tmp_path / "absent.csv")
+
+
+def test_empty_file_is_refused(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"\xef\xbb\xbf\r\n")
+    with pytest.raises(ImportFileError, match="is empty"):
+        open_file(path)
+
+
+@pytest.mark.parametrize("value, text", [
+    (998901234567, "998901234567"), (998901234567.0, "998901234567"), (None, ""),
+    (datetime.datetime(2026, 11, 1), "2026-11-01"), (datetime.date(2026, 11, 1), "2026-11-01"),
+    (datetime.datetime(2026, 11, 1, 9, 5), "2026-11-01 09:05:00"), ("  Ali ", "Ali"), (1.5, "1.5"),
+])
+def test_cell_text(value, text):
+    assert readers.cell_text(value) == text
