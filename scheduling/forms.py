@@ -39,9 +39,12 @@ class GroupAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["capacity"].required = False
-        self.fields["teacher"].required = False
-        self.fields["teacher"].queryset = roles.teachers()
+        # (A view-only user gets a form without fields.)
+        if "capacity" in self.fields:
+            self.fields["capacity"].required = False
+        if "teacher" in self.fields:
+            self.fields["teacher"].required = False
+            self.fields["teacher"].queryset = roles.teachers()
 
     def clean(self):
         cleaned = super().clean()
@@ -79,7 +82,8 @@ class CourseAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["teacher"].queryset = roles.teachers()
+        if "teacher" in self.fields:
+            self.fields["teacher"].queryset = roles.teachers()
 
 
 class EnrollmentAddForm(forms.ModelForm):

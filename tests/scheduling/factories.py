@@ -46,3 +46,14 @@ class GroupFactory(factory.django.DjangoModelFactory):
     teacher = factory.LazyAttribute(lambda g: g.course.teacher)
     start_date = datetime.date(2026, 9, 1)
     end_date = None
+
+
+def ensure_role_groups() -> None:
+    """transaction=True tests flush the tables, including the role groups that
+    data migrations create; the factories need the groups back."""
+    from django.contrib.auth.models import Group as AuthGroup
+
+    from accounts import roles
+
+    for name in roles.ALL_ROLES:
+        AuthGroup.objects.get_or_create(name=name)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from scheduling import selectors, services
 from scheduling.models import Enrollment, EnrollmentStatus, Group
 from tests.leads.factories import LeadFactory
-from tests.scheduling.factories import GroupFactory
+from tests.scheduling.factories import GroupFactory, ensure_role_groups
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +111,7 @@ def test_concurrent_enrollments_never_overfill_a_group():
 
     from django.db import connection
 
+    ensure_role_groups()
     group = GroupFactory(capacity=3)
     leads = [LeadFactory() for _ in range(6)]
     barrier = threading.Barrier(len(leads))
@@ -142,6 +143,7 @@ def test_concurrent_duplicate_enrollment_makes_one_row():
 
     from django.db import connection
 
+    ensure_role_groups()
     group = GroupFactory(capacity=10)
     lead = LeadFactory()
     barrier = threading.Barrier(3)

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from scheduling import services
 from scheduling.models import Group
 from tests.factories import SalespersonFactory, TeacherFactory
-from tests.scheduling.factories import CourseFactory, GroupFactory, RoomFactory
+from tests.scheduling.factories import CourseFactory, GroupFactory, RoomFactory, ensure_role_groups
 
 pytestmark = pytest.mark.django_db
 T = datetime.time
@@ -177,6 +177,7 @@ def test_two_concurrent_creates_into_the_same_slot_make_one_group():
 
     from django.db import connection
 
+    ensure_role_groups()
     course = CourseFactory()
     room = RoomFactory()
     teachers = [TeacherFactory(), TeacherFactory()]
