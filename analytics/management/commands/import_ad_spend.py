@@ -1,0 +1,40 @@
+"""manage.py import_ad_spend PATH --channel instagram: load an ad-platform daily export."""
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from analytics.services.marketing import marketing_spend_import
+from leads.models import LeadSource
+
+
+class Command(BaseCommand):
+    help = (
+        "Import daily spend, impressions and clicks for one channel from an ad-platform export "
+        "(Meta Ads Manager: Day, Amount spent (UZS), Impressions, Link clicks; CSV or UTF-16 TSV). "
+        "All or nothing; the imported days are rolled up again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--channel", required=True, choices=LeadSource.values)
+        parser.add_argument("--user", help="username recorded as having entered the figures")
+
+    def handle(self, *args, path, channel, user=None, **options):
+        file = Path(path)
+        if not file.is_file():
+            raise CommandError(f"No such file: {path}")
+        by = None
+        if user:
+            by = get_user_model().objects.filter(username=user).first()
+            if by is None:
+                raise CommandError(f"No user “{user}”.")
+        try:
+            result = marketing_spend_import(raw=file.read_bytes(), channel=channel, by=by)
+        except ValidationError as exc:
+            raise CommandError("Nothing imported:\n" + "\n".join(exc.messages)) from exc
+        first, last = result.days[0], result.days[-1]
+        self.stdout.write(self.style.SUCCESS(
+            f"{channel}: {result.created} day(s) added, {result.updated} replaced ({first} to {last})."
+        ))

@@ -1,0 +1,53 @@
+"""manage.py rollup_analytics [--date D | --from D --to D]: recompute daily rollups."""
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from analytics.services.days import local_today
+from analytics.services.rollup import analytics_rollup_range
+
+
+def _date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"“{value}” is not a date; use YYYY-MM-DD.") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute the analytics rollups (lead metrics, sales KPIs, marketing, groups) for local days. "
+        "Default: yesterday and today. Safe to run again: rows are upserted."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="one day, YYYY-MM-DD")
+        parser.add_argument("--from", dest="first", help="first day of a range, YYYY-MM-DD")
+        parser.add_argument("--to", dest="last", help="last day of a range (included), YYYY-MM-DD")
+
+    def handle(self, *args, date=None, first=None, last=None, verbosity=1, **options):
+        if date and (first or last):
+            raise CommandError("Give either --date or --from/--to, not both.")
+        if bool(first) != bool(last):
+            raise CommandError("--from and --to go together.")
+        if date:
+            first = last = _date(date)
+        elif first:
+            first, last = _date(first), _date(last)
+        else:
+            last = local_today()
+            first = last - datetime.timedelta(days=1)
+
+        def progress(result):
+            if verbosity >= 2:
+                self.stdout.write(f"{result.day}: {result.duration_ms} ms")
+
+        try:
+            results = analytics_rollup_range(first=first, last=last, progress=progress)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        total_ms = sum(r.duration_ms for r in results)
+        self.stdout.write(
+            self.style.SUCCESS(f"Rolled up {len(results)} day(s), {first} to {last}, in {total_ms / 1000:.2f} s.")
+        )

@@ -1,0 +1,253 @@
+"""Group analytics of one local day: how full groups and rooms are, trials booked
+for the coming week, the enrolments they should bring, and planning suggestions
+(open a new group / combine two). Definitions: analytics/METRICS.md.
+
+Groups and rooms are few (hundreds), so they are loaded once per day and the
+per-group arithmetic runs in Python; every count over students, trials and
+history is one aggregate query.
+"""
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Count, Q
+
+from analytics.models import GroupAnalytics, GroupRecommendation, RecommendationKind, RoomDayUsage
+from analytics.services.days import day_bounds
+from leads.models import LeadStatus, LeadStatusChange
+from scheduling.models import Enrollment, Group
+from scheduling.patterns import DayPattern, meets_on
+
+NEAR_FULL_PERCENT = 80
+COMBINE_BELOW_PERCENT = 50
+TRIAL_WINDOW_DAYS = 7
+RATE_WINDOW_DAYS = 30
+# Patterns to try when the course's usual slot has no free room.
+ALTERNATIVE_PATTERNS = {
+    DayPattern.MON_WED_FRI: [DayPattern.TUE_THU, DayPattern.ODD, DayPattern.EVEN],
+    DayPattern.TUE_THU: [DayPattern.MON_WED_FRI, DayPattern.EVEN, DayPattern.ODD],
+    DayPattern.ODD: [DayPattern.EVEN, DayPattern.TUE_THU],
+    DayPattern.EVEN: [DayPattern.ODD, DayPattern.MON_WED_FRI],
+}
+GROUP_FIELDS = [
+    "full_groups", "near_full_groups", "empty_groups", "rooms_in_use", "avg_room_occupancy", "trial_students",
+    "trial_conversion_rate", "expected_enrollments", "new_groups_recommended", "groups_to_combine",
+]
+
+
+def trial_model():
+    """trials.Trial when that app has its model, else None (figures from trials stay 0)."""
+    try:
+        return apps.get_model("trials", "Trial")
+    except LookupError:
+        return None
+
+
+@dataclass
+class GroupLoad:
+    group: Group
+    students: int
+    trials_today: int
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.students / self.group.capacity
+
+    @property
+    def free(self) -> int:
+        return max(self.group.capacity - self.students, 0)
+
+    def label(self) -> str:
+        return f"{self.group.name} ({self.students}/{self.group.capacity})"
+
+
+def _slot(group) -> str:
+    return f"{DayPattern(group.days).label} {group.start_time:%H:%M}–{group.end_time:%H:%M}"
+
+
+def recent_trial_conversion(*, day: datetime.date) -> Decimal | None:
+    """Enrolments straight after a trial / trials attended, over the 30 days up to ``day``."""
+    start, _ = day_bounds(day - datetime.timedelta(days=RATE_WINDOW_DAYS - 1))
+    _, end = day_bounds(day)
+    counts = LeadStatusChange.objects.filter(changed_at__gte=start, changed_at__lt=end).aggregate(
+        attended=Count("lead_id", distinct=True, filter=Q(to_status=LeadStatus.TRIAL_ATTENDED)),
+        enrolled=Count("lead_id", distinct=True, filter=Q(to_status=LeadStatus.ENROLLED,
+                                                          from_status=LeadStatus.TRIAL_ATTENDED)),
+    )
+    if not counts["attended"]:
+        return None
+    return (Decimal(counts["enrolled"]) * 100 / counts["attended"]).quantize(Decimal("0.1"))
+
+
+def analytics_rollup_groups(*, day: datetime.date, start, end) -> dict:
+    groups = list(
+        Group.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
+        .select_related("course", "room")
+        .order_by("id")
+    )
+    ids = [g.pk for g in groups]
+    # Students of each group at the end of the day, from enrolment history.
+    students = dict(
+        Enrollment.objects.filter(group_id__in=ids, enrolled_at__lt=end)
+        .filter(Q(left_at__isnull=True) | Q(left_at__gte=end))
+        .values("group_id").annotate(n=Count("id")).order_by().values_list("group_id", "n")
+    )
+    Trial = trial_model()
+    trials_today: dict[int, int] = {}
+    trials_ahead_by_course: dict[int, int] = {}
+    trial_students = 0
+    if Trial is not None:
+        live = Trial.objects.exclude(status="cancelled")
+        trials_today = dict(
+            live.filter(group_id__in=ids, scheduled_date=day)
+            .values("group_id").annotate(n=Count("id")).order_by().values_list("group_id", "n")
+        )
+        ahead = (
+            live.filter(scheduled_date__range=(day, day + datetime.timedelta(days=TRIAL_WINDOW_DAYS - 1)),
+                        booked_at__lt=end)
+            .values("group__course_id").annotate(n=Count("id")).order_by()
+        )
+        trials_ahead_by_course = {row["group__course_id"]: row["n"] for row in ahead}
+        trial_students = sum(trials_ahead_by_course.values())
+    rate = recent_trial_conversion(day=day)
+    loads = [GroupLoad(g, students.get(g.pk, 0), trials_today.get(g.pk, 0)) for g in groups]
+
+    # Rooms: the day's lessons (groups whose pattern meets that day).
+    usage: dict[int, dict] = defaultdict(lambda: {"lessons": 0, "seats_offered": 0, "seats_taken": 0})
+    for load in loads:
+        if meets_on(load.group.days, day):
+            room = usage[load.group.room_id]
+            room["lessons"] += 1
+            room["seats_offered"] += load.group.capacity
+            room["seats_taken"] += load.students + load.trials_today
+    room_rows = [
+        RoomDayUsage(
+            date=day, room_id=room_id, **figures,
+            occupancy_percent=(Decimal(figures["seats_taken"]) * 100 / figures["seats_offered"]).quantize(Decimal("0.1")),
+        )
+        for room_id, figures in sorted(usage.items())
+    ]
+    RoomDayUsage.objects.filter(date=day).exclude(room_id__in=list(usage)).delete()
+    if room_rows:
+        RoomDayUsage.objects.bulk_create(
+            room_rows, update_conflicts=True, unique_fields=["date", "room"],
+            update_fields=["lessons", "seats_offered", "seats_taken", "occupancy_percent", "computed_at"],
+        )
+    avg = None
+    if room_rows:
+        avg = (sum(r.occupancy_percent for r in room_rows) / len(room_rows)).quantize(Decimal("0.1"))
+
+    expected = Decimal(trial_students) * (rate or 0) / 100
+    recommendations = _recommend(day=day, loads=loads, trials_ahead=trials_ahead_by_course, rate=rate)
+    GroupRecommendation.objects.filter(date=day).delete()
+    GroupRecommendation.objects.bulk_create([rec for rec, _ in recommendations])
+    Through = GroupRecommendation.groups.through
+    Through.objects.bulk_create([
+        Through(grouprecommendation_id=rec.pk, group_id=group_id)
+        for rec, group_ids in recommendations for group_id in group_ids
+    ])
+    row = GroupAnalytics(
+        date=day,
+        full_groups=sum(1 for load in loads if load.students >= load.group.capacity),
+        near_full_groups=sum(1 for load in loads if load.percent >= NEAR_FULL_PERCENT),
+        empty_groups=sum(1 for load in loads if load.students == 0),
+        rooms_in_use=len(room_rows),
+        avg_room_occupancy=avg,
+        trial_students=trial_students,
+        trial_conversion_rate=rate,
+        expected_enrollments=expected.quantize(Decimal("0.1")),
+        new_groups_recommended=sum(1 for rec, _ in recommendations if rec.kind == RecommendationKind.NEW_GROUP),
+        groups_to_combine=sum(1 for rec, _ in recommendations if rec.kind == RecommendationKind.COMBINE),
+    )
+    GroupAnalytics.objects.bulk_create(
+        [row], update_conflicts=True, unique_fields=["date"], update_fields=[*GROUP_FIELDS, "computed_at"]
+    )
+    return {"group_analytics": row}
+
+
+def _recommend(*, day, loads, trials_ahead, rate) -> list[tuple[GroupRecommendation, list[int]]]:
+    by_course: dict[int, list[GroupLoad]] = defaultdict(list)
+    for load in loads:
+        by_course[load.group.course_id].append(load)
+    result = []
+    for course_id, course_loads in sorted(by_course.items()):
+        course = course_loads[0].group.course
+        result.extend(_recommend_new_group(day, course, course_loads, trials_ahead.get(course_id, 0), rate))
+        result.extend(_recommend_combine(day, course, course_loads))
+    return result
+
+
+def _recommend_new_group(day, course, loads, trials, rate):
+    """A new group when the coming week's expected enrolments will not fit the free seats."""
+    if not course.is_active or not trials or not rate:
+        return []
+    expected = Decimal(trials) * rate / 100
+    free = sum(load.free for load in loads)
+    if expected <= free:
+        return []
+    usual = Counter((load.group.days, load.group.start_time, load.group.end_time) for load in loads).most_common(1)
+    days, start_time, end_time = usual[0][0]
+    room = None
+    suggested_days = days
+    for candidate in [days, *ALTERNATIVE_PATTERNS.get(days, [])]:
+        from scheduling.selectors import rooms_free
+
+        rooms = rooms_free(days=candidate, start_time=start_time, end_time=end_time,
+                           start_date=day + datetime.timedelta(days=1), min_capacity=course.default_capacity)
+        if rooms:
+            room, suggested_days = rooms[0], candidate
+            break
+    where = (
+        f"{DayPattern(suggested_days).label} {start_time:%H:%M}–{end_time:%H:%M} in {room} ({room.capacity} seats) is free"
+        if room else
+        f"no room with {course.default_capacity}+ seats is free at {DayPattern(days).label} "
+        f"{start_time:%H:%M}–{end_time:%H:%M} or the alternative days — pick a slot in the timetable"
+    )
+    reason = (
+        f"{course}: {trials} trial(s) booked for the next {TRIAL_WINDOW_DAYS} days × {rate} % recent trial → enrolled "
+        f"= {expected.quantize(Decimal('0.1'))} expected enrolment(s), but only {free} free seat(s) in "
+        f"{', '.join(load.label() for load in loads)}. Suggested slot: {where}."
+    )
+    rec = GroupRecommendation(
+        date=day, kind=RecommendationKind.NEW_GROUP, course=course, suggested_days=suggested_days if room else days,
+        suggested_start_time=start_time, suggested_end_time=end_time, suggested_room=room, reason=reason,
+    )
+    return [(rec, [load.group.pk for load in loads])]
+
+
+def _recommend_combine(day, course, loads):
+    """Pair under-filled groups of a course when one group's seats hold both."""
+    small = sorted((load for load in loads if load.percent < COMBINE_BELOW_PERCENT),
+                   key=lambda load: (load.students, load.group.pk))
+    used: set[int] = set()
+    result = []
+    for load in small:
+        if load.group.pk in used:
+            continue
+        targets = [
+            other for other in small
+            if other.group.pk != load.group.pk and other.group.pk not in used
+            and load.students + other.students <= other.group.capacity
+            and (other.students, -other.group.pk) >= (load.students, -load.group.pk)
+        ]
+        if not targets:
+            continue
+        target = max(targets, key=lambda other: (other.students, other.group.capacity, -other.group.pk))
+        used.update({load.group.pk, target.group.pk})
+        together = load.students + target.students
+        reason = (
+            f"{course}: {load.label()} and {target.label()} are both under {COMBINE_BELOW_PERCENT} % full; "
+            f"their {together} student(s) fit {target.group.name}'s slot {_slot(target.group)} in "
+            f"{target.group.room} ({target.group.capacity} seats)."
+        )
+        result.append((
+            GroupRecommendation(
+                date=day, kind=RecommendationKind.COMBINE, course=course, suggested_days=target.group.days,
+                suggested_start_time=target.group.start_time, suggested_end_time=target.group.end_time,
+                suggested_room=target.group.room, reason=reason,
+            ),
+            [target.group.pk, load.group.pk],
+        ))
+    return result

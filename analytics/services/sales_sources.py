@@ -1,0 +1,61 @@
+"""Per-salesperson counters from trials and follow-up reminders, for SalesKPI.
+
+Both apps are read through apps.get_model, so analytics works (with these
+counters at zero) on a database where they are not installed. Every count is
+attributed, like the rest of SalesKPI, to the lead's salesperson (Lead.assigned_to).
+"""
+from django.apps import apps
+from django.db.models import Count, Q
+from django.utils import timezone
+
+OFFER_RESULTS = ("sales_offer", "accepted", "rejected")
+
+
+def _model(app_label: str, name: str):
+    try:
+        return apps.get_model(app_label, name)
+    except LookupError:
+        return None
+
+
+def trial_counters(*, day, start, end) -> dict[int, dict]:
+    Trial = _model("trials", "Trial")
+    if Trial is None:
+        return {}
+    booked = Q(booked_at__gte=start, booked_at__lt=end)
+    marked = Q(attendance_marked_at__gte=start, attendance_marked_at__lt=end)
+    result = Q(result_recorded_at__gte=start, result_recorded_at__lt=end)
+    rows = (
+        Trial.objects.filter(booked | marked | result, lead__assigned_to__isnull=False)
+        .values("lead__assigned_to")
+        .annotate(
+            trials_scheduled=Count("id", filter=booked),
+            trials_attended=Count("id", filter=marked & Q(status="attended")),
+            trials_no_show=Count("id", filter=marked & Q(status="no_show")),
+            sales_offers_made=Count("id", filter=result & Q(result__in=OFFER_RESULTS)),
+        )
+        .order_by()
+    )
+    return {row.pop("lead__assigned_to"): row for row in rows}
+
+
+def followup_counters(*, day, start, end) -> dict[int, dict]:
+    LeadReminder = _model("reminders", "LeadReminder")
+    if LeadReminder is None:
+        return {}
+    # Overdue is a snapshot at the end of the day (or now, while the day is running).
+    snapshot = min(end, timezone.now())
+    completed = Q(completed_at__gte=start, completed_at__lt=end)
+    overdue = Q(created_at__lt=snapshot, due_at__lt=snapshot) & (
+        Q(completed_at__isnull=True) | Q(completed_at__gte=snapshot)
+    )
+    rows = (
+        LeadReminder.objects.filter(completed | overdue, lead__assigned_to__isnull=False)
+        .values("lead__assigned_to")
+        .annotate(
+            followups_completed=Count("id", filter=completed),
+            followups_overdue=Count("id", filter=overdue),
+        )
+        .order_by()
+    )
+    return {row.pop("lead__assigned_to"): row for row in rows}

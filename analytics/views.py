@@ -1,0 +1,86 @@
+"""The dashboard's form and context (the page itself is served by DashboardAdmin)."""
+import datetime
+
+from django import forms
+
+from analytics import charts, selectors
+from analytics.services.days import local_today
+from leads.admin import SOURCE_COLOURS
+from leads.models import LeadSource
+
+MAX_DAYS = 366
+DEFAULT_DAYS = 30
+RANGE_REVERSED = "“From” must not be after “to”."
+RANGE_TOO_LONG = f"Choose at most {MAX_DAYS} days."
+
+# SVG fills for the lead sources, matching the badge colours of core/admin.css.
+FILL = {
+    "purple": "#6a1b9a", "blue": "#1565c0", "green": "#2e7d32", "orange": "#ef6c00",
+    "teal": "#00796b", "yellow": "#f9a825", "grey": "#757575", "red": "#c62828",
+}
+SOURCE_FILLS = {
+    **{s: FILL[SOURCE_COLOURS[LeadSource(s)]] for s in LeadSource.values},
+    "excel": "#9e9e9e", "csv": "#424242",
+}
+FUNNEL_FILLS = ["#1565c0", "#00796b", "#6a1b9a", "#ef6c00", "#2e7d32"]
+
+
+class DateRangeForm(forms.Form):
+    first = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    last = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first"), data.get("last")
+        if first and last:
+            if first > last:
+                raise forms.ValidationError(RANGE_REVERSED)
+            if (last - first).days + 1 > MAX_DAYS:
+                raise forms.ValidationError(RANGE_TOO_LONG)
+        return data
+
+
+def default_range() -> tuple[datetime.date, datetime.date]:
+    last = local_today()
+    return last - datetime.timedelta(days=DEFAULT_DAYS - 1), last
+
+
+def dashboard_context(params) -> dict:
+    first, last = default_range()
+    form = DateRangeForm(params if params.get("first") or params.get("last") else None,
+                         initial={"first": first, "last": last})
+    if form.is_bound and form.is_valid():
+        first, last = form.cleaned_data["first"], form.cleaned_data["last"]
+
+    funnel = selectors.funnel(first, last)
+    days, by_source = selectors.leads_by_source_per_day(first, last)
+    board = selectors.leaderboard(first, last)
+    channels = selectors.channel_costs(first, last)
+    heat_rows, heat_columns, week_start = selectors.room_heatmap(last)
+    return {
+        "form": form,
+        "first": first,
+        "last": last,
+        "week_start": week_start,
+        "funnel": funnel,
+        "leaderboard": board,
+        "channels": channels,
+        "funnel_chart": charts.hbar("funnel", [
+            (label, value, FUNNEL_FILLS[i]) for i, (label, value) in enumerate(funnel)
+        ]),
+        "sources_chart": charts.stacked_columns(
+            "leads-by-source",
+            [d.isoformat() for d in days],
+            [(LeadSource(s).label, SOURCE_FILLS[s], values) for s, values in by_source.items()],
+        ),
+        "leaderboard_chart": charts.hbar(
+            "leaderboard", [(row.salesperson, row.enrollments, "#2e7d32") for row in board[:10]]
+        ),
+        "cpl_chart": charts.hbar(
+            "cpl", [(row.label, row.cpl, SOURCE_FILLS[row.channel]) for row in channels if row.cpl], unit=" UZS"
+        ),
+        "cpa_chart": charts.hbar(
+            "cpa", [(row.label, row.cpa, SOURCE_FILLS[row.channel]) for row in channels if row.cpa], unit=" UZS"
+        ),
+        "heatmap_chart": charts.heatmap("room-occupancy", heat_rows, heat_columns),
+    }
