@@ -29,5 +29,15 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
+    # analytics: today's rollup every 15 minutes; yesterday's, complete, nightly (local time).
+    "analytics-rollup-today": {
+        "task": "analytics.rollup_today",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 14 * 60},
+    },
+    "analytics-rollup-yesterday": {
+        "task": "analytics.rollup_yesterday",
+        "schedule": crontab(hour=0, minute=20),
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE
