@@ -130,7 +130,7 @@ class EnrollmentInline(admin.TabularInline):
 class GroupAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
     form = GroupAdminForm
     list_display = [
-        "name", "course", "days", "time_range", "room", "teacher", "capacity", "students",
+        "name", "course", "days", "time_range", "room", "teacher", "capacity", "student_count",
         "occupancy", "free_slots_column", "trial_students_column", "is_full_column",
     ]
     list_select_related = ["course", "room", "teacher"]
@@ -148,7 +148,7 @@ class GroupAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin)
         ("When and where", {"fields": ["days", ("start_time", "end_time"), "room", "capacity",
                                         ("start_date", "end_date")]}),
     ]
-    export_fields = ["name", "course", "days", "time_range", "room", "teacher", "capacity", "students",
+    export_fields = ["name", "course", "days", "time_range", "room", "teacher", "capacity", "student_count",
                      "free_slots_column", "trial_students_column"]
 
     def get_queryset(self, request):
@@ -172,7 +172,7 @@ class GroupAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin)
         return f"{obj.start_time:%H:%M}–{obj.end_time:%H:%M}"
 
     @admin.display(description="students", ordering="active_students_count")
-    def students(self, obj):
+    def student_count(self, obj):
         return obj.active_students
 
     @admin.display(description="occupancy", ordering="active_students_count")

@@ -74,6 +74,7 @@ class TimetableView(SchedulingAdminView):
             this_week=f"?{param}",
             rooms=Room.objects.filter(is_active=True).order_by("name"),
             teachers=roles.teachers(),
+            today=timezone.localdate(),
             title=f"Timetable — {subject_label}",
         )
         return context

@@ -83,6 +83,8 @@ def test_group_changelist_shows_load_columns(manager_client):
     GroupFactory(name="Empty group", capacity=4)
     response = manager_client.get(reverse("admin:scheduling_group_changelist"))
     html = response.content.decode()
+    assert '<td class="field-student_count">3</td>' in html
+    assert '<td class="field-free_slots_column">1</td>' in html
     assert '<span class="badge badge-orange">75%</span>' in html
     assert '<span class="badge badge-green">0%</span>' in html
     services.enrollment_create(group=group, lead=LeadFactory())
