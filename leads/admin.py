@@ -9,6 +9,8 @@ from leads import services
 from leads.forms import AssignForm, LeadAdminForm, MarkLostForm
 from leads.models import Lead, LeadInquiry, LeadSource, LeadStatus, LeadStatusChange
 from leads.selectors import lead_phone_search_filter, leads_visible_to
+from reminders.lead_admin import FollowUpLeadAdminMixin  # follow-up column, filter, record contact
+from trials.lead_admin import TrialLeadAdminMixin  # trials panel and "Book trial"
 
 STATUS_COLOURS = {
     LeadStatus.NEW: BLUE,
@@ -84,7 +86,7 @@ class LeadInquiryInline(admin.TabularInline):
 
 
 @admin.register(Lead)
-class LeadAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
+class LeadAdmin(FollowUpLeadAdminMixin, TrialLeadAdminMixin, BadgeMedia, ExportMixin, admin.ModelAdmin):
     form = LeadAdminForm
     list_display = [
         "full_name", "phone_display", "status_label", "source_label", "assigned_to",

@@ -1,0 +1,132 @@
+"""Follow-ups and deliveries in admin: states as badges, overdue at a glance.
+Salespeople see only rows about their own leads."""
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from accounts import roles
+from core.admin_tools import DateRangeFilter, ExportMixin
+from core.badges import BLUE, GREEN, GREY, ORANGE, RED, TEAL, BadgeMedia, badge
+from reminders import dispatch, selectors, services
+from reminders.lead_admin import followup_badge
+from reminders.models import (
+    OPEN_REMINDER_STATUSES, Delivery, DeliveryStatus, LeadReminder, LeadReminderStatus,
+)
+
+REMINDER_COLOURS = {LeadReminderStatus.PENDING: BLUE, LeadReminderStatus.SENT: ORANGE,
+                    LeadReminderStatus.COMPLETED: GREEN}
+DELIVERY_COLOURS = {
+    DeliveryStatus.PENDING: BLUE, DeliveryStatus.SENDING: TEAL, DeliveryStatus.SENT: GREEN,
+    DeliveryStatus.SKIPPED: GREY, DeliveryStatus.FAILED: RED,
+}
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue"), ("no", "Not overdue")]
+
+    def queryset(self, request, queryset):
+        overdue = selectors.followups_overdue(queryset=queryset)
+        if self.value() == "yes":
+            return overdue
+        if self.value() == "no":
+            return queryset.exclude(pk__in=overdue.values("pk"))
+        return queryset
+
+
+class ReminderSalespersonFilter(admin.SimpleListFilter):
+    title = "salesperson"
+    parameter_name = "salesperson"
+
+    def lookups(self, request, model_admin):
+        if not roles.is_manager(request.user):
+            return []
+        return [(str(u.pk), str(u)) for u in roles.salespeople()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(salesperson_id=self.value()) if self.value() else queryset
+
+
+@admin.register(LeadReminder)
+class LeadReminderAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
+    list_display = ["lead", "salesperson", "kind", "deadline", "status_label", "reminder_count", "last_sent_at",
+                    "note"]
+    list_select_related = ["lead", "salesperson"]
+    list_filter = [OverdueFilter, "status", "kind", ReminderSalespersonFilter, ("due_at", DateRangeFilter)]
+    search_fields = ["lead__full_name", "lead__phone", "note"]
+    date_hierarchy = "due_at"
+    ordering = ["due_at", "id"]
+    fields = ["lead", "salesperson", "kind", "due_at", "status", "reminder_count", "last_sent_at", "note",
+              "created_at", "created_by", "completed_at", "completed_by", "completion_note"]
+    readonly_fields = fields
+    actions = ["complete_selected"]
+
+    def get_queryset(self, request):
+        return selectors.reminders_visible_to(request.user, super().get_queryset(request))
+
+    def has_add_permission(self, request):
+        return False  # set from the lead page ("Set next follow-up"), through reminders.services
+
+    @admin.display(description="contact by", ordering="due_at")
+    def deadline(self, obj):
+        if obj.status in OPEN_REMINDER_STATUSES:
+            return followup_badge(obj.due_at)
+        return f"{timezone.localtime(obj.due_at):%d.%m.%Y %H:%M}"
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, obj):
+        return badge(obj.get_status_display(), REMINDER_COLOURS[LeadReminderStatus(obj.status)])
+
+    @admin.action(description="Record contact (complete selected follow-ups)", permissions=["change"])
+    def complete_selected(self, request, queryset):
+        done = 0
+        for reminder in queryset.filter(status__in=OPEN_REMINDER_STATUSES).select_related("lead"):
+            done += services.followups_complete_for_lead(lead=reminder.lead, by=request.user)
+        self.message_user(request, f"{done} follow-up(s) completed.", messages.SUCCESS)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(BadgeMedia, admin.ModelAdmin):
+    list_display = ["due_at", "kind", "channel", "recipient", "lead", "status_label", "attempts", "sent_at",
+                    "problem"]
+    list_select_related = ["recipient_user", "lead"]
+    list_filter = ["status", "kind", "channel", ("due_at", DateRangeFilter)]
+    search_fields = ["key", "address", "lead__full_name", "lead__phone"]
+    date_hierarchy = "due_at"
+    fields = ["key", "kind", "channel", "recipient_user", "address", "lead", "object_id", "occurrence", "due_at",
+              "status", "attempts", "next_attempt_at", "claimed_at", "sent_at", "skip_reason", "last_error",
+              "subject", "body", "created_at"]
+    readonly_fields = fields
+    actions = ["retry_now"]
+
+    def get_queryset(self, request):
+        return selectors.deliveries_visible_to(request.user, super().get_queryset(request))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="to")
+    def recipient(self, obj):
+        if obj.recipient_user_id:
+            return obj.recipient_user
+        return f"lead ({obj.address})" if obj.address else "—"
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, obj):
+        return badge(obj.get_status_display(), DELIVERY_COLOURS[DeliveryStatus(obj.status)])
+
+    @admin.display(description="error / reason")
+    def problem(self, obj):
+        return (obj.last_error or obj.skip_reason)[:120]
+
+    @admin.action(description="Retry selected failed deliveries now", permissions=["delete"])
+    def retry_now(self, request, queryset):
+        done = sum(dispatch.delivery_retry_now(delivery=d) for d in queryset.filter(status=DeliveryStatus.FAILED))
+        self.message_user(request, f"{done} failed deliver(y/ies) queued for the next pass.", messages.SUCCESS)

@@ -1,0 +1,332 @@
+"""Trials admin: thin callers of trials.services. Booking starts on the lead
+page (trials.lead_admin); here trials are worked: attendance, result,
+reschedule, cancel. Salespeople see only their own leads' trials."""
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from accounts import roles
+from core.admin_tools import ExportMixin, intermediate_action
+from core.badges import BLUE, GREEN, GREY, ORANGE, RED, TEAL, BadgeMedia, badge
+from trials import selectors, services
+from trials.forms import CancelTrialForm, RecordResultForm, SessionChoiceForm
+from trials.models import ReminderState, Trial, TrialReminder, TrialResult, TrialStatus
+
+STATUS_COLOURS = {
+    TrialStatus.SCHEDULED: BLUE,
+    TrialStatus.ATTENDED: GREEN,
+    TrialStatus.NO_SHOW: RED,
+    TrialStatus.CANCELLED: GREY,
+}
+RESULT_COLOURS = {
+    TrialResult.PENDING: GREY,
+    TrialResult.SALES_OFFER: ORANGE,
+    TrialResult.ACCEPTED: GREEN,
+    TrialResult.REJECTED: RED,
+}
+REMINDER_COLOURS = {
+    ReminderState.PENDING: BLUE,
+    ReminderState.SENT: GREEN,
+    ReminderState.SKIPPED: GREY,
+    ReminderState.FAILED: RED,
+}
+
+
+def trial_status_badge(status: str):
+    return badge(TrialStatus(status).label, STATUS_COLOURS[TrialStatus(status)])
+
+
+def trial_result_badge(result: str):
+    return badge(TrialResult(result).label, RESULT_COLOURS[TrialResult(result)])
+
+
+class TrialDateFilter(admin.SimpleListFilter):
+    title = "date"
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("today", "Today"), ("tomorrow", "Tomorrow"), ("week", "Next 7 days"), ("past", "Past")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        value = self.value()
+        if value == "today":
+            return queryset.filter(scheduled_date=today)
+        if value == "tomorrow":
+            return queryset.filter(scheduled_date=today + datetime.timedelta(days=1))
+        if value == "week":
+            return queryset.filter(scheduled_date__range=(today, today + datetime.timedelta(days=6)))
+        if value == "past":
+            return queryset.filter(scheduled_date__lt=today)
+        return queryset
+
+
+class TrialSalespersonFilter(admin.SimpleListFilter):
+    title = "salesperson"
+    parameter_name = "salesperson"
+
+    def lookups(self, request, model_admin):
+        if not roles.is_manager(request.user):
+            return []
+        return [(str(u.pk), str(u)) for u in roles.salespeople()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(lead__assigned_to_id=self.value())
+        return queryset
+
+
+class TrialReminderInline(admin.TabularInline):
+    model = TrialReminder
+    can_delete = False
+    extra = 0
+    fields = ["pre_at", "pre_state_label", "pre_sent_at", "post_at", "post_state_label", "post_sent_at"]
+    readonly_fields = fields
+    verbose_name_plural = "reminders"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="pre-trial")
+    def pre_state_label(self, obj):
+        return badge(obj.get_pre_state_display(), REMINDER_COLOURS[ReminderState(obj.pre_state)])
+
+    @admin.display(description="post-trial")
+    def post_state_label(self, obj):
+        return badge(obj.get_post_state_display(), REMINDER_COLOURS[ReminderState(obj.post_state)])
+
+
+@admin.register(Trial)
+class TrialAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
+    list_display = [
+        "lead", "group", "scheduled_date", "scheduled_time", "status_label", "result_label",
+        "hours_until", "flags", "salesperson",
+    ]
+    list_select_related = ["lead", "lead__assigned_to", "group", "group__course"]
+    list_filter = ["status", "result", TrialDateFilter, ("group", admin.RelatedOnlyFieldListFilter),
+                   TrialSalespersonFilter]
+    search_fields = ["lead__full_name", "lead__phone", "group__name"]
+    date_hierarchy = "scheduled_date"
+    ordering = ["-scheduled_date", "-scheduled_time", "-id"]
+    inlines = [TrialReminderInline]
+    fields = [
+        "lead", "group", "scheduled_date", "scheduled_time", "status_label", "result_label", "hours_until",
+        "flags", "next_steps", "notes", "booked_by", "booked_at", "attendance_marked_at", "result_recorded_at",
+        "cancelled_at", "cancel_reason",
+    ]
+    readonly_fields = [f for f in fields if f != "notes"]
+    actions = ["mark_attended", "mark_no_show", "record_result", "cancel_trials"]
+    export_fields = ["lead", "group", "scheduled_date", "scheduled_time", "status", "result", "salesperson"]
+
+    # --- access ---------------------------------------------------------------
+
+    def get_queryset(self, request):
+        return selectors.trials_visible_to(request.user, super().get_queryset(request))
+
+    def has_add_permission(self, request):
+        return False  # booked from the lead page, which offers only lessons that fit
+
+    # --- columns --------------------------------------------------------------
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, obj):
+        return trial_status_badge(obj.status)
+
+    @admin.display(description="result", ordering="result")
+    def result_label(self, obj):
+        return trial_result_badge(obj.result)
+
+    @admin.display(description="hours until", ordering="scheduled_date")
+    def hours_until(self, obj):
+        hours = obj.hours_until_trial
+        return "—" if hours is None else f"{hours:+.1f} h"
+
+    @admin.display(description="flags")
+    def flags(self, obj):
+        if obj.is_overdue:
+            return badge("Attendance due", RED)
+        if obj.is_upcoming_today:
+            return badge("Today", TEAL)
+        return "—"
+
+    @admin.display(description="salesperson", ordering="lead__assigned_to")
+    def salesperson(self, obj):
+        return obj.lead.assigned_to or "—"
+
+    @admin.display(description="next steps")
+    def next_steps(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        buttons = []
+        url = lambda name: reverse(f"admin:trials_trial_{name}", args=[obj.pk])  # noqa: E731
+        if obj.status == TrialStatus.SCHEDULED:
+            if obj.starts_at <= timezone.now():
+                buttons.append(format_html(
+                    '<button type="submit" class="button" formaction="{}" formnovalidate>Mark attended</button>',
+                    url("attended")))
+                buttons.append(format_html(
+                    '<button type="submit" class="button" formaction="{}" formnovalidate>No-show</button>',
+                    url("no_show")))
+            buttons.append(format_html('<a class="button" href="{}">Reschedule</a>', url("reschedule")))
+            buttons.append(format_html('<a class="button" href="{}">Cancel trial</a>', url("cancel")))
+        if obj.status == TrialStatus.ATTENDED and obj.result in (TrialResult.PENDING, TrialResult.SALES_OFFER):
+            buttons.append(format_html('<a class="button" href="{}">Record result</a>', url("result")))
+        if not buttons:
+            return "—"
+        return format_html_join(" ", "{}", ((b,) for b in buttons))
+
+    # --- per-trial pages ---------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:object_id>/attended/", view(self.attended_view), name="trials_trial_attended"),
+            path("<int:object_id>/no-show/", view(self.no_show_view), name="trials_trial_no_show"),
+            path("<int:object_id>/result/", view(self.result_view), name="trials_trial_result"),
+            path("<int:object_id>/reschedule/", view(self.reschedule_view), name="trials_trial_reschedule"),
+            path("<int:object_id>/cancel/", view(self.cancel_view), name="trials_trial_cancel"),
+            *super().get_urls(),
+        ]
+
+    def _trial_for_change(self, request, object_id) -> Trial:
+        trial = self.get_object(request, str(object_id))
+        if trial is None:
+            raise PermissionDenied
+        if not self.has_change_permission(request, trial):
+            raise PermissionDenied
+        return trial
+
+    def _change_url(self, trial):
+        return reverse("admin:trials_trial_change", args=[trial.pk])
+
+    def _apply(self, request, trial, call, success: str):
+        try:
+            call()
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return False
+        self.message_user(request, success, messages.SUCCESS)
+        return True
+
+    def attended_view(self, request, object_id):
+        trial = self._trial_for_change(request, object_id)
+        if request.method == "POST":
+            self._apply(request, trial, lambda: services.trial_mark_attended(trial=trial, by=request.user),
+                        f"{trial.lead} attended the trial. Now record the result.")
+        return redirect(self._change_url(trial))
+
+    def no_show_view(self, request, object_id):
+        trial = self._trial_for_change(request, object_id)
+        if request.method == "POST":
+            self._apply(request, trial, lambda: services.trial_mark_no_show(trial=trial, by=request.user),
+                        f"{trial.lead} did not come; the lead is back to “interested”.")
+        return redirect(self._change_url(trial))
+
+    def _form_page(self, request, trial, form, *, title, submit_label, intro="", empty_message=""):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title, "form": form, "opts": self.model._meta, "original": trial,
+            "submit_label": submit_label, "intro": intro, "empty_message": empty_message,
+        }
+        return TemplateResponse(request, "admin/core/form_page.html", context)
+
+    def result_view(self, request, object_id):
+        trial = self._trial_for_change(request, object_id)
+        form = RecordResultForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.trial_record_result(
+                    trial=trial, result=data["result"], by=request.user,
+                    mark_lost=data["mark_lost"], lost_reason=data["lost_reason"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                self.message_user(request, f"Result recorded: {trial.get_result_display()}.", messages.SUCCESS)
+                return redirect(self._change_url(trial))
+        return self._form_page(request, trial, form, title="Record the trial result", submit_label="Record result",
+                               intro="Accepted enrols the lead into the trial's group.")
+
+    def reschedule_view(self, request, object_id):
+        trial = self._trial_for_change(request, object_id)
+        options = selectors.trial_session_options(course_hint=trial.group.course.name)
+        form = SessionChoiceForm(request.POST or None, options=options)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.trial_reschedule(trial=trial, group=data["group"], date=data["date"],
+                                          time=data["time"], by=request.user)
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                self.message_user(request, f"Trial moved to {trial.scheduled_date:%d.%m.%Y} "
+                                  f"{trial.scheduled_time:%H:%M}; reminders moved with it.", messages.SUCCESS)
+                return redirect(self._change_url(trial))
+        return self._form_page(request, trial, form, title="Reschedule the trial", submit_label="Reschedule",
+                               empty_message="" if options else "No lesson in the next two weeks has a free place.")
+
+    def cancel_view(self, request, object_id):
+        trial = self._trial_for_change(request, object_id)
+        form = CancelTrialForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.trial_cancel(trial=trial, by=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                self.message_user(request, "Trial cancelled; its reminders were dropped.", messages.SUCCESS)
+                return redirect(self._change_url(trial))
+        return self._form_page(request, trial, form, title="Cancel the trial", submit_label="Cancel trial")
+
+    # --- actions --------------------------------------------------------------
+
+    def _each(self, request, queryset, call, done_label: str):
+        done, refused = 0, []
+        for trial in queryset.select_related("lead", "group"):
+            try:
+                call(trial)
+                done += 1
+            except ValidationError as exc:
+                refused.append(f"{trial}: {' '.join(exc.messages)}")
+        if done:
+            self.message_user(request, f"{done} trial(s) {done_label}.", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+
+    @admin.action(description="Mark selected trials attended", permissions=["change"])
+    def mark_attended(self, request, queryset):
+        self._each(request, queryset, lambda t: services.trial_mark_attended(trial=t, by=request.user),
+                   "marked attended")
+
+    @admin.action(description="Mark selected trials no-show", permissions=["change"])
+    def mark_no_show(self, request, queryset):
+        self._each(request, queryset, lambda t: services.trial_mark_no_show(trial=t, by=request.user),
+                   "marked no-show")
+
+    @admin.action(description="Record result for selected trials", permissions=["change"])
+    def record_result(self, request, queryset):
+        def apply(data):
+            self._each(request, queryset, lambda t: services.trial_record_result(
+                trial=t, result=data["result"], by=request.user, mark_lost=data["mark_lost"],
+                lost_reason=data["lost_reason"]), f"recorded as “{TrialResult(data['result']).label}”")
+
+        return intermediate_action(self, request, queryset, form_class=RecordResultForm, title="Record result",
+                                   apply=apply)
+
+    @admin.action(description="Cancel selected trials", permissions=["change"])
+    def cancel_trials(self, request, queryset):
+        def apply(data):
+            self._each(request, queryset, lambda t: services.trial_cancel(trial=t, by=request.user,
+                                                                          reason=data["reason"]), "cancelled")
+
+        return intermediate_action(self, request, queryset, form_class=CancelTrialForm, title="Cancel trials",
+                                   apply=apply)

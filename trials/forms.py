@@ -1,0 +1,48 @@
+import datetime
+
+from django import forms
+
+from trials.models import TrialResult
+from trials.selectors import SessionOption
+
+
+class SessionChoiceForm(forms.Form):
+    """Pick one lesson out of those that fit (group + date)."""
+
+    session = forms.ChoiceField(label="Lesson", help_text="Only lessons with a free place are offered.")
+    time = forms.TimeField(
+        required=False, label="Time (optional)", help_text="Leave empty for the group's start time.",
+        widget=forms.TimeInput(attrs={"type": "time"}),
+    )
+
+    def __init__(self, *args, options: list[SessionOption], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = {option.value: option for option in options}
+        self.fields["session"].choices = [("", "— choose a lesson —")] + [(o.value, o.label) for o in options]
+
+    def clean_session(self):
+        value = self.cleaned_data["session"]
+        group_id, _, day = value.partition(":")
+        option = self.options.get(value)
+        if option is None:
+            raise forms.ValidationError("Choose one of the lessons offered.")
+        self.cleaned_data["group"] = option.group
+        self.cleaned_data["date"] = datetime.date.fromisoformat(day)
+        return value
+
+
+class BookTrialForm(SessionChoiceForm):
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RecordResultForm(forms.Form):
+    result = forms.ChoiceField(
+        choices=[(v, label) for v, label in TrialResult.choices if v != TrialResult.PENDING],
+        widget=forms.RadioSelect,
+    )
+    mark_lost = forms.BooleanField(required=False, label="Rejected: mark the lead as lost")
+    lost_reason = forms.CharField(required=False, max_length=255, label="Why is the lead lost?")
+
+
+class CancelTrialForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=255, label="Reason (optional)")
