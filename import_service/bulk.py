@@ -19,6 +19,7 @@ fingerprint (or, for a row with its own timestamp, whose time) is already
 recorded on the lead from the same source is a duplicate without a new
 inquiry.
 """
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from django.utils import timezone
 
 from leads.models import Lead, LeadInquiry, LeadStatus, LeadStatusChange
 from leads.services import _FILLABLE_FIELDS, lead_change_status
+
+logger = logging.getLogger(__name__)
 
 MAX_INSERT_RETRIES = 5
 _FINGERPRINT = re.compile(r"\[#([0-9a-f]{16})\]$")
@@ -213,6 +216,8 @@ def _insert_new(*, phones, by_phone, existing, source, assign, now) -> list[Lead
             taken = {lead.phone: lead for lead in Lead.objects.select_for_update().filter(phone__in=pending)}
             if not taken:
                 raise
+            logger.info("Lead import: %d phone(s) were created concurrently by another writer: %s",
+                        len(taken), ", ".join(sorted(taken)))
             existing.update(taken)
             pending = [p for p in pending if p not in taken]
     raise IntegrityError("Could not insert leads: phones kept being taken by concurrent writers.")
