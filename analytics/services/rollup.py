@@ -63,7 +63,7 @@ def analytics_rollup_day(*, day: datetime.date) -> RollupResult:
     """Recompute and store every rollup of ``day`` (a local calendar day)."""
     started = time.perf_counter()
     with transaction.atomic():
-        run = _lock_day(day)
+        run = rollup_day_lock(day)
         run.last_started_at = timezone.now()
         start, end = day_bounds(day)
         lead_metrics, created_by_source = _rollup_lead_metrics(day=day, start=start, end=end)
@@ -112,7 +112,7 @@ EXTRA_ROLLUPS = [analytics_rollup_groups]
 # --- the lock ---------------------------------------------------------------------
 
 
-def _lock_day(day: datetime.date) -> RollupRun:
+def rollup_day_lock(day: datetime.date) -> RollupRun:
     """Take the row lock of ``day``; a second rollup of the same day waits here
     until the first commits. (On SQLite the write transaction serialises them.)"""
     RollupRun.objects.bulk_create([RollupRun(date=day)], ignore_conflicts=True)
