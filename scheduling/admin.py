@@ -37,18 +37,30 @@ class CourseAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin
     form = CourseAdminForm
     list_display = [
         "name", "teacher", "price", "duration_months", "lessons_per_week", "default_capacity",
-        "group_count", "active_label",
+        "group_count", "students", "load", "active_label",
     ]
     list_select_related = ["teacher"]
     list_filter = ["is_active", ("teacher", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "description"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(group_total=Count("groups", distinct=True))
+        qs = selectors.courses_with_load(super().get_queryset(request))
+        return qs.annotate(group_total=Count("groups", distinct=True))
 
     @admin.display(description="groups", ordering="group_total")
     def group_count(self, obj):
         return obj.group_total
+
+    @admin.display(description="students / seats", ordering="students_total")
+    def students(self, obj):
+        return f"{obj.students_total} / {obj.seats_total}"
+
+    @admin.display(description="load")
+    def load(self, obj):
+        if not obj.seats_total:
+            return badge("no groups", GREY)
+        percent = round(100 * obj.students_total / obj.seats_total)
+        return occupancy_badge(percent, full=obj.students_total >= obj.seats_total)
 
     @admin.display(description="active", ordering="is_active")
     def active_label(self, obj):
@@ -59,12 +71,13 @@ class CourseAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin
 
 @admin.register(Room)
 class RoomAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
-    list_display = ["name", "capacity", "location", "group_count", "timetable_link", "active_label"]
+    list_display = ["name", "capacity", "location", "group_count", "week_load", "timetable_link", "active_label"]
     list_filter = ["is_active", "location"]
     search_fields = ["name", "location"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(group_total=Count("groups", distinct=True))
+        qs = selectors.rooms_with_load(super().get_queryset(request))
+        return qs.annotate(group_total=Count("groups", distinct=True))
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -79,6 +92,14 @@ class RoomAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
     @admin.display(description="groups", ordering="group_total")
     def group_count(self, obj):
         return obj.group_total
+
+    @admin.display(description="next 7 days", ordering="week_taken")
+    def week_load(self, obj):
+        """Seats taken / offered in the room's lessons (from room occupancy)."""
+        if not obj.week_seats:
+            return badge("no lessons", GREY)
+        percent = round(100 * obj.week_taken / obj.week_seats)
+        return format_html("{} {} lessons", occupancy_badge(percent), obj.week_lessons)
 
     @admin.display(description="timetable")
     def timetable_link(self, obj):

@@ -264,3 +264,55 @@ def timetable_week(*, week_start: datetime.date, room=None, teacher=None) -> Tim
                 )
                 started = True
     return TimetableWeek(days=days, rows=rows, groups=groups)
+
+
+# --- course and room load (admin lists) -------------------------------------------
+
+def courses_with_load(queryset: QuerySet | None = None, *, today: datetime.date | None = None) -> QuerySet:
+    """Courses annotated with ``seats_total`` (capacity of groups still running)
+    and ``students_total`` (their active students)."""
+    from django.db.models import Sum
+
+    from scheduling.models import Course
+
+    queryset = Course.objects.all() if queryset is None else queryset
+    today = today or timezone.localdate()
+    running = Q(end_date__isnull=True) | Q(end_date__gte=today)
+    seats = (
+        Group.objects.filter(running, course_id=OuterRef("pk")).order_by().values("course_id")
+        .annotate(n=Sum("capacity")).values("n")
+    )
+    students = (
+        Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, group__course_id=OuterRef("pk"))
+        .filter(Q(group__end_date__isnull=True) | Q(group__end_date__gte=today))
+        .order_by().values("group__course_id").annotate(n=Count("pk")).values("n")
+    )
+    return queryset.annotate(
+        seats_total=Coalesce(Subquery(seats, output_field=IntegerField()), Value(0)),
+        students_total=Coalesce(Subquery(students, output_field=IntegerField()), Value(0)),
+    )
+
+
+ROOM_LOAD_DAYS = 7
+
+
+def rooms_with_load(queryset: QuerySet | None = None, *, today: datetime.date | None = None) -> QuerySet:
+    """Rooms annotated with ``week_taken`` / ``week_seats``: seats taken and
+    offered in the materialised RoomOccupancy of the next 7 days."""
+    from django.db.models import Sum
+
+    from scheduling.models import Room, RoomOccupancy
+
+    queryset = Room.objects.all() if queryset is None else queryset
+    today = today or timezone.localdate()
+    window = RoomOccupancy.objects.filter(
+        room_id=OuterRef("pk"), date__range=(today, today + datetime.timedelta(days=ROOM_LOAD_DAYS - 1))
+    ).order_by().values("room_id")
+    return queryset.annotate(
+        week_taken=Coalesce(Subquery(window.annotate(n=Sum("occupancy_count")).values("n"),
+                                     output_field=IntegerField()), Value(0)),
+        week_seats=Coalesce(Subquery(window.annotate(n=Sum("capacity")).values("n"),
+                                     output_field=IntegerField()), Value(0)),
+        week_lessons=Coalesce(Subquery(window.annotate(n=Count("pk")).values("n"),
+                                       output_field=IntegerField()), Value(0)),
+    )

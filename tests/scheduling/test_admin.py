@@ -262,3 +262,21 @@ def test_sales_can_view_but_not_change_groups(sales_client):
     assert sales_client.get(reverse("admin:scheduling_group_add")).status_code == 403
     response = sales_client.post(reverse("admin:scheduling_group_change", args=[group.pk]), {})
     assert response.status_code == 403
+
+
+def test_course_and_room_lists_show_load_colours(manager_client):
+    course = CourseFactory(name="IELTS")
+    room = RoomFactory(name="101", capacity=20)
+    group = GroupFactory(course=course, room=room, capacity=4, days="mon_wed_fri",
+                         start_date=datetime.date(2026, 1, 1))
+    GroupFactory(course=course, capacity=4, start_date=datetime.date(2025, 1, 1),
+                 end_date=datetime.date(2025, 6, 1))  # finished: not counted
+    for _ in range(2):
+        services.enrollment_create(group=group, lead=LeadFactory())
+    html = manager_client.get(reverse("admin:scheduling_course_changelist")).content.decode()
+    assert '<td class="field-students">2 / 4</td>' in html
+    assert '<span class="badge badge-orange">50%</span>' in html
+    services.room_occupancy_refresh(days=7)
+    html = manager_client.get(reverse("admin:scheduling_room_changelist")).content.decode()
+    assert '<span class="badge badge-orange">50%</span> 3 lessons' in html
+    assert '<span class="badge badge-grey">no lessons</span>' in html  # the finished group's room
