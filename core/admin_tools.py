@@ -50,7 +50,7 @@ class ExportMixin:
     def get_actions(self, request):
         actions = super().get_actions(request)
         for name in ("export_csv", "export_xlsx"):
-            func = getattr(self, name)
+            func = getattr(type(self), name)  # unbound: the admin calls func(modeladmin, request, queryset)
             actions[name] = (func, name, func.short_description)
         return actions
 
