@@ -1,0 +1,113 @@
+"""Exactly-once under races, on PostgreSQL: two dispatch passes (two beat
+schedulers, a retried task, two workers) started at the same moment send,
+together, exactly what one pass would."""
+import datetime
+import threading
+from collections import Counter
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+
+from reminders.dispatch import deliveries_claim, deliveries_materialise, reminders_dispatch_due
+from reminders.models import Delivery, DeliveryStatus, LeadReminder
+from tests.factories import SalespersonFactory
+from tests.leads.factories import LeadFactory
+from tests.reminders.conftest import telegram_calls
+from tests.reminders.factories import LeadReminderFactory
+from tests.scheduling.factories import ensure_role_groups
+from tests.trials.factories import book, group_meeting_on
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+NOW = datetime.datetime(2026, 11, 26, 10, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _roles():
+    ensure_role_groups()  # earlier transaction=True tests flushed them
+
+
+def run_together(func, n=2):
+    """Run ``func`` in ``n`` threads released at the same instant; return results."""
+    barrier = threading.Barrier(n)
+    results, errors = [None] * n, []
+
+    def worker(i):
+        try:
+            barrier.wait()
+            results[i] = func()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    return results
+
+
+@pytest.fixture
+def due_work(telegram):
+    """30 overdue follow-ups (email + Telegram each) and 5 trials whose
+    pre-trial reminders are due (lead Telegram + salesperson email + Telegram)."""
+    person = SalespersonFactory(email="race@centre.example", telegram_chat_id="1000")
+    for i in range(30):
+        LeadReminderFactory(salesperson=person, due_at=NOW - datetime.timedelta(minutes=i + 1),
+                            next_notify_at=NOW - datetime.timedelta(minutes=i + 1))
+    friday = datetime.date(2026, 11, 27)
+    group = group_meeting_on(friday, capacity=10)
+    with time_machine.travel(NOW - datetime.timedelta(days=1), tick=False):
+        for i in range(5):
+            lead = LeadFactory(assigned_to=person, telegram_chat_id=f"20{i}")
+            book(lead=lead, group=group, date=friday, by=person)
+    return person
+
+
+def assert_each_sent_once(telegram):
+    deliveries = Delivery.objects.all()
+    assert deliveries.count() == 30 * 2 + 5 * 3
+    assert set(deliveries.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    chats = Counter(c["chat_id"] for c in telegram_calls(telegram))
+    assert chats["1000"] == 30 + 5 and all(chats[f"20{i}"] == 1 for i in range(5))
+    assert len(mail.outbox) == 30 + 5
+    assert len({(m.subject, m.body) for m in mail.outbox}) == 35
+    assert set(LeadReminder.objects.filter(kind="follow_up").values_list("reminder_count", flat=True)) == {1}
+
+
+# 14:30 in Tashkent on Friday: the 16:00 trials' pre-trial reminders are due.
+DUE = datetime.datetime(2026, 11, 27, 9, 30, tzinfo=datetime.UTC)
+
+
+def test_two_passes_started_at_once_send_each_message_exactly_once(due_work, telegram):
+    with time_machine.travel(DUE, tick=False):
+        results = run_together(lambda: reminders_dispatch_due().as_dict())
+    assert sum(r["sent"] for r in results) == 30 * 2 + 5 * 3
+    assert sum(r["failed"] + r["skipped"] for r in results) == 0
+    assert_each_sent_once(telegram)
+
+
+def test_four_passes_racing_still_send_once(due_work, telegram):
+    with time_machine.travel(DUE, tick=False):
+        results = run_together(lambda: reminders_dispatch_due().as_dict(), n=4)
+    assert sum(r["sent"] for r in results) == 75
+    assert_each_sent_once(telegram)
+
+
+def test_concurrent_materialisation_creates_each_delivery_once(due_work):
+    at = DUE
+    run_together(lambda: deliveries_materialise(now=at), n=3)
+    assert Delivery.objects.count() == 75
+    assert Delivery.objects.values("key").distinct().count() == 75
+
+
+def test_concurrent_claims_never_share_a_row(due_work):
+    at = DUE
+    deliveries_materialise(now=at)
+    results = run_together(lambda: [d.pk for d in deliveries_claim(now=at, limit=50)], n=3)
+    claimed = [pk for batch in results for pk in batch]
+    assert len(claimed) == len(set(claimed)) == 75
