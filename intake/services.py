@@ -78,10 +78,11 @@ class Summary:
 # --- receiving ------------------------------------------------------------------
 
 def intake_events_store(
-    *, channel: str, incoming: list[Incoming], headers: dict, body: str, received_at=None
+    *, channel: str, incoming: list[Incoming], headers: dict, body: str, received_at=None, enqueue: bool = True
 ) -> list[Stored]:
     """Store each incoming item once (unique by channel + external id) and queue
-    its processing after commit. A redelivered item returns the stored event."""
+    its processing after commit (``enqueue=False``: the caller processes it, as
+    the demo seeder does). A redelivered item returns the stored event."""
     received_at = received_at or timezone.now()
     results = []
     with transaction.atomic():
@@ -97,7 +98,9 @@ def intake_events_store(
                 results.append(Stored(event=event, created=False))
                 continue
             results.append(Stored(event=event, created=True))
-            transaction.on_commit(partial(enqueue_processing, event.pk), robust=True)
+            if enqueue:
+                # robust: the event is committed either way; the beat safety net re-queues it.
+                transaction.on_commit(partial(enqueue_processing, event.pk), robust=True)
     return results
 
 

@@ -7,6 +7,7 @@ from django.utils.module_loading import import_string
 SEEDERS = [
     "accounts.demo.seed",
     "leads.demo.seed",
+    "intake.demo.seed",
     "scheduling.demo.seed",
 ]
 
