@@ -84,16 +84,16 @@ def stacked_columns(chart_id: str, columns: list[str], series: list[tuple[str, s
             h = plot_h * value / peak
             y -= h
             segments.append(format_html(
-                '<rect class="segment" x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}" '
+                '<rect class="segment" x="{}" y="{}" width="{}" height="{}" fill="{}" '
                 'data-label="{}" data-value="{}"><title>{} {}: {}</title></rect>',
-                x, y, col_w, h, colour, label, value, column, label, value,
+                f"{x:.1f}", f"{y:.1f}", f"{col_w:.1f}", f"{h:.1f}", colour, label, value, column, label, value,
             ))
         parts.append(format_html(
             '<g class="column" data-label="{}" data-value="{}">{}</g>', column, totals[i], _join(segments)
         ))
         if i % label_every == 0:
             parts.append(format_html(
-                '<text x="{:.1f}" y="{}" text-anchor="middle">{}</text>', x + col_w / 2, top_pad + plot_h + 14, column[5:]
+                '<text x="{}" y="{}" text-anchor="middle">{}</text>', f"{x + col_w / 2:.1f}", top_pad + plot_h + 14, column[5:]
             ))
     legend = []
     lx = left

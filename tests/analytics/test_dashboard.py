@@ -1,0 +1,100 @@
+"""The dashboard page: charts drawn from the stored rollups for a date range."""
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.analytics import factories as f
+from tests.factories import SalespersonFactory
+from tests.scheduling.factories import RoomFactory
+
+pytestmark = pytest.mark.django_db
+DASHBOARD = reverse("admin:analytics_dashboard_changelist")
+D = datetime.date(2026, 11, 16)  # a Monday
+RANGE = {"first": "2026-11-16", "last": "2026-11-18"}
+
+
+def bar(html, chart, label):
+    """data-value of the bar/segment ``label`` in chart ``chart``."""
+    svg = re.search(rf'<svg class="chart" data-chart="{chart}".*?</svg>', html, re.S).group(0)
+    return re.search(rf'data-label="{re.escape(label)}" data-value="([^"]*)"', svg).group(1)
+
+
+@pytest.fixture
+def rollups():
+    for n, (total, insta, tg, enrolled) in enumerate([(10, 6, 4, 1), (8, 5, 3, 2), (12, 2, 10, 0)]):
+        f.LeadMetricsFactory(date=D + datetime.timedelta(days=n), total_leads=total, instagram_leads=insta,
+                             telegram_leads=tg, contacted=7, trial_scheduled=4, trial_attended=3, enrolled=enrolled)
+    f.LeadMetricsFactory(date=D - datetime.timedelta(days=1), total_leads=999)  # outside the range
+    aziz = SalespersonFactory(first_name="Aziz", last_name="Karimov")
+    malika = SalespersonFactory(first_name="Malika", last_name="Tursunova")
+    f.SalesKPIFactory(date=D, salesperson=aziz, enrollments=1, new_contacts=5)
+    f.SalesKPIFactory(date=D + datetime.timedelta(days=1), salesperson=aziz, enrollments=2, new_contacts=5)
+    f.SalesKPIFactory(date=D, salesperson=malika, enrollments=0, new_contacts=4)
+    f.MarketingAnalyticsFactory(date=D, channel="instagram", cost_total=Decimal("600000"), leads_generated=6,
+                                enrollments_from_channel=1)
+    f.MarketingAnalyticsFactory(date=D + datetime.timedelta(days=1), channel="instagram",
+                                cost_total=Decimal("400000"), leads_generated=4, enrollments_from_channel=1)
+    room = RoomFactory(name="Room 7")
+    f.RoomDayUsageFactory(date=D, room=room, occupancy_percent=Decimal("75.0"))
+    f.RoomDayUsageFactory(date=D + datetime.timedelta(days=2), room=room, occupancy_percent=Decimal("100.0"))
+
+
+def test_charts_show_the_stored_figures(manager_client, rollups):
+    html = manager_client.get(DASHBOARD, RANGE).content.decode()
+    # Funnel: sums over the three days.
+    assert [bar(html, "funnel", s) for s in ("New", "Contacted", "Trial scheduled", "Trial attended", "Enrolled")] \
+        == ["30", "21", "12", "9", "3"]
+    # Leads by source per day: stacked columns.
+    assert bar(html, "leads-by-source", "2026-11-18") == "12"
+    assert 'data-label="Telegram" data-value="10"' in html
+    # Leaderboard by enrolments.
+    assert bar(html, "leaderboard", "Aziz Karimov") == "3"
+    assert bar(html, "leaderboard", "Malika Tursunova") == "0"
+    # CPL = 1 000 000 / 10 leads; CPA = 1 000 000 / 2 enrolments.
+    assert bar(html, "cpl", "Instagram") == "100000"
+    assert bar(html, "cpa", "Instagram") == "500000"
+    # Heat map of the week Mon 16 – Sun 22.
+    assert bar(html, "room-occupancy", "Room 7 Mon 16.11") == "75.0"
+    assert bar(html, "room-occupancy", "Room 7 Wed 18.11") == "100.0"
+    assert bar(html, "room-occupancy", "Room 7 Tue 17.11") == ""
+
+
+def test_default_range_is_the_last_30_days(manager_client):
+    response = manager_client.get(DASHBOARD)
+    assert response.status_code == 200
+    assert (response.context["last"] - response.context["first"]).days == 29
+    assert 'data-chart="funnel"' in response.content.decode()  # the "no data" placeholder
+
+
+def test_reversed_range_is_refused_with_a_message(manager_client):
+    response = manager_client.get(DASHBOARD, {"first": "2026-11-18", "last": "2026-11-16"})
+    assert response.status_code == 200
+    assert "“From” must not be after “to”." in response.content.decode()
+
+
+def test_query_count_does_not_grow_with_the_range(manager_client, rollups):
+    def count(params):
+        with CaptureQueriesContext(connection) as ctx:
+            assert manager_client.get(DASHBOARD, params).status_code == 200
+        return len(ctx.captured_queries)
+
+    short = count(RANGE)
+    long = count({"first": "2026-01-01", "last": "2026-12-31"})
+    assert short == long
+
+
+def test_only_managers_see_it(sales_client):
+    assert sales_client.get(DASHBOARD).status_code == 403
+
+
+def test_linked_from_the_admin_index_for_managers(manager_client):
+    assert DASHBOARD in manager_client.get(reverse("admin:index")).content.decode()
+
+
+def test_not_linked_for_salespeople(sales_client):
+    assert DASHBOARD not in sales_client.get(reverse("admin:index")).content.decode()
