@@ -6,30 +6,23 @@ derived idempotency key: no new event) and 100 new inquiries from a phone that
 already posted (a new event that becomes a repeat inquiry).
 """
 import json
-import os
 import random
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from io import StringIO
-from pathlib import Path
 
 import pytest
 import requests
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
 from intake import services
 from intake.models import IntakeEvent, IntakeStatus
 from leads.models import Lead, LeadInquiry
+from tests.intake.processes import base_env, start_server, stop
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
 SITE_KEY = "load-test-site-key"
 UNIQUE, EXACT_REPEATS, NEW_INQUIRY_REPEATS = 800, 100, 100
 WORKERS = 20
@@ -37,59 +30,21 @@ PROCESSORS = 6
 COURSES = ["IELTS", "General English", "Python", "SAT Math", "Korean"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def database_url() -> str:
-    db = settings.DATABASES["default"]
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
-def server():
-    port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "crm_project.settings",
-        "DATABASE_URL": database_url(),
-        "CONN_MAX_AGE": "0",
-        "INTAKE_LANDING_KEYS": SITE_KEY,
-        "INTAKE_LANDING_RATE": "100000/m",
-        "INTAKE_AUTO_ASSIGN": "False",
+def server(tmp_path):
+    env = base_env(
+        INTAKE_LANDING_KEYS=SITE_KEY,
+        INTAKE_LANDING_RATE="100000/m",
+        INTAKE_AUTO_ASSIGN="False",
         # Events are only stored by the server; this test processes them itself.
-        "CELERY_BROKER_URL": "memory://",
-        "CELERY_TASK_ALWAYS_EAGER": "False",
-        "LOG_LEVEL": "WARNING",
-    }
-    log = tempfile.NamedTemporaryFile(prefix="intake-load-server-", suffix=".log", delete=False)
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        CELERY_BROKER_URL="memory://",
+        CELERY_TASK_ALWAYS_EAGER="False",
     )
-    url = f"http://127.0.0.1:{port}/intake/landing/"
+    process, base = start_server(env, tmp_path / "server.log")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(url, timeout=1).status_code == 405:
-                    break
-            except requests.ConnectionError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start:\n{Path(log.name).read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield url
+        yield f"{base}/intake/landing/"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-        os.unlink(log.name)
+        stop(process)
 
 
 def submissions() -> list[dict]:
