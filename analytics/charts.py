@@ -66,7 +66,7 @@ def stacked_columns(chart_id: str, columns: list[str], series: list[tuple[str, s
     plot_h = height - bottom - top_pad - legend_h
     plot_w = width - left - 10
     step = plot_w / len(columns)
-    col_w = max(step * 0.7, 2)
+    col_w = min(max(step * 0.7, 2), 48)
     peak = max(totals) or 1
     parts = [format_html(
         '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#999"></line><text x="{}" y="{}" text-anchor="end">{}</text>',

@@ -9,6 +9,9 @@ SEEDERS = [
     "leads.demo.seed",
     "intake.demo.seed",
     "scheduling.demo.seed",
+    "trials.demo.seed",
+    "reminders.demo.seed",
+    "analytics.demo.seed",  # keep last: rolls up what the seeders above created
 ]
 
 
