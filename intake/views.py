@@ -39,17 +39,13 @@ def _reject(channel: str, reason: str, status: int, message: str, **extra) -> Js
     return _error(status, message, **extra)
 
 
-def _forbidden(channel: str, request, why: str) -> JsonResponse:
+def _forbidden(channel: str, request, why: str, message: str = FORBIDDEN) -> JsonResponse:
     logger.warning("Intake %s: refused %s from %s: %s", channel, request.method, security.client_ip(request), why)
-    return _reject(channel, services.REJECT_FORBIDDEN, 403, FORBIDDEN)
+    return _reject(channel, services.REJECT_FORBIDDEN, 403, message)
 
 
-def _read_body(channel: str, request, *, json_only: bool) -> bytes | JsonResponse:
-    if security.body_too_large(request):
-        return _reject(channel, services.REJECT_INVALID, 400, TOO_LARGE.format(limit=settings.INTAKE_MAX_BODY_BYTES))
-    if json_only and (request.content_type or "").lower() != "application/json":
-        return _reject(channel, services.REJECT_INVALID, 400, JSON_REQUIRED)
-    return request.body
+def _too_large(channel: str) -> JsonResponse:
+    return _reject(channel, services.REJECT_INVALID, 400, TOO_LARGE.format(limit=settings.INTAKE_MAX_BODY_BYTES))
 
 
 def _store_and_answer(channel: str, request, incoming, body: bytes) -> JsonResponse:
@@ -66,13 +62,15 @@ def _store_and_answer(channel: str, request, incoming, body: bytes) -> JsonRespo
 
 
 def _webhook(channel: str, request, parser, authenticate) -> JsonResponse:
-    body_or_error = _read_body(channel, request, json_only=True)
-    if isinstance(body_or_error, JsonResponse):
-        return body_or_error
-    body = body_or_error
+    """Size (from Content-Length, before reading), then authenticity, then shape."""
+    if security.body_too_large(request):
+        return _too_large(channel)
+    body = request.body
     why = authenticate(request, body)
     if why:
         return _forbidden(channel, request, why)
+    if (request.content_type or "").lower() != "application/json":
+        return _reject(channel, services.REJECT_INVALID, 400, JSON_REQUIRED)
     try:
         incoming = parser(body)
     except BadRequest as exc:
@@ -174,7 +172,7 @@ def landing_form(request):
         return _disabled()
     origin = request.headers.get("Origin")
     if origin and not security.origin_allowed(origin):
-        return _forbidden(channel, request, f"origin {origin[:100]} not allowed")
+        return _forbidden(channel, request, f"origin {origin[:100]} not allowed", ORIGIN_NOT_ALLOWED)
     if request.method == "OPTIONS":
         response = HttpResponse(status=204)
         response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
@@ -188,10 +186,9 @@ def landing_form(request):
         response["Retry-After"] = str(retry_after)
         return _with_cors(response, origin)
 
-    body_or_error = _read_body(channel, request, json_only=False)
-    if isinstance(body_or_error, JsonResponse):
-        return _with_cors(body_or_error, origin)
-    body = body_or_error
+    if security.body_too_large(request):
+        return _with_cors(_too_large(channel), origin)
+    body = request.body
     try:
         post = request.POST if request.content_type == "multipart/form-data" else None
         fields = landing.read_fields(body, request.content_type, post)

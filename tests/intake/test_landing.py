@@ -182,7 +182,7 @@ def test_cors_preflight_and_post_from_other_origin_refused(client):
     post = post_json(client, URL, form_data(), **{"X-Intake-Key": LANDING_KEY, "Origin": "https://evil.example"})
 
     assert preflight.status_code == 403 and "Access-Control-Allow-Origin" not in preflight
-    assert post.status_code == 403
+    assert post.status_code == 403 and post.json()["error"] == views.ORIGIN_NOT_ALLOWED
     assert not IntakeEvent.objects.exists()
 
 

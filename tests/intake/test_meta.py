@@ -204,3 +204,17 @@ def test_graph_request_uses_the_configured_base_url(client, mocked_http, setting
                     match=[matchers.query_param_matcher({"access_token": META_PAGE_TOKEN}, strict_match=False)])
     post_signed(client, URL, fixture_bytes("meta_leadgen_webhook.json"), META_SECRET)
     assert Lead.objects.count() == 1
+
+
+def test_oversized_webhook_body_is_400_before_the_signature_is_checked(client, settings):
+    settings.INTAKE_MAX_BODY_BYTES = 100
+    body = fixture_bytes("meta_leadgen_webhook.json")
+    response = client.post(URL, data=body, content_type="application/json",
+                           headers={"X-Hub-Signature-256": sha256_signature(body, META_SECRET)})
+    assert response.status_code == 400 and response.json()["error"] == "The body is larger than 100 bytes."
+    assert not IntakeEvent.objects.exists()
+
+
+def test_unsigned_request_is_403_whatever_its_content_type(client):
+    response = client.post(URL, data=b"x=1", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 403
