@@ -3,6 +3,7 @@ parse, store (in the transaction that answers), enqueue, answer fast.
 
 JSON in and out. A channel whose secrets are unset answers 404.
 """
+import json
 import logging
 
 from django.conf import settings
@@ -208,9 +209,10 @@ def landing_form(request):
     except BadRequest as exc:
         return _with_cors(_reject(channel, services.REJECT_INVALID, 400, exc.message, errors=exc.errors), origin)
 
+    # The submitted fields as received, less the site key (it is a credential).
     stored = services.intake_events_store(
         channel=channel, incoming=incoming, headers=security.kept_headers(request),
-        body=body.decode("utf-8", errors="replace"),
+        body=json.dumps(fields, ensure_ascii=False),
     )[0]
     response = JsonResponse(
         {"status": "received" if stored.created else "duplicate", "reference": str(stored.event.reference)},

@@ -42,7 +42,9 @@ def test_multipart_post_with_key_field(client):
 
     assert response.status_code == 201
     assert Lead.objects.get().phone == "+998905550201"
-    assert "key" not in IntakeEvent.objects.get().payload
+    event = IntakeEvent.objects.get()
+    assert "key" not in event.payload and LANDING_KEY not in event.body
+    assert json.loads(event.body)["name"] == "Kamila Yusupova"
 
 
 def test_urlencoded_post(client):
