@@ -1,8 +1,10 @@
 """Per-salesperson counters from trials and follow-up reminders, for SalesKPI.
 
 Both apps are read through apps.get_model, so analytics works (with these
-counters at zero) on a database where they are not installed. Every count is
-attributed, like the rest of SalesKPI, to the lead's salesperson (Lead.assigned_to).
+counters at zero) on a database where they are not installed. Trial counts are
+attributed, like the rest of SalesKPI, to the lead's salesperson (Lead.assigned_to);
+follow-ups to the reminder's salesperson, which the reminders app keeps equal to
+the lead's salesperson while the reminder is open (no join over every reminder).
 """
 from django.apps import apps
 from django.db.models import Count, Q
@@ -50,12 +52,12 @@ def followup_counters(*, day, start, end) -> dict[int, dict]:
         Q(completed_at__isnull=True) | Q(completed_at__gte=snapshot)
     )
     rows = (
-        LeadReminder.objects.filter(completed | overdue, lead__assigned_to__isnull=False)
-        .values("lead__assigned_to")
+        LeadReminder.objects.filter(completed | overdue)
+        .values("salesperson_id")
         .annotate(
             followups_completed=Count("id", filter=completed),
             followups_overdue=Count("id", filter=overdue),
         )
         .order_by()
     )
-    return {row.pop("lead__assigned_to"): row for row in rows}
+    return {row.pop("salesperson_id"): row for row in rows}
