@@ -37,3 +37,9 @@ check-deploy: setup
 
 clean:
 	rm -rf $(VENV) var db.sqlite3
+
+# Analytics rollup benchmark: 1,000,000 leads into a throwaway PostgreSQL database
+# (BENCH_DATABASE_URL, default crm_bench_analytics); takes minutes, never run in CI.
+.PHONY: bench-analytics
+bench-analytics: setup
+	$(PY) bench/analytics_bench.py $(BENCH_ARGS)
