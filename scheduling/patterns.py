@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 
 from django.db import models
@@ -143,3 +144,28 @@ def first_shared_date(
 def describe_date(date: datetime.date) -> str:
     """'Mon 7 Dec 2026' — how conflict messages name a day."""
     return f"{WEEKDAY_NAMES[date.weekday()]} {date.day} {date:%b %Y}"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """When a group meets: pattern, local times, and its date range (end None = open)."""
+
+    days: str
+    start_time: datetime.time
+    end_time: datetime.time
+    start_date: datetime.date
+    end_date: datetime.date | None = None
+
+
+def first_clash(a: Slot, b: Slot) -> datetime.date | None:
+    """The first date on which both slots hold a lesson at overlapping times, or
+    None. Times overlap only if each starts before the other ends, so
+    back-to-back lessons never clash."""
+    if not (a.start_time < b.end_time and b.start_time < a.end_time):
+        return None
+    start = max(a.start_date, b.start_date)
+    ends = [d for d in (a.end_date, b.end_date) if d is not None]
+    end = min(ends) if ends else None
+    if end is not None and end < start:
+        return None
+    return first_shared_date(a.days, b.days, start, end)

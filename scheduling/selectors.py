@@ -122,8 +122,10 @@ def groups_clashing_with(
     Times overlap only if one starts strictly before the other ends, so
     back-to-back lessons (10:00 end, 10:00 start) do not clash.
     """
-    from scheduling.patterns import first_shared_date
+    from scheduling.patterns import Slot, first_clash
 
+    wanted = Slot(days=days, start_time=start_time, end_time=end_time, start_date=start_date, end_date=end_date)
+    # The database narrows by time and date range; first_clash decides.
     candidates = queryset.filter(start_time__lt=end_time, end_time__gt=start_time).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=start_date)
     )
@@ -131,10 +133,8 @@ def groups_clashing_with(
         candidates = candidates.filter(start_date__lte=end_date)
     clashes = []
     for other in candidates.select_related("room", "teacher", "course").order_by("start_time", "name"):
-        window_start = max(start_date, other.start_date)
-        ends = [d for d in (end_date, other.end_date) if d is not None]
-        window_end = min(ends) if ends else None
-        shared = first_shared_date(days, other.days, window_start, window_end)
+        shared = first_clash(wanted, Slot(days=other.days, start_time=other.start_time, end_time=other.end_time,
+                                          start_date=other.start_date, end_date=other.end_date))
         if shared is not None:
             clashes.append((other, shared))
     return clashes

@@ -168,14 +168,6 @@ def group_defaults_for(course: Course | None) -> dict:
     return {"capacity": course.default_capacity, "teacher": course.teacher_id}
 
 
-# --- courses -------------------------------------------------------------------
-
-def course_validate(*, course: Course) -> None:
-    if course.teacher_id and not _is_teacher(course.teacher):
-        raise ValidationError({"teacher": NOT_A_TEACHER.format(user=course.teacher)})
-    course.full_clean()
-
-
 # --- enrollments ---------------------------------------------------------------
 
 def enrollment_check(*, group: Group, lead, at: datetime.datetime | None = None) -> None:

@@ -205,3 +205,43 @@ def test_two_concurrent_creates_into_the_same_slot_make_one_group():
 
 def test_factory_group_is_valid():
     services.group_validate(group=GroupFactory())
+
+
+class TestConflictsMatchBruteForce:
+    """group_conflicts through the database agrees with a brute-force check
+    over every date, for many random pairs (one transaction per example)."""
+
+    def test_random_pairs(self):
+        import random
+
+        from scheduling.patterns import DayPattern, Slot
+        from tests.scheduling.test_patterns import oracle_first_clash
+
+        rng = random.Random(7)
+        room = RoomFactory(capacity=30)
+        course = CourseFactory()
+        other_teacher = TeacherFactory()
+        checked = clashes = 0
+        for i in range(100):
+            def slot():
+                start = T(rng.randint(9, 11), rng.choice([0, 30]))
+                end_minutes = start.hour * 60 + start.minute + rng.choice([60, 90, 120])
+                start_date = datetime.date(2026, 9, 1) + datetime.timedelta(days=rng.randint(0, 90))
+                span = rng.choice([None, rng.randint(0, 60)])
+                return Slot(rng.choice(DayPattern.values), start, T(end_minutes // 60, end_minutes % 60),
+                            start_date, None if span is None else start_date + datetime.timedelta(days=span))
+
+            a, b = slot(), slot()
+            existing = GroupFactory(course=course, room=room, teacher=course.teacher, name=f"A{i}", days=a.days,
+                                    start_time=a.start_time, end_time=a.end_time, start_date=a.start_date,
+                                    end_date=a.end_date)
+            candidate = Group(course=course, room=room, teacher=other_teacher, name=f"B{i}", capacity=5,
+                              days=b.days, start_time=b.start_time, end_time=b.end_time, start_date=b.start_date,
+                              end_date=b.end_date)
+            found = services.group_conflicts(group=candidate)
+            expected = oracle_first_clash(a, b)
+            assert [(c.kind, c.day) for c in found] == ([("room", expected)] if expected else [])
+            clashes += bool(expected)
+            checked += 1
+            existing.delete()
+        assert checked == 100 and 20 < clashes < 80, clashes  # both outcomes well exercised

@@ -122,3 +122,52 @@ def test_unknown_pattern_is_refused_with_the_known_list():
 
 def test_describe_date():
     assert patterns.describe_date(datetime.date(2026, 12, 7)) == "Mon 7 Dec 2026"
+
+
+# --- clashes (pattern + time + date range) against brute force ---------------------
+
+times = st.builds(datetime.time, st.integers(8, 20), st.sampled_from([0, 15, 30, 45]))
+
+
+@st.composite
+def slots(draw):
+    start = draw(times)
+    length = draw(st.sampled_from([30, 60, 90, 120, 180]))
+    end_minutes = min(start.hour * 60 + start.minute + length, 23 * 60 + 59)
+    start_date = draw(st.dates(min_value=datetime.date(2025, 1, 1), max_value=datetime.date(2026, 12, 31)))
+    span = draw(st.one_of(st.none(), st.integers(0, 120)))
+    return patterns.Slot(
+        days=draw(pattern_values), start_time=start,
+        end_time=datetime.time(end_minutes // 60, end_minutes % 60), start_date=start_date,
+        end_date=None if span is None else start_date + datetime.timedelta(days=span),
+    )
+
+
+def oracle_first_clash(a, b):
+    def minutes(t):
+        return t.hour * 60 + t.minute
+
+    a_minutes = set(range(minutes(a.start_time), minutes(a.end_time)))
+    b_minutes = set(range(minutes(b.start_time), minutes(b.end_time)))
+    if not a_minutes & b_minutes:
+        return None
+    day = max(a.start_date, b.start_date)
+    last = min(d for d in (a.end_date, b.end_date, day + datetime.timedelta(days=400)) if d is not None)
+    while day <= last:
+        if oracle_meets(a.days, day) and oracle_meets(b.days, day):
+            return day
+        day += datetime.timedelta(days=1)
+    return None
+
+
+@settings(max_examples=500)
+@given(a=slots(), b=slots())
+def test_first_clash_matches_brute_force(a, b):
+    assert patterns.first_clash(a, b) == oracle_first_clash(a, b)
+    assert patterns.first_clash(b, a) == patterns.first_clash(a, b)
+
+
+def test_back_to_back_slots_do_not_clash():
+    a = patterns.Slot("mon", datetime.time(9), datetime.time(10), datetime.date(2026, 9, 1))
+    b = patterns.Slot("mon", datetime.time(10), datetime.time(11), datetime.date(2026, 9, 1))
+    assert patterns.first_clash(a, b) is None
