@@ -64,16 +64,18 @@ class DateRangeFilter(admin.FieldListFilter):
         self.param_from = f"{field_path}__date_from"
         self.param_to = f"{field_path}__date_to"
         super().__init__(field, request, params, model, model_admin, field_path)
-        self.date_from = self._pop_date(params, self.param_from)
-        self.date_to = self._pop_date(params, self.param_to)
+        # The base class has moved our parameters from `params` into used_parameters.
+        self.date_from = self._date(self.param_from)
+        self.date_to = self._date(self.param_to)
 
-    def _pop_date(self, params, name):
-        value = params.pop(name, None)
+    def _date(self, name):
+        value = self.used_parameters.get(name)
         if isinstance(value, list):
             value = value[-1] if value else None
-        if value:
-            self.used_parameters[name] = value
-        return parse_date(value) if value else None
+        parsed = parse_date(value) if value else None
+        if value and parsed is None:
+            self.used_parameters.pop(name)  # ignore a malformed date rather than fail the page
+        return parsed
 
     def expected_parameters(self):
         return [self.param_from, self.param_to]

@@ -224,14 +224,18 @@ def lead_assign(*, lead: Lead, salesperson, by=None, at: datetime | None = None)
     if not (salesperson.is_active and roles.is_salesperson(salesperson)):
         raise ValidationError({"assigned_to": NOT_A_SALESPERSON.format(user=salesperson)})
     at = at or timezone.now()
-    if lead.assigned_to_id == salesperson.pk:
-        return lead
-    lead.assigned_to = salesperson
-    lead.assigned_at = at
-    lead.save(update_fields=["assigned_to", "assigned_at", "updated_at"])
-    from reminders.services import followup_create_first_contact  # hook: first-contact deadline
+    with transaction.atomic():
+        # Compare with the stored row: a form may already have put the new
+        # salesperson on the instance it hands us.
+        current = Lead.objects.select_for_update().values_list("assigned_to_id", flat=True).get(pk=lead.pk)
+        if current == salesperson.pk:
+            return lead
+        lead.assigned_to = salesperson
+        lead.assigned_at = at
+        lead.save(update_fields=["assigned_to", "assigned_at", "updated_at"])
+        from reminders.services import followup_create_first_contact  # hook: first-contact deadline
 
-    followup_create_first_contact(lead=lead, salesperson=salesperson, at=at)
+        followup_create_first_contact(lead=lead, salesperson=salesperson, at=at)
     return lead
 
 
