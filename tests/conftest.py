@@ -1,6 +1,22 @@
 import pytest
 
+from accounts import roles
+from accounts.permissions import restore_role_grants
 from tests.factories import ManagerFactory, SalespersonFactory, TeacherFactory
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(request):
+    """Transactional tests (transaction=True, live_server) end by emptying every
+    table, including the role groups the data migrations created; put them back
+    for whichever database test runs next."""
+    if "_django_db_helper" not in request.fixturenames and not request.node.get_closest_marker("django_db"):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.filter(name=roles.SALES).exists():
+        restore_role_grants()
 
 
 @pytest.fixture

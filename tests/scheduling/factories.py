@@ -50,10 +50,7 @@ class GroupFactory(factory.django.DjangoModelFactory):
 
 def ensure_role_groups() -> None:
     """transaction=True tests flush the tables, including the role groups that
-    data migrations create; the factories need the groups back."""
-    from django.contrib.auth.models import Group as AuthGroup
+    data migrations create (tests/conftest.py restores them before each test too)."""
+    from accounts.permissions import restore_role_grants
 
-    from accounts import roles
-
-    for name in roles.ALL_ROLES:
-        AuthGroup.objects.get_or_create(name=name)
+    restore_role_grants()
