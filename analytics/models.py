@@ -200,7 +200,7 @@ class GroupAnalytics(models.Model):
     empty_groups = models.PositiveIntegerField(default=0)
     rooms_in_use = models.PositiveIntegerField(default=0)
     avg_room_occupancy = models.DecimalField(
-        "avg room occupancy %", max_digits=5, decimal_places=1, null=True, blank=True
+        "avg room occupancy %", max_digits=7, decimal_places=1, null=True, blank=True
     )
     trial_students = models.PositiveIntegerField(default=0, help_text="Trials booked for this day and the 6 after it.")
     trial_conversion_rate = models.DecimalField(
@@ -230,7 +230,7 @@ class RoomDayUsage(models.Model):
     lessons = models.PositiveIntegerField(default=0)
     seats_offered = models.PositiveIntegerField(default=0)
     seats_taken = models.PositiveIntegerField(default=0)
-    occupancy_percent = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    occupancy_percent = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -78,7 +78,7 @@ def step(label):
 
 # --- data -------------------------------------------------------------------------
 
-def create_staff_and_groups():
+def create_staff_and_groups(n_groups: int):
     from django.contrib.auth.models import Group as Role
 
     from accounts import roles
@@ -90,7 +90,8 @@ def create_staff_and_groups():
     sales_role.user_set.add(*people)
     teacher = User.objects.create(username="bench-teacher", is_staff=True)
     Role.objects.get(name=roles.TEACHERS).user_set.add(teacher)
-    rooms = Room.objects.bulk_create([Room(name=f"Bench room {n}", capacity=16) for n in range(8)])
+    # A centre of this size: one group per ~1,000 leads a year, five groups per room.
+    rooms = Room.objects.bulk_create([Room(name=f"Bench room {n}", capacity=16) for n in range(max(8, n_groups // 5))])
     courses = Course.objects.bulk_create([
         Course(name=f"Bench course {n}", teacher=teacher, price=600000, duration_months=6, lessons_per_week=3)
         for n in range(6)
@@ -98,7 +99,7 @@ def create_staff_and_groups():
     patterns = ["mon_wed_fri", "tue_thu", "odd", "even", "sat"]
     slots = [(datetime.time(h, 0), datetime.time(h + 1, 30)) for h in (9, 11, 14, 16, 18)]
     groups = []
-    for n in range(40):
+    for n in range(n_groups):
         start, end = slots[n % len(slots)]
         groups.append(Group(
             course=courses[n % len(courses)], name=f"Bench group {n}", days=patterns[n % len(patterns)],
@@ -201,10 +202,10 @@ FROM leads_lead WHERE assigned_to_id IS NOT NULL
 ENROLLMENTS_SQL = """
 INSERT INTO scheduling_enrollment (group_id, lead_id, status, enrolled_at, left_at, enrolled_by_id, note)
 SELECT (%(groups)s::bigint[])[1 + id %% %(n_groups)s], id,
-       CASE WHEN first_contacted_at + interval '6 days' > now() - interval '150 days' THEN 'active' ELSE 'left' END,
+       CASE WHEN first_contacted_at + interval '6 days' > now() - interval '40 days' THEN 'active' ELSE 'left' END,
        first_contacted_at + interval '6 days',
-       CASE WHEN first_contacted_at + interval '6 days' > now() - interval '150 days' THEN NULL
-            ELSE first_contacted_at + interval '156 days' END,
+       CASE WHEN first_contacted_at + interval '6 days' > now() - interval '40 days' THEN NULL
+            ELSE first_contacted_at + interval '46 days' END,
        assigned_to_id, ''
 FROM leads_lead WHERE status = 'enrolled'
 """
@@ -218,7 +219,7 @@ def generate(n_leads: int, days: int, first_day: datetime.date) -> None:
 
     tz = timezone.get_default_timezone()
     start = datetime.datetime.combine(first_day, datetime.time.min, tzinfo=tz)
-    people, groups = create_staff_and_groups()
+    people, groups = create_staff_and_groups(max(40, n_leads // 1000))
     params = {
         "n": n_leads, "start": start, "step": days * 86400 / n_leads, "sources": SOURCES,
         "n_sources": len(SOURCES), "people": people, "n_people": len(people), "groups": groups,
