@@ -10,6 +10,8 @@ import hmac
 
 import requests
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 
 from intake.channels.base import (
@@ -29,7 +31,6 @@ NO_PHONE = "The lead form answers hold no phone number."
 
 # Custom question keys that hold the course asked about (matched as substrings).
 COURSE_KEYS = ("course", "kurs", "курс", "yo'nalish", "направление")
-STANDARD_KEYS = {"full_name", "first_name", "last_name", "phone_number", "phone", "email"}
 
 
 def parse(body: bytes) -> list[Incoming]:
@@ -106,22 +107,24 @@ def handle(event) -> Inquiry | Ignore:
     phone = answers.pop("phone_number", "") or answers.pop("phone", "")
     if not phone:
         raise Unprocessable(NO_PHONE)
-    name = answers.pop("full_name", "") or " ".join(
-        p for p in (answers.pop("first_name", ""), answers.pop("last_name", "")) if p
-    )
+    first_last = " ".join(p for p in (answers.pop("first_name", ""), answers.pop("last_name", "")) if p)
+    name = answers.pop("full_name", "") or first_last
     email = answers.pop("email", "")
     course = ""
     for key in list(answers):
         if any(word in key.lower() for word in COURSE_KEYS):
             course = answers.pop(key)
             break
-    extra = "; ".join(f"{key}: {answer}" for key, answer in answers.items() if key not in STANDARD_KEYS)
+    if email and not _valid_email(email):
+        # A typo in an optional answer must not cost the lead: keep it as text.
+        answers["email"], email = email, ""
+    extra = "; ".join(f"{key}: {answer}" for key, answer in answers.items())
     platform = platform_of(event)
     form_id = text_of(lead.get("form_id") or value.get("form_id"), 64)
     ad_id = text_of(lead.get("ad_id") or value.get("ad_id"), 64)
     details = {
         "full_name": name[:200],
-        "email": email[:254],
+        "email": email,
         "course_interest": course[:200],
         "comment": extra,
         "ad_id": ad_id,
@@ -137,6 +140,14 @@ def handle(event) -> Inquiry | Ignore:
         details={k: v for k, v in details.items() if v},
         note=note,
     )
+
+
+def _valid_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return len(value) <= 254
 
 
 def _answers(field_data) -> dict:

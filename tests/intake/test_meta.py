@@ -218,3 +218,17 @@ def test_oversized_webhook_body_is_400_before_the_signature_is_checked(client, s
 def test_unsigned_request_is_403_whatever_its_content_type(client):
     response = client.post(URL, data=b"x=1", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 403
+
+
+def test_invalid_email_answer_does_not_cost_the_lead(client, mocked_http):
+    lead = fixture_json("meta_graph_lead_facebook.json")
+    lead["field_data"][2]["values"] = ["javlon.t@gmail"]
+    graph_lead(mocked_http, "3100000000000002", json=lead)
+    payload = fixture_json("meta_leadgen_webhook_two_leads.json")
+    payload["entry"][0]["changes"] = payload["entry"][0]["changes"][:1]
+
+    post_signed(client, URL, payload, META_SECRET)
+
+    created = Lead.objects.get()
+    assert created.email == "" and "email: javlon.t@gmail" in created.comment
+    assert IntakeEvent.objects.get().status == IntakeStatus.PROCESSED
