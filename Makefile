@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test setup migrate seed check-deploy clean
+.PHONY: run test setup migrate seed check-deploy clean bench-import
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -34,6 +34,9 @@ test: setup
 check-deploy: setup
 	DEBUG=False SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(60))') \
 	ALLOWED_HOSTS=crm.example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+bench-import: setup
+	$(PY) bench/import_bench.py
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

@@ -63,8 +63,13 @@ class Table:
         return self._rows
 
     def close(self) -> None:
+        """Release the file (and, for a CSV, the decoded text the reader holds)."""
+        rows, self._rows = self._rows, iter(())
+        if hasattr(rows, "close"):
+            rows.close()
         if callable(self._close):
             self._close()
+            self._close = None
 
 
 def cell_text(value) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from accounts import roles
@@ -131,14 +131,15 @@ def import_log_fail(*, log: ImportLog, reason: str) -> ImportLog:
 
 # --- rows ---------------------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
+    """A validated row, kept small: 100k of them are held between the two phases."""
+
     number: int
-    values: list[str]
+    values: tuple[str, ...]
     phone: str | None = None
     error: str = ""
     at: datetime.datetime | None = None
-    details: dict | None = None
 
 
 def parse_created_time(value) -> datetime.datetime | None:
@@ -168,32 +169,36 @@ def parse_created_time(value) -> datetime.datetime | None:
     return moment
 
 
-def row_fingerprint(values: list[str]) -> str:
+def row_fingerprint(values) -> str:
     """16 hex digits identifying a row's content, so a re-import recognises it."""
     return hashlib.blake2b("\x1f".join(values).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def parse_row(number: int, cells: list, mapping: dict[int, str], *, now: datetime.datetime) -> ParsedRow:
-    values = [readers.cell_text(c) for c in cells]
-    row = ParsedRow(number=number, values=values)
-    fields: dict = {}
-    phone_raw = None
+    """Phone and time of one row; the rest of its details are read later (row_details)."""
+    row = ParsedRow(number=number, values=tuple(readers.cell_text(c) for c in cells))
+    phone_raw = created_time = None
     for index, field in mapping.items():
-        cell = cells[index]
         if field == "phone":
-            phone_raw = cell
+            phone_raw = cells[index]
         elif field == "created_time":
-            fields["created_time"] = cell
-        elif values[index]:
-            fields[field] = values[index]
+            created_time = cells[index]
     try:
         row.phone = normalize_phone(phone_raw)
     except InvalidPhone as exc:
         row.error = NO_PHONE if readers.cell_text(phone_raw) == "" else str(exc)
         return row
-    details = {"phone_raw": readers.cell_text(phone_raw)}
+    moment = parse_created_time(created_time)
+    row.at = min(moment, now) if moment else None
+    return row
+
+
+def row_details(values: tuple[str, ...], mapping: dict[int, str]) -> dict:
+    """The lead fields a row gives (only non-blank ones), cut to the model's lengths."""
+    fields = {field: values[index] for index, field in mapping.items() if values[index]}
+    details = {"phone_raw": fields.get("phone", "")}
     for field in columns.TEXT_FIELDS:
-        if fields.get(field):
+        if field in fields:
             details[field] = fields[field]
     first, last = fields.get("first_name", ""), fields.get("last_name", "")
     if first or last:
@@ -209,10 +214,7 @@ def parse_row(number: int, cells: list, mapping: dict[int, str], *, now: datetim
         limit = _MAX_LENGTHS.get(name)
         if limit and len(value) > limit:
             details[name] = value[:limit]
-    moment = parse_created_time(fields.get("created_time"))
-    row.at = min(moment, now) if moment else None
-    row.details = details
-    return row
+    return details
 
 
 # --- running ------------------------------------------------------------------------------
@@ -243,10 +245,10 @@ def import_execute(*, log: ImportLog, table: readers.Table, mapping: dict[int, s
         finally:
             table.close()
         if log.dry_run:
-            counts = _register(log=log, rows=rows, by=by, assign=assign, now=now)
+            counts = _register(log=log, rows=rows, mapping=mapping, by=by, assign=assign, now=now)
         else:
             with transaction.atomic():
-                counts = _register(log=log, rows=rows, by=by, assign=assign, now=now)
+                counts = _register(log=log, rows=rows, mapping=mapping, by=by, assign=assign, now=now)
     except Exception as exc:
         if isinstance(exc, readers.ImportFileError):
             reason = str(exc)
@@ -276,6 +278,16 @@ def _read_all(*, log, table, mapping, now, progress) -> list[ParsedRow]:
     return rows
 
 
+def _forget_queries() -> None:
+    """With DEBUG on, Django keeps the SQL of the last 9000 queries: for a 100k-row
+    run that is hundreds of MB of INSERT text. (Left alone while a test captures queries.)"""
+    from django.conf import settings
+    from django.db import connection
+
+    if settings.DEBUG and not connection.force_debug_cursor:
+        reset_queries()
+
+
 def _save_progress(log: ImportLog, count: int, progress) -> None:
     log.processed_rows = count
     ImportLog.objects.filter(pk=log.pk).update(processed_rows=count)
@@ -283,17 +295,42 @@ def _save_progress(log: ImportLog, count: int, progress) -> None:
         progress(count)
 
 
-def _register(*, log, rows: list[ParsedRow], by, assign, now) -> tuple[int, int, int, int]:
-    """Phase two: chunks of valid rows through the bulk writer, error and duplicate rows logged."""
+def _register(*, log, rows: list[ParsedRow], mapping, by, assign, now) -> tuple[int, int, int, int]:
+    """Phase two: valid rows through the bulk writer in chunks, error and duplicate rows logged.
+
+    Rows are chunked by phone (every row of one phone in the same chunk, in
+    file order), so a repeat within the file is written with its new lead
+    instead of updating it from a later chunk.
+    """
     created = duplicates = errors = 0
     seen: dict[str, int | None] = {}
-    preview = []
-    for start in range(0, len(rows), CHUNK_ROWS):
-        chunk = rows[start:start + CHUNK_ROWS]
-        valid = [r for r in chunk if r.phone]
-        entries = [BulkEntry(key=r.number, phone=r.phone, at=r.at or now, details=r.details, timed=r.at is not None,
+    preview_numbers = {r.number for r in rows[:PREVIEW_ROWS]}
+    preview: dict[int, dict] = {}
+    groups: dict[str, list[ParsedRow]] = {}
+    invalid: list[ParsedRow] = []
+    for row in rows:
+        if row.phone:
+            groups.setdefault(row.phone, []).append(row)
+        else:
+            invalid.append(row)
+
+    def chunks():
+        chunk: list[ParsedRow] = []
+        for group in groups.values():
+            chunk.extend(group)
+            if len(chunk) >= CHUNK_ROWS:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+        for start in range(0, len(invalid), CHUNK_ROWS):
+            yield invalid[start:start + CHUNK_ROWS]
+
+    for chunk in chunks():
+        entries = [BulkEntry(key=r.number, phone=r.phone, at=r.at or now, details=row_details(r.values, mapping),
+                             timed=r.at is not None,
                              fingerprint=row_fingerprint(r.values), note=f"{log.file_name} row {r.number}")
-                   for r in valid]
+                   for r in chunk if r.phone]
         outcomes = {o.key: o for o in leads_bulk_register(
             entries=entries, source=log.source, by=by, assign=assign, seen=seen, dry_run=log.dry_run, now=now
         )} if entries else {}
@@ -312,11 +349,13 @@ def _register(*, log, rows: list[ParsedRow], by, assign, now) -> tuple[int, int,
                 reason = (DUPLICATE_IN_FILE if outcome.earlier_in_run else DUPLICATE_KNOWN).format(phone=row.phone)
             if kind != RowOutcome.CREATED:
                 logged.append(ImportRow(log=log, row_number=row.number, outcome=kind, reason=reason[:255],
-                                        values=row.values, lead_id=lead_id))
-            if len(preview) < PREVIEW_ROWS:
-                preview.append({"row": row.number, "values": row.values, "outcome": kind, "reason": reason})
+                                        values=list(row.values), lead_id=lead_id))
+            if row.number in preview_numbers:
+                preview[row.number] = {"row": row.number, "values": list(row.values), "outcome": kind,
+                                       "reason": reason}
         ImportRow.objects.bulk_create(logged, batch_size=1000)
-    log.preview = preview
+        _forget_queries()
+    log.preview = [preview[number] for number in sorted(preview)]
     return len(rows), created, duplicates, errors
 
 
