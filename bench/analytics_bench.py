@@ -308,12 +308,10 @@ WITH created AS (
     GROUP BY l.assigned_to_id
 ), followups AS (
     SELECT salesperson_id,
-           count(*) FILTER (WHERE completed_at >= %(start)s AND completed_at < %(end)s) AS completed,
-           count(*) FILTER (WHERE created_at < %(end)s AND due_at < %(end)s
-                            AND (completed_at IS NULL OR completed_at >= %(end)s)) AS overdue
+           count(*) FILTER (WHERE completed_at IS NOT NULL AND completed_at <= due_at) AS completed,
+           count(*) FILTER (WHERE due_at < now() AND (completed_at IS NULL OR completed_at > due_at)) AS overdue
     FROM reminders_leadreminder
-    WHERE (completed_at >= %(start)s AND completed_at < %(end)s)
-       OR (created_at < %(end)s AND due_at < %(end)s AND (completed_at IS NULL OR completed_at >= %(end)s))
+    WHERE due_at >= %(start)s AND due_at < %(end)s
     GROUP BY salesperson_id
 ), channels AS (
     SELECT l.source, count(DISTINCT c.lead_id) AS enrolled

@@ -31,6 +31,8 @@ ALTERNATIVE_PATTERNS = {
     DayPattern.ODD: [DayPattern.EVEN, DayPattern.TUE_THU],
     DayPattern.EVEN: [DayPattern.ODD, DayPattern.MON_WED_FRI],
 }
+# Trials that hold a seat (all but cancelled); listed so the (status, date) index is used.
+LIVE_TRIAL_STATUSES = ["scheduled", "attended", "no_show"]
 GROUP_FIELDS = [
     "full_groups", "near_full_groups", "empty_groups", "rooms_in_use", "avg_room_occupancy", "trial_students",
     "trial_conversion_rate", "expected_enrollments", "new_groups_recommended", "groups_to_combine",
@@ -71,7 +73,9 @@ def recent_trial_conversion(*, day: datetime.date) -> Decimal | None:
     """Enrolments straight after a trial / trials attended, over the 30 days up to ``day``."""
     start, _ = day_bounds(day - datetime.timedelta(days=RATE_WINDOW_DAYS - 1))
     _, end = day_bounds(day)
-    counts = LeadStatusChange.objects.filter(changed_at__gte=start, changed_at__lt=end).aggregate(
+    counts = LeadStatusChange.objects.filter(
+        changed_at__gte=start, changed_at__lt=end, to_status__in=[LeadStatus.TRIAL_ATTENDED, LeadStatus.ENROLLED]
+    ).aggregate(
         attended=Count("lead_id", distinct=True, filter=Q(to_status=LeadStatus.TRIAL_ATTENDED)),
         enrolled=Count("lead_id", distinct=True, filter=Q(to_status=LeadStatus.ENROLLED,
                                                           from_status=LeadStatus.TRIAL_ATTENDED)),
@@ -99,7 +103,7 @@ def analytics_rollup_groups(*, day: datetime.date, start, end) -> dict:
     trials_ahead_by_course: dict[int, int] = {}
     trial_students = 0
     if Trial is not None:
-        live = Trial.objects.exclude(status="cancelled")
+        live = Trial.objects.filter(status__in=LIVE_TRIAL_STATUSES)
         trials_today = dict(
             live.filter(group_id__in=ids, scheduled_date=day)
             .values("group_id").annotate(n=Count("id")).order_by().values_list("group_id", "n")
@@ -218,23 +222,28 @@ def _recommend_new_group(day, course, loads, trials, rate):
 
 
 def _recommend_combine(day, course, loads):
-    """Pair under-filled groups of a course when one group's seats hold both."""
-    small = sorted((load for load in loads if load.percent < COMBINE_BELOW_PERCENT),
-                   key=lambda load: (load.students, load.group.pk))
+    """Pair under-filled groups of a course when one group's seats hold both: the
+    emptiest groups first, each into the fullest group that can take its students
+    (ties: the older group). Each group is in at most one pair."""
+    ranked = sorted(
+        (load for load in loads if load.percent < COMBINE_BELOW_PERCENT),
+        key=lambda load: (load.students, -load.group.pk),
+    )
     used: set[int] = set()
     result = []
-    for load in small:
+    for index, load in enumerate(ranked):
         if load.group.pk in used:
             continue
-        targets = [
-            other for other in small
-            if other.group.pk != load.group.pk and other.group.pk not in used
-            and load.students + other.students <= other.group.capacity
-            and (other.students, -other.group.pk) >= (load.students, -load.group.pk)
-        ]
-        if not targets:
+        target = None
+        # Only groups at least as full are candidates: those after ``index``, fullest first.
+        for other in reversed(ranked[index + 1:]):
+            if other.group.pk in used:
+                continue
+            if load.students + other.students <= other.group.capacity:
+                target = other
+                break
+        if target is None:
             continue
-        target = max(targets, key=lambda other: (other.students, other.group.capacity, -other.group.pk))
         used.update({load.group.pk, target.group.pk})
         together = load.students + target.students
         reason = (

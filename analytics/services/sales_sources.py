@@ -7,7 +7,7 @@ follow-ups to the reminder's salesperson, which the reminders app keeps equal to
 the lead's salesperson while the reminder is open (no join over every reminder).
 """
 from django.apps import apps
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 OFFER_RESULTS = ("sales_offer", "accepted", "rejected")
@@ -42,22 +42,18 @@ def trial_counters(*, day, start, end) -> dict[int, dict]:
 
 
 def followup_counters(*, day, start, end) -> dict[int, dict]:
+    """Follow-ups whose deadline falls on the day: done by the deadline, or not
+    (completed late or still open once the deadline has passed). A range on the
+    indexed deadline, and a figure that no longer changes once the day is over."""
     LeadReminder = _model("reminders", "LeadReminder")
     if LeadReminder is None:
         return {}
-    # Overdue is a snapshot at the end of the day (or now, while the day is running).
-    snapshot = min(end, timezone.now())
-    completed = Q(completed_at__gte=start, completed_at__lt=end)
-    overdue = Q(created_at__lt=snapshot, due_at__lt=snapshot) & (
-        Q(completed_at__isnull=True) | Q(completed_at__gte=snapshot)
-    )
+    on_time = Q(completed_at__isnull=False, completed_at__lte=F("due_at"))
+    late = Q(due_at__lt=timezone.now()) & (Q(completed_at__isnull=True) | Q(completed_at__gt=F("due_at")))
     rows = (
-        LeadReminder.objects.filter(completed | overdue)
+        LeadReminder.objects.filter(due_at__gte=start, due_at__lt=end)
         .values("salesperson_id")
-        .annotate(
-            followups_completed=Count("id", filter=completed),
-            followups_overdue=Count("id", filter=overdue),
-        )
+        .annotate(followups_completed=Count("id", filter=on_time), followups_overdue=Count("id", filter=late))
         .order_by()
     )
     return {row.pop("salesperson_id"): row for row in rows}

@@ -116,15 +116,15 @@ class TestSalesKPI:
         assert (mine.new_contacts, mine.enrollments, mine.lost_leads) == (2, 1, 1)
         assert mine.avg_response_time == timedelta(minutes=60)
         assert mine.overall_conversion_percent == Decimal("50.0")
-        # Both first-contact deadlines (15 min after assignment) were met by contacting the lead.
-        assert (mine.followups_completed, mine.followups_overdue) == (2, 0)
-        # c was not contacted on D: its first-contact deadline is overdue at the end of D.
+        # Both first-contact deadlines (15 min after assignment) were missed (contacts after 30 and 90 min).
+        assert (mine.followups_completed, mine.followups_overdue) == (0, 2)
+        # c was not contacted on D: its first-contact deadline is missed too.
         theirs = kpi(D, other_salesperson)
         assert (theirs.new_contacts, theirs.followups_completed, theirs.followups_overdue) == (0, 0, 1)
         assert theirs.followup_completion_percent == Decimal("0.0")
         analytics_rollup_day(day=D1)
         theirs = kpi(D1, other_salesperson)
-        assert (theirs.new_contacts, theirs.followups_completed, theirs.followups_overdue) == (1, 1, 0)
+        assert (theirs.new_contacts, theirs.followups_completed, theirs.followups_overdue) == (1, 0, 0)
         assert theirs.avg_response_time == timedelta(hours=22, minutes=40)
 
     def test_reopened_lead_contacted_again_is_a_new_contact_without_response_time(self, salesperson):

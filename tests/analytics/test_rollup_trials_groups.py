@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from analytics.models import GroupAnalytics, GroupRecommendation, RecommendationKind, RoomDayUsage, SalesKPI
 from analytics.services.rollup import analytics_rollup_day
@@ -60,22 +61,29 @@ class TestTrialCounters:
 
 
 class TestFollowupCounters:
-    def test_completed_on_the_day_and_overdue_at_its_end(self, salesperson):
+    def test_deadlines_of_the_day_met_or_missed(self, salesperson):
         on_time = LeadFactory(created_at=local(D, 9), assigned_to=salesperson)  # due 9:15
         late = LeadFactory(created_at=local(D, 10), assigned_to=salesperson)  # due 10:15
         never = LeadFactory(created_at=local(D, 11), assigned_to=salesperson)  # due 11:15
-        LeadFactory(created_at=local(D, 23, 50), assigned_to=salesperson)  # due 00:05 next day: not overdue on D
+        LeadFactory(created_at=local(D, 23, 50), assigned_to=salesperson)  # due 00:05: the next day's deadline
         walk(on_time, [("contacted", local(D, 9, 10))])
         walk(late, [("contacted", local(D, 14))])
         analytics_rollup_day(day=D)
         row = kpi(D, salesperson)
-        assert (row.followups_completed, row.followups_overdue) == (2, 1)
-        assert row.followup_completion_percent == Decimal("66.7")
+        assert (row.followups_completed, row.followups_overdue) == (1, 2)
+        assert row.followup_completion_percent == Decimal("33.3")
         walk(never, [("contacted", local(D1, 9))])
         analytics_rollup_day(day=D1)
-        assert (kpi(D1, salesperson).followups_completed, kpi(D1, salesperson).followups_overdue) == (1, 1)
-        analytics_rollup_day(day=D)  # D's end-of-day snapshot does not change
-        assert (kpi(D, salesperson).followups_completed, kpi(D, salesperson).followups_overdue) == (2, 1)
+        assert (kpi(D1, salesperson).followups_completed, kpi(D1, salesperson).followups_overdue) == (0, 1)
+        analytics_rollup_day(day=D)  # contacting "never" the next day does not change D
+        assert (kpi(D, salesperson).followups_completed, kpi(D, salesperson).followups_overdue) == (1, 2)
+
+    @time_machine.travel(local(D, 12), tick=False)
+    def test_today_counts_only_deadlines_already_passed(self, salesperson):
+        LeadFactory(created_at=local(D, 11, 30), assigned_to=salesperson)  # due 11:45, passed
+        LeadFactory(created_at=local(D, 11, 50), assigned_to=salesperson)  # due 12:05, not yet
+        analytics_rollup_day(day=D)
+        assert (kpi(D, salesperson).followups_completed, kpi(D, salesperson).followups_overdue) == (0, 1)
 
 
 def enrol(group, count, *, since=D - timedelta(days=10)):
