@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from core.admin_tools import DateRangeFilter
 from core.badges import BLUE, GREEN, GREY, ORANGE, RED, BadgeMedia, badge
 from core.exports import csv_response
 from import_service import selectors, services
@@ -45,7 +46,7 @@ class ImportLogAdmin(BadgeMedia, admin.ModelAdmin):
     list_display = ["__str__", "status_label", "source_label", "dry_run", "total", "created", "duplicates",
                     "errors", "created_by", "created_at"]
     list_select_related = ["created_by"]
-    list_filter = ["status", "dry_run", "source", "input_kind", "created_at"]
+    list_filter = ["status", "dry_run", "source", "input_kind", ("created_at", DateRangeFilter)]
     search_fields = ["file_name", "sheet_name", "created_by__username"]
     date_hierarchy = "created_at"
     change_list_template = "admin/import_service/importlog/change_list.html"

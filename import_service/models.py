@@ -34,7 +34,7 @@ class ImportLog(models.Model):
                             help_text="The uploaded file, kept for a background run.")
     options = models.JSONField(default=dict, blank=True,
                                help_text="Column overrides and assignment, so a background run repeats them.")
-    dry_run = models.BooleanField(default=False, help_text="A preview: no lead was written.")
+    dry_run = models.BooleanField("dry run (preview only)", default=False)
 
     status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.RUNNING)
     failure_reason = models.TextField(blank=True)
