@@ -177,7 +177,7 @@ SELECT id, 'contacted', 'lost', assigned_to_id, first_contacted_at + interval '3
 TRIALS_SQL = """
 INSERT INTO trials_trial (lead_id, group_id, scheduled_date, scheduled_time, status, result, notes, booked_by_id,
                           booked_at, attendance_marked_at, result_recorded_at, cancelled_at, cancel_reason, updated_at)
-SELECT id, (%(groups)s::bigint[])[1 + id %% %(n_groups)s],
+SELECT id, (%(groups)s::bigint[])[1 + (id / 7) %% %(n_groups)s],
        ((first_contacted_at + interval '5 days') AT TIME ZONE 'Asia/Tashkent')::date, '16:00',
        CASE WHEN status = 'trial_scheduled' THEN 'scheduled' ELSE 'attended' END,
        CASE WHEN status = 'enrolled' THEN 'accepted' ELSE 'pending' END, '', assigned_to_id,
@@ -201,7 +201,7 @@ FROM leads_lead WHERE assigned_to_id IS NOT NULL
 
 ENROLLMENTS_SQL = """
 INSERT INTO scheduling_enrollment (group_id, lead_id, status, enrolled_at, left_at, enrolled_by_id, note)
-SELECT (%(groups)s::bigint[])[1 + id %% %(n_groups)s], id,
+SELECT (%(groups)s::bigint[])[1 + (id / 7) %% %(n_groups)s], id,
        CASE WHEN first_contacted_at + interval '6 days' > now() - interval '40 days' THEN 'active' ELSE 'left' END,
        first_contacted_at + interval '6 days',
        CASE WHEN first_contacted_at + interval '6 days' > now() - interval '40 days' THEN NULL

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.apps import apps
+from django.db import connection
 from django.db.models import Count, Q
 
 from analytics.models import GroupAnalytics, GroupRecommendation, RecommendationKind, RoomDayUsage
@@ -47,9 +48,85 @@ def trial_model():
         return None
 
 
+@dataclass(frozen=True)
+class CourseRow:
+    pk: int
+    name: str
+    is_active: bool
+    default_capacity: int
+
+    def __str__(self):
+        return self.name
+
+
+@dataclass(frozen=True)
+class RoomRow:
+    pk: int
+    name: str
+    capacity: int
+
+    def __str__(self):
+        return self.name
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """What the rollup needs of a group, read with one values_list (hundreds of
+    groups a day: no model instances)."""
+
+    pk: int
+    name: str
+    course: CourseRow
+    room: RoomRow
+    days: str
+    start_time: datetime.time
+    end_time: datetime.time
+    capacity: int
+
+    @property
+    def course_id(self) -> int:
+        return self.course.pk
+
+    @property
+    def room_id(self) -> int:
+        return self.room.pk
+
+
+GROUP_COLUMNS = ["id", "name", "course_id", "course__name", "course__is_active", "course__default_capacity",
+                 "room_id", "room__name", "room__capacity", "days", "start_time", "end_time", "capacity"]
+
+
+def running_groups(day: datetime.date) -> list[GroupRow]:
+    rows = (
+        Group.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
+        .order_by("id").values_list(*GROUP_COLUMNS)
+    )
+    courses: dict[int, CourseRow] = {}
+    rooms: dict[int, RoomRow] = {}
+    result = []
+    for (pk, name, course_id, course_name, active, default_capacity, room_id, room_name, room_capacity,
+         days, start_time, end_time, capacity) in rows:
+        course = courses.setdefault(course_id, CourseRow(course_id, course_name, active, default_capacity))
+        room = rooms.setdefault(room_id, RoomRow(room_id, room_name, room_capacity))
+        result.append(GroupRow(pk, name, course, room, days, start_time, end_time, capacity))
+    return result
+
+
+def _delete_recommendations(day: datetime.date) -> None:
+    """Drop the day's recommendations and their group links in two statements
+    (the ORM's delete would load every row first)."""
+    table = connection.ops.quote_name(GroupRecommendation._meta.db_table)
+    links = connection.ops.quote_name(GroupRecommendation.groups.through._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {links} WHERE grouprecommendation_id IN (SELECT id FROM {table} WHERE date = %s)", [day]
+        )
+        cursor.execute(f"DELETE FROM {table} WHERE date = %s", [day])
+
+
 @dataclass
 class GroupLoad:
-    group: Group
+    group: GroupRow
     students: int
     trials_today: int
 
@@ -86,11 +163,7 @@ def recent_trial_conversion(*, day: datetime.date) -> Decimal | None:
 
 
 def analytics_rollup_groups(*, day: datetime.date, start, end) -> dict:
-    groups = list(
-        Group.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
-        .select_related("course", "room")
-        .order_by("id")
-    )
+    groups = running_groups(day)
     ids = [g.pk for g in groups]
     # Students of each group at the end of the day, from enrolment history.
     students = dict(
@@ -145,7 +218,7 @@ def analytics_rollup_groups(*, day: datetime.date, start, end) -> dict:
 
     expected = Decimal(trial_students) * (rate or 0) / 100
     recommendations = _recommend(day=day, loads=loads, trials_ahead=trials_ahead_by_course, rate=rate)
-    GroupRecommendation.objects.filter(date=day).delete()
+    _delete_recommendations(day)
     GroupRecommendation.objects.bulk_create([rec for rec, _ in recommendations])
     Through = GroupRecommendation.groups.through
     Through.objects.bulk_create([
@@ -215,7 +288,7 @@ def _recommend_new_group(day, course, loads, trials, rate):
         f"{', '.join(load.label() for load in loads)}. Suggested slot: {where}."
     )
     rec = GroupRecommendation(
-        date=day, kind=RecommendationKind.NEW_GROUP, course=course, suggested_days=suggested_days if room else days,
+        date=day, kind=RecommendationKind.NEW_GROUP, course_id=course.pk, suggested_days=suggested_days if room else days,
         suggested_start_time=start_time, suggested_end_time=end_time, suggested_room=room, reason=reason,
     )
     return [(rec, [load.group.pk for load in loads])]
@@ -253,9 +326,9 @@ def _recommend_combine(day, course, loads):
         )
         result.append((
             GroupRecommendation(
-                date=day, kind=RecommendationKind.COMBINE, course=course, suggested_days=target.group.days,
+                date=day, kind=RecommendationKind.COMBINE, course_id=course.pk, suggested_days=target.group.days,
                 suggested_start_time=target.group.start_time, suggested_end_time=target.group.end_time,
-                suggested_room=target.group.room, reason=reason,
+                suggested_room_id=target.group.room_id, reason=reason,
             ),
             [target.group.pk, load.group.pk],
         ))
