@@ -210,6 +210,22 @@ def test_assign_to_one_salesperson(files, salesperson):
     assert set(Lead.objects.values_list("assigned_to", flat=True)) == {salesperson.pk}
 
 
+def test_assigned_leads_get_a_first_contact_deadline_as_lead_assign_gives(files, salesperson):
+    from reminders.models import LeadReminder
+
+    run(files / "landing_dump_utf8_bom.csv", "--assign", salesperson.username)
+    reminders = LeadReminder.objects.filter(salesperson=salesperson)
+    assert set(reminders.values_list("lead__phone", flat=True)) == set(Lead.objects.values_list("phone", flat=True))
+    assert set(reminders.values_list("kind", flat=True)) == {"first_contact"}
+
+
+def test_unassigned_import_sets_no_deadlines(files):
+    from reminders.models import LeadReminder
+
+    run(files / "landing_dump_utf8_bom.csv")
+    assert not LeadReminder.objects.exists()
+
+
 def test_assign_to_someone_not_in_sales_is_refused(files, manager):
     with pytest.raises(CommandError, match="not an active member of the Sales group"):
         run(files / "landing_dump_utf8_bom.csv", "--assign", manager.username)
@@ -265,3 +281,25 @@ def test_path_and_google_sheet_are_exclusive(files):
         call_command("import_leads")
     with pytest.raises(CommandError, match="either a file PATH or --google-sheet"):
         call_command("import_leads", str(files / "landing_dump_utf8_bom.csv"), "--google-sheet", "abc")
+
+
+def test_progress_bar_on_a_terminal(files, capsys):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    out = Terminal()
+    call_command("import_leads", str(files / "landing_dump_utf8_bom.csv"), stdout=out)
+    assert "Reading rows" in capsys.readouterr().err
+    assert "7 rows: 4 created" in out.getvalue()
+
+
+def test_no_progress_bar_with_json_even_on_a_terminal(files, capsys):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    out = Terminal()
+    call_command("import_leads", str(files / "landing_dump_utf8_bom.csv"), "--json", stdout=out)
+    assert "Reading rows" not in capsys.readouterr().err
+    assert json.loads(out.getvalue())["created"] == 4

@@ -8,6 +8,7 @@ SEEDERS = [
     "accounts.demo.seed",
     "leads.demo.seed",
     "intake.demo.seed",
+    "import_service.demo.seed",
     "scheduling.demo.seed",
     "trials.demo.seed",
     "reminders.demo.seed",

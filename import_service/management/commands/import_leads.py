@@ -63,12 +63,12 @@ class Command(BaseCommand):
         try:
             result = services.import_execute(
                 log=log, table=table, mapping=mapping, assign=assign,
-                progress=(lambda n: bar.update(n - bar.n)) if bar else None,
+                progress=(lambda n: bar.update(n - bar.n)) if bar is not None else None,
             )
         except Exception as exc:
             raise CommandError(f"Import failed, no lead was written (ImportLog #{log.pk}): {exc}") from exc
         finally:
-            if bar:
+            if bar is not None:
                 bar.close()
 
         if opts["json"]:
