@@ -44,7 +44,7 @@ logger = logging.getLogger(__name__)
 
 S = DeliveryStatus
 NO_ADDRESS = "No address: the recipient has neither a Telegram chat nor an email address."
-CLAIM_BATCH = 100
+CLAIM_BATCH = 25  # small, so overlapping passes share slow sends
 
 
 @dataclass
@@ -91,23 +91,31 @@ def _claimable(now: datetime) -> Q:
 
 def deliveries_claim(*, now: datetime, limit: int = CLAIM_BATCH) -> list[Delivery]:
     """Claim up to ``limit`` due deliveries for this caller; nobody else gets them
-    until they are finished or their claim goes stale."""
+    until they are finished or their claim goes stale.
+
+    One UPDATE whose subquery picks the rows ``FOR UPDATE SKIP LOCKED``
+    (PostgreSQL), re-checking that each is still claimable; on SQLite, which
+    has no row locks, the single write statement is serialised by the database.
+    """
     token = uuid.uuid4()
     claimable = _claimable(now)
     with transaction.atomic():
-        ids = list(
+        due = (
             Delivery.objects.select_for_update(skip_locked=True)
             .filter(claimable)
             .order_by("next_attempt_at", "id")
-            .values_list("pk", flat=True)[:limit]
+            .values("pk")[:limit]
         )
-        if not ids:
-            return []
-        Delivery.objects.filter(claimable, pk__in=ids).update(
+        claimed = Delivery.objects.filter(claimable, pk__in=due).update(
             status=S.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1,
             updated_at=timezone.now(),
         )
-    return list(Delivery.objects.filter(claim_token=token).select_related("recipient_user").order_by("due_at", "id"))
+    if not claimed:
+        return []
+    return list(
+        Delivery.objects.filter(status=S.SENDING, claim_token=token)
+        .select_related("recipient_user").order_by("due_at", "id")
+    )
 
 
 def _finish(delivery: Delivery, **fields) -> bool:
@@ -135,18 +143,16 @@ def delivery_process(*, delivery: Delivery) -> str:
         prepared = Skip(NO_ADDRESS) if not delivery.address else source.prepare(delivery=delivery, now=timezone.now())
         if isinstance(prepared, Skip):
             at = timezone.now()
-            if _finish(delivery, status=S.SKIPPED, skip_reason=prepared.reason[:255], claim_token=None,
-                       next_attempt_at=None):
-                _notify(source.on_skipped, delivery=delivery, at=at, reason=prepared.reason)
+            _settle(delivery, source.on_skipped, dict(at=at, reason=prepared.reason), status=S.SKIPPED,
+                    skip_reason=prepared.reason[:255], claim_token=None, next_attempt_at=None)
             return "skipped"
         assert isinstance(prepared, Message)
         channel_send(channel=delivery.channel, address=delivery.address, subject=prepared.subject, text=prepared.text)
     except Exception as exc:  # noqa: BLE001 - any failure is kept on the row and retried
         return _fail(delivery, source, exc)
     at = timezone.now()
-    if _finish(delivery, status=S.SENT, sent_at=at, subject=prepared.subject[:255], body=prepared.text,
-               claim_token=None, next_attempt_at=None, last_error=""):
-        _notify(source.on_sent, delivery=delivery, at=at)
+    _settle(delivery, source.on_sent, dict(at=at), status=S.SENT, sent_at=at, subject=prepared.subject[:255],
+            body=prepared.text, claim_token=None, next_attempt_at=None, last_error="")
     return "sent"
 
 
@@ -157,18 +163,24 @@ def _fail(delivery: Delivery, source, exc: Exception) -> str:
     logger.warning("Delivery %s failed (attempt %s%s): %s", delivery.key, delivery.attempts,
                    ", giving up" if final else "", error)
     next_attempt = None if final else at + retry_delay(delivery.attempts)
-    if _finish(delivery, status=S.FAILED, last_error=error, next_attempt_at=next_attempt, claim_token=None) and final:
-        _notify(source.on_gave_up, delivery=delivery, at=at)
+    _settle(delivery, source.on_gave_up if final else None, dict(at=at), status=S.FAILED, last_error=error,
+            next_attempt_at=next_attempt, claim_token=None)
     return "failed"
 
 
-def _notify(hook, **kwargs) -> None:
-    """Source bookkeeping after the outcome is recorded. A failure here must not
-    undo the outcome: the unique key already prevents a second send."""
-    try:
-        hook(**kwargs)
-    except Exception:  # noqa: BLE001
-        logger.exception("Reminder source hook %s failed for %s", hook.__qualname__, kwargs["delivery"].key)
+def _settle(delivery: Delivery, hook, hook_kwargs: dict, **fields) -> bool:
+    """Record the outcome and the source's bookkeeping in one commit (one
+    fsync per message). The hook runs in a savepoint: if it fails, the outcome
+    still commits — the unique key already prevents a second send."""
+    with transaction.atomic():
+        done = _finish(delivery, **fields)
+        if done and hook is not None:
+            try:
+                with transaction.atomic():
+                    hook(delivery=delivery, **hook_kwargs)
+            except Exception:  # noqa: BLE001
+                logger.exception("Reminder source hook %s failed for %s", hook.__qualname__, delivery.key)
+    return done
 
 
 def delivery_retry_now(*, delivery: Delivery) -> bool:
