@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
 from accounts import roles
 from analytics.models import (
@@ -240,7 +241,8 @@ class GroupAnalyticsAdmin(ManagersOnly, ReadOnlyRollupAdmin):
         if not count:
             return "0"
         url = reverse("admin:analytics_grouprecommendation_changelist")
-        return format_html('<a href="{}?date={}&kind={}">{}</a>', url, obj.date.isoformat(), kind, count)
+        query = urlencode({"date": obj.date.isoformat(), "kind": kind})
+        return format_html('<a href="{}?{}">{}</a>', url, query, count)
 
     @admin.display(description="new groups recommended", ordering="new_groups_recommended")
     def new_groups_link(self, obj):

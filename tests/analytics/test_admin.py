@@ -175,3 +175,17 @@ class TestMarketingSpendAdmin:
 
     def test_salesperson_cannot_import(self, sales_client):
         assert sales_client.get(reverse("admin:analytics_marketingspend_import")).status_code == 403
+
+
+class TestGroupAnalyticsAdmin:
+    def test_counts_link_to_the_days_recommendations(self, manager_client):
+        row = f.GroupAnalyticsFactory(groups_to_combine=1, new_groups_recommended=0)
+        rec = f.GroupRecommendationFactory(date=row.date, reason="PY-B (2/12) fits PY-A.")
+        f.GroupRecommendationFactory(date=row.date + __import__("datetime").timedelta(days=1), reason="Other day.")
+        html = manager_client.get(url("groupanalytics")).content.decode()
+        link = f'{url("grouprecommendation")}?date={row.date.isoformat()}&amp;kind=combine'
+        assert link in html
+        listing = manager_client.get(url("grouprecommendation"), {"date": row.date.isoformat(), "kind": "combine"})
+        assert listing.status_code == 200
+        assert list(listing.context["cl"].result_list) == [rec]
+        assert "PY-B (2/12) fits PY-A." in listing.content.decode()
