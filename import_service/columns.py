@@ -76,9 +76,17 @@ def fold(text) -> str:
 ALIASES: dict[str, str] = {fold(alias): field for field, aliases in _ALIASES.items() for alias in aliases}
 
 
-def parse_overrides(items: Sequence[str]) -> dict[str, str]:
+class Overrides(dict):
+    """{folded column: field}, remembering each column as it was typed."""
+
+    def __init__(self):
+        super().__init__()
+        self.typed: dict[str, str] = {}
+
+
+def parse_overrides(items: Sequence[str]) -> Overrides:
     """["Tel. raqam=phone", ...] -> {folded column: field}; raises ValidationError."""
-    overrides = {}
+    overrides = Overrides()
     for item in items or ():
         column, sep, field = str(item).rpartition("=")
         field = field.strip()
@@ -87,6 +95,7 @@ def parse_overrides(items: Sequence[str]) -> dict[str, str]:
         if field not in FIELDS:
             raise ValidationError(UNKNOWN_FIELD.format(field=field, known=", ".join(FIELDS)))
         overrides[fold(column)] = field
+        overrides.typed[fold(column)] = column.strip()
     return overrides
 
 
@@ -114,7 +123,8 @@ def check_mapping(headers: Sequence, mapping: dict[int, str], overrides: dict[st
     folded = {fold(h) for h in headers}
     for column in overrides:
         if column not in folded:
-            raise ValidationError(MAP_COLUMN_MISSING.format(column=column, headers=shown))
+            typed = getattr(overrides, "typed", {}).get(column, column)
+            raise ValidationError(MAP_COLUMN_MISSING.format(column=typed, headers=shown))
     if "phone" not in mapping.values():
         raise ValidationError(NO_PHONE_COLUMN.format(headers=shown))
 

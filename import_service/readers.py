@@ -37,6 +37,7 @@ XLSX_TOO_BIG = (
     "“{name}” unpacks to {size_mb} MB, more than the {limit_mb} MB allowed "
     "(IMPORT_XLSX_MAX_UNCOMPRESSED_MB); split the workbook."
 )
+SHEET_FOR_CSV = "A sheet name only applies to .xlsx workbooks; “{name}” is a CSV file."
 NO_SUCH_SHEET = "There is no sheet “{sheet}” in “{name}”. Sheets: {sheets}."
 CSV_BROKEN = "“{name}” could not be parsed as CSV at row {row}: {error}."
 FILE_TOO_BIG = "“{name}” is {size_mb} MB, more than the {limit_mb} MB allowed (IMPORT_MAX_FILE_MB)."
@@ -154,6 +155,8 @@ def open_file(path, *, name: str | None = None, sheet: str | None = None,
     suffix = Path(name).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ImportFileError(UNKNOWN_EXTENSION.format(name=name))
+    if suffix == ".csv" and sheet:
+        raise ImportFileError(SHEET_FOR_CSV.format(name=name))
     try:
         _check_size(path, name)
         if suffix == ".csv":

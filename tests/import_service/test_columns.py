@@ -47,3 +47,11 @@ def test_missing_phone_column_lists_the_headers_seen():
     message = exc.value.messages[0]
     assert message.startswith("No phone column found.")
     assert "“Name”, “Email”, “Course”" in message
+
+
+def test_map_naming_a_column_the_file_does_not_have_is_refused():
+    headers = ["Name", "Phone"]
+    overrides = columns.parse_overrides(["Tel. raqam=phone"])
+    with pytest.raises(ValidationError) as exc:
+        columns.check_mapping(headers, columns.build_mapping(headers, overrides), overrides)
+    assert exc.value.messages[0].startswith("--map names a column “Tel. raqam” that is not in the header row.")

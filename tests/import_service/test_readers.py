@@ -158,3 +158,8 @@ def test_empty_file_is_refused(tmp_path):
 ])
 def test_cell_text(value, text):
     assert readers.cell_text(value) == text
+
+
+def test_sheet_name_with_a_csv_is_refused(files):
+    with pytest.raises(ImportFileError, match="only applies to .xlsx workbooks"):
+        open_file(files / "google_form_semicolon.csv", sheet="Leads")
