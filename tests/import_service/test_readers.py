@@ -163,3 +163,29 @@ def test_cell_text(value, text):
 def test_sheet_name_with_a_csv_is_refused(files):
     with pytest.raises(ImportFileError, match="only applies to .xlsx workbooks"):
         open_file(files / "google_form_semicolon.csv", sheet="Leads")
+
+
+def test_openpyxl_parses_with_defusedxml():
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML
+
+
+def test_xml_entity_expansion_in_a_workbook_is_refused(files, tmp_path):
+    """A "billion laughs" sheet: defusedxml refuses the entity declarations."""
+    bomb = tmp_path / "laughs.xlsx"
+    with zipfile.ZipFile(files / "partner_leads.xlsx") as source, zipfile.ZipFile(bomb, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                doctype = ('<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">'
+                           '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>')
+                data = (doctype + data.decode().replace("Aziza Karimova", "&lol3;")).encode()
+            target.writestr(item, data)
+    with pytest.raises(ImportFileError, match="not a valid .xlsx workbook") as exc:
+        table = open_file(bomb)
+        rows_of(table)
+    refused = exc.value.__cause__
+    while refused is not None and type(refused).__name__ != "EntitiesForbidden":
+        refused = refused.__cause__ or refused.__context__
+    assert refused is not None  # defusedxml's refusal, wrapped by openpyxl
