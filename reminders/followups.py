@@ -16,6 +16,7 @@ from reminders.sources import Message, ReminderSource, Skip, admin_link, build_d
 COMPLETED = "The follow-up was completed (the lead was contacted)."
 REASSIGNED = "The lead's follow-up now belongs to another salesperson."
 GONE = "The follow-up no longer exists."
+UNASSIGNED = "The lead is no longer assigned to anybody."
 
 
 def repeat_interval() -> timedelta:
@@ -47,6 +48,8 @@ class FollowUpSource(ReminderSource):
         if reminder.salesperson_id != delivery.recipient_user_id:
             return Skip(REASSIGNED)
         lead = reminder.lead
+        if lead.assigned_to_id is None:
+            return Skip(UNASSIGNED)
         late = max(int((now - reminder.due_at).total_seconds() // 60), 0)
         deadline = timezone.localtime(reminder.due_at)
         what = "First contact" if reminder.kind == "first_contact" else "Follow-up"

@@ -3,16 +3,20 @@ import datetime
 import factory
 from django.utils import timezone
 
+from leads.models import Lead
 from reminders.models import LeadReminder, LeadReminderKind
 from tests.factories import SalespersonFactory
 from tests.leads.factories import LeadFactory
 
 
 class LeadReminderFactory(factory.django.DjangoModelFactory):
-    """An open follow-up due ``due_at`` (default: 10 minutes ago)."""
+    """An open follow-up due ``due_at`` (default: 10 minutes ago) on a lead
+    assigned to its salesperson (set directly, so assignment's own
+    first-contact reminder is not created alongside)."""
 
     class Meta:
         model = LeadReminder
+        skip_postgeneration_save = True
 
     salesperson = factory.SubFactory(SalespersonFactory)
     lead = factory.LazyAttribute(lambda o: LeadFactory(assigned_to=None))
@@ -20,3 +24,9 @@ class LeadReminderFactory(factory.django.DjangoModelFactory):
     due_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(minutes=10))
     next_notify_at = factory.LazyAttribute(lambda o: o.due_at)
     note = "Call about the IELTS evening group"
+
+    @factory.post_generation
+    def assign_lead(self, create, extracted, **kwargs):
+        if create and self.lead.assigned_to_id is None:
+            Lead.objects.filter(pk=self.lead_id).update(assigned_to=self.salesperson)
+            self.lead.assigned_to = self.salesperson

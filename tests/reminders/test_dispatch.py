@@ -211,3 +211,13 @@ def test_beat_dispatches_every_minute_in_local_time():
     assert entry["schedule"].minute == set(range(60))
     assert str(app.conf.timezone) == "Asia/Tashkent"
     assert "reminders.dispatch_due" in app.tasks
+
+
+def test_follow_up_of_a_lead_no_longer_assigned_is_skipped(pinned):
+    from leads.models import Lead
+    from reminders.followups import UNASSIGNED
+
+    reminder = overdue()
+    Lead.objects.filter(pk=reminder.lead_id).update(assigned_to=None)
+    assert reminders_dispatch_due().skipped == 1
+    assert Delivery.objects.get().skip_reason == UNASSIGNED
