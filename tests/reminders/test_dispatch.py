@@ -15,7 +15,7 @@ from reminders.followups import COMPLETED, REASSIGNED
 from reminders.models import Delivery, DeliveryStatus, LeadReminder, LeadReminderStatus
 from reminders.services import followups_complete_for_lead
 from tests.factories import SalespersonFactory
-from tests.reminders.conftest import TELEGRAM_URL, telegram_calls
+from tests.reminders.conftest import telegram_calls
 from tests.reminders.factories import LeadReminderFactory
 
 pytestmark = pytest.mark.django_db
