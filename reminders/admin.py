@@ -2,7 +2,10 @@
 Salespeople see only rows about their own leads."""
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils import timezone
 
 from accounts import roles
@@ -13,6 +16,7 @@ from reminders.lead_admin import followup_badge
 from reminders.models import (
     OPEN_REMINDER_STATUSES, Delivery, DeliveryStatus, LeadReminder, LeadReminderStatus,
 )
+from reminders.tasks import send_delivery
 
 REMINDER_COLOURS = {LeadReminderStatus.PENDING: BLUE, LeadReminderStatus.SENT: ORANGE,
                     LeadReminderStatus.COMPLETED: GREEN}
@@ -128,5 +132,9 @@ class DeliveryAdmin(BadgeMedia, admin.ModelAdmin):
 
     @admin.action(description="Retry selected failed deliveries now", permissions=["delete"])
     def retry_now(self, request, queryset):
-        done = sum(dispatch.delivery_retry_now(delivery=d) for d in queryset.filter(status=DeliveryStatus.FAILED))
-        self.message_user(request, f"{done} failed deliver(y/ies) queued for the next pass.", messages.SUCCESS)
+        done = 0
+        for delivery in queryset.filter(status=DeliveryStatus.FAILED):
+            if dispatch.delivery_retry_now(delivery=delivery):
+                done += 1
+                transaction.on_commit(partial(send_delivery.delay, delivery.pk))
+        self.message_user(request, f"{done} failed deliver(y/ies) being sent again.", messages.SUCCESS)

@@ -89,7 +89,7 @@ def _claimable(now: datetime) -> Q:
     return Q(status__in=[S.PENDING, S.FAILED], next_attempt_at__lte=now) | Q(status=S.SENDING, claimed_at__lt=stale)
 
 
-def deliveries_claim(*, now: datetime, limit: int = CLAIM_BATCH) -> list[Delivery]:
+def deliveries_claim(*, now: datetime, limit: int = CLAIM_BATCH, ids: list[int] | None = None) -> list[Delivery]:
     """Claim up to ``limit`` due deliveries for this caller; nobody else gets them
     until they are finished or their claim goes stale.
 
@@ -99,6 +99,8 @@ def deliveries_claim(*, now: datetime, limit: int = CLAIM_BATCH) -> list[Deliver
     """
     token = uuid.uuid4()
     claimable = _claimable(now)
+    if ids is not None:
+        claimable &= Q(pk__in=ids)
     with transaction.atomic():
         due = (
             Delivery.objects.select_for_update(skip_locked=True)
@@ -181,6 +183,13 @@ def _settle(delivery: Delivery, hook, hook_kwargs: dict, **fields) -> bool:
             except Exception:  # noqa: BLE001
                 logger.exception("Reminder source hook %s failed for %s", hook.__qualname__, delivery.key)
     return done
+
+
+def delivery_send_now(*, delivery_id: int) -> str | None:
+    """Send one delivery now if it is due and nobody holds it (the same claim
+    as a pass, so it cannot race one); None if there was nothing to do."""
+    claimed = deliveries_claim(now=timezone.now(), limit=1, ids=[delivery_id])
+    return delivery_process(delivery=claimed[0]) if claimed else None
 
 
 def delivery_retry_now(*, delivery: Delivery) -> bool:

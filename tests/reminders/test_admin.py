@@ -98,14 +98,20 @@ class TestDeliveryAdmin:
         html = sales_client.get(DELIVERIES).content.decode()
         assert html.count('<span class="badge badge-green">Sent</span>') == 1
 
-    def test_retry_now_requeues_a_failed_delivery(self, manager_client, settings):
+    def test_retry_now_sends_a_failed_delivery_again_at_once(self, manager_client, settings, telegram,
+                                                              django_capture_on_commit_callbacks):
         settings.TELEGRAM_BOT_TOKEN = ""
         LeadReminderFactory(salesperson=SalespersonFactory(email="", telegram_chat_id="1"))
         reminders_dispatch_due()
         delivery = Delivery.objects.get(status="failed")
-        manager_client.post(DELIVERIES, {"action": "retry_now", "_selected_action": [delivery.pk]})
+        assert "TELEGRAM_BOT_TOKEN is not set" in delivery.last_error
+        settings.TELEGRAM_BOT_TOKEN = "test-token"  # the operator fixed the configuration
+        with django_capture_on_commit_callbacks(execute=True):
+            manager_client.post(DELIVERIES, {"action": "retry_now", "_selected_action": [delivery.pk]})
         delivery.refresh_from_db()
-        assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == ("pending", 0, NOW)
+        assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 1, "")
+        assert len(telegram.calls) == 1
+        assert reminders_dispatch_due().sent == 0  # the beat pass finds nothing left to send
 
 
 class TestLeadPage:

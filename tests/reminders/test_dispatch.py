@@ -221,3 +221,15 @@ def test_follow_up_of_a_lead_no_longer_assigned_is_skipped(pinned):
     Lead.objects.filter(pk=reminder.lead_id).update(assigned_to=None)
     assert reminders_dispatch_due().skipped == 1
     assert Delivery.objects.get().skip_reason == UNASSIGNED
+
+
+def test_send_delivery_task_takes_an_id_and_never_sends_twice(pinned):
+    from reminders.tasks import send_delivery
+
+    overdue()
+    dispatch.deliveries_materialise(now=NOW)
+    delivery = Delivery.objects.get()
+    assert send_delivery.delay(delivery.pk).get() == "sent"
+    assert send_delivery.delay(delivery.pk).get() is None  # a duplicate task: nothing to do
+    assert reminders_dispatch_due().sent == 0
+    assert len(mail.outbox) == 1
