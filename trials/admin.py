@@ -90,7 +90,7 @@ class TrialReminderInline(admin.TabularInline):
     extra = 0
     fields = ["pre_at", "pre_state_label", "pre_sent_at", "post_at", "post_state_label", "post_sent_at"]
     readonly_fields = fields
-    verbose_name_plural = "reminders"
+    verbose_name = verbose_name_plural = "reminders"
 
     def has_add_permission(self, request, obj=None):
         return False
