@@ -1,6 +1,7 @@
 """Lead import benchmark: 100,000 realistic rows into a fresh SQLite database.
 
     make bench-import            # or: .venv/bin/python bench/import_bench.py [--rows N] [--keep]
+    .venv/bin/python bench/import_bench.py --postgres postgres://postgres@127.0.0.1:5432   # on PostgreSQL
 
 Generates a CSV like ops' real lists (phones typed every way, Cyrillic and
 Latin names, UTM columns, timestamps; about 10% repeats of earlier phones in
@@ -82,8 +83,27 @@ def generate(path: Path, rows: int, seed: int = 20261126) -> list[tuple]:
     return unique
 
 
-def setup_django(db_path: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+def create_pg_database(server_url: str) -> tuple[str, str]:
+    """A fresh PostgreSQL database on ``server_url`` (postgres://user@host:port); returns (url, name)."""
+    import psycopg
+
+    name = f"import_bench_{os.getpid()}"
+    with psycopg.connect(f"{server_url.rstrip('/')}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{server_url.rstrip('/')}/{name}", name
+
+
+def drop_pg_database(server_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{server_url.rstrip('/')}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def setup_django(db_path: Path, database_url: str | None = None) -> None:
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{db_path}"
+    os.environ["CONN_MAX_AGE"] = "0"
     os.environ["DJANGO_SETTINGS_MODULE"] = "crm_project.settings"
     os.environ["DEBUG"] = "False"  # as in production: no query log
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(60))
@@ -104,12 +124,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (CSV and database)")
+    parser.add_argument("--postgres", metavar="SERVER_URL",
+                        help="run on a fresh PostgreSQL database made on this server "
+                             "(e.g. postgres://postgres@127.0.0.1:5432) instead of SQLite")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="import-bench-"))
     csv_path, db_path = workdir / "leads.csv", workdir / "bench.sqlite3"
     unique = generate(csv_path, args.rows)
-    setup_django(db_path)
+    pg_name = None
+    if args.postgres:
+        database_url, pg_name = create_pg_database(args.postgres)
+        setup_django(db_path, database_url)
+    else:
+        setup_django(db_path)
 
     from django.db import connection, transaction
     from django.utils import timezone
@@ -146,22 +174,27 @@ def main() -> int:
 
     print(f"rows in file:          {args.rows:,} ({log.created:,} new, {log.duplicates:,} duplicates, "
           f"{log.errors:,} errors)")
-    for label, import_time, plain_time in (("wall clock", import_seconds, plain_seconds),
-                                           ("CPU time", import_cpu, plain_cpu)):
+    measures = [("wall clock", import_seconds, plain_seconds)]
+    if connection.vendor == "sqlite":
+        measures.append(("CPU time", import_cpu, plain_cpu))
+    for label, import_time, plain_time in measures:
         import_rate, plain_rate = rates(import_time, plain_time)
         print(f"[{label}]")
         print(f"  import:              {import_time:6.2f} s  {import_rate:>9,.0f} rows/s "
               f"(file read + leads + status history + inquiries + row log)")
         print(f"  plain bulk_create:   {plain_time:6.2f} s  {plain_rate:>9,.0f} rows/s ({len(unique):,} leads only)")
         print(f"  ratio import/plain:  {import_rate / plain_rate:6.2f}  (goal ≥ 0.50)")
-    print("  (SQLite runs inside this process, so CPU time is the fair figure on a machine shared with other jobs)")
+    if connection.vendor == "sqlite":
+        print("  (SQLite runs inside this process, so CPU time is the fair figure on a machine shared with other jobs)")
     print(f"peak memory (RSS):     {rss_import:6.0f} MB  (before import: {rss_before:.0f} MB; goal < 300 MB)")
-    print(f"database: {connection.vendor} {connection.Database.sqlite_version}, files in {workdir}"
-          + ("" if args.keep else " (removed)"))
+    version = connection.Database.sqlite_version if connection.vendor == "sqlite" else connection.pg_version
+    print(f"database: {connection.vendor} {version}, files in {workdir}" + ("" if args.keep else " (removed)"))
+    connection.close()
+    if pg_name and not args.keep:
+        drop_pg_database(args.postgres, pg_name)
     if not args.keep:
         import shutil
 
-        connection.close()
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
 

@@ -34,6 +34,7 @@ from leads.services import _FILLABLE_FIELDS, lead_change_status
 logger = logging.getLogger(__name__)
 
 MAX_INSERT_RETRIES = 5
+ROWS_PER_INSERT = 5000
 _FINGERPRINT = re.compile(r"\[#([0-9a-f]{16})\]$")
 
 
@@ -209,12 +210,14 @@ def _first_contact_deadlines(leads: list[Lead], now: datetime) -> None:
 
 
 def insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
-    """INSERT plain rows (ids, text, booleans, datetimes) with multi-row VALUES.
+    """INSERT plain rows (ids, text, booleans, datetimes): COPY on PostgreSQL,
+    multi-row VALUES elsewhere.
 
     bulk_create runs every value of every object through the field machinery
-    (pre_save, get_db_prep_save), which costs more than the insert itself for
-    these narrow history rows; here only datetimes need adapting. SQLite's real
-    parameter limit is used rather than Django's conservative 999.
+    (pre_save, get_db_prep_save) and, on psycopg, through client-side query
+    formatting, which costs more than the insert itself for these narrow
+    history rows. The model's own table and columns are used, so a renamed
+    column still works; only plain column types belong here.
     """
     if not rows:
         return
@@ -222,15 +225,23 @@ def insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
 
     opts = model._meta
     columns = [opts.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    table = quote(opts.db_table)
+    column_list = ", ".join(quote(f.column) for f in columns)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
     adapt = [
         connection.ops.adapt_datetimefield_value if isinstance(f, models.DateTimeField) else None for f in columns
     ]
     if any(adapt):
         rows = [tuple(a(v) if a and v is not None else v for a, v in zip(adapt, row)) for row in rows]
-    quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in columns)}) VALUES "
+    head = f"INSERT INTO {table} ({column_list}) VALUES "
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    per_statement = max(1, _max_params(connection) // len(columns))
+    per_statement = max(1, min(ROWS_PER_INSERT, _max_params(connection) // len(columns)))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             batch = rows[start:start + per_statement]
