@@ -27,7 +27,7 @@ from analytics.models import (
     SalesKPI,
 )
 from analytics.services.marketing import marketing_spend_import, marketing_spend_record
-from core.admin_tools import ExportMixin
+from core.admin_tools import ExportMixin, salesperson_filter
 from core.badges import BLUE, GREY, ORANGE, BadgeMedia, badge, load_colour, percent_colour
 from leads.admin import SOURCE_COLOURS, source_badge
 from leads.models import LeadSource
@@ -83,19 +83,6 @@ class ReadOnlyRollupAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
         return False
 
 
-class SalespersonKPIFilter(admin.SimpleListFilter):
-    title = "salesperson"
-    parameter_name = "salesperson"
-
-    def lookups(self, request, model_admin):
-        if not roles.is_manager(request.user):
-            return []
-        return [(str(u.pk), str(u)) for u in roles.salespeople()]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(salesperson_id=self.value()) if self.value() else queryset
-
-
 @admin.register(SalesKPI)
 class SalesKPIAdmin(ReadOnlyRollupAdmin):
     list_display = [
@@ -104,7 +91,7 @@ class SalesKPIAdmin(ReadOnlyRollupAdmin):
         "response_time", "trial_conversion", "overall_conversion",
     ]
     list_select_related = ["salesperson"]
-    list_filter = [SalespersonKPIFilter]
+    list_filter = [salesperson_filter("salesperson")]
     search_fields = ["salesperson__username", "salesperson__first_name", "salesperson__last_name"]
 
     def get_queryset(self, request):

@@ -138,3 +138,30 @@ def intermediate_action(modeladmin, request, queryset, *, form_class, title: str
         "select_across": request.POST.get("select_across", "0"),
     }
     return TemplateResponse(request, "admin/core/action_form.html", context)
+
+
+def salesperson_filter(field_path: str, *, with_unassigned: bool = False):
+    """A changelist filter "by salesperson" over ``field_path`` (a FK to the user:
+    "assigned_to", "lead__assigned_to", "salesperson"). Only managers get choices:
+    a salesperson's lists hold only their own rows already."""
+    from accounts import roles
+
+    class SalespersonFilter(admin.SimpleListFilter):
+        title = "salesperson"
+        parameter_name = "salesperson"
+
+        def lookups(self, request, model_admin):
+            if not roles.is_manager(request.user):
+                return []
+            choices = [(str(user.pk), str(user)) for user in roles.salespeople()]
+            return [("none", "Unassigned"), *choices] if with_unassigned else choices
+
+        def queryset(self, request, queryset):
+            value = self.value()
+            if value == "none" and with_unassigned:
+                return queryset.filter(**{f"{field_path}__isnull": True})
+            if value and value.isdigit():
+                return queryset.filter(**{f"{field_path}_id": value})
+            return queryset
+
+    return SalespersonFilter

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from accounts import roles
-from core.admin_tools import DateRangeFilter, ExportMixin, intermediate_action
+from core.admin_tools import DateRangeFilter, ExportMixin, intermediate_action, salesperson_filter
 from core.badges import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, TEAL, YELLOW, BadgeMedia, badge
 from leads import services
 from leads.forms import AssignForm, LeadAdminForm, MarkLostForm
@@ -39,23 +39,6 @@ def status_badge(status: str):
 
 def source_badge(source: str):
     return badge(LeadSource(source).label, SOURCE_COLOURS[LeadSource(source)])
-
-
-class SalespersonFilter(admin.SimpleListFilter):
-    title = "salesperson"
-    parameter_name = "salesperson"
-
-    def lookups(self, request, model_admin):
-        if not roles.is_manager(request.user):
-            return []
-        return [("none", "Unassigned")] + [(str(u.pk), str(u)) for u in roles.salespeople()]
-
-    def queryset(self, request, queryset):
-        if self.value() == "none":
-            return queryset.filter(assigned_to__isnull=True)
-        if self.value():
-            return queryset.filter(assigned_to_id=self.value())
-        return queryset
 
 
 class LeadStatusChangeInline(admin.TabularInline):
@@ -94,7 +77,9 @@ class LeadAdmin(FollowUpLeadAdminMixin, TrialLeadAdminMixin, BadgeMedia, ExportM
     ]
     list_display_links = ["full_name", "phone_display"]
     list_select_related = ["assigned_to"]
-    list_filter = ["status", "source", SalespersonFilter, ("created_at", DateRangeFilter)]
+    list_filter = [
+        "status", "source", salesperson_filter("assigned_to", with_unassigned=True), ("created_at", DateRangeFilter),
+    ]
     search_fields = ["full_name", "email", "phone"]
     search_help_text = "Name, email, or a phone typed any way (90 123 45 67)."
     date_hierarchy = "created_at"

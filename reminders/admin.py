@@ -8,8 +8,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import roles
-from core.admin_tools import DateRangeFilter, ExportMixin
+from core.admin_tools import DateRangeFilter, ExportMixin, salesperson_filter
 from core.badges import BLUE, GREEN, GREY, ORANGE, RED, TEAL, BadgeMedia, badge
 from reminders import dispatch, selectors, services
 from reminders.lead_admin import followup_badge
@@ -42,25 +41,12 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReminderSalespersonFilter(admin.SimpleListFilter):
-    title = "salesperson"
-    parameter_name = "salesperson"
-
-    def lookups(self, request, model_admin):
-        if not roles.is_manager(request.user):
-            return []
-        return [(str(u.pk), str(u)) for u in roles.salespeople()]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(salesperson_id=self.value()) if self.value() else queryset
-
-
 @admin.register(LeadReminder)
 class LeadReminderAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
     list_display = ["lead", "salesperson", "kind", "deadline", "status_label", "reminder_count", "last_sent_at",
                     "note"]
     list_select_related = ["lead", "salesperson"]
-    list_filter = [OverdueFilter, "status", "kind", ReminderSalespersonFilter, ("due_at", DateRangeFilter)]
+    list_filter = [OverdueFilter, "status", "kind", salesperson_filter("salesperson"), ("due_at", DateRangeFilter)]
     search_fields = ["lead__full_name", "lead__phone", "note"]
     date_hierarchy = "due_at"
     ordering = ["due_at", "id"]

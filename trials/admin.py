@@ -13,8 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from accounts import roles
-from core.admin_tools import ExportMixin, intermediate_action
+from core.admin_tools import ExportMixin, intermediate_action, salesperson_filter
 from core.badges import BLUE, GREEN, GREY, ORANGE, RED, TEAL, BadgeMedia, badge
 from trials import selectors, services
 from trials.forms import CancelTrialForm, RecordResultForm, SessionChoiceForm
@@ -69,21 +68,6 @@ class TrialDateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class TrialSalespersonFilter(admin.SimpleListFilter):
-    title = "salesperson"
-    parameter_name = "salesperson"
-
-    def lookups(self, request, model_admin):
-        if not roles.is_manager(request.user):
-            return []
-        return [(str(u.pk), str(u)) for u in roles.salespeople()]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(lead__assigned_to_id=self.value())
-        return queryset
-
-
 class TrialReminderInline(admin.TabularInline):
     model = TrialReminder
     can_delete = False
@@ -112,7 +96,7 @@ class TrialAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
     ]
     list_select_related = ["lead", "lead__assigned_to", "group", "group__course"]
     list_filter = ["status", "result", TrialDateFilter, ("group", admin.RelatedOnlyFieldListFilter),
-                   TrialSalespersonFilter]
+                   salesperson_filter("lead__assigned_to")]
     search_fields = ["lead__full_name", "lead__phone", "group__name"]
     date_hierarchy = "scheduled_date"
     ordering = ["-scheduled_date", "-scheduled_time", "-id"]
