@@ -24,7 +24,7 @@ seed: migrate
 
 run: seed
 	$(PY) manage.py ensure_admin
-	mkdir -p var/celery-broker/processed
+	mkdir -p var/celery-broker/processed var/celery-broker/control var/media
 	@echo "Admin: http://127.0.0.1:8000/admin/  (worker and beat run beside it; Ctrl-C stops all three)"
 	$(VENV)/bin/honcho start -f Procfile
 
