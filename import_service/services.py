@@ -174,9 +174,13 @@ def row_fingerprint(values) -> str:
     return hashlib.blake2b("\x1f".join(values).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
-def parse_row(number: int, cells: list, mapping: dict[int, str], *, now: datetime.datetime) -> ParsedRow:
-    """Phone and time of one row; the rest of its details are read later (row_details)."""
-    row = ParsedRow(number=number, values=tuple(readers.cell_text(c) for c in cells))
+def parse_row(number: int, cells: list, mapping: dict[int, str], *, now: datetime.datetime) -> ParsedRow | None:
+    """Phone and time of one row (None for a blank row); its other details are
+    read when it is written (row_details)."""
+    values = tuple(c.strip() if type(c) is str else readers.cell_text(c) for c in cells)
+    if not any(values):
+        return None
+    row = ParsedRow(number=number, values=values)
     phone_raw = created_time = None
     for index, field in mapping.items():
         if field == "phone":
@@ -269,9 +273,10 @@ def _read_all(*, log, table, mapping, now, progress) -> list[ParsedRow]:
     """Phase one: every non-blank row parsed and validated, progress saved per chunk."""
     rows: list[ParsedRow] = []
     for number, cells in table.rows():
-        if readers.is_blank(cells):
+        row = parse_row(number, cells, mapping, now=now)
+        if row is None:
             continue
-        rows.append(parse_row(number, cells, mapping, now=now))
+        rows.append(row)
         if len(rows) % CHUNK_ROWS == 0:
             _save_progress(log, len(rows), progress)
     _save_progress(log, len(rows), progress)
