@@ -178,7 +178,7 @@ def decode_csv(data: bytes, name: str) -> str:
         except UnicodeDecodeError as exc:
             raise ImportFileError(UNKNOWN_ENCODING.format(name=name)) from exc
     head = data[:4096]
-    if head.startswith(b"PK\x03\x04") or head.startswith(_OLE_SIGNATURE):
+    if head.startswith((b"PK\x03\x04", _OLE_SIGNATURE)):
         raise ImportFileError(LOOKS_LIKE_XLSX.format(name=name))
     if head.count(b"\x00") > len(head) // 4:
         # UTF-16 without a BOM: the zero bytes sit on one side of each code unit.

@@ -25,7 +25,13 @@ from django.utils import timezone
 from accounts import roles
 from import_service import columns, readers
 from import_service.bulk import BulkEntry, leads_bulk_register
-from import_service.models import ImportLog, ImportRow, ImportStatus, InputKind, RowOutcome
+from import_service.models import (
+    ImportLog,
+    ImportRow,
+    ImportStatus,
+    InputKind,
+    RowOutcome,
+)
 from leads.models import Lead, LeadSource
 from leads.phones import InvalidPhone, normalize_phone
 from leads.services import NOT_A_SALESPERSON, salesperson_rotation, validate_source
@@ -461,6 +467,6 @@ def import_run_stored(*, log: ImportLog) -> ImportLog:
         return log
     try:
         import_execute(log=log, table=table, mapping=mapping, by=log.created_by, assign=assign)
-    except Exception:
+    except Exception:  # noqa: BLE001 - import_execute logged it and marked the log failed with the reason
         log.refresh_from_db()
     return log

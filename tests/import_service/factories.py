@@ -1,6 +1,12 @@
 import factory
 
-from import_service.models import ImportLog, ImportRow, ImportStatus, InputKind, RowOutcome
+from import_service.models import (
+    ImportLog,
+    ImportRow,
+    ImportStatus,
+    InputKind,
+    RowOutcome,
+)
 from leads.models import LeadSource
 
 

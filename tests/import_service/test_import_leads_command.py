@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from import_service.models import ImportLog, ImportRow, ImportStatus, RowOutcome
-from leads.models import Lead, LeadInquiry, LeadSource, LeadStatus, LeadStatusChange
+from leads.models import Lead, LeadInquiry, LeadSource, LeadStatus
 from tests.leads.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
