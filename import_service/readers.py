@@ -290,6 +290,11 @@ def _open_xlsx(path: Path, name: str, sheet: str | None, overrides) -> Table:
             worksheet = workbook[sheet]
         else:
             worksheet = workbook.worksheets[0]
+        if not hasattr(worksheet, "iter_rows"):
+            raise ImportFileError(f"The first sheet of “{name}” is a chart, not a table; choose a sheet with --sheet.")
+        # Read-only mode trusts the size the writing program recorded, which some
+        # exporters get wrong; read the rows as they are instead.
+        worksheet.reset_dimensions()
 
         def records():
             try:

@@ -189,3 +189,18 @@ def test_xml_entity_expansion_in_a_workbook_is_refused(files, tmp_path):
     while refused is not None and type(refused).__name__ != "EntitiesForbidden":
         refused = refused.__cause__ or refused.__context__
     assert refused is not None  # defusedxml's refusal, wrapped by openpyxl
+
+
+def test_workbook_with_a_wrong_recorded_size_is_read_whole(files, tmp_path):
+    """Some exporters write <dimension ref="A1"/>; read-only openpyxl would trust it."""
+    path = tmp_path / "wrong_dimension.xlsx"
+    with zipfile.ZipFile(files / "partner_leads.xlsx") as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<dimension ref="A1:F11" />', b'<dimension ref="A1" />')
+                assert b'<dimension ref="A1" />' in data
+            target.writestr(item, data)
+    table = open_file(path)
+    assert table.headers == ["F.I.Sh", "Telefon raqami", "Kurs", "Izoh", "Sana", "E-mail"]
+    assert len([r for r in rows_of(table) if any(r[1])]) == 7
