@@ -4,6 +4,7 @@ with responses, answering as Google does."""
 import io
 import json
 import re
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -21,17 +22,13 @@ SHEET_ID = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcd"
 SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
 TOKEN_URL = "https://oauth2.googleapis.com/token"
 
-# A Google Form's response sheet, as values.get returns it with
-# valueRenderOption=UNFORMATTED_VALUE and dateTimeRenderOption=FORMATTED_STRING:
-# a phone typed as a number stays a number, dates come as the sheet shows them.
-FORM_VALUES = [
-    ["Отметка времени", "Имя", "Номер телефона", "Какой курс?", "utm_source"],
-    ["18.11.2026 09:15:02", "Шахзода", 998946660101, "IELTS", "instagram"],
-    ["18.11.2026 10:01:44", "Тимур", "+998 94 666 01 02", "SAT", ""],
-    [],
-    ["18.11.2026 11:20:00", "Шахзода Р.", "94 666 01 01", "IELTS", "telegram"],
-    ["18.11.2026 12:00:00", "Без номера", "", "Python", ""],
-]
+# Responses as the Sheets API v4 gives them for a Google Form's response sheet
+# (values.get with valueRenderOption=UNFORMATTED_VALUE and
+# dateTimeRenderOption=FORMATTED_STRING: a phone typed as a number stays a
+# number, dates come as the sheet shows them, trailing empty cells are left out).
+RECORDED = Path(__file__).resolve().parent / "files" / "google_sheets"
+METADATA = json.loads((RECORDED / "spreadsheet_metadata.json").read_text(encoding="utf-8"))
+FORM_VALUES = json.loads((RECORDED / "values_form_responses.json").read_text(encoding="utf-8"))["values"]
 
 
 @pytest.fixture
@@ -58,25 +55,12 @@ def service_account_file(tmp_path, settings):
     return path
 
 
-def metadata(title="Заявки с сайта", sheets=("Ответы на форму (1)", "Архив")):
-    return {
-        "spreadsheetId": SHEET_ID,
-        "properties": {"title": title, "locale": "ru_RU", "timeZone": "Asia/Tashkent"},
-        "sheets": [
-            {"properties": {"sheetId": index * 1000, "title": name, "index": index, "sheetType": "GRID",
-                            "gridProperties": {"rowCount": 1000, "columnCount": 26}}}
-            for index, name in enumerate(sheets)
-        ],
-        "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{SHEET_ID}/edit",
-    }
-
-
 @pytest.fixture
 def google(service_account_file):
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.add(responses.POST, TOKEN_URL,
                  json={"access_token": "ya29.test-token", "expires_in": 3599, "token_type": "Bearer"})
-        mock.add(responses.GET, f"{SHEETS}/{SHEET_ID}", json=metadata())
+        mock.add(responses.GET, f"{SHEETS}/{SHEET_ID}", json=METADATA)
         yield mock
 
 
