@@ -84,6 +84,9 @@ class ImportLogAdmin(BadgeMedia, admin.ModelAdmin):
     def progress(self, obj):
         if obj.status == ImportStatus.QUEUED:
             return "Waiting for the worker…"
+        if obj.status == ImportStatus.RUNNING and obj.read_finished_at:
+            return format_html("All {} rows read and checked; writing them in one transaction — the counts "
+                               "appear when it commits. (This page refreshes itself.)", obj.processed_rows)
         if obj.status == ImportStatus.RUNNING:
             return format_html("{} rows read… (this page refreshes itself)", obj.processed_rows)
         return format_html("{} rows read", obj.processed_rows)

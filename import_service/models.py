@@ -47,7 +47,9 @@ class ImportLog(models.Model):
     columns = models.JSONField(default=dict, blank=True, help_text="Which header went to which lead field.")
     preview = models.JSONField(default=list, blank=True, help_text="The first rows and their outcome.")
 
-    processed_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField("rows read", default=0)
+    read_finished_at = models.DateTimeField(null=True, blank=True,
+                                            help_text="Every row read and checked; writing from here on.")
     total = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)

@@ -285,6 +285,8 @@ def _read_all(*, log, table, mapping, now, progress) -> list[ParsedRow]:
         rows.append(row)
         if len(rows) % CHUNK_ROWS == 0:
             _save_progress(log, len(rows), progress)
+    log.read_finished_at = timezone.now()
+    ImportLog.objects.filter(pk=log.pk).update(read_finished_at=log.read_finished_at)
     _save_progress(log, len(rows), progress)
     return rows
 

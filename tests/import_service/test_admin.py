@@ -47,6 +47,15 @@ def test_running_import_detail_refreshes_itself_and_shows_progress(manager_clien
     assert "badge-blue" in response.text
 
 
+def test_running_import_past_reading_says_it_is_writing(manager_client):
+    from django.utils import timezone
+
+    log = ImportLogFactory(status=ImportStatus.RUNNING, processed_rows=100000, read_finished_at=timezone.now(),
+                           total=0, created=0, duplicates=0, errors=0)
+    response = manager_client.get(reverse("admin:import_service_importlog_change", args=[log.pk]))
+    assert "All 100000 rows read and checked; writing them in one transaction" in response.text
+
+
 def test_changelist_queries_do_not_grow_with_rows(manager_client, manager):
     ImportLogFactory.create_batch(2, created_by=manager)
     with CaptureQueriesContext(connection) as two:

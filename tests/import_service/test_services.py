@@ -129,6 +129,8 @@ def test_progress_is_saved_while_reading(tmp_path, monkeypatch):
     services.import_execute(log=log, table=table, mapping=mapping,
                             progress=lambda n: seen.append(ImportLog.objects.get(pk=log.pk).processed_rows))
     assert seen == [100, 200, 250]
+    log.refresh_from_db()
+    assert log.read_finished_at is not None and log.read_finished_at <= log.finished_at
 
 
 def test_command_failure_names_the_failed_log(tmp_path):
