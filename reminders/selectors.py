@@ -17,13 +17,14 @@ def reminders_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
 
 def deliveries_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     """Managers see every delivery; a salesperson those about their own leads
-    and those addressed to them."""
+    and those addressed to them that are about no lead. A message sent to them
+    about a lead since handed to someone else is not theirs to see any more."""
     from accounts import roles
 
     queryset = Delivery.objects.all() if queryset is None else queryset
     if roles.is_manager(user):
         return queryset
-    return queryset.filter(Q(lead__in=leads_visible_to(user).values("pk")) | Q(recipient_user=user))
+    return queryset.filter(Q(lead__in=leads_visible_to(user).values("pk")) | Q(recipient_user=user, lead__isnull=True))
 
 
 def followups_overdue(*, now: datetime | None = None, queryset: QuerySet | None = None) -> QuerySet:
