@@ -26,6 +26,7 @@ from analytics.models import (
     RoomDayUsage,
     SalesKPI,
 )
+from analytics.services import marketing
 from analytics.services.marketing import marketing_spend_import, marketing_spend_record
 from core.admin_tools import ExportMixin, salesperson_filter
 from core.badges import BLUE, GREY, ORANGE, BadgeMedia, badge, load_colour, percent_colour
@@ -285,6 +286,13 @@ class SpendImportForm(forms.Form):
     file = forms.FileField(
         help_text="Daily report exported from the ad platform: Day, Amount spent (UZS), Impressions, Link clicks."
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > marketing.MAX_FILE_BYTES:  # refuse before reading it into memory
+            raise ValidationError(marketing.FILE_TOO_BIG.format(
+                size_kb=upload.size // 1024, limit_kb=marketing.MAX_FILE_BYTES // 1024))
+        return upload
 
 
 @admin.register(MarketingSpend)

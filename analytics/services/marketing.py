@@ -30,6 +30,15 @@ BAD_DATE = "Row {row}: “{value}” is not a date (use YYYY-MM-DD or DD.MM.YYYY
 BAD_NUMBER = "Row {row}: {column} “{value}” is not a number."
 NEGATIVE_NUMBER = "Row {row}: {column} “{value}” is negative."
 NO_ROWS = "The file has a header but no data rows."
+TOO_LARGE_NUMBER = "Row {row}: {column} “{value}” is larger than the {limit} that can be stored."
+DAY_TOTAL_TOO_LARGE = "{day}: the day's {what} add up to {total}, more than the {limit} that can be stored."
+FILE_TOO_BIG = "The file is {size_kb} KB; an ad-spend export is at most {limit_kb} KB."
+
+# A daily report is a few KB; anything far bigger is not one (and is read whole).
+MAX_FILE_BYTES = 5 * 1024 * 1024
+# What MarketingSpend can hold: PositiveIntegerField counts, DecimalField(14, 2) cost.
+MAX_COUNT = 2_147_483_647
+MAX_COST = Decimal("999999999999.99")
 
 # Header names as ad platforms export them (Meta Ads Manager, Google Ads, TikTok), lower-case.
 DATE_COLUMNS = ("day", "date", "reporting starts", "reporting start", "by day")
@@ -121,8 +130,13 @@ def _parse_number(text: str, *, row: int, column: str, integer: bool):
         value = Decimal(cleaned)
     except InvalidOperation:
         raise ValidationError(BAD_NUMBER.format(row=row, column=column, value=text)) from None
+    if not value.is_finite():  # "NaN", "Infinity": Decimal parses them
+        raise ValidationError(BAD_NUMBER.format(row=row, column=column, value=text))
     if value < 0:
         raise ValidationError(NEGATIVE_NUMBER.format(row=row, column=column, value=text))
+    limit = MAX_COUNT if integer else MAX_COST
+    if value > limit:
+        raise ValidationError(TOO_LARGE_NUMBER.format(row=row, column=column, value=text, limit=limit))
     if integer:
         return int(value.to_integral_value(rounding=ROUND_HALF_UP))
     return value
@@ -155,6 +169,8 @@ def parse_ad_spend_export(raw: bytes) -> dict[datetime.date, dict]:
     Rows of the same day (one per campaign or ad set) are summed. Every problem is
     collected and raised together; nothing is returned half-read.
     """
+    if len(raw) > MAX_FILE_BYTES:
+        raise ValidationError(FILE_TOO_BIG.format(size_kb=len(raw) // 1024, limit_kb=MAX_FILE_BYTES // 1024))
     text = _decode(raw).strip()
     if not text:
         raise ValidationError(EMPTY_FILE)
@@ -203,6 +219,10 @@ def parse_ad_spend_export(raw: bytes) -> dict[datetime.date, dict]:
         totals[day]["cost"] += cost
         totals[day]["impressions"] += impressions
         totals[day]["clicks"] += clicks
+    for day, figures in sorted(totals.items()):
+        for what, limit in (("cost", MAX_COST), ("impressions", MAX_COUNT), ("clicks", MAX_COUNT)):
+            if figures[what] > limit:
+                errors.append(DAY_TOTAL_TOO_LARGE.format(day=day, what=what, total=figures[what], limit=limit))
     if errors:
         raise ValidationError(errors)
     if not totals:

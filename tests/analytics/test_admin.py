@@ -173,6 +173,19 @@ class TestMarketingSpendAdmin:
         assert "“soon” is not a date" in response.content.decode()
         assert not MarketingSpend.objects.exists()
 
+    def test_import_page_refuses_an_oversized_upload(self, manager_client, monkeypatch):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from analytics.services import marketing
+
+        monkeypatch.setattr(marketing, "MAX_FILE_BYTES", 64)
+        big = SimpleUploadedFile("big.csv", b"Day,Amount spent (UZS),Impressions,Link clicks\n" + b"2026-11-18,1,1,1\n" * 5)
+        response = manager_client.post(reverse("admin:analytics_marketingspend_import"),
+                                       {"channel": "instagram", "file": big})
+        assert response.status_code == 200
+        assert "an ad-spend export is at most 0 KB" in response.content.decode()
+        assert not MarketingSpend.objects.exists()
+
     def test_salesperson_cannot_import(self, sales_client):
         assert sales_client.get(reverse("admin:analytics_marketingspend_import")).status_code == 403
 

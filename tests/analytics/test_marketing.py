@@ -69,6 +69,37 @@ class TestImport:
         ]
         assert not MarketingSpend.objects.exists()
 
+    def test_non_finite_and_oversized_numbers_are_clear_errors_not_crashes(self):
+        text = ("Day,Amount spent (UZS),Impressions,Link clicks\n"
+                "2026-11-18,NaN,10,1\n2026-11-19,Infinity,10,1\n2026-11-20,1e20,10,1\n"
+                "2026-11-21,5,99999999999,1\n")
+        with pytest.raises(ValidationError) as exc:
+            marketing_spend_import(raw=text.encode(), channel="instagram")
+        assert exc.value.messages == [
+            marketing.BAD_NUMBER.format(row=2, column="Amount spent (UZS)", value="NaN"),
+            marketing.BAD_NUMBER.format(row=3, column="Amount spent (UZS)", value="Infinity"),
+            marketing.TOO_LARGE_NUMBER.format(row=4, column="Amount spent (UZS)", value="1e20",
+                                              limit=marketing.MAX_COST),
+            marketing.TOO_LARGE_NUMBER.format(row=5, column="Impressions", value="99999999999",
+                                              limit=marketing.MAX_COUNT),
+        ]
+        assert not MarketingSpend.objects.exists()
+
+    def test_rows_of_one_day_that_overflow_together_are_refused(self):
+        text = "Day,Amount spent (UZS),Impressions,Link clicks\n" + "2026-11-18,1,2000000000,1\n" * 2
+        with pytest.raises(ValidationError) as exc:
+            marketing_spend_import(raw=text.encode(), channel="instagram")
+        assert exc.value.messages == [marketing.DAY_TOTAL_TOO_LARGE.format(
+            day=D, what="impressions", total=4000000000, limit=marketing.MAX_COUNT)]
+        assert not MarketingSpend.objects.exists()
+
+    def test_oversized_file_is_refused_before_parsing(self, settings):
+        raw = b"Day,Amount spent (UZS),Impressions,Link clicks\n" + b"2026-11-18,1,1,1\n" * 400_000
+        with pytest.raises(ValidationError) as exc:
+            marketing_spend_import(raw=raw, channel="instagram")
+        assert exc.value.messages == [marketing.FILE_TOO_BIG.format(
+            size_kb=len(raw) // 1024, limit_kb=marketing.MAX_FILE_BYTES // 1024)]
+
     def test_other_currency_is_refused(self):
         text = "Day,Amount spent (USD),Impressions,Link clicks\n2026-11-18,10,10,1\n"
         with pytest.raises(ValidationError) as exc:
