@@ -7,12 +7,13 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.permissions import restore_role_grants
 from leads.models import LeadStatus
 from reminders.models import LeadReminder
 from scheduling.models import Enrollment
 from tests.factories import SalespersonFactory
 from tests.leads.factories import LeadFactory
-from tests.trials.factories import group_meeting_on, restore_role_permissions
+from tests.trials.factories import group_meeting_on
 from trials.models import Trial
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,7 +30,7 @@ def lesson_in_progress():
 
 
 def test_lead_goes_from_new_to_enrolled_in_admin(page, admin_login):
-    restore_role_permissions()
+    restore_role_grants()  # transaction=True: earlier tests emptied the role groups
     seller = SalespersonFactory(first_name="Malika", last_name="Tursunova")
     lead = LeadFactory(full_name="Dilshod Rakhimov", assigned_to=seller, course_interest="IELTS")
     group = lesson_in_progress()

@@ -19,29 +19,3 @@ def group_meeting_on(date: datetime.date, *, start=datetime.time(16, 0), end=dat
 
 def book(*, lead, group, date, by, at=None, time=None):
     return services.trial_book(lead=lead, group=group, date=date, by=by, at=at, time=time)
-
-
-def restore_role_permissions() -> None:
-    """transaction=True tests flush the role groups and their permissions that
-    the apps' ``*_roles`` data migrations create; put them back (same GRANTS)."""
-    import importlib
-    import pkgutil
-
-    from django.apps import apps
-    from django.contrib.auth.models import Group, Permission
-
-    for config in apps.get_app_configs():
-        try:
-            package = importlib.import_module(f"{config.name}.migrations")
-        except ModuleNotFoundError:
-            continue
-        for info in pkgutil.iter_modules(package.__path__):
-            if not info.name.endswith("_roles"):
-                continue
-            grants = getattr(importlib.import_module(f"{config.name}.migrations.{info.name}"), "GRANTS", {})
-            for group_name, codenames in grants.items():
-                group, _ = Group.objects.get_or_create(name=group_name)
-                for dotted in codenames:
-                    app_label, codename = dotted.split(".", 1)
-                    group.permissions.add(
-                        Permission.objects.get(content_type__app_label=app_label, codename=codename))
