@@ -1,5 +1,4 @@
 """Admin building blocks shared by every app: export actions and a date-range filter."""
-import datetime
 
 from django.contrib import admin
 from django.contrib.admin.utils import label_for_field, lookup_field
@@ -7,6 +6,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.html import strip_tags
 
+from core.days import day_bounds
 from core.exports import csv_response, xlsx_response
 
 
@@ -84,13 +84,10 @@ class DateRangeFilter(admin.FieldListFilter):
         return True
 
     def queryset(self, request, queryset):
-        tz = timezone.get_current_timezone()
         if self.date_from:
-            start = datetime.datetime.combine(self.date_from, datetime.time.min, tzinfo=tz)
-            queryset = queryset.filter(**{f"{self.field_path}__gte": start})
+            queryset = queryset.filter(**{f"{self.field_path}__gte": day_bounds(self.date_from)[0]})
         if self.date_to:
-            end = datetime.datetime.combine(self.date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-            queryset = queryset.filter(**{f"{self.field_path}__lt": end})
+            queryset = queryset.filter(**{f"{self.field_path}__lt": day_bounds(self.date_to)[1]})
         return queryset
 
     def choices(self, changelist):

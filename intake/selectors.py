@@ -1,22 +1,15 @@
 """Reads of the intake stream."""
-from datetime import datetime, time, timedelta
-
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core.days import day_bounds
 from intake.models import IntakeChannel, IntakeEvent, IntakeOutcome, IntakeStatus
-
-
-def local_day_bounds(day) -> tuple[datetime, datetime]:
-    tz = timezone.get_current_timezone()
-    start = datetime.combine(day, time.min, tzinfo=tz)
-    return start, start + timedelta(days=1)
 
 
 def intake_counts_for_day(*, day=None) -> list[dict]:
     """Per channel, for one local calendar day (today by default): received,
     created, repeat and failed events. One aggregate query; every channel listed."""
-    start, end = local_day_bounds(day or timezone.localdate())
+    start, end = day_bounds(day or timezone.localdate())
     rows = (
         IntakeEvent.objects.filter(received_at__gte=start, received_at__lt=end)
         .values("channel")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core.badges import GREY, ORANGE, RED, TEAL, badge
+from core.days import day_bounds
 from reminders import services
 from reminders.forms import FollowUpForm
 from reminders.models import OPEN_REMINDER_STATUSES, LeadReminder
@@ -53,8 +54,7 @@ class FollowUpFilter(admin.SimpleListFilter):
         if value == "overdue":
             return queryset.filter(followup_due_at__lt=now)
         if value == "today":
-            end = timezone.make_aware(datetime.datetime.combine(timezone.localdate() + datetime.timedelta(days=1),
-                                                                datetime.time.min))
+            end = day_bounds(timezone.localdate())[1]
             return queryset.filter(followup_due_at__gte=now, followup_due_at__lt=end)
         if value == "open":
             return queryset.filter(followup_due_at__isnull=False)

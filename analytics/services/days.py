@@ -1,19 +1,10 @@
-"""Local calendar days. A day is [00:00, next 00:00) in TIME_ZONE (Asia/Tashkent),
-turned into aware datetimes so queries filter on indexed ranges."""
+"""Local calendar days for the rollups: the shared helpers of core.days, and
+the list of days of a range."""
 import datetime
 
-from django.utils import timezone
+from core.days import day_bounds, local_today
 
-
-def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    tz = timezone.get_default_timezone()
-    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
-    end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
-    return start, end
-
-
-def local_today() -> datetime.date:
-    return timezone.localdate(timezone.now(), timezone.get_default_timezone())
+__all__ = ["day_bounds", "days_between", "local_today"]
 
 
 def days_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
