@@ -209,6 +209,10 @@ def lead_change_status(
             from reminders.services import followups_complete_for_lead  # hook: the lead was contacted
 
             followups_complete_for_lead(lead=locked, by=by, at=at, note=f"Lead moved to {S(to_status).label}")
+        if to_status == S.LOST:
+            from trials.services import trials_cancel_for_lost_lead  # hook: a lost lead keeps no trial place
+
+            trials_cancel_for_lost_lead(lead=locked, by=by, reason=reason, at=at)
     for name in ("status", "status_changed_at", "lost_reason", "first_contacted_at", "updated_at"):
         setattr(lead, name, getattr(locked, name))
     return change

@@ -215,6 +215,18 @@ def trial_cancel(*, trial: Trial, by, reason: str = "", at: datetime.datetime | 
     return _sync(trial, locked)
 
 
+def trials_cancel_for_lost_lead(*, lead: Lead, by=None, reason: str = "", at: datetime.datetime | None = None) -> int:
+    """Hook from leads.services: a lead that is lost keeps no scheduled trial, so
+    its place in the lesson is freed and no reminder goes to it. The lead's
+    status is left as it is (lost). Returns how many trials were cancelled."""
+    note = f"Lead lost: {reason.strip()}" if reason.strip() else "Lead lost"
+    cancelled = 0
+    for trial in Trial.objects.filter(lead=lead, status=TrialStatus.SCHEDULED).order_by("pk"):
+        trial_cancel(trial=trial, by=by, reason=note, at=at)
+        cancelled += 1
+    return cancelled
+
+
 def trial_reschedule(
     *,
     trial: Trial,

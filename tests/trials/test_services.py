@@ -219,6 +219,20 @@ class TestCancelAndReschedule:
         # and can be booked again
         assert book(lead=lead, group=group, date=FRIDAY, by=salesperson)
 
+    def test_a_lead_marked_lost_gives_up_its_scheduled_trial(self, lead, group, salesperson):
+        from leads.services import lead_mark_lost
+
+        enrollment_create(group=group, lead=LeadFactory())  # one place left: the trial takes it
+        trial = book(lead=lead, group=group, date=FRIDAY, by=salesperson)
+        lead_mark_lost(lead=lead, reason="Chose another centre", by=salesperson)
+        trial.refresh_from_db()
+        assert trial.status == TrialStatus.CANCELLED
+        assert trial.cancel_reason == "Lead lost: Chose another centre"
+        assert not TrialReminder.objects.filter(trial=trial).exists()  # nothing sent to a lost lead
+        lead.refresh_from_db()
+        assert lead.status == LeadStatus.LOST  # not moved back to "interested" by the cancellation
+        assert book(lead=LeadFactory(), group=group, date=FRIDAY, by=salesperson)  # the place is free again
+
     def test_reschedule_moves_the_reminders_and_resets_their_state(self, lead, group, salesperson):
         trial = book(lead=lead, group=group, date=FRIDAY, by=salesperson)
         TrialReminder.objects.filter(trial=trial).update(pre_state=ReminderState.SENT)
