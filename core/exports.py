@@ -8,6 +8,7 @@ OWASP-recommended neutralisation, which spreadsheets display as plain text.
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -18,8 +19,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 def safe_cell(value):
     if value is None:
         return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return value  # a number is written as a number, never read as a formula
     if hasattr(value, "isoformat"):
         if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
             value = timezone.localtime(value)

@@ -21,3 +21,12 @@ def test_xlsx_cells_are_text_not_formulas():
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet["A2"].value == "'=cmd|' /C calc'!A0"
     assert sheet["A2"].data_type == "s"
+
+
+def test_decimals_are_numbers_not_neutralised_text():
+    from decimal import Decimal
+
+    assert safe_cell(Decimal("-1250.50")) == Decimal("-1250.50")  # not "'-1250.50"
+    response = xlsx_response("x.xlsx", ["cost"], [[Decimal("400000.50")]])
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert (sheet["A2"].value, sheet["A2"].data_type) == (400000.5, "n")
