@@ -11,7 +11,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.apps import apps
 from django.db import connection
 from django.db.models import Count, Q
 
@@ -20,6 +19,7 @@ from analytics.services.days import day_bounds
 from leads.models import LeadStatus, LeadStatusChange
 from scheduling.models import Enrollment, Group
 from scheduling.patterns import DayPattern, meets_on
+from scheduling.selectors import trial_model  # None without the trials app: trial figures stay 0
 
 NEAR_FULL_PERCENT = 80
 COMBINE_BELOW_PERCENT = 50
@@ -38,14 +38,6 @@ GROUP_FIELDS = [
     "full_groups", "near_full_groups", "empty_groups", "rooms_in_use", "avg_room_occupancy", "trial_students",
     "trial_conversion_rate", "expected_enrollments", "new_groups_recommended", "groups_to_combine",
 ]
-
-
-def trial_model():
-    """trials.Trial when that app has its model, else None (figures from trials stay 0)."""
-    try:
-        return apps.get_model("trials", "Trial")
-    except LookupError:
-        return None
 
 
 @dataclass(frozen=True)
