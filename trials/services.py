@@ -124,8 +124,16 @@ def trial_book(
     return trial
 
 
+def _lock(trial: Trial) -> Trial:
+    """Lock the trial's lead, then the trial. Every lead write (lead_change_status,
+    trial_book) takes the lead first, and marking a lead lost cancels its trial
+    while holding it; taking the trial first here could deadlock with that."""
+    list(Lead.objects.select_for_update().filter(pk=trial.lead_id).values_list("pk", flat=True))
+    return Trial.objects.select_for_update().select_related("group", "lead").get(pk=trial.pk)
+
+
 def _lock_scheduled(trial: Trial) -> Trial:
-    locked = Trial.objects.select_for_update().select_related("group", "lead").get(pk=trial.pk)
+    locked = _lock(trial)
     if locked.status != TrialStatus.SCHEDULED:
         raise ValidationError(NOT_SCHEDULED.format(status=locked.get_status_display().lower()))
     return locked
@@ -177,7 +185,7 @@ def trial_record_result(
     if mark_lost and not lost_reason.strip():
         raise ValidationError({"lost_reason": LOST_REASON_REQUIRED})
     with transaction.atomic():
-        locked = Trial.objects.select_for_update().select_related("group", "lead").get(pk=trial.pk)
+        locked = _lock(trial)
         if locked.status != TrialStatus.ATTENDED:
             raise ValidationError({"result": NOT_ATTENDED.format(status=locked.get_status_display().lower())})
         if locked.result in (TrialResult.ACCEPTED, TrialResult.REJECTED):

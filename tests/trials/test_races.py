@@ -65,3 +65,63 @@ def test_one_lead_booked_twice_at_once_gets_one_trial(seller):
     assert sum(isinstance(o, Trial) for o in outcomes) == 1
     assert Trial.objects.filter(lead=lead, status="scheduled").count() == 1
     assert lead.status_changes.filter(to_status="trial_scheduled").count() == 1
+
+
+def test_cancelling_waits_for_the_lead_before_it_locks_the_trial(seller):
+    """Lock order is lead, then trial: marking a lead lost locks the lead and
+    then cancels its trial, so a trial write that locked the trial first and the
+    lead second could deadlock with it. While someone holds the lead, a
+    cancellation must wait without holding the trial."""
+    from django.db import DatabaseError, transaction
+
+    from leads.models import Lead
+    from trials import services
+
+    day = next_week()
+    lead = LeadFactory(assigned_to=seller)
+    trial = book(lead=lead, group=group_meeting_on(day, capacity=3), date=day, by=seller)
+    held, release = threading.Event(), threading.Event()
+    outcome = {}
+
+    def hold_lead():
+        try:
+            with transaction.atomic():
+                Lead.objects.select_for_update().get(pk=lead.pk)
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def cancel():
+        try:
+            outcome["cancel"] = services.trial_cancel(trial=Trial.objects.get(pk=trial.pk), by=seller, reason="x")
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            outcome["cancel"] = exc
+        finally:
+            connection.close()
+
+    def probe_trial():
+        try:
+            with transaction.atomic():
+                Trial.objects.select_for_update(nowait=True, of=("self",)).get(pk=trial.pk)
+            outcome["trial_free"] = True
+        except DatabaseError:
+            outcome["trial_free"] = False
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_lead)
+    holder.start()
+    assert held.wait(10)
+    canceller = threading.Thread(target=cancel)
+    canceller.start()
+    canceller.join(0.7)  # it is now waiting for the lead
+    assert canceller.is_alive()
+    prober = threading.Thread(target=probe_trial)
+    prober.start()
+    prober.join(10)
+    release.set()
+    holder.join(10)
+    canceller.join(10)
+    assert outcome["trial_free"] is True
+    assert isinstance(outcome["cancel"], Trial) and outcome["cancel"].status == "cancelled"
