@@ -178,8 +178,8 @@ class GroupAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        course_id = initial.get("course")
-        if course_id:
+        course_id = str(initial.get("course") or "")
+        if course_id.isdigit():  # from the URL: ignore anything that is not an id
             course = Course.objects.filter(pk=course_id).first()
             for key, value in services.group_defaults_for(course).items():
                 initial.setdefault(key, value)

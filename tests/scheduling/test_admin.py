@@ -133,6 +133,12 @@ def test_admin_add_form_initial_from_course(manager_client):
     assert form.initial["capacity"] == 7 and form.initial["teacher"] == course.teacher_id
 
 
+def test_admin_add_form_ignores_a_malformed_course_parameter(manager_client):
+    response = manager_client.get(reverse("admin:scheduling_group_add"), {"course": "abc"})
+    assert response.status_code == 200  # was a 500 (ValueError from the course look-up)
+    assert "capacity" not in response.context["adminform"].form.initial
+
+
 def test_admin_refuses_a_conflicting_group_with_the_service_message(manager_client):
     room = RoomFactory(name="101", capacity=20)
     existing = GroupFactory(name="IELTS Evening A", room=room, days="mon_wed_fri", start_time=T(18),
