@@ -179,7 +179,8 @@ class TestMarketingSpendAdmin:
         from analytics.services import marketing
 
         monkeypatch.setattr(marketing, "MAX_FILE_BYTES", 64)
-        big = SimpleUploadedFile("big.csv", b"Day,Amount spent (UZS),Impressions,Link clicks\n" + b"2026-11-18,1,1,1\n" * 5)
+        header = b"Day,Amount spent (UZS),Impressions,Link clicks\n"
+        big = SimpleUploadedFile("big.csv", header + b"2026-11-18,1,1,1\n" * 5)
         response = manager_client.post(reverse("admin:analytics_marketingspend_import"),
                                        {"channel": "instagram", "file": big})
         assert response.status_code == 200
