@@ -28,7 +28,7 @@ from analytics.models import (
 )
 from analytics.services import marketing
 from analytics.services.marketing import marketing_spend_import, marketing_spend_record
-from core.admin_tools import ExportMixin, salesperson_filter
+from core.admin_tools import ExportMixin, ReadOnlyAdminMixin, salesperson_filter
 from core.badges import BLUE, GREY, ORANGE, BadgeMedia, badge, load_colour, percent_colour
 from leads.admin import SOURCE_COLOURS, source_badge
 from leads.models import LeadSource
@@ -67,21 +67,12 @@ class ManagersOnly:
         return roles.is_manager(request.user) and super().has_view_permission(request, obj)
 
 
-class ReadOnlyRollupAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
+class ReadOnlyRollupAdmin(ReadOnlyAdminMixin, BadgeMedia, ExportMixin, admin.ModelAdmin):
     """Rollup rows are written by the rollup only; people read and export them."""
 
     date_hierarchy = "date"
     list_per_page = 100
     actions = []
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SalesKPI)
@@ -356,33 +347,15 @@ class MarketingSpendAdmin(ManagersOnly, BadgeMedia, ExportMixin, admin.ModelAdmi
 
 
 @admin.register(RollupRun)
-class RollupRunAdmin(ManagersOnly, admin.ModelAdmin):
+class RollupRunAdmin(ReadOnlyAdminMixin, ManagersOnly, admin.ModelAdmin):
     list_display = ["date", "last_started_at", "last_finished_at", "last_duration_ms", "runs"]
     date_hierarchy = "date"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Dashboard)
-class DashboardAdmin(ManagersOnly, admin.ModelAdmin):
+class DashboardAdmin(ReadOnlyAdminMixin, ManagersOnly, admin.ModelAdmin):
     """The dashboard is the 'changelist' of a proxy model, so it is listed on the
     admin index under Analytics for whoever may see it (managers, superusers)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [path("", self.admin_site.admin_view(self.changelist_view), name="analytics_dashboard_changelist")]

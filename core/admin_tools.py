@@ -162,3 +162,17 @@ def salesperson_filter(field_path: str, *, with_unassigned: bool = False):
             return queryset
 
     return SalespersonFilter
+
+
+class ReadOnlyAdminMixin:
+    """For rows written only by services (history, rollups, counters) or admin
+    entries that are really pages: people read them, nobody adds, edits or deletes."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from core.admin_tools import DateRangeFilter
+from core.admin_tools import DateRangeFilter, ReadOnlyAdminMixin
 from core.badges import BLUE, GREEN, GREY, ORANGE, RED, BadgeMedia, badge
 from core.exports import csv_response
 from import_service import selectors, services
@@ -219,7 +219,7 @@ def _rows_table(headers, rows):
 
 
 @admin.register(LeadImportUpload)
-class LeadImportUploadAdmin(admin.ModelAdmin):
+class LeadImportUploadAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The "Import leads" entry on the admin index: opens the upload page."""
 
     def has_module_permission(self, request):
@@ -227,15 +227,6 @@ class LeadImportUploadAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return _can_import(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         return HttpResponseRedirect(reverse("admin:import_service_importlog_upload"))

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from accounts import roles
-from core.admin_tools import DateRangeFilter, ExportMixin, intermediate_action, salesperson_filter
+from core.admin_tools import DateRangeFilter, ExportMixin, ReadOnlyAdminMixin, intermediate_action, salesperson_filter
 from core.badges import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, TEAL, YELLOW, BadgeMedia, badge
 from leads import services
 from leads.forms import AssignForm, LeadAdminForm, MarkLostForm
@@ -227,11 +227,13 @@ class LeadAdmin(FollowUpLeadAdminMixin, TrialLeadAdminMixin, BadgeMedia, ExportM
             for line in refused:
                 self.message_user(request, line, messages.WARNING)
 
-        return intermediate_action(self, request, queryset, form_class=MarkLostForm, title="Mark leads lost", apply=apply)
+        return intermediate_action(
+            self, request, queryset, form_class=MarkLostForm, title="Mark leads lost", apply=apply
+        )
 
 
 @admin.register(LeadStatusChange)
-class LeadStatusChangeAdmin(BadgeMedia, admin.ModelAdmin):
+class LeadStatusChangeAdmin(ReadOnlyAdminMixin, BadgeMedia, admin.ModelAdmin):
     list_display = ["lead", "from_label", "to_label", "changed_by", "changed_at", "note"]
     list_select_related = ["lead", "changed_by"]
     list_filter = ["to_status", ("changed_at", DateRangeFilter)]
@@ -242,15 +244,6 @@ class LeadStatusChangeAdmin(BadgeMedia, admin.ModelAdmin):
     def get_queryset(self, request):
         visible = leads_visible_to(request.user)
         return super().get_queryset(request).filter(lead__in=visible.values("pk"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="from", ordering="from_status")
     def from_label(self, obj):

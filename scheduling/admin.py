@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from core.admin_tools import ExportMixin
+from core.admin_tools import ExportMixin, ReadOnlyAdminMixin
 from core.badges import BLUE, GREEN, GREY, BadgeMedia, badge, load_colour
 from leads.selectors import leads_visible_to
 from scheduling import admin_views, selectors, services
@@ -304,7 +304,7 @@ class RoomOccupancyAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
 # --- index entry for the timetable ----------------------------------------------------
 
 @admin.register(Timetable)
-class TimetableAdmin(admin.ModelAdmin):
+class TimetableAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Lists "Timetable & free rooms" on the admin index; opens the week grid."""
 
     def get_model_perms(self, request):
@@ -313,15 +313,6 @@ class TimetableAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("scheduling.view_group")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         return redirect("admin:scheduling_room_timetable")
