@@ -8,6 +8,7 @@ reminders in trials.reminders; the dispatcher knows only this interface.
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,14 +37,16 @@ class Skip:
     reason: str
 
 
-class ReminderSource:
+class ReminderSource(ABC):
     kinds: tuple[str, ...] = ()
 
+    @abstractmethod
     def due_deliveries(self, *, now: datetime) -> Iterable[Delivery]:
-        raise NotImplementedError
+        """Unsaved Delivery rows for everything due at ``now`` (keys make repeats harmless)."""
 
+    @abstractmethod
     def prepare(self, *, delivery: Delivery, now: datetime) -> Message | Skip:
-        raise NotImplementedError
+        """What to send for ``delivery`` now, or why it is no longer useful."""
 
     def on_sent(self, *, delivery: Delivery, at: datetime) -> None:
         """The delivery went out."""
