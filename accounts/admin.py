@@ -9,7 +9,7 @@ from accounts.models import User
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "get_full_name", "email", "role_names", "open_leads", "is_active", "is_staff"]
     list_filter = ["groups", "is_active", "is_staff", "is_superuser"]
-    fieldsets = DjangoUserAdmin.fieldsets + (("Notifications", {"fields": ["telegram_chat_id", "phone"]}),)
+    fieldsets = (*DjangoUserAdmin.fieldsets, ("Notifications", {"fields": ["telegram_chat_id", "phone"]}))
 
     def get_queryset(self, request):
         return (

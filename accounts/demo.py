@@ -1,4 +1,5 @@
 """Demo staff for `manage.py seed_demo`."""
+
 from django.contrib.auth.models import Group
 
 from accounts import roles
@@ -22,8 +23,7 @@ def seed(stdout) -> None:
     for username, first, last, role in DEMO_STAFF:
         user, was_created = User.objects.get_or_create(
             username=username,
-            defaults={"first_name": first, "last_name": last, "is_staff": True,
-                      "email": f"{username}@centre.example"},
+            defaults={"first_name": first, "last_name": last, "is_staff": True, "email": f"{username}@centre.example"},
         )
         if was_created:
             user.set_password(DEMO_PASSWORD)
@@ -31,5 +31,8 @@ def seed(stdout) -> None:
             created += 1
         user.groups.add(Group.objects.get(name=role))
     if created:
-        stdout.write(f"Demo staff: {created} created (password “{DEMO_PASSWORD}”: "
-                     + ", ".join(f"{u} ({r})" for u, _, _, r in DEMO_STAFF) + ").")
+        stdout.write(
+            f"Demo staff: {created} created (password “{DEMO_PASSWORD}”: "
+            + ", ".join(f"{u} ({r})" for u, _, _, r in DEMO_STAFF)
+            + ")."
+        )

@@ -6,6 +6,7 @@ Each app's `migrations/*_roles.py` lists, in a module-level GRANTS dict, the
 permissions its models give to each role, so the roles grow with the apps and a
 fresh database always ends up the same.
 """
+
 import importlib
 import pkgutil
 
@@ -53,8 +54,4 @@ def restore_role_grants() -> None:
 
 
 def all_model_permissions(app_label: str, model_names: list[str]) -> list[str]:
-    return [
-        f"{app_label}.{action}_{model}"
-        for model in model_names
-        for action in ("add", "change", "delete", "view")
-    ]
+    return [f"{app_label}.{action}_{model}" for model in model_names for action in ("add", "change", "delete", "view")]

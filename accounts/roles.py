@@ -1,5 +1,6 @@
 """Staff roles. A role is a Django group; the permissions of each group are
 created by migrations (see accounts/permissions.py) so every machine agrees."""
+
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 

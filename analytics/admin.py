@@ -1,6 +1,7 @@
 """Analytics in admin: the rollup tables (read-only), the marketing inputs
 (typed or imported) and the dashboard. Managers see everything; a salesperson
 sees only their own SalesKPI rows."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -78,24 +79,41 @@ class ReadOnlyRollupAdmin(ReadOnlyAdminMixin, BadgeMedia, ExportMixin, admin.Mod
 @admin.register(SalesKPI)
 class SalesKPIAdmin(ReadOnlyRollupAdmin):
     list_display = [
-        "date", "salesperson", "new_contacts", "followups_completed", "followups_overdue", "followup_percent",
-        "trials_scheduled", "trials_attended", "trials_no_show", "sales_offers_made", "enrollments", "lost_leads",
-        "response_time", "trial_conversion", "overall_conversion",
+        "date",
+        "salesperson",
+        "new_contacts",
+        "followups_completed",
+        "followups_overdue",
+        "followup_percent",
+        "trials_scheduled",
+        "trials_attended",
+        "trials_no_show",
+        "sales_offers_made",
+        "enrollments",
+        "lost_leads",
+        "response_time",
+        "trial_conversion",
+        "overall_conversion",
     ]
     list_select_related = ["salesperson"]
     list_filter = [salesperson_filter("salesperson")]
     search_fields = ["salesperson__username", "salesperson__first_name", "salesperson__last_name"]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).annotate(
-            followup_pct=Case(
-                When(followups_completed=0, followups_overdue=0, then=Value(None, output_field=FloatField())),
-                default=Cast(F("followups_completed"), FloatField()) * 100.0
-                / Cast(F("followups_completed") + F("followups_overdue"), FloatField()),
-                output_field=FloatField(),
-            ),
-            trial_pct=ratio("enrollments", "trials_attended"),
-            overall_pct=ratio("enrollments", "new_contacts"),
+        queryset = (
+            super()
+            .get_queryset(request)
+            .annotate(
+                followup_pct=Case(
+                    When(followups_completed=0, followups_overdue=0, then=Value(None, output_field=FloatField())),
+                    default=Cast(F("followups_completed"), FloatField())
+                    * 100.0
+                    / Cast(F("followups_completed") + F("followups_overdue"), FloatField()),
+                    output_field=FloatField(),
+                ),
+                trial_pct=ratio("enrollments", "trials_attended"),
+                overall_pct=ratio("enrollments", "new_contacts"),
+            )
         )
         if roles.is_manager(request.user):
             return queryset
@@ -105,8 +123,10 @@ class SalesKPIAdmin(ReadOnlyRollupAdmin):
 
     @admin.display(description="follow-ups done", ordering="followup_pct")
     def followup_percent(self, obj):
-        return conversion_badge(obj.followup_pct) if obj.followup_pct is None else badge(
-            f"{obj.followup_pct:.1f} %", percent_colour(obj.followup_pct, green_from=90, orange_from=70)
+        return (
+            conversion_badge(obj.followup_pct)
+            if obj.followup_pct is None
+            else badge(f"{obj.followup_pct:.1f} %", percent_colour(obj.followup_pct, green_from=90, orange_from=70))
         )
 
     @admin.display(description="trial → enrolled", ordering="trial_pct")
@@ -128,17 +148,41 @@ class SalesKPIAdmin(ReadOnlyRollupAdmin):
 @admin.register(LeadMetrics)
 class LeadMetricsAdmin(ManagersOnly, ReadOnlyRollupAdmin):
     list_display = [
-        "date", "total_leads", "sources", "contacted", "interested", "trial_scheduled", "trial_attended",
-        "enrolled", "lost", "assigned", "unassigned", "conversion", "trial_conversion",
+        "date",
+        "total_leads",
+        "sources",
+        "contacted",
+        "interested",
+        "trial_scheduled",
+        "trial_attended",
+        "enrolled",
+        "lost",
+        "assigned",
+        "unassigned",
+        "conversion",
+        "trial_conversion",
     ]
     export_fields = [
-        "date", "total_leads", *SOURCE_FIELDS.values(), "contacted", "interested", "trial_scheduled",
-        "trial_attended", "enrolled", "lost", "assigned", "unassigned", "conversion", "trial_conversion",
+        "date",
+        "total_leads",
+        *SOURCE_FIELDS.values(),
+        "contacted",
+        "interested",
+        "trial_scheduled",
+        "trial_attended",
+        "enrolled",
+        "lost",
+        "assigned",
+        "unassigned",
+        "conversion",
+        "trial_conversion",
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            conversion_pct=ratio("enrolled", "total_leads"), trial_pct=ratio("enrolled", "trial_attended")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(conversion_pct=ratio("enrolled", "total_leads"), trial_pct=ratio("enrolled", "trial_attended"))
         )
 
     @admin.display(description="by source")
@@ -162,13 +206,24 @@ class LeadMetricsAdmin(ManagersOnly, ReadOnlyRollupAdmin):
 @admin.register(MarketingAnalytics)
 class MarketingAnalyticsAdmin(ManagersOnly, ReadOnlyRollupAdmin):
     list_display = [
-        "date", "channel_label", "impressions", "clicks", "ctr_display", "leads_generated", "cost_display",
-        "cpl_display", "enrollments_from_channel", "cpa_display", "conversion",
+        "date",
+        "channel_label",
+        "impressions",
+        "clicks",
+        "ctr_display",
+        "leads_generated",
+        "cost_display",
+        "cpl_display",
+        "enrollments_from_channel",
+        "cpa_display",
+        "conversion",
     ]
     list_filter = ["channel"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(conversion_pct=ratio("enrollments_from_channel", "leads_generated"))
+        return (
+            super().get_queryset(request).annotate(conversion_pct=ratio("enrollments_from_channel", "leads_generated"))
+        )
 
     @admin.display(description="channel", ordering="channel")
     def channel_label(self, obj):
@@ -204,8 +259,17 @@ def occupancy_badge(value):
 @admin.register(GroupAnalytics)
 class GroupAnalyticsAdmin(ManagersOnly, ReadOnlyRollupAdmin):
     list_display = [
-        "date", "full_groups", "near_full_groups", "empty_groups", "rooms_in_use", "occupancy",
-        "trial_students", "trial_rate", "expected_enrollments", "new_groups_link", "combine_link",
+        "date",
+        "full_groups",
+        "near_full_groups",
+        "empty_groups",
+        "rooms_in_use",
+        "occupancy",
+        "trial_students",
+        "trial_rate",
+        "expected_enrollments",
+        "new_groups_link",
+        "combine_link",
     ]
 
     @admin.display(description="avg room occupancy", ordering="avg_room_occupancy")
@@ -281,8 +345,9 @@ class SpendImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > marketing.MAX_FILE_BYTES:  # refuse before reading it into memory
-            raise ValidationError(marketing.FILE_TOO_BIG.format(
-                size_kb=upload.size // 1024, limit_kb=marketing.MAX_FILE_BYTES // 1024))
+            raise ValidationError(
+                marketing.FILE_TOO_BIG.format(size_kb=upload.size // 1024, limit_kb=marketing.MAX_FILE_BYTES // 1024)
+            )
         return upload
 
 
@@ -306,8 +371,13 @@ class MarketingSpendAdmin(ManagersOnly, BadgeMedia, ExportMixin, admin.ModelAdmi
 
     def save_model(self, request, obj, form, change):
         saved = marketing_spend_record(
-            date=obj.date, channel=obj.channel, impressions=obj.impressions, clicks=obj.clicks, cost=obj.cost,
-            by=request.user, note=obj.note,
+            date=obj.date,
+            channel=obj.channel,
+            impressions=obj.impressions,
+            clicks=obj.clicks,
+            cost=obj.cost,
+            by=request.user,
+            note=obj.note,
         )
         obj.pk = saved.pk
 

@@ -1,6 +1,7 @@
 """Demo analytics for `manage.py seed_demo`: a month of marketing spend per paid
 channel (as marketing staff would type or import it), then the rollup of the
 last 30 days so the dashboard has real charts. Idempotent, fixed random seed."""
+
 import datetime
 import random
 from decimal import Decimal
@@ -35,9 +36,15 @@ def seed(stdout) -> None:
             impressions = int(amount / 1000 * per_thousand * rng.uniform(0.8, 1.2))
             clicks = int(impressions * ctr / 100 * rng.uniform(0.8, 1.2))
             _, was_created = MarketingSpend.objects.get_or_create(
-                date=day, channel=channel,
-                defaults={"cost": cost, "impressions": impressions, "clicks": clicks,
-                          "source": SpendSource.MANUAL, "entered_by": manager},
+                date=day,
+                channel=channel,
+                defaults={
+                    "cost": cost,
+                    "impressions": impressions,
+                    "clicks": clicks,
+                    "source": SpendSource.MANUAL,
+                    "entered_by": manager,
+                },
             )
             created += was_created
     results = analytics_rollup_range(first=first, last=today)

@@ -4,6 +4,7 @@ Every figure is defined in analytics/METRICS.md. Rollup rows are written only by
 analytics.services.rollup (an upsert per day); nothing else edits them.
 MarketingSpend is the one table people type into: rollups read it, never write it.
 """
+
 from decimal import Decimal
 
 from django.conf import settings
@@ -34,7 +35,9 @@ class SalesKPI(models.Model):
     enrollments = models.PositiveIntegerField(default=0)
     lost_leads = models.PositiveIntegerField(default=0)
     avg_response_time = models.DurationField(
-        null=True, blank=True, help_text="Average time from assignment to first contact, for leads first contacted this day."
+        null=True,
+        blank=True,
+        help_text="Average time from assignment to first contact, for leads first contacted this day.",
     )
     computed_at = models.DateTimeField(auto_now=True)
 
@@ -196,7 +199,9 @@ class GroupAnalytics(models.Model):
 
     date = models.DateField(unique=True)
     full_groups = models.PositiveIntegerField(default=0)
-    near_full_groups = models.PositiveIntegerField(default=0, help_text="Groups at 80 % of capacity or more (full ones included).")
+    near_full_groups = models.PositiveIntegerField(
+        default=0, help_text="Groups at 80 % of capacity or more (full ones included)."
+    )
     empty_groups = models.PositiveIntegerField(default=0)
     rooms_in_use = models.PositiveIntegerField(default=0)
     avg_room_occupancy = models.DecimalField(
@@ -204,7 +209,11 @@ class GroupAnalytics(models.Model):
     )
     trial_students = models.PositiveIntegerField(default=0, help_text="Trials booked for this day and the 6 after it.")
     trial_conversion_rate = models.DecimalField(
-        "recent trial → enrolled %", max_digits=5, decimal_places=1, null=True, blank=True,
+        "recent trial → enrolled %",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
         help_text="Enrolments after a trial / trials attended, over the 30 days up to this day.",
     )
     expected_enrollments = models.DecimalField(max_digits=7, decimal_places=1, default=0)

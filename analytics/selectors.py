@@ -1,5 +1,6 @@
 """Reads for the dashboard. Everything comes from the stored rollups (never
 from raw leads), a few aggregate queries per page whatever the date range."""
+
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,9 +21,7 @@ FUNNEL = [
 
 
 def funnel(first: datetime.date, last: datetime.date) -> list[tuple[str, int]]:
-    sums = LeadMetrics.objects.filter(date__range=(first, last)).aggregate(
-        **{name: Sum(name) for _, name in FUNNEL}
-    )
+    sums = LeadMetrics.objects.filter(date__range=(first, last)).aggregate(**{name: Sum(name) for _, name in FUNNEL})
     return [(label, sums[name] or 0) for label, name in FUNNEL]
 
 
@@ -56,9 +55,12 @@ def leaderboard(first, last) -> list[LeaderboardRow]:
         SalesKPI.objects.filter(date__range=(first, last))
         .values("salesperson_id", "salesperson__username", "salesperson__first_name", "salesperson__last_name")
         .annotate(
-            new_contacts_sum=Sum("new_contacts"), trials_attended_sum=Sum("trials_attended"),
-            enrollments_sum=Sum("enrollments"), lost_sum=Sum("lost_leads"),
-            done_sum=Sum("followups_completed"), overdue_sum=Sum("followups_overdue"),
+            new_contacts_sum=Sum("new_contacts"),
+            trials_attended_sum=Sum("trials_attended"),
+            enrollments_sum=Sum("enrollments"),
+            lost_sum=Sum("lost_leads"),
+            done_sum=Sum("followups_completed"),
+            overdue_sum=Sum("followups_overdue"),
         )
         .order_by("-enrollments_sum", "-new_contacts_sum", "salesperson__username")
     )
@@ -66,9 +68,12 @@ def leaderboard(first, last) -> list[LeaderboardRow]:
         LeaderboardRow(
             salesperson=f"{r['salesperson__first_name']} {r['salesperson__last_name']}".strip()
             or r["salesperson__username"],
-            new_contacts=r["new_contacts_sum"], trials_attended=r["trials_attended_sum"],
-            enrollments=r["enrollments_sum"], lost_leads=r["lost_sum"],
-            followups_completed=r["done_sum"], followups_overdue=r["overdue_sum"],
+            new_contacts=r["new_contacts_sum"],
+            trials_attended=r["trials_attended_sum"],
+            enrollments=r["enrollments_sum"],
+            lost_leads=r["lost_sum"],
+            followups_completed=r["done_sum"],
+            followups_overdue=r["overdue_sum"],
         )
         for r in rows
     ]
@@ -102,8 +107,13 @@ def channel_costs(first, last) -> list[ChannelRow]:
     rows = (
         MarketingAnalytics.objects.filter(date__range=(first, last))
         .values("channel")
-        .annotate(cost=Sum("cost_total"), leads=Sum("leads_generated"), enrollments=Sum("enrollments_from_channel"),
-                  impressions=Sum("impressions"), clicks=Sum("clicks"))
+        .annotate(
+            cost=Sum("cost_total"),
+            leads=Sum("leads_generated"),
+            enrollments=Sum("enrollments_from_channel"),
+            impressions=Sum("impressions"),
+            clicks=Sum("clicks"),
+        )
         .order_by("channel")
     )
     found = {r["channel"]: r for r in rows}
@@ -112,8 +122,17 @@ def channel_costs(first, last) -> list[ChannelRow]:
         r = found.get(source.value)
         if r is None:
             continue
-        result.append(ChannelRow(source.value, source.label, r["cost"] or Decimal("0"), r["leads"] or 0,
-                                 r["enrollments"] or 0, r["impressions"] or 0, r["clicks"] or 0))
+        result.append(
+            ChannelRow(
+                source.value,
+                source.label,
+                r["cost"] or Decimal("0"),
+                r["leads"] or 0,
+                r["enrollments"] or 0,
+                r["impressions"] or 0,
+                r["clicks"] or 0,
+            )
+        )
     return result
 
 
@@ -123,15 +142,16 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 def room_heatmap(day: datetime.date) -> tuple[list[tuple[str, list[float | None]]], list[str], datetime.date]:
     """Occupancy % of every room on each day of the week (Mon–Sun) holding ``day``,
     from RoomDayUsage. A day not rolled up yet, or without lessons, is None."""
-    from scheduling.models import Room
-
     from analytics.models import RoomDayUsage
+    from scheduling.models import Room
 
     week_start = day - datetime.timedelta(days=day.weekday())
     week = [week_start + datetime.timedelta(days=n) for n in range(7)]
     cells = {
         (u.room_id, u.date): u.occupancy_percent
-        for u in RoomDayUsage.objects.filter(date__range=(week[0], week[-1])).only("room_id", "date", "occupancy_percent")
+        for u in RoomDayUsage.objects.filter(date__range=(week[0], week[-1])).only(
+            "room_id", "date", "occupancy_percent"
+        )
     }
     used_rooms = {room_id for room_id, _ in cells}
     rooms = Room.objects.filter(Q(is_active=True) | Q(pk__in=used_rooms)).order_by("name")

@@ -1,4 +1,5 @@
 """Celery tasks: thin callers of analytics.services.rollup (beat schedule in crm_project/celery.py)."""
+
 import datetime
 
 from celery import shared_task

@@ -1,4 +1,5 @@
 """The dashboard's form and context (the page itself is served by DashboardAdmin)."""
+
 import datetime
 
 from django import forms
@@ -15,12 +16,19 @@ RANGE_TOO_LONG = f"Choose at most {MAX_DAYS} days."
 
 # SVG fills for the lead sources, matching the badge colours of core/admin.css.
 FILL = {
-    "purple": "#6a1b9a", "blue": "#1565c0", "green": "#2e7d32", "orange": "#ef6c00",
-    "teal": "#00796b", "yellow": "#f9a825", "grey": "#757575", "red": "#c62828",
+    "purple": "#6a1b9a",
+    "blue": "#1565c0",
+    "green": "#2e7d32",
+    "orange": "#ef6c00",
+    "teal": "#00796b",
+    "yellow": "#f9a825",
+    "grey": "#757575",
+    "red": "#c62828",
 }
 SOURCE_FILLS = {
     **{s: FILL[SOURCE_COLOURS[LeadSource(s)]] for s in LeadSource.values},
-    "excel": "#9e9e9e", "csv": "#424242",
+    "excel": "#9e9e9e",
+    "csv": "#424242",
 }
 FUNNEL_FILLS = ["#1565c0", "#00796b", "#6a1b9a", "#ef6c00", "#2e7d32"]
 
@@ -47,8 +55,9 @@ def default_range() -> tuple[datetime.date, datetime.date]:
 
 def dashboard_context(params) -> dict:
     first, last = default_range()
-    form = DateRangeForm(params if params.get("first") or params.get("last") else None,
-                         initial={"first": first, "last": last})
+    form = DateRangeForm(
+        params if params.get("first") or params.get("last") else None, initial={"first": first, "last": last}
+    )
     if form.is_bound and form.is_valid():
         first, last = form.cleaned_data["first"], form.cleaned_data["last"]
 
@@ -65,9 +74,9 @@ def dashboard_context(params) -> dict:
         "funnel": funnel,
         "leaderboard": board,
         "channels": channels,
-        "funnel_chart": charts.hbar("funnel", [
-            (label, value, FUNNEL_FILLS[i]) for i, (label, value) in enumerate(funnel)
-        ]),
+        "funnel_chart": charts.hbar(
+            "funnel", [(label, value, FUNNEL_FILLS[i]) for i, (label, value) in enumerate(funnel)]
+        ),
         "sources_chart": charts.stacked_columns(
             "leads-by-source",
             [d.isoformat() for d in days],

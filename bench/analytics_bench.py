@@ -22,6 +22,7 @@ Usage (never run in CI: it takes minutes):
 The database (default postgres://postgres@127.0.0.1:5432/crm_bench_analytics)
 is dropped and re-created unless --reuse is given.
 """
+
 import argparse
 import datetime
 import os
@@ -35,8 +36,12 @@ BASE = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BASE))
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/crm_bench_analytics"
-SOURCES = (["instagram"] * 6 + ["telegram"] * 5 + ["whatsapp"] * 2 + ["call_tracking", "landing", "landing",
-           "google_sheets", "excel", "csv", "instagram"])
+SOURCES = (
+    ["instagram"] * 6
+    + ["telegram"] * 5
+    + ["whatsapp"] * 2
+    + ["call_tracking", "landing", "landing", "google_sheets", "excel", "csv", "instagram"]
+)
 
 
 def parse_args():
@@ -78,6 +83,7 @@ def step(label):
 
 # --- data -------------------------------------------------------------------------
 
+
 def create_staff_and_groups(n_groups: int):
     from django.contrib.auth.models import Group as Role
 
@@ -92,20 +98,30 @@ def create_staff_and_groups(n_groups: int):
     Role.objects.get(name=roles.TEACHERS).user_set.add(teacher)
     # A centre of this size: one group per ~1,000 leads a year, five groups per room.
     rooms = Room.objects.bulk_create([Room(name=f"Bench room {n}", capacity=16) for n in range(max(8, n_groups // 5))])
-    courses = Course.objects.bulk_create([
-        Course(name=f"Bench course {n}", teacher=teacher, price=600000, duration_months=6, lessons_per_week=3)
-        for n in range(6)
-    ])
+    courses = Course.objects.bulk_create(
+        [
+            Course(name=f"Bench course {n}", teacher=teacher, price=600000, duration_months=6, lessons_per_week=3)
+            for n in range(6)
+        ]
+    )
     patterns = ["mon_wed_fri", "tue_thu", "odd", "even", "sat"]
     slots = [(datetime.time(h, 0), datetime.time(h + 1, 30)) for h in (9, 11, 14, 16, 18)]
     groups = []
     for n in range(n_groups):
         start, end = slots[n % len(slots)]
-        groups.append(Group(
-            course=courses[n % len(courses)], name=f"Bench group {n}", days=patterns[n % len(patterns)],
-            start_time=start, end_time=end, room=rooms[n % len(rooms)], capacity=12 + n % 5, teacher=teacher,
-            start_date=datetime.date(2020, 1, 1),
-        ))
+        groups.append(
+            Group(
+                course=courses[n % len(courses)],
+                name=f"Bench group {n}",
+                days=patterns[n % len(patterns)],
+                start_time=start,
+                end_time=end,
+                room=rooms[n % len(rooms)],
+                capacity=12 + n % 5,
+                teacher=teacher,
+                start_date=datetime.date(2020, 1, 1),
+            )
+        )
     groups = Group.objects.bulk_create(groups)
     return [p.pk for p in people], [g.pk for g in groups]
 
@@ -164,8 +180,8 @@ UNION ALL
 SELECT id, 'interested', 'trial_scheduled', assigned_to_id, first_contacted_at + interval '2 days', '' FROM leads_lead
  WHERE status IN ('trial_scheduled', 'trial_attended', 'enrolled')
 UNION ALL
-SELECT id, 'trial_scheduled', 'trial_attended', assigned_to_id, first_contacted_at + interval '5 days', '' FROM leads_lead
- WHERE status IN ('trial_attended', 'enrolled')
+SELECT id, 'trial_scheduled', 'trial_attended', assigned_to_id, first_contacted_at + interval '5 days', ''
+  FROM leads_lead WHERE status IN ('trial_attended', 'enrolled')
 UNION ALL
 SELECT id, 'trial_attended', 'enrolled', assigned_to_id, first_contacted_at + interval '6 days', '' FROM leads_lead
  WHERE status = 'enrolled'
@@ -221,8 +237,14 @@ def generate(n_leads: int, days: int, first_day: datetime.date) -> None:
     start = datetime.datetime.combine(first_day, datetime.time.min, tzinfo=tz)
     people, groups = create_staff_and_groups(max(40, n_leads // 1000))
     params = {
-        "n": n_leads, "start": start, "step": days * 86400 / n_leads, "sources": SOURCES,
-        "n_sources": len(SOURCES), "people": people, "n_people": len(people), "groups": groups,
+        "n": n_leads,
+        "start": start,
+        "step": days * 86400 / n_leads,
+        "sources": SOURCES,
+        "n_sources": len(SOURCES),
+        "people": people,
+        "n_people": len(people),
+        "groups": groups,
         "n_groups": len(groups),
     }
     with connection.cursor() as cursor:
@@ -236,11 +258,19 @@ def generate(n_leads: int, days: int, first_day: datetime.date) -> None:
             cursor.execute(REMINDERS_SQL)
         with step("enrolments"):
             cursor.execute(ENROLLMENTS_SQL, params)
-    MarketingSpend.objects.bulk_create([
-        MarketingSpend(date=first_day + datetime.timedelta(days=d), channel=channel, impressions=20000 + d,
-                       clicks=300 + d % 50, cost=250000 + 1000 * (d % 90))
-        for d in range(days) for channel in ("instagram", "telegram", "landing", "call_tracking")
-    ])
+    MarketingSpend.objects.bulk_create(
+        [
+            MarketingSpend(
+                date=first_day + datetime.timedelta(days=d),
+                channel=channel,
+                impressions=20000 + d,
+                clicks=300 + d % 50,
+                cost=250000 + 1000 * (d % 90),
+            )
+            for d in range(days)
+            for channel in ("instagram", "telegram", "landing", "call_tracking")
+        ]
+    )
     with connection.cursor() as cursor, step("ANALYZE"):
         cursor.execute("ANALYZE")
 
@@ -248,8 +278,14 @@ def generate(n_leads: int, days: int, first_day: datetime.date) -> None:
 def sizes() -> dict:
     from django.db import connection
 
-    tables = ["leads_lead", "leads_leadstatuschange", "trials_trial", "reminders_leadreminder",
-              "scheduling_enrollment", "analytics_marketingspend"]
+    tables = [
+        "leads_lead",
+        "leads_leadstatuschange",
+        "trials_trial",
+        "reminders_leadreminder",
+        "scheduling_enrollment",
+        "analytics_marketingspend",
+    ]
     with connection.cursor() as cursor:
         result = {}
         for table in tables:
@@ -364,8 +400,10 @@ def measure(first_day: datetime.date, days: int, skip_backfill: bool) -> None:
     raw_s, raw_runs = timed(raw)
     row = LeadMetrics.objects.get(date=day)
     print(f"\nOne day ({day}): {row.total_leads:,} new leads, {row.contacted:,} contacted, {row.enrolled:,} enrolled")
-    print(f"  rollup of one day       : {rollup_s:.3f} s  (median of {', '.join(f'{r:.3f}' for r in rollup_runs)};"
-          f" {len(statements)} queries)")
+    print(
+        f"  rollup of one day       : {rollup_s:.3f} s  (median of {', '.join(f'{r:.3f}' for r in rollup_runs)};"
+        f" {len(statements)} queries)"
+    )
     print(f"  raw SQL aggregate, 1 day: {raw_s:.3f} s  (median of {', '.join(f'{r:.3f}' for r in raw_runs)})")
     print(f"  ratio rollup / raw      : {rollup_s / raw_s:.1f}×")
     if not skip_backfill:

@@ -10,6 +10,7 @@ another format and 2% bad phones), imports it with the real importer
 inserts the same new leads with a plain ``Lead.objects.bulk_create`` into the
 same database, and prints both rates, their ratio and the peak memory.
 """
+
 import argparse
 import csv
 import os
@@ -25,10 +26,46 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-FIRST = ["Aziz", "Malika", "Sardor", "Dilnoza", "Jasur", "Nilufar", "Bekzod", "Shahzoda", "Timur", "Kamola",
-         "Анна", "Олег", "Нодира", "Рустам", "Ирина", "Дмитрий", "Гулнора", "Ботир", "Елена", "Фарход"]
-LAST = ["Karimov", "Tursunova", "Aliyev", "Yusupova", "Rahimov", "Qodirova", "Ergashev", "Nazarova",
-        "Иванов", "Петрова", "Ахмедов", "Сидорова", "Усманов", "Ким", "Пак", "Хасанова"]
+FIRST = [
+    "Aziz",
+    "Malika",
+    "Sardor",
+    "Dilnoza",
+    "Jasur",
+    "Nilufar",
+    "Bekzod",
+    "Shahzoda",
+    "Timur",
+    "Kamola",
+    "Анна",
+    "Олег",
+    "Нодира",
+    "Рустам",
+    "Ирина",
+    "Дмитрий",
+    "Гулнора",
+    "Ботир",
+    "Елена",
+    "Фарход",
+]
+LAST = [
+    "Karimov",
+    "Tursunova",
+    "Aliyev",
+    "Yusupova",
+    "Rahimov",
+    "Qodirova",
+    "Ergashev",
+    "Nazarova",
+    "Иванов",
+    "Петрова",
+    "Ахмедов",
+    "Сидорова",
+    "Усманов",
+    "Ким",
+    "Пак",
+    "Хасанова",
+]
 COURSES = ["IELTS", "SAT", "Kids English", "Python", "Frontend", "Математика", "Русский язык", "Koreys tili"]
 SOURCES = [("instagram", "cpc"), ("telegram", "post"), ("facebook", "cpc"), ("google", "search"), ("", "")]
 OPERATORS = ["90", "91", "93", "94", "97", "99", "33", "88", "95", "77"]
@@ -55,8 +92,19 @@ def generate(path: Path, rows: int, seed: int = 20261126) -> list[tuple]:
     used = set()
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["Full name", "Phone number", "Email", "Course", "Comment",
-                         "utm_source", "utm_medium", "utm_campaign", "created_time"])
+        writer.writerow(
+            [
+                "Full name",
+                "Phone number",
+                "Email",
+                "Course",
+                "Comment",
+                "utm_source",
+                "utm_medium",
+                "utm_campaign",
+                "created_time",
+            ]
+        )
         for index in range(rows):
             roll = rng.random()
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
@@ -78,8 +126,9 @@ def generate(path: Path, rows: int, seed: int = 20261126) -> list[tuple]:
                         break
                 phone = rng.choice(phone_forms(op, number))
                 unique.append((f"+998{op}{number:07d}", name, course))
-            writer.writerow([name, phone, email, course, comment, utm_source, utm_medium,
-                             "spring_2026" if utm_source else "", when])
+            writer.writerow(
+                [name, phone, email, course, comment, utm_source, utm_medium, "spring_2026" if utm_source else "", when]
+            )
     return unique
 
 
@@ -124,9 +173,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (CSV and database)")
-    parser.add_argument("--postgres", metavar="SERVER_URL",
-                        help="run on a fresh PostgreSQL database made on this server "
-                             "(e.g. postgres://postgres@127.0.0.1:5432) instead of SQLite")
+    parser.add_argument(
+        "--postgres",
+        metavar="SERVER_URL",
+        help="run on a fresh PostgreSQL database made on this server "
+        "(e.g. postgres://postgres@127.0.0.1:5432) instead of SQLite",
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="import-bench-"))
@@ -162,9 +214,19 @@ def main() -> int:
     # Timed from rows already in memory and already normalised: Lead instances, then bulk_create.
     now = timezone.now()
     started, cpu_started = time.perf_counter(), time.process_time()
-    leads = [Lead(phone=phone, full_name=name, course_interest=course, source="csv", created_at=now,
-                  status_changed_at=now, last_inquiry_at=now, last_inquiry_source="csv")
-             for phone, name, course in unique]
+    leads = [
+        Lead(
+            phone=phone,
+            full_name=name,
+            course_interest=course,
+            source="csv",
+            created_at=now,
+            status_changed_at=now,
+            last_inquiry_at=now,
+            last_inquiry_source="csv",
+        )
+        for phone, name, course in unique
+    ]
     with transaction.atomic():
         Lead.objects.bulk_create(leads, batch_size=1000)
     plain_seconds, plain_cpu = time.perf_counter() - started, time.process_time() - cpu_started
@@ -172,16 +234,20 @@ def main() -> int:
     def rates(import_time, plain_time):
         return args.rows / import_time, len(unique) / plain_time
 
-    print(f"rows in file:          {args.rows:,} ({log.created:,} new, {log.duplicates:,} duplicates, "
-          f"{log.errors:,} errors)")
+    print(
+        f"rows in file:          {args.rows:,} ({log.created:,} new, {log.duplicates:,} duplicates, "
+        f"{log.errors:,} errors)"
+    )
     measures = [("wall clock", import_seconds, plain_seconds)]
     if connection.vendor == "sqlite":
         measures.append(("CPU time", import_cpu, plain_cpu))
     for label, import_time, plain_time in measures:
         import_rate, plain_rate = rates(import_time, plain_time)
         print(f"[{label}]")
-        print(f"  import:              {import_time:6.2f} s  {import_rate:>9,.0f} rows/s "
-              f"(file read + leads + status history + inquiries + row log)")
+        print(
+            f"  import:              {import_time:6.2f} s  {import_rate:>9,.0f} rows/s "
+            f"(file read + leads + status history + inquiries + row log)"
+        )
         print(f"  plain bulk_create:   {plain_time:6.2f} s  {plain_rate:>9,.0f} rows/s ({len(unique):,} leads only)")
         print(f"  ratio import/plain:  {import_rate / plain_rate:6.2f}  (goal ≥ 0.50)")
     if connection.vendor == "sqlite":

@@ -11,6 +11,7 @@ CLIENTS concurrent clients, and prints the accept rate and latency. Then WORKERS
 threads drain the stream with intake.services (what Celery workers run; one on
 SQLite) and it prints events per second and checks the counts.
 """
+
 import argparse
 import json
 import os
@@ -43,8 +44,14 @@ def submissions(count: int, rng: random.Random) -> tuple[list[dict], int, int]:
     exact, second = count // 10, count // 10
     unique = count - exact - second
     originals = [
-        {"name": rng.choice(NAMES), "phone": f"+99890{5000000 + i:07d}", "course": rng.choice(COURSES),
-         "utm_source": "instagram", "utm_campaign": "bench", "page": "https://school.example/"}
+        {
+            "name": rng.choice(NAMES),
+            "phone": f"+99890{5000000 + i:07d}",
+            "course": rng.choice(COURSES),
+            "utm_source": "instagram",
+            "utm_campaign": "bench",
+            "page": "https://school.example/",
+        }
         for i in range(unique)
     ]
     posts = originals + [dict(rng.choice(originals)) for _ in range(exact)]
@@ -68,11 +75,19 @@ def main() -> None:
     else:
         database_url = f"sqlite:///{tmp / 'bench.sqlite3'}"
         args.workers = 1
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "crm_project.settings", "DATABASE_URL": database_url, "CONN_MAX_AGE": "0",
-        "INTAKE_LANDING_KEYS": SITE_KEY, "INTAKE_LANDING_RATE": "1000000/m", "INTAKE_AUTO_ASSIGN": "False",
-        "CELERY_BROKER_URL": "memory://", "CELERY_TASK_ALWAYS_EAGER": "False", "LOG_LEVEL": "WARNING",
-    })
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "crm_project.settings",
+            "DATABASE_URL": database_url,
+            "CONN_MAX_AGE": "0",
+            "INTAKE_LANDING_KEYS": SITE_KEY,
+            "INTAKE_LANDING_RATE": "1000000/m",
+            "INTAKE_AUTO_ASSIGN": "False",
+            "CELERY_BROKER_URL": "memory://",
+            "CELERY_TASK_ALWAYS_EAGER": "False",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     if args.postgres:
         import psycopg
 
@@ -96,7 +111,9 @@ def main() -> None:
         port = free_port()
         server = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-            cwd=ROOT, stdout=(tmp / "server.log").open("w"), stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            stdout=(tmp / "server.log").open("w"),
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}/intake/landing/"
         for _ in range(150):
@@ -121,9 +138,11 @@ def main() -> None:
         latencies = sorted(t for _, t in results)
         codes = {c: sum(1 for code, _ in results if code == c) for c in {code for code, _ in results}}
         print(f"database: {'PostgreSQL' if args.postgres else 'SQLite'}")
-        print(f"posts: {len(posts)} from {args.clients} clients in {elapsed:.1f} s = {len(posts) / elapsed:.0f}/s; "
-              f"latency p50 {statistics.median(latencies) * 1000:.0f} ms, "
-              f"p95 {latencies[int(len(latencies) * 0.95)] * 1000:.0f} ms; answers {codes}")
+        print(
+            f"posts: {len(posts)} from {args.clients} clients in {elapsed:.1f} s = {len(posts) / elapsed:.0f}/s; "
+            f"latency p50 {statistics.median(latencies) * 1000:.0f} ms, "
+            f"p95 {latencies[int(len(latencies) * 0.95)] * 1000:.0f} ms; answers {codes}"
+        )
 
         def drain(_):
             try:
@@ -137,10 +156,15 @@ def main() -> None:
         elapsed = time.perf_counter() - began
         events = IntakeEvent.objects.count()
         totals = {k: sum(s[k] for s in summaries) for k in ("processed", "created", "repeats", "failed")}
-        print(f"processing: {events} events by {args.workers} worker(s) in {elapsed:.1f} s = {events / elapsed:.0f}/s; "
-              f"{totals}")
-        ok = (events == unique + second and Lead.objects.count() == unique
-              and totals == {"processed": unique + second, "created": unique, "repeats": second, "failed": 0})
+        print(
+            f"processing: {events} events by {args.workers} worker(s) in {elapsed:.1f} s = {events / elapsed:.0f}/s; "
+            f"{totals}"
+        )
+        ok = (
+            events == unique + second
+            and Lead.objects.count() == unique
+            and totals == {"processed": unique + second, "created": unique, "repeats": second, "failed": 0}
+        )
         print("counts: " + ("exact" if ok else "WRONG"))
         if not ok:
             sys.exit(1)

@@ -10,6 +10,7 @@ group creation (per group), the first occupancy refresh, a repeat refresh
 (idempotent upsert), a room's week grid, and the free-room finder; with the
 number of SQL queries each ran. Default database: a fresh SQLite file.
 """
+
 import argparse
 import datetime
 import os
@@ -78,9 +79,16 @@ def main() -> None:
         user, _ = User.objects.get_or_create(username=f"bench-teacher-{i}", defaults={"is_staff": True})
         user.groups.add(teachers_role)
         teachers.append(user)
-    course, _ = Course.objects.get_or_create(name="Bench course", defaults={
-        "teacher": teachers[0], "price": 500000, "duration_months": 6, "lessons_per_week": 3,
-        "default_capacity": 12})
+    course, _ = Course.objects.get_or_create(
+        name="Bench course",
+        defaults={
+            "teacher": teachers[0],
+            "price": 500000,
+            "duration_months": 6,
+            "lessons_per_week": 3,
+            "default_capacity": 12,
+        },
+    )
     rooms = [Room.objects.get_or_create(name=f"B{i:03d}", defaults={"capacity": 14})[0] for i in range(args.rooms)]
 
     def build():
@@ -94,8 +102,15 @@ def main() -> None:
                     if Group.objects.filter(name=name).exists():
                         continue
                     services.group_create(
-                        course=course, name=name, days=days, start_time=start, end_time=end, room=room,
-                        teacher=teachers[(r * 2 + k) % n_teachers], start_date=today - datetime.timedelta(days=30))
+                        course=course,
+                        name=name,
+                        days=days,
+                        start_time=start,
+                        end_time=end,
+                        room=room,
+                        teacher=teachers[(r * 2 + k) % n_teachers],
+                        start_date=today - datetime.timedelta(days=30),
+                    )
                     made += 1
         return made
 
@@ -107,22 +122,27 @@ def main() -> None:
         with transaction.atomic():
             leads = Lead.objects.bulk_create(
                 Lead(phone=f"+99899{i:07d}", full_name=f"Student {i}", source="instagram", status="enrolled")
-                for i in range(len(groups) * 8))
-            Enrollment.objects.bulk_create(
-                Enrollment(group=groups[i // 8], lead=lead) for i, lead in enumerate(leads))
+                for i in range(len(groups) * 8)
+            )
+            Enrollment.objects.bulk_create(Enrollment(group=groups[i // 8], lead=lead) for i, lead in enumerate(leads))
     print(f"  {len(groups)} groups, {Enrollment.objects.count()} active students, {len(rooms)} rooms")
 
-    result, _ = timed(f"room_occupancy_refresh(days={args.days}) first", lambda: services.room_occupancy_refresh(
-        days=args.days))
+    result, _ = timed(
+        f"room_occupancy_refresh(days={args.days}) first", lambda: services.room_occupancy_refresh(days=args.days)
+    )
     print(f"  {result.upserted} lessons")
     timed(f"room_occupancy_refresh(days={args.days}) again", lambda: services.room_occupancy_refresh(days=args.days))
     timed("timetable_week(room)", lambda: selectors.timetable_week(week_start=today, room=rooms[0]))
     timed("timetable_week(teacher)", lambda: selectors.timetable_week(week_start=today, teacher=teachers[0]))
-    free, _ = timed("rooms_free(tue_thu 09:00–10:30)", lambda: selectors.rooms_free(
-        days="tue_thu", start_time=datetime.time(9), end_time=datetime.time(10, 30)))
+    free, _ = timed(
+        "rooms_free(tue_thu 09:00–10:30)",
+        lambda: selectors.rooms_free(days="tue_thu", start_time=datetime.time(9), end_time=datetime.time(10, 30)),
+    )
     print(f"  {len(free)} free rooms (every room is busy then)")
-    free, _ = timed("rooms_free(sun 09:00–10:30)", lambda: selectors.rooms_free(
-        days="sun", start_time=datetime.time(9), end_time=datetime.time(10, 30)))
+    free, _ = timed(
+        "rooms_free(sun 09:00–10:30)",
+        lambda: selectors.rooms_free(days="sun", start_time=datetime.time(9), end_time=datetime.time(10, 30)),
+    )
     print(f"  {len(free)} free rooms")
 
 

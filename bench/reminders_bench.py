@@ -17,6 +17,7 @@ Usage (not run in CI):
 
 The PostgreSQL database (default crm_bench_reminders) is dropped and re-created.
 """
+
 import argparse
 import os
 import sys
@@ -82,12 +83,25 @@ def make_due(n: int, offset: int) -> None:
         people.append(user)
     now = timezone.now()
     leads = Lead.objects.bulk_create(
-        [Lead(phone=f"+99890{offset + i:07d}", source="instagram", full_name=f"Bench Lead {offset + i}",
-              assigned_to=people[i % 10]) for i in range(n)], batch_size=2000)
+        [
+            Lead(
+                phone=f"+99890{offset + i:07d}",
+                source="instagram",
+                full_name=f"Bench Lead {offset + i}",
+                assigned_to=people[i % 10],
+            )
+            for i in range(n)
+        ],
+        batch_size=2000,
+    )
     due = now - datetime.timedelta(minutes=20)
     LeadReminder.objects.bulk_create(
-        [LeadReminder(lead=lead, salesperson=people[i % 10], due_at=due, next_notify_at=due)
-         for i, lead in enumerate(leads)], batch_size=2000)
+        [
+            LeadReminder(lead=lead, salesperson=people[i % 10], due_at=due, next_notify_at=due)
+            for i, lead in enumerate(leads)
+        ],
+        batch_size=2000,
+    )
 
 
 def timed(func):
@@ -136,8 +150,10 @@ def main():
     sent = [r.sent for r in results]
     assert sum(sent) == args.due and len(mail.outbox) == args.due, (sent, len(mail.outbox))
     assert Delivery.objects.filter(status="sent").count() == 2 * args.due
-    print(f"{vendor}: two passes at once, {args.due} due: {both:.2f} s, split {sent[0]} / {sent[1]}, "
-          f"each message sent once")
+    print(
+        f"{vendor}: two passes at once, {args.due} due: {both:.2f} s, split {sent[0]} / {sent[1]}, "
+        f"each message sent once"
+    )
 
 
 if __name__ == "__main__":

@@ -3,11 +3,19 @@
 Colours are CSS classes defined once in core/static/core/admin.css, so a
 status means the same colour on every page.
 """
+
 from django.utils.html import format_html
 
 # Named colours understood by admin.css.
 GREEN, ORANGE, RED, BLUE, GREY, PURPLE, TEAL, YELLOW = (
-    "green", "orange", "red", "blue", "grey", "purple", "teal", "yellow",
+    "green",
+    "orange",
+    "red",
+    "blue",
+    "grey",
+    "purple",
+    "teal",
+    "yellow",
 )
 
 

@@ -1,6 +1,7 @@
 """Local calendar days. "A day" is [00:00, next 00:00) in TIME_ZONE
 (Asia/Tashkent), as aware datetimes so queries filter on indexed ranges
 (never ``__date``, which would use the database's idea of the day)."""
+
 import datetime
 
 from django.utils import timezone

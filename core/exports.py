@@ -5,6 +5,7 @@ formula by spreadsheet programs; an attacker who controls a lead's name could
 otherwise exfiltrate data. Such cells are prefixed with an apostrophe, the
 OWASP-recommended neutralisation, which spreadsheets display as plain text.
 """
+
 import csv
 import io
 from collections.abc import Iterable, Sequence

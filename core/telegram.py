@@ -3,6 +3,7 @@ the token and how Telegram reports errors.
 
 https://core.telegram.org/bots/api#sendmessage
 """
+
 from __future__ import annotations
 
 import requests

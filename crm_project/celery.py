@@ -1,4 +1,5 @@
 """The Celery app. The beat schedule lives here and only here."""
+
 import os
 
 from celery import Celery

@@ -5,6 +5,7 @@ Everything that differs between machines comes from the environment (or a
 ``.env.example`` documents every variable. See
 https://docs.djangoproject.com/en/5.2/ref/settings/
 """
+
 from pathlib import Path
 
 import environ

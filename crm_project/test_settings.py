@@ -1,5 +1,6 @@
 """Settings for the test suite: the real settings with fast, local side effects."""
-from .settings import *  # noqa: F401,F403
+
+from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,6 +1,7 @@
 """Lead imports in admin: the log list, a detail page with progress, the
 error/duplicate rows as CSV, and the "Import leads" upload → preview → confirm
 flow. Thin: every decision is in import_service.services."""
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
@@ -43,8 +44,18 @@ def _can_import(request) -> bool:
 
 @admin.register(ImportLog)
 class ImportLogAdmin(BadgeMedia, admin.ModelAdmin):
-    list_display = ["__str__", "status_label", "source_label", "dry_run", "total", "created", "duplicates",
-                    "errors", "created_by", "created_at"]
+    list_display = [
+        "__str__",
+        "status_label",
+        "source_label",
+        "dry_run",
+        "total",
+        "created",
+        "duplicates",
+        "errors",
+        "created_by",
+        "created_at",
+    ]
     list_select_related = ["created_by"]
     list_filter = ["status", "dry_run", "source", "input_kind", ("created_at", DateRangeFilter)]
     search_fields = ["file_name", "sheet_name", "created_by__username"]
@@ -52,8 +63,24 @@ class ImportLogAdmin(BadgeMedia, admin.ModelAdmin):
     change_list_template = "admin/import_service/importlog/change_list.html"
     change_form_template = "admin/import_service/importlog/change_form.html"
     fieldsets = [
-        (None, {"fields": ["status_label", "progress", "failure_reason", "dry_run", "file_name", "sheet_name",
-                           "input_kind", "source", "created_by", "started_at", "finished_at"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "status_label",
+                    "progress",
+                    "failure_reason",
+                    "dry_run",
+                    "file_name",
+                    "sheet_name",
+                    "input_kind",
+                    "source",
+                    "created_by",
+                    "started_at",
+                    "finished_at",
+                ]
+            },
+        ),
         ("Counts", {"fields": ["total", "created", "duplicates", "errors", "download"]}),
         ("Columns", {"fields": ["header_row", "column_mapping"]}),
         ("Rows", {"fields": ["preview_table", "problem_rows"]}),
@@ -85,8 +112,11 @@ class ImportLogAdmin(BadgeMedia, admin.ModelAdmin):
         if obj.status == ImportStatus.QUEUED:
             return "Waiting for the worker…"
         if obj.status == ImportStatus.RUNNING and obj.read_finished_at:
-            return format_html("All {} rows read and checked; writing them in one transaction — the counts "
-                               "appear when it commits. (This page refreshes itself.)", obj.processed_rows)
+            return format_html(
+                "All {} rows read and checked; writing them in one transaction — the counts "
+                "appear when it commits. (This page refreshes itself.)",
+                obj.processed_rows,
+            )
         if obj.status == ImportStatus.RUNNING:
             return format_html("{} rows read… (this page refreshes itself)", obj.processed_rows)
         return format_html("{} rows read", obj.processed_rows)
@@ -109,9 +139,9 @@ class ImportLogAdmin(BadgeMedia, admin.ModelAdmin):
 
     @admin.display(description="first rows")
     def preview_table(self, obj):
-        return _rows_table(obj.headers or [], [
-            (r["row"], r["values"], r["outcome"], r["reason"]) for r in obj.preview or []
-        ])
+        return _rows_table(
+            obj.headers or [], [(r["row"], r["values"], r["outcome"], r["reason"]) for r in obj.preview or []]
+        )
 
     @admin.display(description=f"errors and duplicates (first {DETAIL_ROWS})")
     def problem_rows(self, obj):
@@ -146,8 +176,12 @@ class ImportLogAdmin(BadgeMedia, admin.ModelAdmin):
             data = form.cleaned_data
             try:
                 log = services.import_upload_preview(
-                    upload=data["file"], by=request.user, source=data["source"] or None,
-                    sheet=data["sheet"] or None, assign=data["assign"] or None, column_map=data["column_map"],
+                    upload=data["file"],
+                    by=request.user,
+                    source=data["source"] or None,
+                    sheet=data["sheet"] or None,
+                    assign=data["assign"] or None,
+                    column_map=data["column_map"],
                 )
             except ImportFileError as exc:
                 form.add_error("file", str(exc))
@@ -175,11 +209,15 @@ class ImportLogAdmin(BadgeMedia, admin.ModelAdmin):
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
                 return HttpResponseRedirect(reverse("admin:import_service_importlog_upload"))
             if run.status == ImportStatus.QUEUED:
-                self.message_user(request, f"{run} is running in the background; this page shows its progress.",
-                                  messages.INFO)
+                self.message_user(
+                    request, f"{run} is running in the background; this page shows its progress.", messages.INFO
+                )
             elif run.status == ImportStatus.COMPLETED:
-                self.message_user(request, f"{run}: {run.created} created, {run.duplicates} duplicates, "
-                                           f"{run.errors} errors.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    f"{run}: {run.created} created, {run.duplicates} duplicates, {run.errors} errors.",
+                    messages.SUCCESS,
+                )
             else:
                 self.message_user(request, f"{run} failed: {run.failure_reason}", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:import_service_importlog_change", args=[run.pk]))
@@ -211,9 +249,12 @@ def _rows_table(headers, rows):
         return "—"
     head = format_html_join("", "<th>{}</th>", ((h,) for h in ["row", *headers, "outcome", "reason"]))
     body = format_html_join(
-        "", "<tr><td>{}</td>{}<td>{}</td><td>{}</td></tr>",
-        ((number, format_html_join("", "<td>{}</td>", ((v,) for v in values)), outcome_badge(outcome), reason)
-         for number, values, outcome, reason in rows),
+        "",
+        "<tr><td>{}</td>{}<td>{}</td><td>{}</td></tr>",
+        (
+            (number, format_html_join("", "<td>{}</td>", ((v,) for v in values)), outcome_badge(outcome), reason)
+            for number, values, outcome, reason in rows
+        ),
     )
     return format_html('<table class="import-rows"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body)
 

@@ -19,6 +19,7 @@ fingerprint (or, for a row with its own timestamp, whose time) is already
 recorded on the lead from the same source is a duplicate without a new
 inquiry.
 """
+
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -77,7 +78,9 @@ class _Recorded:
             self.prints.add(match.group(1))
 
     def has(self, entry: BulkEntry) -> bool:
-        return (entry.timed and entry.at in self.times) or (bool(entry.fingerprint) and entry.fingerprint in self.prints)
+        return (entry.timed and entry.at in self.times) or (
+            bool(entry.fingerprint) and entry.fingerprint in self.prints
+        )
 
     def add(self, entry: BulkEntry) -> None:
         if entry.timed:
@@ -136,8 +139,9 @@ def leads_bulk_register(
         return [outcomes[e.key] for e in entries]
 
     new_phones = [p for p in by_phone if p not in existing]
-    created_leads = _insert_new(phones=new_phones, by_phone=by_phone, existing=existing, source=source,
-                                assign=assign, now=now)
+    created_leads = _insert_new(
+        phones=new_phones, by_phone=by_phone, existing=existing, source=source, assign=assign, now=now
+    )
 
     # History for the new leads, exactly as lead_save_new writes it.
     by_id = getattr(by, "pk", None)
@@ -192,8 +196,9 @@ def leads_bulk_register(
     insert_rows(LeadInquiry, ["lead", "source", "received_at", "is_repeat", "note"], inquiries)
     _first_contact_deadlines(created_leads, now)
     for lead in to_reopen:  # rare: per row is fine, and keeps the one status path
-        lead_change_status(lead=lead, to_status=LeadStatus.NEW, at=now,
-                           note=f"Reopened by a repeat inquiry ({source} import)")
+        lead_change_status(
+            lead=lead, to_status=LeadStatus.NEW, at=now, note=f"Reopened by a repeat inquiry ({source} import)"
+        )
     return [outcomes[e.key] for e in entries]
 
 
@@ -229,22 +234,19 @@ def insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
     table = quote(opts.db_table)
     column_list = ", ".join(quote(f.column) for f in columns)
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
         return
-    adapt = [
-        connection.ops.adapt_datetimefield_value if isinstance(f, models.DateTimeField) else None for f in columns
-    ]
+    adapt = [connection.ops.adapt_datetimefield_value if isinstance(f, models.DateTimeField) else None for f in columns]
     if any(adapt):
-        rows = [tuple(a(v) if a and v is not None else v for a, v in zip(adapt, row)) for row in rows]
+        rows = [tuple(a(v) if a and v is not None else v for a, v in zip(adapt, row, strict=False)) for row in rows]
     head = f"INSERT INTO {table} ({column_list}) VALUES "
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     per_statement = max(1, min(ROWS_PER_INSERT, _max_params(connection) // len(columns)))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
-            batch = rows[start:start + per_statement]
+            batch = rows[start : start + per_statement]
             cursor.execute(head + ", ".join([one] * len(batch)), [v for row in batch for v in row])
 
 
@@ -276,8 +278,11 @@ def _insert_new(*, phones, by_phone, existing, source, assign, now) -> list[Lead
             taken = {lead.phone: lead for lead in Lead.objects.select_for_update().filter(phone__in=pending)}
             if not taken:
                 raise
-            logger.info("Lead import: %d phone(s) were created concurrently by another writer: %s",
-                        len(taken), ", ".join(sorted(taken)))
+            logger.info(
+                "Lead import: %d phone(s) were created concurrently by another writer: %s",
+                len(taken),
+                ", ".join(sorted(taken)),
+            )
             existing.update(taken)
             pending = [p for p in pending if p not in taken]
     raise IntegrityError("Could not insert leads: phones kept being taken by concurrent writers.")

@@ -1,5 +1,6 @@
 """Demo lead imports: a partner's list imported by the manager (with the rows
 ops would fix: a bad phone, a missing phone, repeats), and its dry run."""
+
 import csv
 import random
 import tempfile
@@ -12,9 +13,23 @@ from import_service.models import ImportLog
 from leads.models import Lead
 
 FILE_NAME = "registan-partners-november.csv"
-NAMES = ["Aziza Karimova", "Bekzod Rahimov", "Dilshod Ergashev", "Gulnora Yusupova", "Нодира Ахмедова",
-         "Олег Петров", "Sherzod Qodirov", "Madina Aliyeva", "Ирина Ким", "Jasur Tursunov", "Lola Nazarova",
-         "Rustam Usmonov", "Zarina Xasanova", "Timur Pak", "Shahzoda Rasulova"]
+NAMES = [
+    "Aziza Karimova",
+    "Bekzod Rahimov",
+    "Dilshod Ergashev",
+    "Gulnora Yusupova",
+    "Нодира Ахмедова",
+    "Олег Петров",
+    "Sherzod Qodirov",
+    "Madina Aliyeva",
+    "Ирина Ким",
+    "Jasur Tursunov",
+    "Lola Nazarova",
+    "Rustam Usmonov",
+    "Zarina Xasanova",
+    "Timur Pak",
+    "Shahzoda Rasulova",
+]
 COURSES = ["IELTS", "SAT", "Kids English", "Python", "Koreys tili"]
 
 
@@ -49,5 +64,4 @@ def seed(stdout) -> None:
             table, mapping = services.import_open_file(path=path)
             log = services.import_log_start(table=table, mapping=mapping, source=None, by=manager, dry_run=dry_run)
             services.import_execute(log=log, table=table, mapping=mapping, by=manager)
-    stdout.write(f"Lead imports: {FILE_NAME}: {log.created} created, {log.duplicates} duplicates, "
-                 f"{log.errors} errors.")
+    stdout.write(f"Lead imports: {FILE_NAME}: {log.created} created, {log.duplicates} duplicates, {log.errors} errors.")

@@ -16,22 +16,26 @@ WRONG_TYPE = "Upload a .csv or .xlsx file."
 class ImportUploadForm(forms.Form):
     file = forms.FileField(help_text="A .csv (any encoding, comma/semicolon/tab) or .xlsx file.")
     source = forms.ChoiceField(
-        choices=[("", "By file type (CSV / Excel)")] + list(LeadSource.choices), required=False,
+        choices=[("", "By file type (CSV / Excel)"), *list(LeadSource.choices)],
+        required=False,
         help_text="A Meta Lead Ads export is Instagram.",
     )
     sheet = forms.CharField(required=False, max_length=255, help_text="Excel sheet name (default: the first sheet).")
     assign = forms.ChoiceField(required=False, help_text="Who gets the new leads.")
     column_map = forms.CharField(
-        label="Column mapping", required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        label="Column mapping",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         help_text="Optional, one per line: COLUMN=field, e.g. “Tel. raqam=phone”. "
-                  f"Fields: {', '.join(columns.FIELDS)}.",
+        f"Fields: {', '.join(columns.FIELDS)}.",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assign"].choices = [("", "Nobody (assign later)"), (ROUND_ROBIN, "Round-robin across salespeople")] + [
-            (u.username, f"{u.get_full_name() or u.username} ({u.username})") for u in roles.salespeople()
-        ]
+        self.fields["assign"].choices = [
+            ("", "Nobody (assign later)"),
+            (ROUND_ROBIN, "Round-robin across salespeople"),
+        ] + [(u.username, f"{u.get_full_name() or u.username} ({u.username})") for u in roles.salespeople()]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

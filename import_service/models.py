@@ -2,6 +2,7 @@
 
 Writes go through import_service.services; this module only describes the data.
 """
+
 from django.conf import settings
 from django.db import models
 
@@ -23,17 +24,26 @@ class InputKind(models.TextChoices):
 
 class ImportLog(models.Model):
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="lead_imports", verbose_name="run by",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="lead_imports",
+        verbose_name="run by",
     )
     source = models.CharField("lead source", max_length=20, choices=LeadSource.choices)
     input_kind = models.CharField("input", max_length=20, choices=InputKind.choices)
     file_name = models.CharField("file or sheet", max_length=255)
     sheet_name = models.CharField("sheet / worksheet", max_length=255, blank=True)
-    file = models.FileField(upload_to="imports/%Y/%m/", blank=True, max_length=255,
-                            help_text="The uploaded file, kept for a background run.")
-    options = models.JSONField(default=dict, blank=True,
-                               help_text="Column overrides and assignment, so a background run repeats them.")
+    file = models.FileField(
+        upload_to="imports/%Y/%m/",
+        blank=True,
+        max_length=255,
+        help_text="The uploaded file, kept for a background run.",
+    )
+    options = models.JSONField(
+        default=dict, blank=True, help_text="Column overrides and assignment, so a background run repeats them."
+    )
     dry_run = models.BooleanField("dry run (preview only)", default=False)
 
     status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.RUNNING)
@@ -48,8 +58,9 @@ class ImportLog(models.Model):
     preview = models.JSONField(default=list, blank=True, help_text="The first rows and their outcome.")
 
     processed_rows = models.PositiveIntegerField("rows read", default=0)
-    read_finished_at = models.DateTimeField(null=True, blank=True,
-                                            help_text="Every row read and checked; writing from here on.")
+    read_finished_at = models.DateTimeField(
+        null=True, blank=True, help_text="Every row read and checked; writing from here on."
+    )
     total = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
@@ -60,7 +71,8 @@ class ImportLog(models.Model):
         verbose_name = "lead import"
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(status="completed") | models.Q(total=models.F("created") + models.F("duplicates") + models.F("errors")),
+                condition=~models.Q(status="completed")
+                | models.Q(total=models.F("created") + models.F("duplicates") + models.F("errors")),
                 name="importlog_counts_add_up",
             ),
         ]
@@ -88,8 +100,14 @@ class ImportRow(models.Model):
     outcome = models.CharField(max_length=20, choices=RowOutcome.choices)
     reason = models.CharField(max_length=255, blank=True)
     values = models.JSONField(default=list, help_text="The raw cells, in header order.")
-    lead = models.ForeignKey(Lead, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                             help_text="For a duplicate: the lead the phone belongs to.")
+    lead = models.ForeignKey(
+        Lead,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="For a duplicate: the lead the phone belongs to.",
+    )
 
     class Meta:
         ordering = ["log", "row_number"]

@@ -6,6 +6,7 @@ with their row numbers as ops see them in a spreadsheet. Problems with the
 file itself raise ``ImportFileError`` with a message ops can act on, before
 anything is written.
 """
+
 import codecs
 import csv
 import datetime
@@ -124,7 +125,7 @@ def _locate_header(records: Iterator[tuple[int, list]], overrides: dict[str, str
     width = len(headers)
 
     def rest():
-        for row_number, cells in _chain(scanned[best_index + 1:], records):
+        for row_number, cells in _chain(scanned[best_index + 1 :], records):
             cells = list(cells[:width])
             if len(cells) < width:
                 cells.extend([None] * (width - len(cells)))
@@ -145,8 +146,9 @@ def _check_size(path: Path, name: str) -> None:
         raise ImportFileError(FILE_TOO_BIG.format(name=name, size_mb=round(size / 1048576, 1), limit_mb=limit_mb))
 
 
-def open_file(path, *, name: str | None = None, sheet: str | None = None,
-              overrides: dict[str, str] | None = None) -> Table:
+def open_file(
+    path, *, name: str | None = None, sheet: str | None = None, overrides: dict[str, str] | None = None
+) -> Table:
     """Open a .csv or .xlsx file by its extension (of ``name`` if given, the
     original upload name, else of ``path``)."""
     path = Path(path)
@@ -168,10 +170,11 @@ def open_file(path, *, name: str | None = None, sheet: str | None = None,
 
 # --- CSV ------------------------------------------------------------------------
 
+
 def decode_csv(data: bytes, name: str) -> str:
     """UTF-8 with or without BOM, UTF-16 (Meta Lead Ads exports), or cp1251."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict")
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
@@ -252,6 +255,7 @@ def _open_csv(path: Path, name: str, overrides) -> Table:
 
 # --- Excel ------------------------------------------------------------------------
 
+
 def check_xlsx_container(path: Path, name: str) -> None:
     """Refuse encrypted workbooks, non-zip files and zip bombs before openpyxl parses anything."""
     with path.open("rb") as handle:
@@ -265,9 +269,7 @@ def check_xlsx_container(path: Path, name: str) -> None:
         raise ImportFileError(CORRUPT_XLSX.format(name=name)) from exc
     limit_mb = settings.IMPORT_XLSX_MAX_UNCOMPRESSED_MB
     if unpacked > limit_mb * 1024 * 1024:
-        raise ImportFileError(
-            XLSX_TOO_BIG.format(name=name, size_mb=round(unpacked / 1048576), limit_mb=limit_mb)
-        )
+        raise ImportFileError(XLSX_TOO_BIG.format(name=name, size_mb=round(unpacked / 1048576), limit_mb=limit_mb))
 
 
 def _open_xlsx(path: Path, name: str, sheet: str | None, overrides) -> Table:
@@ -303,9 +305,7 @@ def _open_xlsx(path: Path, name: str, sheet: str | None, overrides) -> Table:
             except ImportFileError:
                 raise
             except Exception as exc:
-                raise ImportFileError(
-                    f"{CORRUPT_XLSX.format(name=name)} ({exc.__class__.__name__}: {exc})"
-                ) from exc
+                raise ImportFileError(f"{CORRUPT_XLSX.format(name=name)} ({exc.__class__.__name__}: {exc})") from exc
 
         header_row, headers, rows = _locate_header(records(), overrides)
         if header_row is None:
@@ -313,15 +313,21 @@ def _open_xlsx(path: Path, name: str, sheet: str | None, overrides) -> Table:
     except BaseException:
         workbook.close()
         raise
-    return Table(name=name, kind="xlsx", headers=headers, header_row=header_row, _rows=rows,
-                 sheet_name=worksheet.title, _close=workbook.close)
+    return Table(
+        name=name,
+        kind="xlsx",
+        headers=headers,
+        header_row=header_row,
+        _rows=rows,
+        sheet_name=worksheet.title,
+        _close=workbook.close,
+    )
 
 
 # --- Google Sheets ------------------------------------------------------------------
 
 NO_SERVICE_ACCOUNT = (
-    "Set GOOGLE_SERVICE_ACCOUNT_FILE to the path of a Google service-account JSON key "
-    "to import from Google Sheets."
+    "Set GOOGLE_SERVICE_ACCOUNT_FILE to the path of a Google service-account JSON key to import from Google Sheets."
 )
 SHEET_NOT_FOUND = (
     "Google Sheet “{key}” was not found, or the service account {email} has no access: "
@@ -331,8 +337,9 @@ NO_SUCH_WORKSHEET = "There is no worksheet “{sheet}” in “{title}”. Works
 GOOGLE_ERROR = "Google Sheets refused the request: {error}."
 
 
-def open_google_sheet(url_or_key: str, *, worksheet: str | None = None,
-                      overrides: dict[str, str] | None = None) -> Table:
+def open_google_sheet(
+    url_or_key: str, *, worksheet: str | None = None, overrides: dict[str, str] | None = None
+) -> Table:
     """Read a Google Sheet through gspread with the service account in
     GOOGLE_SERVICE_ACCOUNT_FILE. Numbers come unformatted (phones keep every
     digit), dates as the sheet shows them."""
@@ -377,5 +384,6 @@ def open_google_sheet(url_or_key: str, *, worksheet: str | None = None,
     header_row, headers, rows = _locate_header(iter(enumerate(values, start=1)), overrides or {})
     if header_row is None:
         raise ImportFileError(EMPTY_FILE.format(name=name))
-    return Table(name=name, kind="google_sheet", headers=headers, header_row=header_row, _rows=rows,
-                 sheet_name=ws.title)
+    return Table(
+        name=name, kind="google_sheet", headers=headers, header_row=header_row, _rows=rows, sheet_name=ws.title
+    )

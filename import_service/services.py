@@ -11,6 +11,7 @@ Entry points (commands, admin, Celery task all call these):
   chunk by chunk, with a fixed number of queries per chunk. A failure leaves
   the log ``failed`` with the reason and no lead from the run.
 """
+
 import datetime
 import hashlib
 import logging
@@ -44,16 +45,25 @@ PREVIEW_ROWS = 20
 NO_PHONE = "No phone number."
 DUPLICATE_KNOWN = "Phone {phone} already belongs to a lead."
 DUPLICATE_IN_FILE = "Phone {phone} appears earlier in this file."
-DEFAULT_SOURCES = {InputKind.CSV: LeadSource.CSV, InputKind.XLSX: LeadSource.EXCEL,
-                   InputKind.GOOGLE_SHEET: LeadSource.GOOGLE_SHEETS}
+DEFAULT_SOURCES = {
+    InputKind.CSV: LeadSource.CSV,
+    InputKind.XLSX: LeadSource.EXCEL,
+    InputKind.GOOGLE_SHEET: LeadSource.GOOGLE_SHEETS,
+}
 ROUND_ROBIN = "round-robin"
 UNKNOWN_SALESPERSON = "No active salesperson with the username “{username}”."
 
 _MAX_LENGTHS = {f.name: f.max_length for f in Lead._meta.concrete_fields if getattr(f, "max_length", None)}
 _DATE_FORMATS = (
-    "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y",
-    "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
-    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
 )
 
 
@@ -62,8 +72,10 @@ ImportFileError = readers.ImportFileError
 
 # --- opening -------------------------------------------------------------------
 
-def import_open_file(*, path, name: str | None = None, sheet: str | None = None,
-                     mapping: list[str] | None = None) -> tuple[readers.Table, dict[int, str]]:
+
+def import_open_file(
+    *, path, name: str | None = None, sheet: str | None = None, mapping: list[str] | None = None
+) -> tuple[readers.Table, dict[int, str]]:
     """Open and check a .csv/.xlsx file; returns the table and its column mapping.
     Raises ImportFileError or ValidationError (bad --map, no phone column)."""
     overrides = columns.parse_overrides(mapping or [])
@@ -71,8 +83,9 @@ def import_open_file(*, path, name: str | None = None, sheet: str | None = None,
     return table, _checked_mapping(table, overrides)
 
 
-def import_open_google_sheet(*, url_or_key: str, worksheet: str | None = None,
-                             mapping: list[str] | None = None) -> tuple[readers.Table, dict[int, str]]:
+def import_open_google_sheet(
+    *, url_or_key: str, worksheet: str | None = None, mapping: list[str] | None = None
+) -> tuple[readers.Table, dict[int, str]]:
     overrides = columns.parse_overrides(mapping or [])
     table = readers.open_google_sheet(url_or_key, worksheet=worksheet, overrides=overrides)
     return table, _checked_mapping(table, overrides)
@@ -107,15 +120,31 @@ def import_assigner(*, assign: str | None) -> Callable[[], object] | None:
 
 # --- the log --------------------------------------------------------------------------
 
-def import_log_start(*, table: readers.Table, mapping: dict[int, str], source: str | None, by=None,
-                     dry_run: bool = False, options: dict | None = None, file=None,
-                     status: str = ImportStatus.RUNNING) -> ImportLog:
+
+def import_log_start(
+    *,
+    table: readers.Table,
+    mapping: dict[int, str],
+    source: str | None,
+    by=None,
+    dry_run: bool = False,
+    options: dict | None = None,
+    file=None,
+    status: str = ImportStatus.RUNNING,
+) -> ImportLog:
     source = source or DEFAULT_SOURCES[InputKind(table.kind)]
     validate_source(source)
     log = ImportLog(
-        created_by=by, source=source, input_kind=table.kind, file_name=table.name[:255],
-        sheet_name=table.sheet_name[:255], dry_run=dry_run, status=status, options=options or {},
-        headers=table.headers, header_row=table.header_row,
+        created_by=by,
+        source=source,
+        input_kind=table.kind,
+        file_name=table.name[:255],
+        sheet_name=table.sheet_name[:255],
+        dry_run=dry_run,
+        status=status,
+        options=options or {},
+        headers=table.headers,
+        header_row=table.header_row,
         columns={table.headers[i]: f for i, f in mapping.items()},
         started_at=timezone.now() if status == ImportStatus.RUNNING else None,
     )
@@ -136,6 +165,7 @@ def import_log_fail(*, log: ImportLog, reason: str) -> ImportLog:
 
 
 # --- rows ---------------------------------------------------------------------------------
+
 
 @dataclass(slots=True)
 class ParsedRow:
@@ -229,19 +259,32 @@ def row_details(values: tuple[str, ...], mapping: dict[int, str]) -> dict:
 
 # --- running ------------------------------------------------------------------------------
 
+
 @dataclass
 class ImportResult:
     log: ImportLog
 
     def as_dict(self) -> dict:
         log = self.log
-        return {"import_log_id": log.pk, "total": log.total, "created": log.created,
-                "duplicates": log.duplicates, "errors": log.errors, "dry_run": log.dry_run}
+        return {
+            "import_log_id": log.pk,
+            "total": log.total,
+            "created": log.created,
+            "duplicates": log.duplicates,
+            "errors": log.errors,
+            "dry_run": log.dry_run,
+        }
 
 
-def import_execute(*, log: ImportLog, table: readers.Table, mapping: dict[int, str], by=None,
-                   assign: Callable[[], object] | None = None,
-                   progress: Callable[[int], None] | None = None) -> ImportResult:
+def import_execute(
+    *,
+    log: ImportLog,
+    table: readers.Table,
+    mapping: dict[int, str],
+    by=None,
+    assign: Callable[[], object] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
     """Run the import ``log`` describes. Never raises for a bad row; raises
     ImportFileError (or the database's error) after marking the log failed."""
     now = timezone.now()
@@ -270,8 +313,9 @@ def import_execute(*, log: ImportLog, table: readers.Table, mapping: dict[int, s
     log.total, log.created, log.duplicates, log.errors = counts
     log.status = ImportStatus.COMPLETED
     log.finished_at = timezone.now()
-    log.save(update_fields=["status", "finished_at", "total", "created", "duplicates", "errors",
-                            "processed_rows", "preview"])
+    log.save(
+        update_fields=["status", "finished_at", "total", "created", "duplicates", "errors", "processed_rows", "preview"]
+    )
     return ImportResult(log=log)
 
 
@@ -337,16 +381,32 @@ def _register(*, log, rows: list[ParsedRow], mapping, by, assign, now) -> tuple[
         if chunk:
             yield chunk
         for start in range(0, len(invalid), CHUNK_ROWS):
-            yield invalid[start:start + CHUNK_ROWS]
+            yield invalid[start : start + CHUNK_ROWS]
 
     for chunk in chunks():
-        entries = [BulkEntry(key=r.number, phone=r.phone, at=r.at or now, details=row_details(r.values, mapping),
-                             timed=r.at is not None,
-                             fingerprint=row_fingerprint(r.values), note=f"{log.file_name} row {r.number}")
-                   for r in chunk if r.phone]
-        outcomes = {o.key: o for o in leads_bulk_register(
-            entries=entries, source=log.source, by=by, assign=assign, seen=seen, dry_run=log.dry_run, now=now
-        )} if entries else {}
+        entries = [
+            BulkEntry(
+                key=r.number,
+                phone=r.phone,
+                at=r.at or now,
+                details=row_details(r.values, mapping),
+                timed=r.at is not None,
+                fingerprint=row_fingerprint(r.values),
+                note=f"{log.file_name} row {r.number}",
+            )
+            for r in chunk
+            if r.phone
+        ]
+        outcomes = (
+            {
+                o.key: o
+                for o in leads_bulk_register(
+                    entries=entries, source=log.source, by=by, assign=assign, seen=seen, dry_run=log.dry_run, now=now
+                )
+            }
+            if entries
+            else {}
+        )
         logged = []
         for row in chunk:
             outcome = outcomes.get(row.number)
@@ -361,11 +421,18 @@ def _register(*, log, rows: list[ParsedRow], mapping, by, assign, now) -> tuple[
                 kind, lead_id = RowOutcome.DUPLICATE, outcome.lead_id
                 reason = (DUPLICATE_IN_FILE if outcome.earlier_in_run else DUPLICATE_KNOWN).format(phone=row.phone)
             if kind != RowOutcome.CREATED:
-                logged.append(ImportRow(log=log, row_number=row.number, outcome=kind, reason=reason[:255],
-                                        values=list(row.values), lead_id=lead_id))
+                logged.append(
+                    ImportRow(
+                        log=log,
+                        row_number=row.number,
+                        outcome=kind,
+                        reason=reason[:255],
+                        values=list(row.values),
+                        lead_id=lead_id,
+                    )
+                )
             if row.number in preview_numbers:
-                preview[row.number] = {"row": row.number, "values": list(row.values), "outcome": kind,
-                                       "reason": reason}
+                preview[row.number] = {"row": row.number, "values": list(row.values), "outcome": kind, "reason": reason}
         ImportRow.objects.bulk_create(logged, batch_size=1000)
         _forget_queries()
     log.preview = [preview[number] for number in sorted(preview)]
@@ -384,8 +451,15 @@ def background_threshold() -> int:
     return settings.IMPORT_BACKGROUND_ROW_THRESHOLD
 
 
-def import_upload_preview(*, upload, by, source: str | None = None, sheet: str | None = None,
-                          assign: str | None = None, column_map: list[str] | None = None) -> ImportLog:
+def import_upload_preview(
+    *,
+    upload,
+    by,
+    source: str | None = None,
+    sheet: str | None = None,
+    assign: str | None = None,
+    column_map: list[str] | None = None,
+) -> ImportLog:
     """Store an uploaded file under MEDIA_ROOT and dry-run it: the preview a
     manager confirms. Raises ImportFileError / ValidationError, storing nothing."""
     from pathlib import Path
@@ -395,12 +469,20 @@ def import_upload_preview(*, upload, by, source: str | None = None, sheet: str |
     suffix = Path(upload.name).suffix.lower()
     stored = default_storage.save(f"imports/{timezone.localdate():%Y/%m}/upload{suffix}", upload)
     try:
-        table, mapping = import_open_file(path=default_storage.path(stored), name=upload.name,
-                                          sheet=sheet or None, mapping=column_map)
+        table, mapping = import_open_file(
+            path=default_storage.path(stored), name=upload.name, sheet=sheet or None, mapping=column_map
+        )
         try:
             assigner = import_assigner(assign=assign)
-            log = import_log_start(table=table, mapping=mapping, source=source or None, by=by, dry_run=True,
-                                   options={"map": column_map or [], "assign": assign or None}, file=stored)
+            log = import_log_start(
+                table=table,
+                mapping=mapping,
+                source=source or None,
+                by=by,
+                dry_run=True,
+                options={"map": column_map or [], "assign": assign or None},
+                file=stored,
+            )
         except BaseException:
             table.close()
             raise
@@ -440,10 +522,17 @@ def import_confirm(*, dry_run_log: ImportLog, by) -> ImportLog:
 
 def _confirmed_log(dry_run_log: ImportLog, by) -> ImportLog:
     return ImportLog.objects.create(
-        created_by=by, source=dry_run_log.source, input_kind=dry_run_log.input_kind,
-        file_name=dry_run_log.file_name, sheet_name=dry_run_log.sheet_name, file=dry_run_log.file.name,
-        dry_run=False, status=ImportStatus.QUEUED,
-        headers=dry_run_log.headers, header_row=dry_run_log.header_row, columns=dry_run_log.columns,
+        created_by=by,
+        source=dry_run_log.source,
+        input_kind=dry_run_log.input_kind,
+        file_name=dry_run_log.file_name,
+        sheet_name=dry_run_log.sheet_name,
+        file=dry_run_log.file.name,
+        dry_run=False,
+        status=ImportStatus.QUEUED,
+        headers=dry_run_log.headers,
+        header_row=dry_run_log.header_row,
+        columns=dry_run_log.columns,
         options={k: v for k, v in (dry_run_log.options or {}).items() if k != "confirmed_log_id"},
     )
 
@@ -460,8 +549,9 @@ def import_run_stored(*, log: ImportLog) -> ImportLog:
     log.refresh_from_db()
     options = log.options or {}
     try:
-        table, mapping = import_open_file(path=log.file.path, name=log.file_name,
-                                          sheet=log.sheet_name or None, mapping=options.get("map"))
+        table, mapping = import_open_file(
+            path=log.file.path, name=log.file_name, sheet=log.sheet_name or None, mapping=options.get("map")
+        )
         assign = import_assigner(assign=options.get("assign"))
     except (readers.ImportFileError, ValidationError, OSError) as exc:
         reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)

@@ -8,7 +8,13 @@ from core.admin_tools import DateRangeFilter
 from core.badges import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, TEAL, BadgeMedia, badge
 from intake import selectors, services
 from intake.models import (
-    OPEN_STATUSES, IntakeChannel, IntakeEvent, IntakeOutcome, IntakeRejection, IntakeStatus, ReplyStatus,
+    OPEN_STATUSES,
+    IntakeChannel,
+    IntakeEvent,
+    IntakeOutcome,
+    IntakeRejection,
+    IntakeStatus,
+    ReplyStatus,
 )
 
 CHANNEL_COLOURS = {
@@ -26,7 +32,10 @@ STATUS_COLOURS = {
 }
 OUTCOME_COLOURS = {IntakeOutcome.CREATED: GREEN, IntakeOutcome.REPEAT: TEAL}
 REPLY_COLOURS = {
-    ReplyStatus.PENDING: BLUE, ReplyStatus.SENDING: ORANGE, ReplyStatus.SENT: GREEN, ReplyStatus.FAILED: RED,
+    ReplyStatus.PENDING: BLUE,
+    ReplyStatus.SENDING: ORANGE,
+    ReplyStatus.SENT: GREEN,
+    ReplyStatus.FAILED: RED,
 }
 PLATFORM_LABELS = {"ig": "Instagram", "fb": "Facebook"}
 
@@ -37,15 +46,25 @@ NOTHING_OPEN = "Only pending or failed events can be re-processed; none of the s
 def _pretty(value):
     if value in (None, "", {}):
         return "—"
-    return format_html('<pre style="white-space: pre-wrap; max-width: 60em">{}</pre>',
-                       json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True))
+    return format_html(
+        '<pre style="white-space: pre-wrap; max-width: 60em">{}</pre>',
+        json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True),
+    )
 
 
 @admin.register(IntakeEvent)
 class IntakeEventAdmin(BadgeMedia, admin.ModelAdmin):
     list_display = [
-        "received_at", "channel_label", "status_label", "outcome_label", "lead_link", "platform_label",
-        "short_external_id", "attempts", "reply_label", "short_error",
+        "received_at",
+        "channel_label",
+        "status_label",
+        "outcome_label",
+        "lead_link",
+        "platform_label",
+        "short_external_id",
+        "attempts",
+        "reply_label",
+        "short_error",
     ]
     list_display_links = ["received_at"]
     list_select_related = ["lead"]
@@ -62,9 +81,25 @@ class IntakeEventAdmin(BadgeMedia, admin.ModelAdmin):
         ("Payload", {"fields": ["payload_pretty", "fetched_pretty", "headers_pretty", "body"]}),
     ]
     readonly_fields = [
-        "channel_label", "external_id", "reference", "platform_label", "received_at", "status_label",
-        "outcome_label", "lead_link", "attempts", "processed_at", "error", "reply_label", "reply_pretty",
-        "replied_at", "reply_error", "payload_pretty", "fetched_pretty", "headers_pretty", "body",
+        "channel_label",
+        "external_id",
+        "reference",
+        "platform_label",
+        "received_at",
+        "status_label",
+        "outcome_label",
+        "lead_link",
+        "attempts",
+        "processed_at",
+        "error",
+        "reply_label",
+        "reply_pretty",
+        "replied_at",
+        "reply_error",
+        "payload_pretty",
+        "fetched_pretty",
+        "headers_pretty",
+        "body",
     ]
 
     def has_add_permission(self, request):

@@ -1,4 +1,5 @@
 """Configuration checks run by `manage.py check` and at start-up."""
+
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
@@ -15,9 +16,11 @@ def intake_settings_check(app_configs, **kwargs):
     if settings.INTAKE_MAX_BODY_BYTES <= 0:
         problems.append(Error("INTAKE_MAX_BODY_BYTES must be positive.", id="intake.E002"))
     if settings.META_APP_SECRET and settings.META_VERIFY_TOKEN and not settings.META_PAGE_ACCESS_TOKEN:
-        problems.append(Warning(
-            "Meta lead ads are on but META_PAGE_ACCESS_TOKEN is unset: leads will be stored but fail "
-            "to fetch from the Graph API until it is set (then re-process them).",
-            id="intake.W001",
-        ))
+        problems.append(
+            Warning(
+                "Meta lead ads are on but META_PAGE_ACCESS_TOKEN is unset: leads will be stored but fail "
+                "to fetch from the Graph API until it is set (then re-process them).",
+                id="intake.W001",
+            )
+        )
     return problems

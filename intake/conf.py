@@ -1,4 +1,5 @@
 """Intake settings, read at call time (so tests and operators can change them)."""
+
 import re
 from dataclasses import dataclass
 
@@ -50,7 +51,7 @@ _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_rate(text: str) -> Rate:
-    """"30/m" -> 30 per 60 s; "100/10s" -> 100 per 10 s; "1000/h", "5000/d"."""
+    """ "30/m" -> 30 per 60 s; "100/10s" -> 100 per 10 s; "1000/h", "5000/d"."""
     match = _RATE.match(text or "")
     if not match:
         raise ValueError(f"INTAKE_LANDING_RATE “{text}” is not like 30/m, 100/10s or 1000/h.")

@@ -3,6 +3,7 @@ before any processing so nothing that reached us can be lost.
 
 Writes go through intake.services; views only store, tasks only process.
 """
+
 import uuid
 
 from django.db import models

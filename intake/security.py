@@ -1,4 +1,5 @@
 """Request authentication and abuse limits for the intake endpoints."""
+
 import hashlib
 import hmac
 import time
@@ -11,9 +12,17 @@ from intake import conf
 # Headers worth keeping with a stored event (never secrets: not the Telegram
 # secret token, not the landing key).
 KEPT_HEADERS = (
-    "CONTENT_TYPE", "CONTENT_LENGTH", "HTTP_USER_AGENT", "HTTP_ORIGIN", "HTTP_REFERER",
-    "HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_IDEMPOTENCY_KEY", "HTTP_X_HUB_SIGNATURE_256",
-    "HTTP_X_SIGNATURE", "REMOTE_ADDR",
+    "CONTENT_TYPE",
+    "CONTENT_LENGTH",
+    "HTTP_USER_AGENT",
+    "HTTP_ORIGIN",
+    "HTTP_REFERER",
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_REAL_IP",
+    "HTTP_IDEMPOTENCY_KEY",
+    "HTTP_X_HUB_SIGNATURE_256",
+    "HTTP_X_SIGNATURE",
+    "REMOTE_ADDR",
 )
 
 

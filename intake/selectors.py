@@ -1,4 +1,5 @@
 """Reads of the intake stream."""
+
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -23,7 +24,10 @@ def intake_counts_for_day(*, day=None) -> list[dict]:
     )
     by_channel = {row["channel"]: row for row in rows}
     return [
-        {"channel": channel, "label": channel.label,
-         **{k: by_channel.get(channel.value, {}).get(k, 0) for k in ("received", "created", "repeat", "failed")}}
+        {
+            "channel": channel,
+            "label": channel.label,
+            **{k: by_channel.get(channel.value, {}).get(k, 0) for k in ("received", "created", "repeat", "failed")},
+        }
         for channel in IntakeChannel
     ]

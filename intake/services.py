@@ -6,6 +6,7 @@ skips rows another worker holds, plus a conditional status update) and writes
 the lead and the event's result in one transaction, so a redelivered task or two
 workers at once produce one lead and one history entry.
 """
+
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -21,7 +22,13 @@ from core import telegram
 from intake.channels import module_for
 from intake.channels.base import Ignore, Incoming, Inquiry, TransientError, Unprocessable
 from intake.models import (
-    OPEN_STATUSES, IntakeChannel, IntakeEvent, IntakeOutcome, IntakeRejection, IntakeStatus, ReplyStatus,
+    OPEN_STATUSES,
+    IntakeChannel,
+    IntakeEvent,
+    IntakeOutcome,
+    IntakeRejection,
+    IntakeStatus,
+    ReplyStatus,
 )
 from leads import services as lead_services
 from leads.models import LeadInquiry
@@ -77,6 +84,7 @@ class Summary:
 
 # --- receiving ------------------------------------------------------------------
 
+
 def intake_events_store(
     *, channel: str, incoming: list[Incoming], headers: dict, body: str, received_at=None, enqueue: bool = True
 ) -> list[Stored]:
@@ -90,8 +98,13 @@ def intake_events_store(
             try:
                 with transaction.atomic():
                     event = IntakeEvent.objects.create(
-                        channel=channel, external_id=item.external_id, platform=item.platform,
-                        received_at=received_at, headers=headers, body=body, payload=item.payload,
+                        channel=channel,
+                        external_id=item.external_id,
+                        platform=item.platform,
+                        received_at=received_at,
+                        headers=headers,
+                        body=body,
+                        payload=item.payload,
                     )
             except IntegrityError:
                 event = IntakeEvent.objects.get(channel=channel, external_id=item.external_id)
@@ -127,6 +140,7 @@ def intake_rejection_record(*, channel: str, reason: str, at=None) -> None:
 
 # --- processing -----------------------------------------------------------------
 
+
 def intake_event_run(*, event_id: int) -> RunResult:
     """Process the event if it is still open, then send its reply if one is due.
     The one entry point for the Celery task, the command and the admin action."""
@@ -154,9 +168,7 @@ def intake_event_process(*, event_id: int) -> RunResult:
             return _fail(event_id, str(exc))
         event.fetched = fetched
         platform = channel.platform_of(event) if hasattr(channel, "platform_of") else event.platform
-        IntakeEvent.objects.filter(pk=event_id, status__in=OPEN_STATUSES).update(
-            fetched=fetched, platform=platform
-        )
+        IntakeEvent.objects.filter(pk=event_id, status__in=OPEN_STATUSES).update(fetched=fetched, platform=platform)
 
     with transaction.atomic():
         locked = (
@@ -193,9 +205,19 @@ def intake_event_process(*, event_id: int) -> RunResult:
         if action.reply:
             locked.reply = action.reply
             locked.reply_status = ReplyStatus.PENDING
-        locked.save(update_fields=[
-            "status", "error", "outcome", "lead", "processed_at", "reply", "reply_status", "fetched", "platform",
-        ])
+        locked.save(
+            update_fields=[
+                "status",
+                "error",
+                "outcome",
+                "lead",
+                "processed_at",
+                "reply",
+                "reply_status",
+                "fetched",
+                "platform",
+            ]
+        )
         return RunResult(event_id=event_id, status=locked.status, outcome=outcome)
 
 
@@ -250,6 +272,7 @@ def _fail(event_id: int, error: str, *, retry: bool = False) -> RunResult:
 
 # --- replies --------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ReplyResult:
     status: str  # a ReplyStatus, or "" when there was nothing to send
@@ -282,6 +305,7 @@ def intake_event_send_reply(*, event_id: int) -> ReplyResult:
 
 
 # --- by hand and on schedule ----------------------------------------------------
+
 
 def intake_events_process(*, event_ids) -> Summary:
     """Process these events one by one (admin action, command). Never raises for one event."""

@@ -1,4 +1,5 @@
 """Celery tasks: thin callers of intake.services, taking ids."""
+
 from celery import shared_task
 
 from intake import services
@@ -14,7 +15,7 @@ def process_intake_event(self, event_id: int) -> dict:
     the event stays failed and visible in admin if every retry fails."""
     result = services.intake_event_run(event_id=event_id)
     if result.retry and self.request.retries < self.max_retries:
-        raise self.retry(countdown=min(MAX_BACKOFF_SECONDS, 10 * 2 ** self.request.retries))
+        raise self.retry(countdown=min(MAX_BACKOFF_SECONDS, 10 * 2**self.request.retries))
     return {"event": event_id, "status": result.status, "outcome": result.outcome}
 
 

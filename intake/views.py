@@ -3,6 +3,7 @@ parse, store (in the transaction that answers), enqueue, answer fast.
 
 JSON in and out. A channel whose secrets are unset answers 404.
 """
+
 import json
 import logging
 
@@ -51,15 +52,19 @@ def _too_large(channel: str) -> JsonResponse:
 
 def _store_and_answer(channel: str, request, incoming, body: bytes) -> JsonResponse:
     stored = services.intake_events_store(
-        channel=channel, incoming=incoming, headers=security.kept_headers(request),
+        channel=channel,
+        incoming=incoming,
+        headers=security.kept_headers(request),
         body=body.decode("utf-8", errors="replace"),
     )
     new = sum(1 for s in stored if s.created)
-    return JsonResponse({
-        "status": "received" if new or not stored else "duplicate",
-        "received": new,
-        "duplicates": len(stored) - new,
-    })
+    return JsonResponse(
+        {
+            "status": "received" if new or not stored else "duplicate",
+            "received": new,
+            "duplicates": len(stored) - new,
+        }
+    )
 
 
 def _webhook(channel: str, request, parser, authenticate) -> JsonResponse:
@@ -94,6 +99,7 @@ def _disabled() -> JsonResponse:
 
 # --- Telegram ----------------------------------------------------------------------
 
+
 @csrf_exempt
 @require_http_methods(["POST"])
 def telegram_webhook(request):
@@ -109,6 +115,7 @@ def telegram_webhook(request):
 
 
 # --- Meta lead ads and WhatsApp -------------------------------------------------------
+
 
 def _hub_signature(channel):
     def authenticate(request, body):
@@ -142,6 +149,7 @@ def whatsapp_webhook(request):
 
 # --- call tracking ---------------------------------------------------------------------
 
+
 @csrf_exempt
 @require_http_methods(["POST"])
 def calls_webhook(request):
@@ -157,6 +165,7 @@ def calls_webhook(request):
 
 
 # --- landing form ----------------------------------------------------------------------
+
 
 def _with_cors(response, origin: str | None):
     if origin and security.origin_allowed(origin):
@@ -211,7 +220,9 @@ def landing_form(request):
 
     # The submitted fields as received, less the site key (it is a credential).
     stored = services.intake_events_store(
-        channel=channel, incoming=incoming, headers=security.kept_headers(request),
+        channel=channel,
+        incoming=incoming,
+        headers=security.kept_headers(request),
         body=json.dumps(fields, ensure_ascii=False),
     )[0]
     response = JsonResponse(

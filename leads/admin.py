@@ -72,13 +72,22 @@ class LeadInquiryInline(admin.TabularInline):
 class LeadAdmin(FollowUpLeadAdminMixin, TrialLeadAdminMixin, BadgeMedia, ExportMixin, admin.ModelAdmin):
     form = LeadAdminForm
     list_display = [
-        "full_name", "phone_display", "status_label", "source_label", "assigned_to",
-        "course_interest", "inquiry_count", "created_at",
+        "full_name",
+        "phone_display",
+        "status_label",
+        "source_label",
+        "assigned_to",
+        "course_interest",
+        "inquiry_count",
+        "created_at",
     ]
     list_display_links = ["full_name", "phone_display"]
     list_select_related = ["assigned_to"]
     list_filter = [
-        "status", "source", salesperson_filter("assigned_to", with_unassigned=True), ("created_at", DateRangeFilter),
+        "status",
+        "source",
+        salesperson_filter("assigned_to", with_unassigned=True),
+        ("created_at", DateRangeFilter),
     ]
     search_fields = ["full_name", "email", "phone"]
     search_help_text = "Name, email, or a phone typed any way (90 123 45 67)."
@@ -86,27 +95,66 @@ class LeadAdmin(FollowUpLeadAdminMixin, TrialLeadAdminMixin, BadgeMedia, ExportM
     list_per_page = 50
     inlines = [LeadStatusChangeInline, LeadInquiryInline]
     readonly_fields = [
-        "status_label", "phone_raw", "inquiry_count", "last_inquiry_at", "last_inquiry_source",
-        "created_at", "updated_at", "assigned_at", "first_contacted_at", "status_changed_at",
+        "status_label",
+        "phone_raw",
+        "inquiry_count",
+        "last_inquiry_at",
+        "last_inquiry_source",
+        "created_at",
+        "updated_at",
+        "assigned_at",
+        "first_contacted_at",
+        "status_changed_at",
     ]
     fieldsets = [
         (None, {"fields": ["full_name", "phone", "phone_raw", "email", "source", "course_interest", "comment"]}),
         ("Status", {"fields": ["status_label", "new_status", "lost_reason", "assigned_to"]}),
-        ("Campaign", {
-            "classes": ["collapse"],
-            "fields": ["utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
-                       "campaign_id", "ad_id", "form_id"],
-        }),
+        (
+            "Campaign",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "utm_source",
+                    "utm_medium",
+                    "utm_campaign",
+                    "utm_content",
+                    "utm_term",
+                    "campaign_id",
+                    "ad_id",
+                    "form_id",
+                ],
+            },
+        ),
         ("Channels", {"classes": ["collapse"], "fields": ["telegram_chat_id", "whatsapp_id"]}),
-        ("Timeline", {
-            "fields": ["inquiry_count", "last_inquiry_at", "last_inquiry_source", "created_at",
-                       "assigned_at", "first_contacted_at", "status_changed_at", "updated_at"],
-        }),
+        (
+            "Timeline",
+            {
+                "fields": [
+                    "inquiry_count",
+                    "last_inquiry_at",
+                    "last_inquiry_source",
+                    "created_at",
+                    "assigned_at",
+                    "first_contacted_at",
+                    "status_changed_at",
+                    "updated_at",
+                ],
+            },
+        ),
     ]
     actions = ["assign_to", "assign_round_robin", "mark_lost"]
     export_fields = [
-        "full_name", "phone", "email", "status", "source", "assigned_to", "course_interest",
-        "utm_source", "utm_campaign", "inquiry_count", "created_at",
+        "full_name",
+        "phone",
+        "email",
+        "status",
+        "source",
+        "assigned_to",
+        "course_interest",
+        "utm_source",
+        "utm_campaign",
+        "inquiry_count",
+        "created_at",
     ]
 
     # --- access ---------------------------------------------------------------
@@ -198,7 +246,12 @@ class LeadAdmin(FollowUpLeadAdminMixin, TrialLeadAdminMixin, BadgeMedia, ExportM
             self.message_user(request, f"Assigned {len(queryset)} lead(s) to {data['salesperson']}.", messages.SUCCESS)
 
         return intermediate_action(
-            self, request, queryset, form_class=AssignForm, title="Assign leads", apply=apply,
+            self,
+            request,
+            queryset,
+            form_class=AssignForm,
+            title="Assign leads",
+            apply=apply,
             form_kwargs={"salespeople": roles.salespeople()},
         )
 

@@ -1,5 +1,6 @@
 """Demo leads for `manage.py seed_demo`: a month of realistic inquiries with
 complete status history, reproducible (fixed random seed) and idempotent."""
+
 import random
 from datetime import timedelta
 
@@ -9,15 +10,59 @@ from accounts import roles
 from leads import services
 from leads.models import Lead, LeadSource, LeadStatus
 
-FIRST_NAMES = ["Aziza", "Bekzod", "Dilshod", "Gulnora", "Javlon", "Kamila", "Laylo", "Madina", "Nodir",
-               "Oybek", "Sevara", "Shahzoda", "Timur", "Umida", "Zarina", "Anna", "Oleg", "Sanjar", "Feruza", "Islom"]
-LAST_NAMES = ["Yusupova", "Ergashev", "Nazarova", "Rakhimov", "Tursunov", "Karimova", "Ismoilov", "Abdullaeva",
-              "Saidov", "Xolmatova", "Ivanova", "Petrov", "Mirzaev", "Qosimova"]
+FIRST_NAMES = [
+    "Aziza",
+    "Bekzod",
+    "Dilshod",
+    "Gulnora",
+    "Javlon",
+    "Kamila",
+    "Laylo",
+    "Madina",
+    "Nodir",
+    "Oybek",
+    "Sevara",
+    "Shahzoda",
+    "Timur",
+    "Umida",
+    "Zarina",
+    "Anna",
+    "Oleg",
+    "Sanjar",
+    "Feruza",
+    "Islom",
+]
+LAST_NAMES = [
+    "Yusupova",
+    "Ergashev",
+    "Nazarova",
+    "Rakhimov",
+    "Tursunov",
+    "Karimova",
+    "Ismoilov",
+    "Abdullaeva",
+    "Saidov",
+    "Xolmatova",
+    "Ivanova",
+    "Petrov",
+    "Mirzaev",
+    "Qosimova",
+]
 COURSES = ["IELTS", "General English", "Kids English", "Python", "Frontend", "Russian", "Korean", "SAT Math"]
 # Weighted like a real centre: mostly Instagram and Telegram.
-SOURCES = [LeadSource.INSTAGRAM] * 5 + [LeadSource.TELEGRAM] * 4 + [LeadSource.WHATSAPP] * 2 + [
-    LeadSource.CALL_TRACKING, LeadSource.LANDING, LeadSource.LANDING, LeadSource.GOOGLE_SHEETS,
-    LeadSource.EXCEL, LeadSource.CSV]
+SOURCES = (
+    [LeadSource.INSTAGRAM] * 5
+    + [LeadSource.TELEGRAM] * 4
+    + [LeadSource.WHATSAPP] * 2
+    + [
+        LeadSource.CALL_TRACKING,
+        LeadSource.LANDING,
+        LeadSource.LANDING,
+        LeadSource.GOOGLE_SHEETS,
+        LeadSource.EXCEL,
+        LeadSource.CSV,
+    ]
+)
 # Where demo leads end up, as a path through the allowed transitions.
 PATHS = [
     [],
@@ -50,7 +95,11 @@ def seed(stdout) -> None:
             continue
         at = now - age
         lead = services.lead_register_inquiry(
-            phone=phone, source=source, at=at, full_name=name, course_interest=course,
+            phone=phone,
+            source=source,
+            at=at,
+            full_name=name,
+            course_interest=course,
             utm_source=source if source in (LeadSource.INSTAGRAM, LeadSource.LANDING) else "",
             utm_campaign=f"{course.lower().replace(' ', '_')}_nov" if source == LeadSource.INSTAGRAM else "",
         ).lead
@@ -61,7 +110,10 @@ def seed(stdout) -> None:
             if step_at >= now:
                 break
             services.lead_change_status(
-                lead=lead, to_status=status, by=lead.assigned_to, at=step_at,
+                lead=lead,
+                to_status=status,
+                by=lead.assigned_to,
+                at=step_at,
                 reason=reason if status == LeadStatus.LOST else "",
             )
             step_at += timedelta(hours=rng.randint(2, 60))

@@ -18,7 +18,8 @@ class LeadAdminForm(forms.ModelForm):
 
     class Meta:
         model = Lead
-        exclude = ["status"]
+        # Every model field but status; the admin's fieldsets pick what is shown.
+        fields = [f.name for f in Lead._meta.concrete_fields if f.editable and f.name not in ("id", "status")]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ phonenumbers does the real work. On top of it we accept the old domestic habit
 of a trunk "8" before a 9-digit Uzbek number ("8 (90) 123 45 67"), which
 libphonenumber stopped accepting in 2024 when Uzbekistan dropped the trunk prefix.
 """
+
 import re
 from functools import lru_cache
 
@@ -86,7 +87,7 @@ def _normalize(text: str, region: str) -> str | None:
 
 
 def format_phone_display(e164: str) -> str:
-    """"+998901234567" -> "+998 90 123 45 67" for people to read."""
+    """ "+998901234567" -> "+998 90 123 45 67" for people to read."""
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

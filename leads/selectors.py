@@ -1,4 +1,5 @@
 """Reads of the lead domain, with row-level access applied in one place."""
+
 from django.db.models import QuerySet
 
 from accounts import roles

@@ -5,6 +5,7 @@ complete (analytics counts from it). Creation goes through ``lead_register_inqui
 (or ``lead_create``), which relies on the unique phone constraint, not on a
 prior check, so two concurrent deliveries of the same phone make one lead.
 """
+
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ class InquiryResult:
 
 # --- validation helpers -----------------------------------------------------
 
+
 def phone_or_error(raw, *, field: str = "phone") -> str:
     try:
         return normalize_phone(raw)
@@ -60,9 +62,7 @@ def phone_or_error(raw, *, field: str = "phone") -> str:
 
 def validate_source(value: str) -> str:
     if value not in LeadSource.values:
-        raise ValidationError(
-            {"source": UNKNOWN_SOURCE.format(value=value, known=", ".join(LeadSource.values))}
-        )
+        raise ValidationError({"source": UNKNOWN_SOURCE.format(value=value, known=", ".join(LeadSource.values))})
     return value
 
 
@@ -93,6 +93,7 @@ def allowed_next_statuses(lead: Lead) -> list[str]:
 
 
 # --- creation -----------------------------------------------------------------
+
 
 def lead_create(*, phone, source: str, by=None, at: datetime | None = None, **details) -> Lead:
     """Create a lead; raises ValidationError if the phone already belongs to one."""
@@ -172,13 +173,26 @@ def lead_record_repeat_inquiry(*, lead: Lead, source: str, at: datetime, details
 
 # Blank fields a repeat inquiry may fill in (never overwrite).
 _FILLABLE_FIELDS = frozenset(
-    {"full_name", "email", "course_interest", "telegram_chat_id", "whatsapp_id",
-     "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
-     "campaign_id", "ad_id", "form_id"}
+    {
+        "full_name",
+        "email",
+        "course_interest",
+        "telegram_chat_id",
+        "whatsapp_id",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "utm_content",
+        "utm_term",
+        "campaign_id",
+        "ad_id",
+        "form_id",
+    }
 )
 
 
 # --- status -------------------------------------------------------------------
+
 
 def lead_change_status(
     *, lead: Lead, to_status: str, by=None, reason: str = "", note: str = "", at: datetime | None = None
@@ -189,8 +203,12 @@ def lead_change_status(
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
         lead_transition_check(lead=locked, to_status=to_status, reason=reason)
         change = LeadStatusChange.objects.create(
-            lead=locked, from_status=locked.status, to_status=to_status, changed_by=by,
-            changed_at=at, note=(note or reason)[:255],
+            lead=locked,
+            from_status=locked.status,
+            to_status=to_status,
+            changed_by=by,
+            changed_at=at,
+            note=(note or reason)[:255],
         )
         locked.status = to_status
         locked.status_changed_at = at
@@ -223,6 +241,7 @@ def lead_mark_lost(*, lead: Lead, reason: str, by=None, at: datetime | None = No
 
 
 # --- assignment -----------------------------------------------------------------
+
 
 def lead_assign(*, lead: Lead, salesperson, by=None, at: datetime | None = None) -> Lead:
     if not (salesperson.is_active and roles.is_salesperson(salesperson)):

@@ -1,5 +1,6 @@
 """Follow-ups and deliveries in admin: states as badges, overdue at a glance.
 Salespeople see only rows about their own leads."""
+
 from __future__ import annotations
 
 from functools import partial
@@ -13,15 +14,25 @@ from core.badges import BLUE, GREEN, GREY, ORANGE, RED, TEAL, BadgeMedia, badge
 from reminders import dispatch, selectors, services
 from reminders.lead_admin import followup_badge
 from reminders.models import (
-    OPEN_REMINDER_STATUSES, Delivery, DeliveryStatus, LeadReminder, LeadReminderStatus,
+    OPEN_REMINDER_STATUSES,
+    Delivery,
+    DeliveryStatus,
+    LeadReminder,
+    LeadReminderStatus,
 )
 from reminders.tasks import send_delivery
 
-REMINDER_COLOURS = {LeadReminderStatus.PENDING: BLUE, LeadReminderStatus.SENT: ORANGE,
-                    LeadReminderStatus.COMPLETED: GREEN}
+REMINDER_COLOURS = {
+    LeadReminderStatus.PENDING: BLUE,
+    LeadReminderStatus.SENT: ORANGE,
+    LeadReminderStatus.COMPLETED: GREEN,
+}
 DELIVERY_COLOURS = {
-    DeliveryStatus.PENDING: BLUE, DeliveryStatus.SENDING: TEAL, DeliveryStatus.SENT: GREEN,
-    DeliveryStatus.SKIPPED: GREY, DeliveryStatus.FAILED: RED,
+    DeliveryStatus.PENDING: BLUE,
+    DeliveryStatus.SENDING: TEAL,
+    DeliveryStatus.SENT: GREEN,
+    DeliveryStatus.SKIPPED: GREY,
+    DeliveryStatus.FAILED: RED,
 }
 
 
@@ -43,15 +54,27 @@ class OverdueFilter(admin.SimpleListFilter):
 
 @admin.register(LeadReminder)
 class LeadReminderAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
-    list_display = ["lead", "salesperson", "kind", "deadline", "status_label", "reminder_count", "last_sent_at",
-                    "note"]
+    list_display = ["lead", "salesperson", "kind", "deadline", "status_label", "reminder_count", "last_sent_at", "note"]
     list_select_related = ["lead", "salesperson"]
     list_filter = [OverdueFilter, "status", "kind", salesperson_filter("salesperson"), ("due_at", DateRangeFilter)]
     search_fields = ["lead__full_name", "lead__phone", "note"]
     date_hierarchy = "due_at"
     ordering = ["due_at", "id"]
-    fields = ["lead", "salesperson", "kind", "due_at", "status", "reminder_count", "last_sent_at", "note",
-              "created_at", "created_by", "completed_at", "completed_by", "completion_note"]
+    fields = [
+        "lead",
+        "salesperson",
+        "kind",
+        "due_at",
+        "status",
+        "reminder_count",
+        "last_sent_at",
+        "note",
+        "created_at",
+        "created_by",
+        "completed_at",
+        "completed_by",
+        "completion_note",
+    ]
     readonly_fields = fields
     actions = ["complete_selected"]
 
@@ -81,15 +104,32 @@ class LeadReminderAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(BadgeMedia, admin.ModelAdmin):
-    list_display = ["due_at", "kind", "channel", "recipient", "lead", "status_label", "attempts", "sent_at",
-                    "problem"]
+    list_display = ["due_at", "kind", "channel", "recipient", "lead", "status_label", "attempts", "sent_at", "problem"]
     list_select_related = ["recipient_user", "lead"]
     list_filter = ["status", "kind", "channel", ("due_at", DateRangeFilter)]
     search_fields = ["key", "address", "lead__full_name", "lead__phone"]
     date_hierarchy = "due_at"
-    fields = ["key", "kind", "channel", "recipient_user", "address", "lead", "object_id", "occurrence", "due_at",
-              "status", "attempts", "next_attempt_at", "claimed_at", "sent_at", "skip_reason", "last_error",
-              "subject", "body", "created_at"]
+    fields = [
+        "key",
+        "kind",
+        "channel",
+        "recipient_user",
+        "address",
+        "lead",
+        "object_id",
+        "occurrence",
+        "due_at",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "claimed_at",
+        "sent_at",
+        "skip_reason",
+        "last_error",
+        "subject",
+        "body",
+        "created_at",
+    ]
     readonly_fields = fields
     actions = ["retry_now"]
 

@@ -1,5 +1,6 @@
 """Sending one message over one channel. Raises on failure; the dispatcher
 keeps the error and retries."""
+
 from django.conf import settings
 from django.core.mail import EmailMessage
 

@@ -24,6 +24,7 @@ committing, a crash leaves the row ``sending``; after the claim timeout it is
 reclaimed and sent again. That window (one UPDATE) is the only way to get a
 duplicate; without reclaiming we could lose messages instead.
 """
+
 from __future__ import annotations
 
 import logging
@@ -109,14 +110,18 @@ def deliveries_claim(*, now: datetime, limit: int = CLAIM_BATCH, ids: list[int] 
             .values("pk")[:limit]
         )
         claimed = Delivery.objects.filter(claimable, pk__in=due).update(
-            status=S.SENDING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1,
+            status=S.SENDING,
+            claim_token=token,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
             updated_at=timezone.now(),
         )
     if not claimed:
         return []
     return list(
         Delivery.objects.filter(status=S.SENDING, claim_token=token)
-        .select_related("recipient_user").order_by("due_at", "id")
+        .select_related("recipient_user")
+        .order_by("due_at", "id")
     )
 
 
@@ -145,16 +150,33 @@ def delivery_process(*, delivery: Delivery) -> str:
         prepared = Skip(NO_ADDRESS) if not delivery.address else source.prepare(delivery=delivery, now=timezone.now())
         if isinstance(prepared, Skip):
             at = timezone.now()
-            _settle(delivery, source.on_skipped, dict(at=at, reason=prepared.reason), status=S.SKIPPED,
-                    skip_reason=prepared.reason[:255], claim_token=None, next_attempt_at=None)
+            _settle(
+                delivery,
+                source.on_skipped,
+                {"at": at, "reason": prepared.reason},
+                status=S.SKIPPED,
+                skip_reason=prepared.reason[:255],
+                claim_token=None,
+                next_attempt_at=None,
+            )
             return "skipped"
         assert isinstance(prepared, Message)
         channel_send(channel=delivery.channel, address=delivery.address, subject=prepared.subject, text=prepared.text)
     except Exception as exc:  # noqa: BLE001 - any failure is kept on the row and retried
         return _fail(delivery, source, exc)
     at = timezone.now()
-    _settle(delivery, source.on_sent, dict(at=at), status=S.SENT, sent_at=at, subject=prepared.subject[:255],
-            body=prepared.text, claim_token=None, next_attempt_at=None, last_error="")
+    _settle(
+        delivery,
+        source.on_sent,
+        {"at": at},
+        status=S.SENT,
+        sent_at=at,
+        subject=prepared.subject[:255],
+        body=prepared.text,
+        claim_token=None,
+        next_attempt_at=None,
+        last_error="",
+    )
     return "sent"
 
 
@@ -162,11 +184,19 @@ def _fail(delivery: Delivery, source, exc: Exception) -> str:
     at = timezone.now()
     error = f"{type(exc).__name__}: {exc}"[:2000]
     final = delivery.attempts >= settings.REMINDER_MAX_ATTEMPTS
-    logger.warning("Delivery %s failed (attempt %s%s): %s", delivery.key, delivery.attempts,
-                   ", giving up" if final else "", error)
+    logger.warning(
+        "Delivery %s failed (attempt %s%s): %s", delivery.key, delivery.attempts, ", giving up" if final else "", error
+    )
     next_attempt = None if final else at + retry_delay(delivery.attempts)
-    _settle(delivery, source.on_gave_up if final else None, dict(at=at), status=S.FAILED, last_error=error,
-            next_attempt_at=next_attempt, claim_token=None)
+    _settle(
+        delivery,
+        source.on_gave_up if final else None,
+        {"at": at},
+        status=S.FAILED,
+        last_error=error,
+        next_attempt_at=next_attempt,
+        claim_token=None,
+    )
     return "failed"
 
 
@@ -180,7 +210,7 @@ def _settle(delivery: Delivery, hook, hook_kwargs: dict, **fields) -> bool:
             try:
                 with transaction.atomic():
                     hook(delivery=delivery, **hook_kwargs)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 logger.exception("Reminder source hook %s failed for %s", hook.__qualname__, delivery.key)
     return done
 

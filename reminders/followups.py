@@ -2,6 +2,7 @@
 deadline notifies its salesperson, then again every REMINDER_REPEAT_MINUTES
 until completed. Occurrence n is the n-th notification, so a worker that was
 down for hours sends one catch-up notification, not one per missed interval."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -27,16 +28,21 @@ class FollowUpSource(ReminderSource):
     kinds = (DeliveryKind.FOLLOWUP_OVERDUE,)
 
     def due_deliveries(self, *, now: datetime):
-        due = LeadReminder.objects.filter(
-            status__in=OPEN_REMINDER_STATUSES, next_notify_at__lte=now
-        ).select_related("salesperson")
+        due = LeadReminder.objects.filter(status__in=OPEN_REMINDER_STATUSES, next_notify_at__lte=now).select_related(
+            "salesperson"
+        )
         for reminder in due:
             occurrence = str(reminder.reminder_count + 1)
             for channel, address in staff_addresses(reminder.salesperson):
                 yield build_delivery(
-                    kind=DeliveryKind.FOLLOWUP_OVERDUE, object_id=reminder.pk, occurrence=occurrence,
-                    channel=channel, address=address, due_at=reminder.next_notify_at,
-                    lead_id=reminder.lead_id, recipient_user=reminder.salesperson,
+                    kind=DeliveryKind.FOLLOWUP_OVERDUE,
+                    object_id=reminder.pk,
+                    occurrence=occurrence,
+                    channel=channel,
+                    address=address,
+                    due_at=reminder.next_notify_at,
+                    lead_id=reminder.lead_id,
+                    recipient_user=reminder.salesperson,
                 )
 
     def prepare(self, *, delivery: Delivery, now: datetime) -> Message | Skip:
@@ -70,7 +76,9 @@ class FollowUpSource(ReminderSource):
         LeadReminder.objects.filter(
             pk=delivery.object_id, status__in=OPEN_REMINDER_STATUSES, reminder_count__lt=occurrence
         ).update(
-            reminder_count=occurrence, last_sent_at=at, status=LeadReminderStatus.SENT,
+            reminder_count=occurrence,
+            last_sent_at=at,
+            status=LeadReminderStatus.SENT,
             next_notify_at=at + repeat_interval(),
         )
 
@@ -78,8 +86,10 @@ class FollowUpSource(ReminderSource):
         """Nothing reached the salesperson: try the next occurrence after one
         interval instead of re-building the same one every minute."""
         LeadReminder.objects.filter(
-            pk=delivery.object_id, status__in=OPEN_REMINDER_STATUSES,
-            reminder_count=int(delivery.occurrence) - 1, next_notify_at__lte=at,
+            pk=delivery.object_id,
+            status__in=OPEN_REMINDER_STATUSES,
+            reminder_count=int(delivery.occurrence) - 1,
+            next_notify_at__lte=at,
         ).update(next_notify_at=at + repeat_interval())
 
     def on_skipped(self, *, delivery: Delivery, at: datetime, reason: str) -> None:

@@ -6,6 +6,7 @@ contact" and "Set next follow-up". Both views are thin callers of
 reminders.services and use LeadAdmin.get_object, so a salesperson reaches
 only their own leads.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -72,7 +73,9 @@ class FollowUpLeadAdminMixin:
     def get_list_display(self, request):
         columns = list(super().get_list_display(request))
         if "follow_up" not in columns:
-            at = columns.index(self.followup_column_after) + 1 if self.followup_column_after in columns else len(columns)
+            at = (
+                columns.index(self.followup_column_after) + 1 if self.followup_column_after in columns else len(columns)
+            )
             columns.insert(at, "follow_up")
         return columns
 
@@ -99,22 +102,31 @@ class FollowUpLeadAdminMixin:
     def follow_up_panel(self, obj):
         if obj is None or obj.pk is None:
             return "—"
-        reminder = LeadReminder.objects.filter(lead=obj, status__in=OPEN_REMINDER_STATUSES).select_related(
-            "salesperson").first()
+        reminder = (
+            LeadReminder.objects.filter(lead=obj, status__in=OPEN_REMINDER_STATUSES)
+            .select_related("salesperson")
+            .first()
+        )
         record = format_html(
             '<button type="submit" class="button" formaction="{}" formnovalidate>Record contact</button>',
             reverse("admin:leads_lead_record_contact", args=[obj.pk]),
         )
-        set_next = format_html('<a class="button" href="{}">Set next follow-up</a>',
-                               reverse("admin:leads_lead_follow_up", args=[obj.pk]))
+        set_next = format_html(
+            '<a class="button" href="{}">Set next follow-up</a>', reverse("admin:leads_lead_follow_up", args=[obj.pk])
+        )
         if reminder is None:
             return format_html("{} &nbsp; {} &nbsp; {}", badge("No open follow-up", GREY), record, set_next)
         sent = f", reminded {reminder.reminder_count}×" if reminder.reminder_count else ""
         note = f" — {reminder.note}" if reminder.note else ""
         return format_html(
             "{} {} by {}{}{} &nbsp; {} &nbsp; {}",
-            followup_badge(reminder.due_at), reminder.get_kind_display(), reminder.salesperson, sent, note,
-            record, set_next,
+            followup_badge(reminder.due_at),
+            reminder.get_kind_display(),
+            reminder.salesperson,
+            sent,
+            note,
+            record,
+            set_next,
         )
 
     # --- views ----------------------------------------------------------------
@@ -152,8 +164,9 @@ class FollowUpLeadAdminMixin:
         form = FollowUpForm(request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
-                services.followup_set(lead=lead, due_at=form.cleaned_data["due_at"], note=form.cleaned_data["note"],
-                                      by=request.user)
+                services.followup_set(
+                    lead=lead, due_at=form.cleaned_data["due_at"], note=form.cleaned_data["note"], by=request.user
+                )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
                     form.add_error(field if field in form.fields else None, errors)
@@ -162,7 +175,10 @@ class FollowUpLeadAdminMixin:
                 return redirect(reverse("admin:leads_lead_change", args=[lead.pk]))
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Next follow-up with {lead}", "form": form, "opts": self.model._meta, "original": lead,
+            "title": f"Next follow-up with {lead}",
+            "form": form,
+            "opts": self.model._meta,
+            "original": lead,
             "submit_label": "Set follow-up",
         }
         return TemplateResponse(request, "admin/core/form_page.html", context)

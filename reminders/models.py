@@ -8,6 +8,7 @@ salesperson must contact the lead, nagging them until it is completed.
 beat schedulers, retried tasks or racing workers try to create or send it, the
 database holds one row and the dispatcher (reminders.dispatch) sends it once.
 """
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -33,9 +34,7 @@ class LeadReminder(models.Model):
     at most one open reminder per lead. Written by reminders.services."""
 
     lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="reminders")
-    salesperson = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lead_reminders"
-    )
+    salesperson = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lead_reminders")
     kind = models.CharField(max_length=20, choices=LeadReminderKind.choices, default=LeadReminderKind.FOLLOW_UP)
     due_at = models.DateTimeField("contact deadline", db_index=True)
     status = models.CharField(max_length=20, choices=LeadReminderStatus.choices, default=LeadReminderStatus.PENDING)
@@ -44,7 +43,9 @@ class LeadReminder(models.Model):
     )
     last_sent_at = models.DateTimeField(null=True, blank=True)
     next_notify_at = models.DateTimeField(
-        null=True, blank=True, editable=False,
+        null=True,
+        blank=True,
+        editable=False,
         help_text="When the next overdue notification is due (the deadline, then every repeat interval).",
     )
     note = models.CharField(max_length=255, blank=True)
@@ -116,7 +117,11 @@ class Delivery(models.Model):
     kind = models.CharField(max_length=30, choices=DeliveryKind.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     recipient_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
         verbose_name="recipient (staff)",
     )
     address = models.CharField(max_length=254, blank=True, help_text="Email address or Telegram chat id.")

@@ -1,4 +1,5 @@
 """Reads of follow-ups and deliveries, with row-level access applied."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -43,5 +44,6 @@ def lead_next_followup_subquery() -> Subquery:
     """The earliest open follow-up deadline of the lead in the outer query."""
     return Subquery(
         LeadReminder.objects.filter(lead=OuterRef("pk"), status__in=OPEN_REMINDER_STATUSES)
-        .order_by("due_at").values("due_at")[:1]
+        .order_by("due_at")
+        .values("due_at")[:1]
     )

@@ -4,6 +4,7 @@ data and tests call these; the dispatcher (reminders.dispatch) sends.
 At most one open (pending or sent) reminder per lead, enforced by a partial
 unique constraint: setting a new follow-up completes the open one first.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -50,8 +51,12 @@ def followup_create_first_contact(*, lead: Lead, salesperson, at: datetime | Non
         try:
             with transaction.atomic():
                 return LeadReminder.objects.create(
-                    lead=lead, salesperson=salesperson, kind=LeadReminderKind.FIRST_CONTACT,
-                    due_at=due, next_notify_at=due, created_at=at,
+                    lead=lead,
+                    salesperson=salesperson,
+                    kind=LeadReminderKind.FIRST_CONTACT,
+                    due_at=due,
+                    next_notify_at=due,
+                    created_at=at,
                 )
         except IntegrityError:  # created concurrently by another assignment
             return LeadReminder.objects.get(lead=lead, status__in=OPEN_REMINDER_STATUSES)
@@ -78,8 +83,14 @@ def followup_set(
         if existing is not None:
             _complete(existing, by=by, at=at, note=SUPERSEDED_NOTE)
         return LeadReminder.objects.create(
-            lead=lead, salesperson=salesperson, kind=LeadReminderKind.FOLLOW_UP, due_at=due_at,
-            next_notify_at=due_at, note=note.strip()[:255], created_by=by, created_at=at,
+            lead=lead,
+            salesperson=salesperson,
+            kind=LeadReminderKind.FOLLOW_UP,
+            due_at=due_at,
+            next_notify_at=due_at,
+            note=note.strip()[:255],
+            created_by=by,
+            created_at=at,
         )
 
 
@@ -96,9 +107,7 @@ def followups_complete_for_lead(*, lead: Lead, by=None, at: datetime | None = No
     """Complete the lead's open follow-up (the lead was contacted). Idempotent."""
     at = at or timezone.now()
     with transaction.atomic():
-        reminders = list(
-            LeadReminder.objects.select_for_update().filter(lead=lead, status__in=OPEN_REMINDER_STATUSES)
-        )
+        reminders = list(LeadReminder.objects.select_for_update().filter(lead=lead, status__in=OPEN_REMINDER_STATUSES))
         for reminder in reminders:
             _complete(reminder, by=by, at=at, note=note or RECORD_CONTACT_NOTE)
     return len(reminders)
@@ -112,6 +121,8 @@ def followup_record_contact(*, lead: Lead, by, note: str = "", at: datetime | No
     at = at or timezone.now()
     with transaction.atomic():
         if lead.status == LeadStatus.NEW:
-            lead_change_status(lead=lead, to_status=LeadStatus.CONTACTED, by=by, at=at, note=note or RECORD_CONTACT_NOTE)
+            lead_change_status(
+                lead=lead, to_status=LeadStatus.CONTACTED, by=by, at=at, note=note or RECORD_CONTACT_NOTE
+            )
         # Completed by the status hook for a new lead; otherwise here.
         return followups_complete_for_lead(lead=lead, by=by, at=at, note=note or RECORD_CONTACT_NOTE)

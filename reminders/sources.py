@@ -6,6 +6,7 @@ whether a delivery is still useful and what it says, and hears back when it
 was sent, skipped or given up. Follow-ups live in reminders.followups, trial
 reminders in trials.reminders; the dispatcher knows only this interface.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -48,13 +49,13 @@ class ReminderSource(ABC):
     def prepare(self, *, delivery: Delivery, now: datetime) -> Message | Skip:
         """What to send for ``delivery`` now, or why it is no longer useful."""
 
-    def on_sent(self, *, delivery: Delivery, at: datetime) -> None:
+    def on_sent(self, *, delivery: Delivery, at: datetime) -> None:  # noqa: B027 - optional hook
         """The delivery went out."""
 
-    def on_skipped(self, *, delivery: Delivery, at: datetime, reason: str) -> None:
+    def on_skipped(self, *, delivery: Delivery, at: datetime, reason: str) -> None:  # noqa: B027 - optional hook
         """The delivery was judged no longer useful."""
 
-    def on_gave_up(self, *, delivery: Delivery, at: datetime) -> None:
+    def on_gave_up(self, *, delivery: Delivery, at: datetime) -> None:  # noqa: B027 - optional hook
         """The delivery failed REMINDER_MAX_ATTEMPTS times."""
 
 
@@ -88,14 +89,28 @@ def delivery_key(*, kind: str, object_id: int, occurrence: str, channel: str, re
 
 
 def build_delivery(
-    *, kind: str, object_id: int, occurrence: str, channel: str, address: str, due_at: datetime,
-    lead_id: int | None, recipient_user=None,
+    *,
+    kind: str,
+    object_id: int,
+    occurrence: str,
+    channel: str,
+    address: str,
+    due_at: datetime,
+    lead_id: int | None,
+    recipient_user=None,
 ) -> Delivery:
     recipient = f"user{recipient_user.pk}" if recipient_user is not None else address
     return Delivery(
         key=delivery_key(kind=kind, object_id=object_id, occurrence=occurrence, channel=channel, recipient=recipient),
-        kind=kind, channel=channel, address=address, recipient_user=recipient_user, lead_id=lead_id,
-        object_id=object_id, occurrence=occurrence, due_at=due_at, next_attempt_at=due_at,
+        kind=kind,
+        channel=channel,
+        address=address,
+        recipient_user=recipient_user,
+        lead_id=lead_id,
+        object_id=object_id,
+        occurrence=occurrence,
+        due_at=due_at,
+        next_attempt_at=due_at,
     )
 
 

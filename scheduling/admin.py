@@ -3,6 +3,7 @@
 Load columns (students, free slots, occupancy, trials) come from annotations
 (selectors.groups_with_load), so changelists run a fixed number of queries.
 """
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F
@@ -32,12 +33,21 @@ class TimetableLinksMixin:
 
 # --- courses ------------------------------------------------------------------
 
+
 @admin.register(Course)
 class CourseAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
     form = CourseAdminForm
     list_display = [
-        "name", "teacher", "price", "duration_months", "lessons_per_week", "default_capacity",
-        "group_count", "students", "load", "active_label",
+        "name",
+        "teacher",
+        "price",
+        "duration_months",
+        "lessons_per_week",
+        "default_capacity",
+        "group_count",
+        "students",
+        "load",
+        "active_label",
     ]
     list_select_related = ["teacher"]
     list_filter = ["is_active", ("teacher", admin.RelatedOnlyFieldListFilter)]
@@ -69,6 +79,7 @@ class CourseAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin
 
 # --- rooms ----------------------------------------------------------------------
 
+
 @admin.register(Room)
 class RoomAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
     list_display = ["name", "capacity", "location", "group_count", "week_load", "timetable_link", "active_label"]
@@ -82,10 +93,16 @@ class RoomAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("timetable/", view(admin_views.TimetableView.as_view(admin_site=self.admin_site)),
-                 name="scheduling_room_timetable"),
-            path("free-rooms/", view(admin_views.FreeRoomView.as_view(admin_site=self.admin_site)),
-                 name="scheduling_room_free_rooms"),
+            path(
+                "timetable/",
+                view(admin_views.TimetableView.as_view(admin_site=self.admin_site)),
+                name="scheduling_room_timetable",
+            ),
+            path(
+                "free-rooms/",
+                view(admin_views.FreeRoomView.as_view(admin_site=self.admin_site)),
+                name="scheduling_room_free_rooms",
+            ),
             *super().get_urls(),
         ]
 
@@ -111,6 +128,7 @@ class RoomAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
 
 
 # --- groups -----------------------------------------------------------------------
+
 
 class HasFreeSlotsFilter(admin.SimpleListFilter):
     title = "has free slots"
@@ -151,8 +169,18 @@ class EnrollmentInline(admin.TabularInline):
 class GroupAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
     form = GroupAdminForm
     list_display = [
-        "name", "course", "days", "time_range", "room", "teacher", "capacity", "student_count",
-        "occupancy", "free_slots_column", "trial_students_column", "is_full_column",
+        "name",
+        "course",
+        "days",
+        "time_range",
+        "room",
+        "teacher",
+        "capacity",
+        "student_count",
+        "occupancy",
+        "free_slots_column",
+        "trial_students_column",
+        "is_full_column",
     ]
     list_select_related = ["course", "room", "teacher"]
     list_filter = [
@@ -166,11 +194,23 @@ class GroupAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin)
     inlines = [EnrollmentInline]
     fieldsets = [
         (None, {"fields": ["course", "name", "teacher"]}),
-        ("When and where", {"fields": ["days", ("start_time", "end_time"), "room", "capacity",
-                                        ("start_date", "end_date")]}),
+        (
+            "When and where",
+            {"fields": ["days", ("start_time", "end_time"), "room", "capacity", ("start_date", "end_date")]},
+        ),
     ]
-    export_fields = ["name", "course", "days", "time_range", "room", "teacher", "capacity", "student_count",
-                     "free_slots_column", "trial_students_column"]
+    export_fields = [
+        "name",
+        "course",
+        "days",
+        "time_range",
+        "room",
+        "teacher",
+        "capacity",
+        "student_count",
+        "free_slots_column",
+        "trial_students_column",
+    ]
 
     def get_queryset(self, request):
         qs = selectors.groups_with_load(super().get_queryset(request))
@@ -215,12 +255,16 @@ class GroupAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin)
 
 # --- enrollments ----------------------------------------------------------------------
 
+
 @admin.register(Enrollment)
 class EnrollmentAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
     list_display = ["lead", "group", "status_label", "enrolled_at", "left_at", "enrolled_by"]
     list_select_related = ["lead", "group", "enrolled_by"]
-    list_filter = ["status", ("group__course", admin.RelatedOnlyFieldListFilter),
-                   ("group", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "status",
+        ("group__course", admin.RelatedOnlyFieldListFilter),
+        ("group", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["lead__full_name", "lead__phone", "group__name"]
     raw_id_fields = ["lead"]
     readonly_fields = ["group", "lead", "status", "enrolled_at", "left_at", "enrolled_by"]
@@ -254,9 +298,7 @@ class EnrollmentAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
         if change:
             obj.save(update_fields=["note"])
             return
-        created = services.enrollment_create(
-            group=obj.group, lead=obj.lead, by=request.user, note=obj.note
-        )
+        created = services.enrollment_create(group=obj.group, lead=obj.lead, by=request.user, note=obj.note)
         obj.pk = created.pk
 
     @admin.display(description="status", ordering="status")
@@ -277,10 +319,10 @@ class EnrollmentAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
 
 # --- room occupancy ------------------------------------------------------------------
 
+
 @admin.register(RoomOccupancy)
 class RoomOccupancyAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
-    list_display = ["date", "time_range", "room", "group", "occupancy_count", "capacity", "occupancy",
-                    "refreshed_at"]
+    list_display = ["date", "time_range", "room", "group", "occupancy_count", "capacity", "occupancy", "refreshed_at"]
     list_select_related = ["room", "group"]
     list_filter = [("room", admin.RelatedOnlyFieldListFilter), "date"]
     search_fields = ["room__name", "group__name"]
@@ -303,6 +345,7 @@ class RoomOccupancyAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
 
 # --- index entry for the timetable ----------------------------------------------------
 
+
 @admin.register(Timetable)
 class TimetableAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Lists "Timetable & free rooms" on the admin index; opens the week grid."""
@@ -316,4 +359,3 @@ class TimetableAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         return redirect("admin:scheduling_room_timetable")
-

@@ -1,5 +1,6 @@
 """Custom admin pages: the week timetable (per room or per teacher) and the
 free-room finder. They only parse input and render selectors' results."""
+
 import datetime
 
 from django.core.exceptions import PermissionDenied
@@ -93,8 +94,12 @@ class FreeRoomView(SchedulingAdminView):
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
             results = selectors.rooms_free(
-                days=data["days"], start_time=data["start_time"], end_time=data["end_time"],
-                start_date=data["start_date"], end_date=data["end_date"], min_capacity=data["min_capacity"],
+                days=data["days"],
+                start_time=data["start_time"],
+                end_time=data["end_time"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                min_capacity=data["min_capacity"],
             )
             context["searched_label"] = (
                 f"{DayPattern(data['days']).label} {data['start_time']:%H:%M}–{data['end_time']:%H:%M}"

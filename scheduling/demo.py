@@ -7,6 +7,7 @@ they asked about; besides them, the centre has students who joined in earlier
 months (leads created 2–5 months ago and walked to "enrolled" through
 leads.services), so the timetable shows realistic, varied occupancy.
 """
+
 import datetime
 import random
 from decimal import Decimal
@@ -69,10 +70,46 @@ GROUPS = [
     ("Kids English Sunshine", "Kids English", D.MON_WED_FRI, T(15), T(16), "Kids room", None, None, 1, 0.5),
 ]
 
-FIRST_NAMES = ["Akmal", "Barno", "Diyora", "Elyor", "Farrux", "Hilola", "Jasur", "Komila", "Lola", "Mirjalol",
-               "Nigora", "Otabek", "Rayhona", "Sherzod", "Ulugbek", "Yulduz", "Zafar", "Maria", "Dmitriy", "Asal"]
-LAST_NAMES = ["Aminov", "Bakirova", "Davletov", "Fayzullaeva", "Hamidov", "Jurayeva", "Kholmatov", "Latipova",
-              "Mahmudov", "Normatova", "Rasulov", "Sobirova", "Toshpulatov", "Usmonova", "Smirnova", "Kim"]
+FIRST_NAMES = [
+    "Akmal",
+    "Barno",
+    "Diyora",
+    "Elyor",
+    "Farrux",
+    "Hilola",
+    "Jasur",
+    "Komila",
+    "Lola",
+    "Mirjalol",
+    "Nigora",
+    "Otabek",
+    "Rayhona",
+    "Sherzod",
+    "Ulugbek",
+    "Yulduz",
+    "Zafar",
+    "Maria",
+    "Dmitriy",
+    "Asal",
+]
+LAST_NAMES = [
+    "Aminov",
+    "Bakirova",
+    "Davletov",
+    "Fayzullaeva",
+    "Hamidov",
+    "Jurayeva",
+    "Kholmatov",
+    "Latipova",
+    "Mahmudov",
+    "Normatova",
+    "Rasulov",
+    "Sobirova",
+    "Toshpulatov",
+    "Usmonova",
+    "Smirnova",
+    "Kim",
+]
 STUDENT_PHONE_BASE = 8_000_000  # +99893 8xxxxxx: students who joined before the demo month
 
 
@@ -113,10 +150,17 @@ def seed(stdout) -> None:
         rooms[name], _ = Room.objects.get_or_create(name=name, defaults={"capacity": capacity, "location": location})
     courses = {}
     for name, teacher, price, months, per_week, capacity, description in COURSES:
-        courses[name], _ = Course.objects.get_or_create(name=name, defaults={
-            "teacher": teachers[teacher], "price": Decimal(price), "duration_months": months,
-            "lessons_per_week": per_week, "default_capacity": capacity, "description": description,
-        })
+        courses[name], _ = Course.objects.get_or_create(
+            name=name,
+            defaults={
+                "teacher": teachers[teacher],
+                "price": Decimal(price),
+                "duration_months": months,
+                "lessons_per_week": per_week,
+                "default_capacity": capacity,
+                "description": description,
+            },
+        )
 
     created_groups = 0
     groups = {}
@@ -125,9 +169,16 @@ def seed(stdout) -> None:
         if group is None:
             start_date = _months_ago(today, ago)
             group = services.group_create(
-                course=courses[course], name=name, days=days, start_time=start, end_time=end,
-                room=rooms[room], capacity=capacity, teacher=teachers[teacher] if teacher else None,
-                start_date=start_date, end_date=_add_months(start_date, courses[course].duration_months),
+                course=courses[course],
+                name=name,
+                days=days,
+                start_time=start,
+                end_time=end,
+                room=rooms[room],
+                capacity=capacity,
+                teacher=teachers[teacher] if teacher else None,
+                start_date=start_date,
+                end_date=_add_months(start_date, courses[course].duration_months),
             )
             created_groups += 1
         groups[name] = (group, fill)
@@ -153,8 +204,9 @@ def _enrol_enrolled_demo_leads(groups, now) -> int:
             if group.end_date and group.end_date < now.date():
                 continue
             try:
-                services.enrollment_create(group=group, lead=lead, by=lead.assigned_to,
-                                           at=lead.status_changed_at or now)
+                services.enrollment_create(
+                    group=group, lead=lead, by=lead.assigned_to, at=lead.status_changed_at or now
+                )
             except ValidationError:  # full: try the next group of the course
                 continue
             added += 1
@@ -166,7 +218,7 @@ def _fill_groups_with_students(groups, rng, now) -> int:
     """Earlier students, so each group is about as full as its `fill` share."""
     added = 0
     phone_index = 0
-    for name, (group, fill) in groups.items():
+    for _name, (group, fill) in groups.items():
         target = min(round(group.capacity * fill), group.capacity)
         have = group.enrollments.filter(status=EnrollmentStatus.ACTIVE).count()
         for _ in range(target):
@@ -181,7 +233,11 @@ def _fill_groups_with_students(groups, rng, now) -> int:
                 continue
             at = now - datetime.timedelta(days=joined_days_ago)
             lead = lead_services.lead_register_inquiry(
-                phone=phone, source=source, at=at, full_name=full_name, course_interest=group.course.name,
+                phone=phone,
+                source=source,
+                at=at,
+                full_name=full_name,
+                course_interest=group.course.name,
             ).lead
             step = at
             for status in (LeadStatus.CONTACTED, LeadStatus.INTERESTED, LeadStatus.ENROLLED):

@@ -1,5 +1,6 @@
 """Admin forms. Validation is delegated to scheduling.services so admin, the
 importer and other apps refuse the same input with the same messages."""
+
 import copy
 import datetime
 
@@ -29,8 +30,16 @@ class GroupAdminForm(forms.ModelForm):
     class Meta:
         model = Group
         fields = [
-            "course", "name", "days", "start_time", "end_time", "room", "capacity", "teacher",
-            "start_date", "end_date",
+            "course",
+            "name",
+            "days",
+            "start_time",
+            "end_time",
+            "room",
+            "capacity",
+            "teacher",
+            "start_date",
+            "end_date",
         ]
         help_texts = {
             "capacity": "Leave empty to use the course's default capacity.",
@@ -76,8 +85,14 @@ class CourseAdminForm(forms.ModelForm):
     class Meta:
         model = Course
         fields = [
-            "name", "description", "teacher", "price", "duration_months", "lessons_per_week",
-            "default_capacity", "is_active",
+            "name",
+            "description",
+            "teacher",
+            "price",
+            "duration_months",
+            "lessons_per_week",
+            "default_capacity",
+            "is_active",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -116,8 +131,9 @@ class EnrollmentAddForm(forms.ModelForm):
 class TimetableFilterForm(forms.Form):
     room = forms.ModelChoiceField(Room.objects.filter(is_active=True), required=False)
     teacher = forms.ModelChoiceField(roles.teachers(), required=False)
-    week = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                           help_text="Any day of the week to show.")
+    week = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Any day of the week to show."
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,10 +144,12 @@ class FreeRoomForm(forms.Form):
     days = forms.ChoiceField(label="Day pattern", choices=DayPattern.choices)
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    start_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                                 help_text="Default: today.")
-    end_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                               help_text="Empty: open-ended.")
+    start_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Default: today."
+    )
+    end_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Empty: open-ended."
+    )
     min_capacity = forms.IntegerField(required=False, min_value=1, label="At least seats")
 
     def clean(self):
@@ -150,4 +168,3 @@ def parse_week(value) -> datetime.date | None:
         return datetime.date.fromisoformat(value) if value else None
     except ValueError:
         return None
-

@@ -7,6 +7,7 @@ services.group_create / group_update (room and teacher conflicts included,
 also against rows earlier in the same file); if any row is refused, nothing
 is written and every refusal is reported with its line number.
 """
+
 from __future__ import annotations
 
 import csv
@@ -103,11 +104,18 @@ def _parse_row(row: dict, caches: dict) -> dict:
             capacity = int(text("capacity"))
         except ValueError:
             problems.append(BAD_NUMBER.format(value=text("capacity")))
-    values = dict(
-        course=course, name=text("name"), days=_day_pattern(text("days")), start_time=time_of("start_time"),
-        end_time=time_of("end_time"), room=room, start_date=date_of("start_date"), end_date=date_of("end_date"),
-        capacity=capacity, teacher=teacher,
-    )
+    values = {
+        "course": course,
+        "name": text("name"),
+        "days": _day_pattern(text("days")),
+        "start_time": time_of("start_time"),
+        "end_time": time_of("end_time"),
+        "room": room,
+        "start_date": date_of("start_date"),
+        "end_date": date_of("end_date"),
+        "capacity": capacity,
+        "teacher": teacher,
+    }
     if problems:
         raise ValidationError(problems)
     return values

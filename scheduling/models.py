@@ -4,6 +4,7 @@ Writes go through scheduling.services (conflict checks, capacity, enrollment
 rules); list pages read through scheduling.selectors, which annotate the load
 figures so the properties below cost no query per row.
 """
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -79,9 +80,7 @@ class Group(models.Model):
     )
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True, help_text="Empty = open-ended.")
-    students = models.ManyToManyField(
-        "leads.Lead", through="Enrollment", related_name="study_groups", blank=True
-    )
+    students = models.ManyToManyField("leads.Lead", through="Enrollment", related_name="study_groups", blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

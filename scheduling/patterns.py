@@ -10,6 +10,7 @@ the month. A pattern is exactly the set of (weekday, parity) combinations it
 accepts, and every combination occurs in the calendar (often, and within any
 few months), so two patterns can meet on the same day iff their sets intersect.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -67,9 +68,7 @@ def validate_pattern(value) -> DayPattern:
     try:
         return DayPattern(value)
     except ValueError:
-        raise UnknownPattern(
-            UNKNOWN_PATTERN.format(value=value, known=", ".join(DayPattern.values))
-        ) from None
+        raise UnknownPattern(UNKNOWN_PATTERN.format(value=value, known=", ".join(DayPattern.values))) from None
 
 
 def _rule(pattern) -> tuple[frozenset[int], frozenset[int]]:
@@ -122,9 +121,7 @@ def next_sessions(pattern, start: datetime.date, n: int, *, until: datetime.date
 COMBO_RECURRENCE_DAYS = 120
 
 
-def first_shared_date(
-    a, b, start: datetime.date, end: datetime.date | None = None
-) -> datetime.date | None:
+def first_shared_date(a, b, start: datetime.date, end: datetime.date | None = None) -> datetime.date | None:
     """The first date in [start, end] (end None = open) on which both patterns meet."""
     shared = combos(a) & combos(b)
     if not shared:

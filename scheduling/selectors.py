@@ -4,6 +4,7 @@ Trial lessons live in the trials app (``trials.Trial``, FK ``group`` with
 related_name ``trials``). Scheduling must work before and after that model
 exists, so every trial count goes through ``trial_model()``.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -28,9 +29,7 @@ def trial_model():
 
 
 def _count_subquery(queryset: QuerySet) -> Coalesce:
-    counted = (
-        queryset.order_by().values("group_id").annotate(n=Count("pk")).values("n")
-    )
+    counted = queryset.order_by().values("group_id").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
@@ -87,7 +86,9 @@ def group_has_free_place(*, group: Group, date: datetime.date) -> bool:
     return group_free_places_on(group=group, date=date) > 0
 
 
-def trials_count_by_group_and_date(*, group_ids, start: datetime.date, end: datetime.date) -> dict[tuple[int, datetime.date], int]:
+def trials_count_by_group_and_date(
+    *, group_ids, start: datetime.date, end: datetime.date
+) -> dict[tuple[int, datetime.date], int]:
     """{(group_id, date): scheduled trials} for a date window, in one query."""
     trials = scheduled_trials()
     if trials is None:
@@ -133,8 +134,16 @@ def groups_clashing_with(
         candidates = candidates.filter(start_date__lte=end_date)
     clashes = []
     for other in candidates.select_related("room", "teacher", "course").order_by("start_time", "name"):
-        shared = first_clash(wanted, Slot(days=other.days, start_time=other.start_time, end_time=other.end_time,
-                                          start_date=other.start_date, end_date=other.end_date))
+        shared = first_clash(
+            wanted,
+            Slot(
+                days=other.days,
+                start_time=other.start_time,
+                end_time=other.end_time,
+                start_date=other.start_date,
+                end_date=other.end_date,
+            ),
+        )
         if shared is not None:
             clashes.append((other, shared))
     return clashes
@@ -157,8 +166,12 @@ def rooms_free(
     busy = {
         group.room_id
         for group, _ in groups_clashing_with(
-            days=days, start_time=start_time, end_time=end_time,
-            start_date=start_date, end_date=end_date, queryset=Group.objects.all(),
+            days=days,
+            start_time=start_time,
+            end_time=end_time,
+            start_date=start_date,
+            end_date=end_date,
+            queryset=Group.objects.all(),
         )
     }
     rooms = Room.objects.filter(is_active=True).exclude(pk__in=busy)
@@ -259,14 +272,16 @@ def timetable_week(*, week_start: datetime.date, room=None, teacher=None) -> Tim
                 if m + step <= g_start or m >= g_end:
                     continue
                 rows[row_index].cells[col].append(
-                    TimetableEntry(group=group, date=day, starts_here=not started, taken=taken,
-                                   percent=percent, colour=colour)
+                    TimetableEntry(
+                        group=group, date=day, starts_here=not started, taken=taken, percent=percent, colour=colour
+                    )
                 )
                 started = True
     return TimetableWeek(days=days, rows=rows, groups=groups)
 
 
 # --- course and room load (admin lists) -------------------------------------------
+
 
 def courses_with_load(queryset: QuerySet | None = None, *, today: datetime.date | None = None) -> QuerySet:
     """Courses annotated with ``seats_total`` (capacity of groups still running)
@@ -279,13 +294,19 @@ def courses_with_load(queryset: QuerySet | None = None, *, today: datetime.date 
     today = today or timezone.localdate()
     running = Q(end_date__isnull=True) | Q(end_date__gte=today)
     seats = (
-        Group.objects.filter(running, course_id=OuterRef("pk")).order_by().values("course_id")
-        .annotate(n=Sum("capacity")).values("n")
+        Group.objects.filter(running, course_id=OuterRef("pk"))
+        .order_by()
+        .values("course_id")
+        .annotate(n=Sum("capacity"))
+        .values("n")
     )
     students = (
         Enrollment.objects.filter(status=EnrollmentStatus.ACTIVE, group__course_id=OuterRef("pk"))
         .filter(Q(group__end_date__isnull=True) | Q(group__end_date__gte=today))
-        .order_by().values("group__course_id").annotate(n=Count("pk")).values("n")
+        .order_by()
+        .values("group__course_id")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     return queryset.annotate(
         seats_total=Coalesce(Subquery(seats, output_field=IntegerField()), Value(0)),
@@ -305,14 +326,21 @@ def rooms_with_load(queryset: QuerySet | None = None, *, today: datetime.date | 
 
     queryset = Room.objects.all() if queryset is None else queryset
     today = today or timezone.localdate()
-    window = RoomOccupancy.objects.filter(
-        room_id=OuterRef("pk"), date__range=(today, today + datetime.timedelta(days=ROOM_LOAD_DAYS - 1))
-    ).order_by().values("room_id")
+    window = (
+        RoomOccupancy.objects.filter(
+            room_id=OuterRef("pk"), date__range=(today, today + datetime.timedelta(days=ROOM_LOAD_DAYS - 1))
+        )
+        .order_by()
+        .values("room_id")
+    )
     return queryset.annotate(
-        week_taken=Coalesce(Subquery(window.annotate(n=Sum("occupancy_count")).values("n"),
-                                     output_field=IntegerField()), Value(0)),
-        week_seats=Coalesce(Subquery(window.annotate(n=Sum("capacity")).values("n"),
-                                     output_field=IntegerField()), Value(0)),
-        week_lessons=Coalesce(Subquery(window.annotate(n=Count("pk")).values("n"),
-                                       output_field=IntegerField()), Value(0)),
+        week_taken=Coalesce(
+            Subquery(window.annotate(n=Sum("occupancy_count")).values("n"), output_field=IntegerField()), Value(0)
+        ),
+        week_seats=Coalesce(
+            Subquery(window.annotate(n=Sum("capacity")).values("n"), output_field=IntegerField()), Value(0)
+        ),
+        week_lessons=Coalesce(
+            Subquery(window.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), Value(0)
+        ),
     )

@@ -7,6 +7,7 @@ enrolling locks the group row, so two simultaneous saves cannot both pass the
 conflict or capacity check (PostgreSQL; SQLite serialises writes anyway).
 The partial unique constraint on active enrollments backs up the duplicate check.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -46,6 +47,7 @@ class Conflict:
 
 # --- groups ------------------------------------------------------------------
 
+
 def group_conflicts(*, group: Group) -> list[Conflict]:
     """Groups that already hold ``group``'s room or teacher at an overlapping
     time on a day both patterns share, within overlapping date ranges."""
@@ -54,22 +56,41 @@ def group_conflicts(*, group: Group) -> list[Conflict]:
     if group.days not in DayPattern.values or group.end_time <= group.start_time:
         return []
     others = Group.objects.exclude(pk=group.pk) if group.pk else Group.objects.all()
-    window = dict(
-        days=group.days, start_time=group.start_time, end_time=group.end_time,
-        start_date=group.start_date, end_date=group.end_date,
-    )
+    window = {
+        "days": group.days,
+        "start_time": group.start_time,
+        "end_time": group.end_time,
+        "start_date": group.start_date,
+        "end_date": group.end_date,
+    }
     conflicts = []
     if group.room_id:
         for other, day in selectors.groups_clashing_with(queryset=others.filter(room_id=group.room_id), **window):
-            conflicts.append(Conflict("room", other, day, ROOM_TAKEN.format(
-                room=other.room, group=other.name, schedule=other.schedule_label, day=describe_date(day))))
+            conflicts.append(
+                Conflict(
+                    "room",
+                    other,
+                    day,
+                    ROOM_TAKEN.format(
+                        room=other.room, group=other.name, schedule=other.schedule_label, day=describe_date(day)
+                    ),
+                )
+            )
     if group.teacher_id:
-        for other, day in selectors.groups_clashing_with(
-            queryset=others.filter(teacher_id=group.teacher_id), **window
-        ):
-            conflicts.append(Conflict("teacher", other, day, TEACHER_BUSY.format(
-                teacher=other.teacher.get_full_name() or other.teacher.get_username(),
-                group=other.name, schedule=other.schedule_label, day=describe_date(day))))
+        for other, day in selectors.groups_clashing_with(queryset=others.filter(teacher_id=group.teacher_id), **window):
+            conflicts.append(
+                Conflict(
+                    "teacher",
+                    other,
+                    day,
+                    TEACHER_BUSY.format(
+                        teacher=other.teacher.get_full_name() or other.teacher.get_username(),
+                        group=other.name,
+                        schedule=other.schedule_label,
+                        day=describe_date(day),
+                    ),
+                )
+            )
     return conflicts
 
 
@@ -95,8 +116,10 @@ def group_validate(*, group: Group, check_conflicts: bool = True) -> None:
     if group.capacity is not None and group.capacity <= 0:
         add("capacity", CAPACITY_NOT_POSITIVE)
     if group.capacity and group.room_id and group.capacity > group.room.capacity:
-        add("capacity", CAPACITY_ABOVE_ROOM.format(
-            capacity=group.capacity, room=group.room, room_capacity=group.room.capacity))
+        add(
+            "capacity",
+            CAPACITY_ABOVE_ROOM.format(capacity=group.capacity, room=group.room, room_capacity=group.room.capacity),
+        )
     if group.teacher_id and not _is_teacher(group.teacher):
         add("teacher", NOT_A_TEACHER.format(user=group.teacher))
     if errors:
@@ -140,9 +163,16 @@ def group_create(
     if capacity is None:
         capacity = min(course.default_capacity, room.capacity)
     group = Group(
-        course=course, name=name, days=days, start_time=start_time, end_time=end_time,
-        room=room, capacity=capacity, teacher=teacher or course.teacher,
-        start_date=start_date, end_date=end_date,
+        course=course,
+        name=name,
+        days=days,
+        start_time=start_time,
+        end_time=end_time,
+        room=room,
+        capacity=capacity,
+        teacher=teacher or course.teacher,
+        start_date=start_date,
+        end_date=end_date,
     )
     return group_save(group=group)
 
@@ -170,6 +200,7 @@ def group_defaults_for(course: Course | None) -> dict:
 
 # --- enrollments ---------------------------------------------------------------
 
+
 def enrollment_check(*, group: Group, lead, at: datetime.datetime | None = None) -> None:
     """Raise ValidationError if ``lead`` cannot be enrolled into ``group`` now.
     enrollment_create repeats this under a lock on the group row."""
@@ -183,7 +214,9 @@ def enrollment_check(*, group: Group, lead, at: datetime.datetime | None = None)
         raise ValidationError({"group": GROUP_FULL.format(group=group, taken=taken, capacity=group.capacity)})
 
 
-def enrollment_create(*, group: Group, lead, by=None, at: datetime.datetime | None = None, note: str = "") -> Enrollment:
+def enrollment_create(
+    *, group: Group, lead, by=None, at: datetime.datetime | None = None, note: str = ""
+) -> Enrollment:
     """Enrol ``lead`` into ``group``. Refuses a full or finished group and a
     second active enrollment of the same lead; nothing is written on refusal.
     Capacity counts active students (trials are checked when they are booked)."""
@@ -202,7 +235,9 @@ def enrollment_create(*, group: Group, lead, by=None, at: datetime.datetime | No
             raise
 
 
-def enrollment_leave(*, enrollment: Enrollment, by=None, at: datetime.datetime | None = None, note: str = "") -> Enrollment:
+def enrollment_leave(
+    *, enrollment: Enrollment, by=None, at: datetime.datetime | None = None, note: str = ""
+) -> Enrollment:
     """Mark an active enrollment as left; the row stays as history."""
     with transaction.atomic():
         locked = Enrollment.objects.select_for_update().select_related("lead", "group").get(pk=enrollment.pk)
@@ -230,7 +265,9 @@ class OccupancyRefreshResult:
     deleted: int
 
 
-def room_occupancy_refresh(*, today: datetime.date | None = None, days: int = DEFAULT_OCCUPANCY_DAYS) -> OccupancyRefreshResult:
+def room_occupancy_refresh(
+    *, today: datetime.date | None = None, days: int = DEFAULT_OCCUPANCY_DAYS
+) -> OccupancyRefreshResult:
     """Materialise one RoomOccupancy row per lesson in [today, today + days - 1]
     and delete rows in that window that no longer match a lesson. Idempotent."""
     if days < 1:
@@ -247,8 +284,13 @@ def room_occupancy_refresh(*, today: datetime.date | None = None, days: int = DE
         for day in iter_sessions(group.days, first, until=last):
             key = (group.room_id, day, group.start_time, group.end_time)
             rows[key] = RoomOccupancy(
-                room_id=group.room_id, date=day, time_start=group.start_time, time_end=group.end_time,
-                group=group, capacity=group.capacity, refreshed_at=now,
+                room_id=group.room_id,
+                date=day,
+                time_start=group.start_time,
+                time_end=group.end_time,
+                group=group,
+                capacity=group.capacity,
+                refreshed_at=now,
                 occupancy_count=group.active_students + trials.get((group.pk, day), 0),
             )
     with transaction.atomic():

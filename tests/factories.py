@@ -1,5 +1,6 @@
 """factory-boy factories shared by the whole suite. Each app's factories live
 in tests/<app>/factories.py; the base staff factories live here."""
+
 import factory
 from django.contrib.auth.models import Group
 
@@ -18,6 +19,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     email = factory.LazyAttribute(lambda u: f"{u.username}@centre.example")
     is_staff = True
+
     @factory.post_generation
     def password(self, create, extracted, **kwargs):
         self.set_password(extracted or "pass-for-tests-1")
@@ -32,8 +34,11 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def _with_role(name):
-    return factory.post_generation(lambda obj, create, extracted, **kw: obj.groups.add(
-        Group.objects.get(name=extracted or name)) if create else None)
+    return factory.post_generation(
+        lambda obj, create, extracted, **kw: (
+            obj.groups.add(Group.objects.get(name=extracted or name)) if create else None
+        )
+    )
 
 
 class SalespersonFactory(UserFactory):

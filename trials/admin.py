@@ -1,6 +1,7 @@
 """Trials admin: thin callers of trials.services. Booking starts on the lead
 page (trials.lead_admin); here trials are worked: attendance, result,
 reschedule, cancel. Salespeople see only their own leads' trials."""
+
 from __future__ import annotations
 
 import datetime
@@ -91,20 +92,45 @@ class TrialReminderInline(admin.TabularInline):
 @admin.register(Trial)
 class TrialAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
     list_display = [
-        "lead", "group", "scheduled_date", "scheduled_time", "status_label", "result_label",
-        "hours_until", "flags", "salesperson",
+        "lead",
+        "group",
+        "scheduled_date",
+        "scheduled_time",
+        "status_label",
+        "result_label",
+        "hours_until",
+        "flags",
+        "salesperson",
     ]
     list_select_related = ["lead", "lead__assigned_to", "group", "group__course"]
-    list_filter = ["status", "result", TrialDateFilter, ("group", admin.RelatedOnlyFieldListFilter),
-                   salesperson_filter("lead__assigned_to")]
+    list_filter = [
+        "status",
+        "result",
+        TrialDateFilter,
+        ("group", admin.RelatedOnlyFieldListFilter),
+        salesperson_filter("lead__assigned_to"),
+    ]
     search_fields = ["lead__full_name", "lead__phone", "group__name"]
     date_hierarchy = "scheduled_date"
     ordering = ["-scheduled_date", "-scheduled_time", "-id"]
     inlines = [TrialReminderInline]
     fields = [
-        "lead", "group", "scheduled_date", "scheduled_time", "status_label", "result_label", "hours_until",
-        "flags", "next_steps", "notes", "booked_by", "booked_at", "attendance_marked_at", "result_recorded_at",
-        "cancelled_at", "cancel_reason",
+        "lead",
+        "group",
+        "scheduled_date",
+        "scheduled_time",
+        "status_label",
+        "result_label",
+        "hours_until",
+        "flags",
+        "next_steps",
+        "notes",
+        "booked_by",
+        "booked_at",
+        "attendance_marked_at",
+        "result_recorded_at",
+        "cancelled_at",
+        "cancel_reason",
     ]
     readonly_fields = [f for f in fields if f != "notes"]
     actions = ["mark_attended", "mark_no_show", "record_result", "cancel_trials"]
@@ -153,12 +179,18 @@ class TrialAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
         url = lambda name: reverse(f"admin:trials_trial_{name}", args=[obj.pk])  # noqa: E731
         if obj.status == TrialStatus.SCHEDULED:
             if obj.starts_at <= timezone.now():
-                buttons.append(format_html(
-                    '<button type="submit" class="button" formaction="{}" formnovalidate>Mark attended</button>',
-                    url("attended")))
-                buttons.append(format_html(
-                    '<button type="submit" class="button" formaction="{}" formnovalidate>No-show</button>',
-                    url("no_show")))
+                buttons.append(
+                    format_html(
+                        '<button type="submit" class="button" formaction="{}" formnovalidate>Mark attended</button>',
+                        url("attended"),
+                    )
+                )
+                buttons.append(
+                    format_html(
+                        '<button type="submit" class="button" formaction="{}" formnovalidate>No-show</button>',
+                        url("no_show"),
+                    )
+                )
             buttons.append(format_html('<a class="button" href="{}">Reschedule</a>', url("reschedule")))
             buttons.append(format_html('<a class="button" href="{}">Cancel trial</a>', url("cancel")))
         if obj.status == TrialStatus.ATTENDED and obj.result in (TrialResult.PENDING, TrialResult.SALES_OFFER):
@@ -203,22 +235,35 @@ class TrialAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
     def attended_view(self, request, object_id):
         trial = self._trial_for_change(request, object_id)
         if request.method == "POST":
-            self._apply(request, trial, lambda: services.trial_mark_attended(trial=trial, by=request.user),
-                        f"{trial.lead} attended the trial. Now record the result.")
+            self._apply(
+                request,
+                trial,
+                lambda: services.trial_mark_attended(trial=trial, by=request.user),
+                f"{trial.lead} attended the trial. Now record the result.",
+            )
         return redirect(self._change_url(trial))
 
     def no_show_view(self, request, object_id):
         trial = self._trial_for_change(request, object_id)
         if request.method == "POST":
-            self._apply(request, trial, lambda: services.trial_mark_no_show(trial=trial, by=request.user),
-                        f"{trial.lead} did not come; the lead is back to “interested”.")
+            self._apply(
+                request,
+                trial,
+                lambda: services.trial_mark_no_show(trial=trial, by=request.user),
+                f"{trial.lead} did not come; the lead is back to “interested”.",
+            )
         return redirect(self._change_url(trial))
 
     def _form_page(self, request, trial, form, *, title, submit_label, intro="", empty_message=""):
         context = {
             **self.admin_site.each_context(request),
-            "title": title, "form": form, "opts": self.model._meta, "original": trial,
-            "submit_label": submit_label, "intro": intro, "empty_message": empty_message,
+            "title": title,
+            "form": form,
+            "opts": self.model._meta,
+            "original": trial,
+            "submit_label": submit_label,
+            "intro": intro,
+            "empty_message": empty_message,
         }
         return TemplateResponse(request, "admin/core/form_page.html", context)
 
@@ -229,16 +274,25 @@ class TrialAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
             data = form.cleaned_data
             try:
                 services.trial_record_result(
-                    trial=trial, result=data["result"], by=request.user,
-                    mark_lost=data["mark_lost"], lost_reason=data["lost_reason"],
+                    trial=trial,
+                    result=data["result"],
+                    by=request.user,
+                    mark_lost=data["mark_lost"],
+                    lost_reason=data["lost_reason"],
                 )
             except ValidationError as exc:
                 form.add_error(None, exc.messages)
             else:
                 self.message_user(request, f"Result recorded: {trial.get_result_display()}.", messages.SUCCESS)
                 return redirect(self._change_url(trial))
-        return self._form_page(request, trial, form, title="Record the trial result", submit_label="Record result",
-                               intro="Accepted enrols the lead into the trial's group.")
+        return self._form_page(
+            request,
+            trial,
+            form,
+            title="Record the trial result",
+            submit_label="Record result",
+            intro="Accepted enrols the lead into the trial's group.",
+        )
 
     def reschedule_view(self, request, object_id):
         trial = self._trial_for_change(request, object_id)
@@ -247,16 +301,27 @@ class TrialAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                services.trial_reschedule(trial=trial, group=data["group"], date=data["date"],
-                                          time=data["time"], by=request.user)
+                services.trial_reschedule(
+                    trial=trial, group=data["group"], date=data["date"], time=data["time"], by=request.user
+                )
             except ValidationError as exc:
                 form.add_error(None, exc.messages)
             else:
-                self.message_user(request, f"Trial moved to {trial.scheduled_date:%d.%m.%Y} "
-                                  f"{trial.scheduled_time:%H:%M}; reminders moved with it.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    f"Trial moved to {trial.scheduled_date:%d.%m.%Y} "
+                    f"{trial.scheduled_time:%H:%M}; reminders moved with it.",
+                    messages.SUCCESS,
+                )
                 return redirect(self._change_url(trial))
-        return self._form_page(request, trial, form, title="Reschedule the trial", submit_label="Reschedule",
-                               empty_message="" if options else "No lesson in the next two weeks has a free place.")
+        return self._form_page(
+            request,
+            trial,
+            form,
+            title="Reschedule the trial",
+            submit_label="Reschedule",
+            empty_message="" if options else "No lesson in the next two weeks has a free place.",
+        )
 
     def cancel_view(self, request, object_id):
         trial = self._trial_for_change(request, object_id)
@@ -288,29 +353,44 @@ class TrialAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
 
     @admin.action(description="Mark selected trials attended", permissions=["change"])
     def mark_attended(self, request, queryset):
-        self._each(request, queryset, lambda t: services.trial_mark_attended(trial=t, by=request.user),
-                   "marked attended")
+        self._each(
+            request, queryset, lambda t: services.trial_mark_attended(trial=t, by=request.user), "marked attended"
+        )
 
     @admin.action(description="Mark selected trials no-show", permissions=["change"])
     def mark_no_show(self, request, queryset):
-        self._each(request, queryset, lambda t: services.trial_mark_no_show(trial=t, by=request.user),
-                   "marked no-show")
+        self._each(request, queryset, lambda t: services.trial_mark_no_show(trial=t, by=request.user), "marked no-show")
 
     @admin.action(description="Record result for selected trials", permissions=["change"])
     def record_result(self, request, queryset):
         def apply(data):
-            self._each(request, queryset, lambda t: services.trial_record_result(
-                trial=t, result=data["result"], by=request.user, mark_lost=data["mark_lost"],
-                lost_reason=data["lost_reason"]), f"recorded as “{TrialResult(data['result']).label}”")
+            self._each(
+                request,
+                queryset,
+                lambda t: services.trial_record_result(
+                    trial=t,
+                    result=data["result"],
+                    by=request.user,
+                    mark_lost=data["mark_lost"],
+                    lost_reason=data["lost_reason"],
+                ),
+                f"recorded as “{TrialResult(data['result']).label}”",
+            )
 
-        return intermediate_action(self, request, queryset, form_class=RecordResultForm, title="Record result",
-                                   apply=apply)
+        return intermediate_action(
+            self, request, queryset, form_class=RecordResultForm, title="Record result", apply=apply
+        )
 
     @admin.action(description="Cancel selected trials", permissions=["change"])
     def cancel_trials(self, request, queryset):
         def apply(data):
-            self._each(request, queryset, lambda t: services.trial_cancel(trial=t, by=request.user,
-                                                                          reason=data["reason"]), "cancelled")
+            self._each(
+                request,
+                queryset,
+                lambda t: services.trial_cancel(trial=t, by=request.user, reason=data["reason"]),
+                "cancelled",
+            )
 
-        return intermediate_action(self, request, queryset, form_class=CancelTrialForm, title="Cancel trials",
-                                   apply=apply)
+        return intermediate_action(
+            self, request, queryset, form_class=CancelTrialForm, title="Cancel trials", apply=apply
+        )

@@ -12,6 +12,7 @@ The two "around now" trials get their own small groups in a "Trial room" so
 the timetable stays conflict-free. Everything goes through trials.services.
 Idempotent: a demo lead that already has a trial is left alone. Fixed seed.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -30,14 +31,21 @@ from scheduling.patterns import DayPattern
 from trials import selectors, services
 from trials.models import Trial, TrialResult
 
-WEEKDAY_PATTERNS = [DayPattern.MON, DayPattern.TUE, DayPattern.WED, DayPattern.THU, DayPattern.FRI,
-                    DayPattern.SAT, DayPattern.SUN]
+WEEKDAY_PATTERNS = [
+    DayPattern.MON,
+    DayPattern.TUE,
+    DayPattern.WED,
+    DayPattern.THU,
+    DayPattern.FRI,
+    DayPattern.SAT,
+    DayPattern.SUN,
+]
 TRIAL_ROOM = ("Trial room", 8, "Main branch, ground floor (trial lessons)")
 PHONE_BASE = 7_100_000  # +99890 71xxxxx: demo trial leads
 DEMO_TRIALS = [
     # name, course, what happens
-    ("Madina Rakhimova", "IELTS", "soon"),          # starts in ~2 h 05 min
-    ("Timur Ergashev", "Python", "just_ended"),     # ended 2 min ago, attendance due
+    ("Madina Rakhimova", "IELTS", "soon"),  # starts in ~2 h 05 min
+    ("Timur Ergashev", "Python", "just_ended"),  # ended 2 min ago, attendance due
     ("Sevara Nazarova", "General English", "attended_offer"),
     ("Javlon Saidov", "Frontend", "no_show"),
     ("Laylo Ismoilova", "Korean", "cancelled"),
@@ -61,12 +69,20 @@ def _slot_group(course: Course, start: datetime.datetime, length: datetime.timed
     if group is not None:
         return group
     room, _ = Room.objects.get_or_create(
-        name=TRIAL_ROOM[0], defaults={"capacity": TRIAL_ROOM[1], "location": TRIAL_ROOM[2]})
+        name=TRIAL_ROOM[0], defaults={"capacity": TRIAL_ROOM[1], "location": TRIAL_ROOM[2]}
+    )
     for teacher in [course.teacher, *roles.teachers()]:
         try:
             return scheduling_services.group_create(
-                course=course, name=name, days=WEEKDAY_PATTERNS[start.weekday()], start_time=start.time(),
-                end_time=end.time(), room=room, capacity=6, teacher=teacher, start_date=start.date(),
+                course=course,
+                name=name,
+                days=WEEKDAY_PATTERNS[start.weekday()],
+                start_time=start.time(),
+                end_time=end.time(),
+                room=room,
+                capacity=6,
+                teacher=teacher,
+                start_date=start.date(),
                 end_date=start.date() + datetime.timedelta(days=28),
             )
         except ValidationError:
@@ -79,12 +95,15 @@ def _demo_lead(index: int, name: str, course: str, salesperson, at: datetime.dat
     lead = Lead.objects.filter(phone=phone).first()
     if lead is None:
         lead = lead_services.lead_register_inquiry(
-            phone=phone, source=LeadSource.INSTAGRAM, at=at, full_name=name, course_interest=course,
+            phone=phone,
+            source=LeadSource.INSTAGRAM,
+            at=at,
+            full_name=name,
+            course_interest=course,
         ).lead
         if salesperson is not None:
             lead_services.lead_assign(lead=lead, salesperson=salesperson, at=at + 3 * MINUTE)
-        lead_services.lead_change_status(lead=lead, to_status=LeadStatus.CONTACTED, by=salesperson,
-                                         at=at + 12 * MINUTE)
+        lead_services.lead_change_status(lead=lead, to_status=LeadStatus.CONTACTED, by=salesperson, at=at + 12 * MINUTE)
     return lead
 
 
@@ -124,8 +143,14 @@ def _book_story(story: str, *, lead: Lead, course: Course, by, now: datetime.dat
         group = _slot_group(course, start, datetime.timedelta(minutes=90))
         if group is None:
             return 0
-        services.trial_book(lead=lead, group=group, date=start.date(), by=by, at=booked_at,
-                            notes="Asked for an evening group; level test on arrival.")
+        services.trial_book(
+            lead=lead,
+            group=group,
+            date=start.date(),
+            by=by,
+            at=booked_at,
+            notes="Asked for an evening group; level test on arrival.",
+        )
         return 1
     if story == "just_ended":
         end = now - 2 * MINUTE
@@ -134,8 +159,7 @@ def _book_story(story: str, *, lead: Lead, course: Course, by, now: datetime.dat
         group = _slot_group(course, start, datetime.timedelta(minutes=60))
         if group is None:
             return 0
-        services.trial_book(lead=lead, group=group, date=start.date(), by=by, at=booked_at,
-                            notes="Bring a laptop.")
+        services.trial_book(lead=lead, group=group, date=start.date(), by=by, at=booked_at, notes="Bring a laptop.")
         return 1
     if story == "upcoming":
         option = _first_option(course.name, start=now.date() + datetime.timedelta(days=1), now=now)
@@ -149,18 +173,21 @@ def _book_story(story: str, *, lead: Lead, course: Course, by, now: datetime.dat
     if option is None or option.date >= now.date():
         return 0
     lesson_start = timezone.make_aware(datetime.datetime.combine(option.date, option.group.start_time))
-    trial = services.trial_book(lead=lead, group=option.group, date=option.date, by=by,
-                                at=lesson_start - datetime.timedelta(days=1))
+    trial = services.trial_book(
+        lead=lead, group=option.group, date=option.date, by=by, at=lesson_start - datetime.timedelta(days=1)
+    )
     after = lesson_start + datetime.timedelta(minutes=20)
     if story == "attended_offer":
         services.trial_mark_attended(trial=trial, by=by, at=after)
-        services.trial_record_result(trial=trial, result=TrialResult.SALES_OFFER, by=by,
-                                     at=after + datetime.timedelta(hours=1))
+        services.trial_record_result(
+            trial=trial, result=TrialResult.SALES_OFFER, by=by, at=after + datetime.timedelta(hours=1)
+        )
     elif story == "no_show":
         services.trial_mark_no_show(trial=trial, by=by, at=after)
     elif story == "cancelled":
-        services.trial_cancel(trial=trial, by=by, reason="Exam at school that day",
-                              at=lesson_start - datetime.timedelta(hours=5))
+        services.trial_cancel(
+            trial=trial, by=by, reason="Exam at school that day", at=lesson_start - datetime.timedelta(hours=5)
+        )
     return 1
 
 
@@ -177,8 +204,9 @@ def _book_for_trial_scheduled_leads(now: datetime.datetime) -> int:
         if option is None:
             continue
         try:
-            services.trial_book(lead=lead, group=option.group, date=option.date, by=lead.assigned_to,
-                                at=lead.status_changed_at or now)
+            services.trial_book(
+                lead=lead, group=option.group, date=option.date, by=lead.assigned_to, at=lead.status_changed_at or now
+            )
             booked += 1
         except ValidationError:
             continue

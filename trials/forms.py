@@ -11,7 +11,9 @@ class SessionChoiceForm(forms.Form):
 
     session = forms.ChoiceField(label="Lesson", help_text="Only lessons with a free place are offered.")
     time = forms.TimeField(
-        required=False, label="Time (optional)", help_text="Leave empty for the group's start time.",
+        required=False,
+        label="Time (optional)",
+        help_text="Leave empty for the group's start time.",
         widget=forms.TimeInput(attrs={"type": "time"}),
     )
 
@@ -22,7 +24,7 @@ class SessionChoiceForm(forms.Form):
 
     def clean_session(self):
         value = self.cleaned_data["session"]
-        group_id, _, day = value.partition(":")
+        _group_id, _, day = value.partition(":")
         option = self.options.get(value)
         if option is None:
             raise forms.ValidationError("Choose one of the lessons offered.")

@@ -4,6 +4,7 @@ Writes go through trials.services (free places, one scheduled trial per lead,
 lead status, reminders). Times are local (TIME_ZONE): ``scheduled_date`` and
 ``scheduled_time`` are what the receptionist says on the phone.
 """
+
 from __future__ import annotations
 
 import datetime

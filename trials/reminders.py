@@ -7,6 +7,7 @@ attendance and make the offer. The occurrence of every delivery is the
 trial's start, so a rescheduled trial gets new messages and the old ones are
 skipped.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -48,8 +49,12 @@ class TrialReminderSource(ReminderSource):
             occurrence = occurrence_for(trial)
             if trial.lead.telegram_chat_id:
                 yield build_delivery(
-                    kind=DeliveryKind.TRIAL_PRE_LEAD, object_id=trial.pk, occurrence=occurrence,
-                    channel=Channel.TELEGRAM, address=trial.lead.telegram_chat_id, due_at=reminder.pre_at,
+                    kind=DeliveryKind.TRIAL_PRE_LEAD,
+                    object_id=trial.pk,
+                    occurrence=occurrence,
+                    channel=Channel.TELEGRAM,
+                    address=trial.lead.telegram_chat_id,
+                    due_at=reminder.pre_at,
                     lead_id=trial.lead_id,
                 )
             yield from self._to_salesperson(DeliveryKind.TRIAL_PRE_SALES, trial, occurrence, reminder.pre_at)
@@ -66,14 +71,21 @@ class TrialReminderSource(ReminderSource):
             return
         for channel, address in staff_addresses(person):
             yield build_delivery(
-                kind=kind, object_id=trial.pk, occurrence=occurrence, channel=channel, address=address,
-                due_at=due_at, lead_id=trial.lead_id, recipient_user=person,
+                kind=kind,
+                object_id=trial.pk,
+                occurrence=occurrence,
+                channel=channel,
+                address=address,
+                due_at=due_at,
+                lead_id=trial.lead_id,
+                recipient_user=person,
             )
 
     def prepare(self, *, delivery: Delivery, now: datetime) -> Message | Skip:
         trial = (
             Trial.objects.select_related("lead", "group", "group__room", "group__course")
-            .filter(pk=delivery.object_id).first()
+            .filter(pk=delivery.object_id)
+            .first()
         )
         if trial is None:
             return Skip(GONE)
@@ -96,29 +108,34 @@ class TrialReminderSource(ReminderSource):
     def _pre_message(self, delivery: Delivery, trial: Trial, now: datetime) -> Message:
         start = timezone.localtime(trial.starts_at)
         group = trial.group
-        when = f"today at {start:%H:%M}" if start.date() == timezone.localdate(now) else f"on {start:%d.%m} at {start:%H:%M}"
+        when = (
+            f"today at {start:%H:%M}"
+            if start.date() == timezone.localdate(now)
+            else f"on {start:%d.%m} at {start:%H:%M}"
+        )
         place = group.room.name + (f", {group.room.location}" if group.room.location else "")
         if delivery.kind == DeliveryKind.TRIAL_PRE_LEAD:
             name = trial.lead.full_name.split(" ")[0] if trial.lead.full_name else ""
             return Message(
                 subject=f"Your trial {group.course.name} lesson {when}",
                 text=f"Hello{' ' + name if name else ''}! We look forward to seeing you at your trial "
-                     f"{group.course.name} lesson {when}, room {place}. If your plans change, just reply here.",
+                f"{group.course.name} lesson {when}, room {place}. If your plans change, just reply here.",
             )
         return Message(
             subject=f"Trial {when}: {trial.lead.full_name or trial.lead.phone_display}",
             text=f"{trial.lead.full_name or 'A lead'} ({trial.lead.phone_display}) has a trial lesson in "
-                 f"{group.name} {when}, room {place}. Call to confirm they are coming.\n"
-                 f"{admin_link(reverse('admin:trials_trial_change', args=[trial.pk]))}",
+            f"{group.name} {when}, room {place}. Call to confirm they are coming.\n"
+            f"{admin_link(reverse('admin:trials_trial_change', args=[trial.pk]))}",
         )
 
     def _post_message(self, trial: Trial) -> Message:
         end = timezone.localtime(trial.ends_at)
         return Message(
-            subject=f"Trial ended: {trial.lead.full_name or trial.lead.phone_display} — record attendance and make the offer",
-            text=f"The trial of {trial.lead.full_name or 'the lead'} ({trial.lead.phone_display}) in {trial.group.name} "
-                 f"ended at {end:%H:%M}. Record attendance and make the offer now.\n"
-                 f"{admin_link(reverse('admin:trials_trial_change', args=[trial.pk]))}",
+            subject=f"Trial ended: {trial.lead.full_name or trial.lead.phone_display} "
+            "— record attendance and make the offer",
+            text=f"The trial of {trial.lead.full_name or 'the lead'} ({trial.lead.phone_display}) "
+            f"in {trial.group.name} ended at {end:%H:%M}. Record attendance and make the offer now.\n"
+            f"{admin_link(reverse('admin:trials_trial_change', args=[trial.pk]))}",
         )
 
     # --- bookkeeping on TrialReminder, only for the current occurrence --------------

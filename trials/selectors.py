@@ -1,4 +1,5 @@
 """Reads of trials: row-level visibility and the lessons a lead can be booked into."""
+
 from __future__ import annotations
 
 import datetime
@@ -42,12 +43,18 @@ class SessionOption:
     def label(self) -> str:
         g = self.group
         places = "1 free place" if self.free == 1 else f"{self.free} free places"
-        return f"{g.name} ({g.course.name}) — {describe_date(self.date)} {g.start_time:%H:%M}–{g.end_time:%H:%M}, {places}"
+        return (
+            f"{g.name} ({g.course.name}) — {describe_date(self.date)} {g.start_time:%H:%M}–{g.end_time:%H:%M}, {places}"
+        )
 
 
 def trial_session_options(
-    *, course_hint: str = "", start: datetime.date | None = None, days: int = BOOKING_WINDOW_DAYS,
-    per_group: int = SESSIONS_PER_GROUP, now: datetime.datetime | None = None,
+    *,
+    course_hint: str = "",
+    start: datetime.date | None = None,
+    days: int = BOOKING_WINDOW_DAYS,
+    per_group: int = SESSIONS_PER_GROUP,
+    now: datetime.datetime | None = None,
 ) -> list[SessionOption]:
     """The next lessons (per running group of an active course) that are not
     over and have a free place, counting enrolled students and trials already

@@ -6,6 +6,7 @@ Concurrency: booking and rescheduling lock the group row, so two receptionists
 cannot both take the last place of a lesson; the partial unique constraint
 "one scheduled trial per lead" backs up the per-lead check.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -57,21 +58,34 @@ def trial_session_check(
     the lesson is not over and has a free place (enrolled + scheduled trials)."""
     day = describe_date(date)
     if not meets_on(group.days, date):
-        raise ValidationError({"scheduled_date": GROUP_DOES_NOT_MEET.format(
-            group=group, day=day, pattern=DayPattern(group.days).label)})
+        raise ValidationError(
+            {"scheduled_date": GROUP_DOES_NOT_MEET.format(group=group, day=day, pattern=DayPattern(group.days).label)}
+        )
     if date < group.start_date or (group.end_date and date > group.end_date):
-        raise ValidationError({"scheduled_date": GROUP_NOT_RUNNING.format(
-            group=group, day=day, start=f"{group.start_date:%d.%m.%Y}",
-            end=f"{group.end_date:%d.%m.%Y}" if group.end_date else "open-ended")})
+        raise ValidationError(
+            {
+                "scheduled_date": GROUP_NOT_RUNNING.format(
+                    group=group,
+                    day=day,
+                    start=f"{group.start_date:%d.%m.%Y}",
+                    end=f"{group.end_date:%d.%m.%Y}" if group.end_date else "open-ended",
+                )
+            }
+        )
     if _session_end(group, date, time) <= at:
         raise ValidationError({"scheduled_date": SESSION_OVER.format(group=group, day=day, time=f"{time:%H:%M}")})
     taken = scheduling_selectors.group_places_taken_on(group=group, date=date)
-    if exclude is not None and exclude.status == TrialStatus.SCHEDULED and exclude.group_id == group.pk \
-            and exclude.scheduled_date == date:
+    if (
+        exclude is not None
+        and exclude.status == TrialStatus.SCHEDULED
+        and exclude.group_id == group.pk
+        and exclude.scheduled_date == date
+    ):
         taken -= 1
     if taken >= group.capacity:
-        raise ValidationError({"group": GROUP_FULL_ON.format(
-            group=group, day=day, taken=taken, capacity=group.capacity)})
+        raise ValidationError(
+            {"group": GROUP_FULL_ON.format(group=group, day=day, taken=taken, capacity=group.capacity)}
+        )
 
 
 def _reminder_times(trial: Trial) -> tuple[datetime.datetime, datetime.datetime]:
@@ -96,8 +110,9 @@ def trial_book(
     with transaction.atomic():
         locked_lead = Lead.objects.select_for_update().get(pk=lead.pk)
         if locked_lead.status not in BOOKABLE_LEAD_STATUSES:
-            raise ValidationError({"lead": LEAD_CLOSED.format(
-                lead=locked_lead, status=locked_lead.get_status_display().lower())})
+            raise ValidationError(
+                {"lead": LEAD_CLOSED.format(lead=locked_lead, status=locked_lead.get_status_display().lower())}
+            )
         existing = Trial.objects.filter(lead=locked_lead, status=TrialStatus.SCHEDULED).select_related("group").first()
         if existing is not None:
             raise ValidationError({"lead": LEAD_HAS_TRIAL.format(lead=locked_lead, trial=existing)})
@@ -105,8 +120,13 @@ def trial_book(
         time = time or locked_group.start_time
         trial_session_check(group=locked_group, date=date, time=time, at=at)
         trial = Trial(
-            lead=locked_lead, group=locked_group, scheduled_date=date, scheduled_time=time,
-            notes=notes.strip(), booked_by=by, booked_at=at,
+            lead=locked_lead,
+            group=locked_group,
+            scheduled_date=date,
+            scheduled_time=time,
+            notes=notes.strip(),
+            booked_by=by,
+            booked_at=at,
         )
         try:
             with transaction.atomic():
@@ -117,7 +137,10 @@ def trial_book(
         TrialReminder.objects.create(trial=trial, pre_at=pre, post_at=post)
         if locked_lead.status != LeadStatus.TRIAL_SCHEDULED:
             lead_change_status(
-                lead=locked_lead, to_status=LeadStatus.TRIAL_SCHEDULED, by=by, at=at,
+                lead=locked_lead,
+                to_status=LeadStatus.TRIAL_SCHEDULED,
+                by=by,
+                at=at,
                 note=f"Trial booked: {locked_group} {date:%d.%m} {time:%H:%M}",
             )
     lead.refresh_from_db()
@@ -154,8 +177,13 @@ def _mark(*, trial: Trial, status: str, lead_status: str, by, at: datetime.datet
         locked.attendance_marked_at = at
         locked.save(update_fields=["status", "attendance_marked_at", "updated_at"])
         if locked.lead.status == LeadStatus.TRIAL_SCHEDULED:
-            lead_change_status(lead=locked.lead, to_status=lead_status, by=by, at=at,
-                               note=f"Trial {locked.get_status_display().lower()}")
+            lead_change_status(
+                lead=locked.lead,
+                to_status=lead_status,
+                by=by,
+                at=at,
+                note=f"Trial {locked.get_status_display().lower()}",
+            )
     return _sync(trial, locked)
 
 
@@ -170,7 +198,12 @@ def trial_mark_no_show(*, trial: Trial, by, at: datetime.datetime | None = None)
 
 
 def trial_record_result(
-    *, trial: Trial, result: str, by, lost_reason: str = "", mark_lost: bool = False,
+    *,
+    trial: Trial,
+    result: str,
+    by,
+    lost_reason: str = "",
+    mark_lost: bool = False,
     at: datetime.datetime | None = None,
 ) -> Trial:
     """Record the sales outcome of an attended trial.
@@ -199,8 +232,13 @@ def trial_record_result(
         if result == TrialResult.ACCEPTED:
             enrollment_create(group=locked.group, lead=lead, by=by, at=at, note=f"Accepted after trial #{locked.pk}")
             if lead.status != LeadStatus.ENROLLED:
-                lead_change_status(lead=lead, to_status=LeadStatus.ENROLLED, by=by, at=at,
-                                   note=f"Enrolled into {locked.group} after the trial")
+                lead_change_status(
+                    lead=lead,
+                    to_status=LeadStatus.ENROLLED,
+                    by=by,
+                    at=at,
+                    note=f"Enrolled into {locked.group} after the trial",
+                )
         elif result == TrialResult.REJECTED and mark_lost and lead.status != LeadStatus.LOST:
             lead_mark_lost(lead=lead, reason=lost_reason, by=by, at=at)
     return _sync(trial, locked)
@@ -218,8 +256,13 @@ def trial_cancel(*, trial: Trial, by, reason: str = "", at: datetime.datetime | 
         locked.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
         TrialReminder.objects.filter(trial=locked).delete()
         if locked.lead.status == LeadStatus.TRIAL_SCHEDULED:
-            lead_change_status(lead=locked.lead, to_status=LeadStatus.INTERESTED, by=by, at=at,
-                               note=f"Trial cancelled{': ' + reason.strip() if reason.strip() else ''}")
+            lead_change_status(
+                lead=locked.lead,
+                to_status=LeadStatus.INTERESTED,
+                by=by,
+                at=at,
+                note=f"Trial cancelled{': ' + reason.strip() if reason.strip() else ''}",
+            )
     return _sync(trial, locked)
 
 
@@ -250,7 +293,9 @@ def trial_reschedule(
     with transaction.atomic():
         locked = _lock_scheduled(trial)
         target = Group.objects.select_for_update().get(pk=(group or locked.group).pk)
-        time = time or (target.start_time if group is not None and group.pk != locked.group_id else locked.scheduled_time)
+        time = time or (
+            target.start_time if group is not None and group.pk != locked.group_id else locked.scheduled_time
+        )
         trial_session_check(group=target, date=date, time=time, at=at, exclude=locked)
         locked.group = target
         locked.scheduled_date = date
@@ -259,7 +304,13 @@ def trial_reschedule(
         pre, post = _reminder_times(locked)
         TrialReminder.objects.update_or_create(
             trial=locked,
-            defaults=dict(pre_at=pre, pre_state=ReminderState.PENDING, pre_sent_at=None,
-                          post_at=post, post_state=ReminderState.PENDING, post_sent_at=None),
+            defaults={
+                "pre_at": pre,
+                "pre_state": ReminderState.PENDING,
+                "pre_sent_at": None,
+                "post_at": post,
+                "post_state": ReminderState.PENDING,
+                "post_sent_at": None,
+            },
         )
     return _sync(trial, locked)

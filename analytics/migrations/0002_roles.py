@@ -2,8 +2,16 @@ from django.db import migrations
 
 from accounts.permissions import all_model_permissions, grant_permissions
 
-ROLLUPS = ["saleskpi", "leadmetrics", "groupanalytics", "marketinganalytics", "roomdayusage",
-           "grouprecommendation", "rolluprun", "dashboard"]
+ROLLUPS = [
+    "saleskpi",
+    "leadmetrics",
+    "groupanalytics",
+    "marketinganalytics",
+    "roomdayusage",
+    "grouprecommendation",
+    "rolluprun",
+    "dashboard",
+]
 
 GRANTS = {
     # A salesperson reads their own SalesKPI rows (the admin filters them).

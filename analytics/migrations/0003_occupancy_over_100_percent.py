@@ -4,20 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('analytics', '0002_roles'),
+        ("analytics", "0002_roles"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='groupanalytics',
-            name='avg_room_occupancy',
-            field=models.DecimalField(blank=True, decimal_places=1, max_digits=7, null=True, verbose_name='avg room occupancy %'),
+            model_name="groupanalytics",
+            name="avg_room_occupancy",
+            field=models.DecimalField(
+                blank=True, decimal_places=1, max_digits=7, null=True, verbose_name="avg room occupancy %"
+            ),
         ),
         migrations.AlterField(
-            model_name='roomdayusage',
-            name='occupancy_percent',
+            model_name="roomdayusage",
+            name="occupancy_percent",
             field=models.DecimalField(blank=True, decimal_places=1, max_digits=7, null=True),
         ),
     ]

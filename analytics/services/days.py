@@ -1,5 +1,6 @@
 """Local calendar days for the rollups: the shared helpers of core.days, and
 the list of days of a range."""
+
 import datetime
 
 from core.days import day_bounds, local_today

@@ -6,6 +6,7 @@ Groups and rooms are few (hundreds), so they are loaded once per day and the
 per-group arithmetic runs in Python; every count over students, trials and
 history is one aggregate query.
 """
+
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -35,8 +36,16 @@ ALTERNATIVE_PATTERNS = {
 # Trials that hold a seat (all but cancelled); listed so the (status, date) index is used.
 LIVE_TRIAL_STATUSES = ["scheduled", "attended", "no_show"]
 GROUP_FIELDS = [
-    "full_groups", "near_full_groups", "empty_groups", "rooms_in_use", "avg_room_occupancy", "trial_students",
-    "trial_conversion_rate", "expected_enrollments", "new_groups_recommended", "groups_to_combine",
+    "full_groups",
+    "near_full_groups",
+    "empty_groups",
+    "rooms_in_use",
+    "avg_room_occupancy",
+    "trial_students",
+    "trial_conversion_rate",
+    "expected_enrollments",
+    "new_groups_recommended",
+    "groups_to_combine",
 ]
 
 
@@ -84,20 +93,47 @@ class GroupRow:
         return self.room.pk
 
 
-GROUP_COLUMNS = ["id", "name", "course_id", "course__name", "course__is_active", "course__default_capacity",
-                 "room_id", "room__name", "room__capacity", "days", "start_time", "end_time", "capacity"]
+GROUP_COLUMNS = [
+    "id",
+    "name",
+    "course_id",
+    "course__name",
+    "course__is_active",
+    "course__default_capacity",
+    "room_id",
+    "room__name",
+    "room__capacity",
+    "days",
+    "start_time",
+    "end_time",
+    "capacity",
+]
 
 
 def running_groups(day: datetime.date) -> list[GroupRow]:
     rows = (
         Group.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
-        .order_by("id").values_list(*GROUP_COLUMNS)
+        .order_by("id")
+        .values_list(*GROUP_COLUMNS)
     )
     courses: dict[int, CourseRow] = {}
     rooms: dict[int, RoomRow] = {}
     result = []
-    for (pk, name, course_id, course_name, active, default_capacity, room_id, room_name, room_capacity,
-         days, start_time, end_time, capacity) in rows:
+    for (
+        pk,
+        name,
+        course_id,
+        course_name,
+        active,
+        default_capacity,
+        room_id,
+        room_name,
+        room_capacity,
+        days,
+        start_time,
+        end_time,
+        capacity,
+    ) in rows:
         course = courses.setdefault(course_id, CourseRow(course_id, course_name, active, default_capacity))
         room = rooms.setdefault(room_id, RoomRow(room_id, room_name, room_capacity))
         result.append(GroupRow(pk, name, course, room, days, start_time, end_time, capacity))
@@ -146,8 +182,9 @@ def recent_trial_conversion(*, day: datetime.date) -> Decimal | None:
         changed_at__gte=start, changed_at__lt=end, to_status__in=[LeadStatus.TRIAL_ATTENDED, LeadStatus.ENROLLED]
     ).aggregate(
         attended=Count("lead_id", distinct=True, filter=Q(to_status=LeadStatus.TRIAL_ATTENDED)),
-        enrolled=Count("lead_id", distinct=True, filter=Q(to_status=LeadStatus.ENROLLED,
-                                                          from_status=LeadStatus.TRIAL_ATTENDED)),
+        enrolled=Count(
+            "lead_id", distinct=True, filter=Q(to_status=LeadStatus.ENROLLED, from_status=LeadStatus.TRIAL_ATTENDED)
+        ),
     )
     if not counts["attended"]:
         return None
@@ -161,7 +198,10 @@ def analytics_rollup_groups(*, day: datetime.date, start, end) -> dict:
     students = dict(
         Enrollment.objects.filter(group_id__in=ids, enrolled_at__lt=end)
         .filter(Q(left_at__isnull=True) | Q(left_at__gte=end))
-        .values("group_id").annotate(n=Count("id")).order_by().values_list("group_id", "n")
+        .values("group_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("group_id", "n")
     )
     Trial = trial_model()
     trials_today: dict[int, int] = {}
@@ -171,12 +211,18 @@ def analytics_rollup_groups(*, day: datetime.date, start, end) -> dict:
         live = Trial.objects.filter(status__in=LIVE_TRIAL_STATUSES)
         trials_today = dict(
             live.filter(group_id__in=ids, scheduled_date=day)
-            .values("group_id").annotate(n=Count("id")).order_by().values_list("group_id", "n")
+            .values("group_id")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("group_id", "n")
         )
         ahead = (
-            live.filter(scheduled_date__range=(day, day + datetime.timedelta(days=TRIAL_WINDOW_DAYS - 1)),
-                        booked_at__lt=end)
-            .values("group__course_id").annotate(n=Count("id")).order_by()
+            live.filter(
+                scheduled_date__range=(day, day + datetime.timedelta(days=TRIAL_WINDOW_DAYS - 1)), booked_at__lt=end
+            )
+            .values("group__course_id")
+            .annotate(n=Count("id"))
+            .order_by()
         )
         trials_ahead_by_course = {row["group__course_id"]: row["n"] for row in ahead}
         trial_students = sum(trials_ahead_by_course.values())
@@ -193,15 +239,21 @@ def analytics_rollup_groups(*, day: datetime.date, start, end) -> dict:
             room["seats_taken"] += load.students + load.trials_today
     room_rows = [
         RoomDayUsage(
-            date=day, room_id=room_id, **figures,
-            occupancy_percent=(Decimal(figures["seats_taken"]) * 100 / figures["seats_offered"]).quantize(Decimal("0.1")),
+            date=day,
+            room_id=room_id,
+            **figures,
+            occupancy_percent=(Decimal(figures["seats_taken"]) * 100 / figures["seats_offered"]).quantize(
+                Decimal("0.1")
+            ),
         )
         for room_id, figures in sorted(usage.items())
     ]
     RoomDayUsage.objects.filter(date=day).exclude(room_id__in=list(usage)).delete()
     if room_rows:
         RoomDayUsage.objects.bulk_create(
-            room_rows, update_conflicts=True, unique_fields=["date", "room"],
+            room_rows,
+            update_conflicts=True,
+            unique_fields=["date", "room"],
             update_fields=["lessons", "seats_offered", "seats_taken", "occupancy_percent", "computed_at"],
         )
     avg = None
@@ -213,10 +265,13 @@ def analytics_rollup_groups(*, day: datetime.date, start, end) -> dict:
     _delete_recommendations(day)
     GroupRecommendation.objects.bulk_create([rec for rec, _ in recommendations])
     Through = GroupRecommendation.groups.through
-    Through.objects.bulk_create([
-        Through(grouprecommendation_id=rec.pk, group_id=group_id)
-        for rec, group_ids in recommendations for group_id in group_ids
-    ])
+    Through.objects.bulk_create(
+        [
+            Through(grouprecommendation_id=rec.pk, group_id=group_id)
+            for rec, group_ids in recommendations
+            for group_id in group_ids
+        ]
+    )
     row = GroupAnalytics(
         date=day,
         full_groups=sum(1 for load in loads if load.students >= load.group.capacity),
@@ -263,15 +318,21 @@ def _recommend_new_group(day, course, loads, trials, rate):
     for candidate in [days, *ALTERNATIVE_PATTERNS.get(days, [])]:
         from scheduling.selectors import rooms_free
 
-        rooms = rooms_free(days=candidate, start_time=start_time, end_time=end_time,
-                           start_date=day + datetime.timedelta(days=1), min_capacity=course.default_capacity)
+        rooms = rooms_free(
+            days=candidate,
+            start_time=start_time,
+            end_time=end_time,
+            start_date=day + datetime.timedelta(days=1),
+            min_capacity=course.default_capacity,
+        )
         if rooms:
             room, suggested_days = rooms[0], candidate
             break
     where = (
-        f"{DayPattern(suggested_days).label} {start_time:%H:%M}–{end_time:%H:%M} in {room} ({room.capacity} seats) is free"
-        if room else
-        f"no room with {course.default_capacity}+ seats is free at {DayPattern(days).label} "
+        f"{DayPattern(suggested_days).label} {start_time:%H:%M}–{end_time:%H:%M} in {room} "
+        f"({room.capacity} seats) is free"
+        if room
+        else f"no room with {course.default_capacity}+ seats is free at {DayPattern(days).label} "
         f"{start_time:%H:%M}–{end_time:%H:%M} or the alternative days — pick a slot in the timetable"
     )
     reason = (
@@ -280,8 +341,14 @@ def _recommend_new_group(day, course, loads, trials, rate):
         f"{', '.join(load.label() for load in loads)}. Suggested slot: {where}."
     )
     rec = GroupRecommendation(
-        date=day, kind=RecommendationKind.NEW_GROUP, course_id=course.pk, suggested_days=suggested_days if room else days,
-        suggested_start_time=start_time, suggested_end_time=end_time, suggested_room=room, reason=reason,
+        date=day,
+        kind=RecommendationKind.NEW_GROUP,
+        course_id=course.pk,
+        suggested_days=suggested_days if room else days,
+        suggested_start_time=start_time,
+        suggested_end_time=end_time,
+        suggested_room=room,
+        reason=reason,
     )
     return [(rec, [load.group.pk for load in loads])]
 
@@ -301,7 +368,7 @@ def _recommend_combine(day, course, loads):
             continue
         target = None
         # Only groups at least as full are candidates: those after ``index``, fullest first.
-        for other in reversed(ranked[index + 1:]):
+        for other in reversed(ranked[index + 1 :]):
             if other.group.pk in used:
                 continue
             if load.students + other.students <= other.group.capacity:
@@ -316,12 +383,19 @@ def _recommend_combine(day, course, loads):
             f"their {together} student(s) fit {target.group.name}'s slot {_slot(target.group)} in "
             f"{target.group.room} ({target.group.capacity} seats)."
         )
-        result.append((
-            GroupRecommendation(
-                date=day, kind=RecommendationKind.COMBINE, course_id=course.pk, suggested_days=target.group.days,
-                suggested_start_time=target.group.start_time, suggested_end_time=target.group.end_time,
-                suggested_room_id=target.group.room_id, reason=reason,
-            ),
-            [target.group.pk, load.group.pk],
-        ))
+        result.append(
+            (
+                GroupRecommendation(
+                    date=day,
+                    kind=RecommendationKind.COMBINE,
+                    course_id=course.pk,
+                    suggested_days=target.group.days,
+                    suggested_start_time=target.group.start_time,
+                    suggested_end_time=target.group.end_time,
+                    suggested_room_id=target.group.room_id,
+                    reason=reason,
+                ),
+                [target.group.pk, load.group.pk],
+            )
+        )
     return result

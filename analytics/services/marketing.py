@@ -4,6 +4,7 @@ ad-platform export, and the pure arithmetic of the marketing figures.
 Inputs live in MarketingSpend; the rollup reads them into MarketingAnalytics and
 never writes them back, so re-running a rollup never overwrites what people typed.
 """
+
 import csv
 import datetime
 import io
@@ -94,8 +95,12 @@ def marketing_spend_record(
             date=date,
             channel=channel,
             defaults={
-                "impressions": impressions, "clicks": clicks, "cost": Decimal(cost).quantize(CENT),
-                "source": SpendSource.MANUAL, "entered_by": by, "note": note[:255],
+                "impressions": impressions,
+                "clicks": clicks,
+                "cost": Decimal(cost).quantize(CENT),
+                "source": SpendSource.MANUAL,
+                "entered_by": by,
+                "note": note[:255],
             },
         )
         _enqueue_rollup([date])
@@ -195,7 +200,9 @@ def parse_ad_spend_export(raw: bytes) -> dict[datetime.date, dict]:
             break
     if spend_col is None:
         raise ValidationError(
-            MISSING_COLUMN.format(what="spend", expected="“Amount spent (UZS)”, “Cost”, “Spend”", found=", ".join(header))
+            MISSING_COLUMN.format(
+                what="spend", expected="“Amount spent (UZS)”, “Cost”, “Spend”", found=", ".join(header)
+            )
         )
     impressions_col = _find_column(header, IMPRESSION_COLUMNS, "impressions")
     clicks_col = _find_column(header, CLICK_COLUMNS, "clicks")
@@ -211,7 +218,9 @@ def parse_ad_spend_export(raw: bytes) -> dict[datetime.date, dict]:
         try:
             day = _parse_date(cells[date_col], row=number)
             cost = _parse_number(cells[spend_col], row=number, column=header[spend_col], integer=False)
-            impressions = _parse_number(cells[impressions_col], row=number, column=header[impressions_col], integer=True)
+            impressions = _parse_number(
+                cells[impressions_col], row=number, column=header[impressions_col], integer=True
+            )
             clicks = _parse_number(cells[clicks_col], row=number, column=header[clicks_col], integer=True)
         except ValidationError as exc:
             errors.extend(exc.messages)
@@ -243,8 +252,11 @@ def marketing_spend_import(*, raw: bytes, channel: str, by=None) -> SpendImportR
                 date=day,
                 channel=channel,
                 defaults={
-                    "impressions": figures["impressions"], "clicks": figures["clicks"],
-                    "cost": figures["cost"].quantize(CENT), "source": SpendSource.IMPORT, "entered_by": by,
+                    "impressions": figures["impressions"],
+                    "clicks": figures["clicks"],
+                    "cost": figures["cost"].quantize(CENT),
+                    "source": SpendSource.IMPORT,
+                    "entered_by": by,
                 },
             )
             created += was_created

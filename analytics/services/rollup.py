@@ -6,6 +6,7 @@ leads. Idempotent: rolling a day up again writes the same rows, and a figure
 that fell to zero is written as zero. Two rollups of the same day never run at
 once: each holds a row lock on that day's RollupRun for its whole transaction.
 """
+
 import datetime
 import logging
 import time
@@ -38,11 +39,25 @@ RANGE_TOO_LONG = "At most {limit} days can be rolled up in one run (asked for {d
 MAX_RANGE_DAYS = 800
 
 SALES_COUNTERS = [
-    "new_contacts", "followups_completed", "followups_overdue", "trials_scheduled", "trials_attended",
-    "trials_no_show", "sales_offers_made", "enrollments", "lost_leads",
+    "new_contacts",
+    "followups_completed",
+    "followups_overdue",
+    "trials_scheduled",
+    "trials_attended",
+    "trials_no_show",
+    "sales_offers_made",
+    "enrollments",
+    "lost_leads",
 ]
 MARKETING_FIELDS = [
-    "impressions", "clicks", "ctr", "leads_generated", "cost_total", "cpl", "enrollments_from_channel", "cpa",
+    "impressions",
+    "clicks",
+    "ctr",
+    "leads_generated",
+    "cost_total",
+    "cpl",
+    "enrollments_from_channel",
+    "cpa",
 ]
 
 
@@ -133,9 +148,7 @@ def _rollup_lead_metrics(*, day, start, end) -> tuple[LeadMetrics, dict[str, int
     )
     row = LeadMetrics(date=day, unassigned=created["total_leads"] - created["assigned"], **created, **moves)
     update_fields = [f.name for f in LeadMetrics._meta.concrete_fields if f.name not in ("id", "date")]
-    LeadMetrics.objects.bulk_create(
-        [row], update_conflicts=True, unique_fields=["date"], update_fields=update_fields
-    )
+    LeadMetrics.objects.bulk_create([row], update_conflicts=True, unique_fields=["date"], update_fields=update_fields)
     by_source = {source: created[name] for source, name in SOURCE_FIELDS.items()}
     return row, by_source
 

@@ -6,6 +6,7 @@ attributed, like the rest of SalesKPI, to the lead's salesperson (Lead.assigned_
 follow-ups to the reminder's salesperson, which the reminders app keeps equal to
 the lead's salesperson while the reminder is open (no join over every reminder).
 """
+
 from django.apps import apps
 from django.db.models import Count, F, Q
 from django.utils import timezone

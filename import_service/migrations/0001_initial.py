@@ -7,69 +7,173 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('leads', '0002_roles'),
+        ("leads", "0002_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportLog',
+            name="ImportLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('instagram', 'Instagram'), ('telegram', 'Telegram'), ('whatsapp', 'WhatsApp'), ('call_tracking', 'Call tracking'), ('landing', 'Landing page'), ('google_sheets', 'Google Sheets'), ('excel', 'Excel'), ('csv', 'CSV')], max_length=20, verbose_name='lead source')),
-                ('input_kind', models.CharField(choices=[('csv', 'CSV file'), ('xlsx', 'Excel workbook'), ('google_sheet', 'Google Sheet')], max_length=20, verbose_name='input')),
-                ('file_name', models.CharField(max_length=255, verbose_name='file or sheet')),
-                ('sheet_name', models.CharField(blank=True, max_length=255, verbose_name='sheet / worksheet')),
-                ('file', models.FileField(blank=True, help_text='The uploaded file, kept for a background run.', max_length=255, upload_to='imports/%Y/%m/')),
-                ('options', models.JSONField(blank=True, default=dict, help_text='Column overrides and assignment, so a background run repeats them.')),
-                ('dry_run', models.BooleanField(default=False, help_text='A preview: no lead was written.')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('completed', 'Completed'), ('failed', 'Failed')], default='running', max_length=20)),
-                ('failure_reason', models.TextField(blank=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('headers', models.JSONField(blank=True, default=list, help_text='The header row as found in the file.')),
-                ('header_row', models.PositiveIntegerField(blank=True, null=True)),
-                ('columns', models.JSONField(blank=True, default=dict, help_text='Which header went to which lead field.')),
-                ('preview', models.JSONField(blank=True, default=list, help_text='The first rows and their outcome.')),
-                ('processed_rows', models.PositiveIntegerField(default=0)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('duplicates', models.PositiveIntegerField(default=0)),
-                ('errors', models.PositiveIntegerField(default=0)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='lead_imports', to=settings.AUTH_USER_MODEL, verbose_name='run by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("instagram", "Instagram"),
+                            ("telegram", "Telegram"),
+                            ("whatsapp", "WhatsApp"),
+                            ("call_tracking", "Call tracking"),
+                            ("landing", "Landing page"),
+                            ("google_sheets", "Google Sheets"),
+                            ("excel", "Excel"),
+                            ("csv", "CSV"),
+                        ],
+                        max_length=20,
+                        verbose_name="lead source",
+                    ),
+                ),
+                (
+                    "input_kind",
+                    models.CharField(
+                        choices=[("csv", "CSV file"), ("xlsx", "Excel workbook"), ("google_sheet", "Google Sheet")],
+                        max_length=20,
+                        verbose_name="input",
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=255, verbose_name="file or sheet")),
+                ("sheet_name", models.CharField(blank=True, max_length=255, verbose_name="sheet / worksheet")),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        help_text="The uploaded file, kept for a background run.",
+                        max_length=255,
+                        upload_to="imports/%Y/%m/",
+                    ),
+                ),
+                (
+                    "options",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Column overrides and assignment, so a background run repeats them.",
+                    ),
+                ),
+                ("dry_run", models.BooleanField(default=False, help_text="A preview: no lead was written.")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("completed", "Completed"),
+                            ("failed", "Failed"),
+                        ],
+                        default="running",
+                        max_length=20,
+                    ),
+                ),
+                ("failure_reason", models.TextField(blank=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "headers",
+                    models.JSONField(blank=True, default=list, help_text="The header row as found in the file."),
+                ),
+                ("header_row", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "columns",
+                    models.JSONField(blank=True, default=dict, help_text="Which header went to which lead field."),
+                ),
+                ("preview", models.JSONField(blank=True, default=list, help_text="The first rows and their outcome.")),
+                ("processed_rows", models.PositiveIntegerField(default=0)),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("duplicates", models.PositiveIntegerField(default=0)),
+                ("errors", models.PositiveIntegerField(default=0)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="lead_imports",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="run by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lead import',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "lead import",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ImportRow',
+            name="ImportRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('row_number', models.PositiveIntegerField(help_text='The row in the file, the header row counting as a row.')),
-                ('outcome', models.CharField(choices=[('created', 'Created'), ('duplicate', 'Duplicate'), ('error', 'Error')], max_length=20)),
-                ('reason', models.CharField(blank=True, max_length=255)),
-                ('values', models.JSONField(default=list, help_text='The raw cells, in header order.')),
-                ('lead', models.ForeignKey(blank=True, help_text='For a duplicate: the lead the phone belongs to.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='leads.lead')),
-                ('log', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rows', to='import_service.importlog')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "row_number",
+                    models.PositiveIntegerField(help_text="The row in the file, the header row counting as a row."),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[("created", "Created"), ("duplicate", "Duplicate"), ("error", "Error")], max_length=20
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=255)),
+                ("values", models.JSONField(default=list, help_text="The raw cells, in header order.")),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For a duplicate: the lead the phone belongs to.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="leads.lead",
+                    ),
+                ),
+                (
+                    "log",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="rows", to="import_service.importlog"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'import row',
-                'ordering': ['log', 'row_number'],
+                "verbose_name": "import row",
+                "ordering": ["log", "row_number"],
             },
         ),
         migrations.AddConstraint(
-            model_name='importlog',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'completed'), _negated=True), ('total', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('created'), '+', models.F('duplicates')), '+', models.F('errors'))), _connector='OR'), name='importlog_counts_add_up'),
+            model_name="importlog",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "completed"), _negated=True),
+                    (
+                        "total",
+                        django.db.models.expressions.CombinedExpression(
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("created"), "+", models.F("duplicates")
+                            ),
+                            "+",
+                            models.F("errors"),
+                        ),
+                    ),
+                    _connector="OR",
+                ),
+                name="importlog_counts_add_up",
+            ),
         ),
         migrations.AddIndex(
-            model_name='importrow',
-            index=models.Index(fields=['log', 'outcome', 'row_number'], name='import_serv_log_id_63bff2_idx'),
+            model_name="importrow",
+            index=models.Index(fields=["log", "outcome", "row_number"], name="import_serv_log_id_63bff2_idx"),
         ),
     ]

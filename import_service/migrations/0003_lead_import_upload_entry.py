@@ -4,23 +4,21 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('import_service', '0002_roles'),
+        ("import_service", "0002_roles"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LeadImportUpload',
-            fields=[
-            ],
+            name="LeadImportUpload",
+            fields=[],
             options={
-                'verbose_name': 'import leads',
-                'verbose_name_plural': 'import leads',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "import leads",
+                "verbose_name_plural": "import leads",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('import_service.importlog',),
+            bases=("import_service.importlog",),
         ),
     ]

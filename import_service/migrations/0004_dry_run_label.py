@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('import_service', '0003_lead_import_upload_entry'),
+        ("import_service", "0003_lead_import_upload_entry"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='importlog',
-            name='dry_run',
-            field=models.BooleanField(default=False, verbose_name='dry run (preview only)'),
+            model_name="importlog",
+            name="dry_run",
+            field=models.BooleanField(default=False, verbose_name="dry run (preview only)"),
         ),
     ]

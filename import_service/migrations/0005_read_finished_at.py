@@ -4,20 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('import_service', '0004_dry_run_label'),
+        ("import_service", "0004_dry_run_label"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importlog',
-            name='read_finished_at',
-            field=models.DateTimeField(blank=True, help_text='Every row read and checked; writing from here on.', null=True),
+            model_name="importlog",
+            name="read_finished_at",
+            field=models.DateTimeField(
+                blank=True, help_text="Every row read and checked; writing from here on.", null=True
+            ),
         ),
         migrations.AlterField(
-            model_name='importlog',
-            name='processed_rows',
-            field=models.PositiveIntegerField(default=0, verbose_name='rows read'),
+            model_name="importlog",
+            name="processed_rows",
+            field=models.PositiveIntegerField(default=0, verbose_name="rows read"),
         ),
     ]

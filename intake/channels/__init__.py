@@ -1,4 +1,5 @@
 """One module per channel; see intake/channels/base.py for what each provides."""
+
 from intake.channels import calls, landing, meta, telegram, whatsapp
 from intake.models import IntakeChannel
 

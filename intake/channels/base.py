@@ -8,9 +8,10 @@ A channel module has:
 - optionally ``prepare(event) -> dict``: fetch what the event only points to
   (Meta's leadgen ids), outside the database transaction.
 """
+
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
 
 class BadRequest(Exception):
@@ -73,7 +74,7 @@ def load_json_object(body: bytes) -> dict:
 
 def from_epoch(value) -> datetime | None:
     try:
-        return datetime.fromtimestamp(int(value), tz=dt_timezone.utc)
+        return datetime.fromtimestamp(int(value), tz=UTC)
     except (TypeError, ValueError, OverflowError, OSError):
         return None
 
@@ -90,7 +91,7 @@ def parse_iso(value) -> datetime | None:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt_timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def text_of(value, limit: int) -> str:

@@ -3,6 +3,7 @@
 Any inbound call is an inquiry: a caller we do not know becomes a lead (a
 missed call too), a known caller counts a repeat inquiry. Outbound calls are ours.
 """
+
 from django.utils import timezone
 
 from intake.channels.base import BadRequest, Ignore, Incoming, Inquiry, load_json_object, parse_iso, text_of

@@ -5,6 +5,7 @@ field; otherwise a key derived from the site key, the local date, the normalised
 phone and the submitted fields, so an exact double-submit the same day is one
 event while a later or different inquiry from the same phone is a repeat.
 """
+
 import hashlib
 import json
 from urllib.parse import parse_qsl
@@ -50,8 +51,10 @@ def read_fields(body: bytes, content_type: str, post=None) -> dict:
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind == "application/json":
         data = load_json_object(body)
-        return {str(k): "" if v is None else str(v) if not isinstance(v, (dict, list)) else json.dumps(v)
-                for k, v in data.items()}
+        return {
+            str(k): "" if v is None else str(v) if not isinstance(v, (dict, list)) else json.dumps(v)
+            for k, v in data.items()
+        }
     if kind == "application/x-www-form-urlencoded":
         try:
             return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
@@ -75,8 +78,13 @@ def parse(fields: dict, *, site_key: str, idempotency_key: str = "") -> list[Inc
     if client_key:
         material = ["client", site, client_key]
     else:
-        material = ["derived", site, timezone.localdate().isoformat(), form.cleaned_data["phone_e164"],
-                    json.dumps(cleaned, sort_keys=True, ensure_ascii=False)]
+        material = [
+            "derived",
+            site,
+            timezone.localdate().isoformat(),
+            form.cleaned_data["phone_e164"],
+            json.dumps(cleaned, sort_keys=True, ensure_ascii=False),
+        ]
     external_id = hashlib.sha256("\x1f".join(material).encode()).hexdigest()
     payload = {**cleaned, "site": site}
     if client_key:
@@ -91,7 +99,9 @@ def handle(event) -> Inquiry:
         "email": data.get("email", ""),
         "course_interest": data.get("course", ""),
         "comment": data.get("comment", ""),
-        **{name: data.get(name, "") for name in ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")},
+        **{
+            name: data.get(name, "") for name in ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+        },
     }
     page = data.get("page") or ""
     note = "Landing form" + (f" on {page}" if page else "")

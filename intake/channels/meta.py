@@ -5,6 +5,7 @@ API (``GET /{leadgen_id}``) while processing, outside the request. Leads keep
 source instagram; the platform (ig/fb) is kept on the event and the inquiry note.
 https://developers.facebook.com/docs/marketing-api/guides/lead-ads/retrieving
 """
+
 import hashlib
 import hmac
 
@@ -15,8 +16,16 @@ from django.core.validators import validate_email
 from django.utils import timezone
 
 from intake.channels.base import (
-    BadRequest, Ignore, Incoming, Inquiry, TransientError, Unprocessable, from_epoch, load_json_object,
-    parse_iso, text_of,
+    BadRequest,
+    Ignore,
+    Incoming,
+    Inquiry,
+    TransientError,
+    Unprocessable,
+    from_epoch,
+    load_json_object,
+    parse_iso,
+    text_of,
 )
 from leads.models import LeadSource
 
@@ -49,12 +58,18 @@ def parse(body: bytes) -> list[Incoming]:
             leadgen_id = value.get("leadgen_id") if isinstance(value, dict) else None
             if not leadgen_id:
                 raise BadRequest(NO_LEADGEN_ID)
-            incoming.append(Incoming(
-                external_id=str(leadgen_id)[:128],
-                payload={"object": data.get("object", ""), "entry_id": entry.get("id"),
-                         "entry_time": entry.get("time"), "value": value},
-                platform="ig" if data.get("object") == "instagram" else "",
-            ))
+            incoming.append(
+                Incoming(
+                    external_id=str(leadgen_id)[:128],
+                    payload={
+                        "object": data.get("object", ""),
+                        "entry_id": entry.get("id"),
+                        "entry_time": entry.get("time"),
+                        "value": value,
+                    },
+                    platform="ig" if data.get("object") == "instagram" else "",
+                )
+            )
     return incoming
 
 
@@ -131,11 +146,15 @@ def handle(event) -> Inquiry | Ignore:
         "form_id": form_id,
         "campaign_id": text_of(lead.get("campaign_id"), 64),
     }
-    note = f"Meta lead ad ({PLATFORM_NAMES.get(platform, 'platform unknown')}), form {form_id or '?'}, ad {ad_id or '?'}"
+    note = (
+        f"Meta lead ad ({PLATFORM_NAMES.get(platform, 'platform unknown')}), form {form_id or '?'}, ad {ad_id or '?'}"
+    )
     return Inquiry(
         phone=phone,
         source=LeadSource.INSTAGRAM,
-        at=parse_iso(lead.get("created_time")) or from_epoch(value.get("created_time")) or event.received_at
+        at=parse_iso(lead.get("created_time"))
+        or from_epoch(value.get("created_time"))
+        or event.received_at
         or timezone.now(),
         details={k: v for k, v in details.items() if v},
         note=note,
@@ -159,4 +178,3 @@ def _answers(field_data) -> dict:
         if values:
             answers[str(item["name"])] = ", ".join(values)
     return answers
-

@@ -4,6 +4,7 @@
 shared contact that is the sender's own (contact.user_id == from.id) becomes an
 inquiry with the chat id kept, so later messages can go back to that chat.
 """
+
 from django.utils import timezone
 
 from intake.channels.base import BadRequest, Ignore, Incoming, Inquiry, from_epoch, load_json_object, text_of
@@ -16,10 +17,7 @@ WELCOME_TEXT = (
     "Здравствуйте! Чтобы получить консультацию по курсам, отправьте свой номер кнопкой ниже."
 )
 SHARE_BUTTON_TEXT = "📱 Raqamni yuborish / Отправить номер"
-THANK_YOU_TEXT = (
-    "Rahmat! Menejerimiz tez orada siz bilan bog'lanadi.\n"
-    "Спасибо! Наш менеджер скоро свяжется с вами."
-)
+THANK_YOU_TEXT = "Rahmat! Menejerimiz tez orada siz bilan bog'lanadi.\nСпасибо! Наш менеджер скоро свяжется с вами."
 OWN_CONTACT_TEXT = (
     "Iltimos, o'zingizning raqamingizni quyidagi tugma orqali yuboring.\n"
     "Пожалуйста, отправьте свой собственный номер кнопкой ниже."
@@ -64,7 +62,9 @@ def handle(event) -> Inquiry | Ignore:
     if isinstance(contact, dict):
         if contact.get("user_id") is None or contact.get("user_id") != sender.get("id"):
             return Ignore(IGNORED_OTHERS_CONTACT, reply=_reply(chat_id, OWN_CONTACT_TEXT, contact_keyboard()))
-        name = " ".join(p for p in (text_of(contact.get("first_name"), 100), text_of(contact.get("last_name"), 100)) if p)
+        name = " ".join(
+            p for p in (text_of(contact.get("first_name"), 100), text_of(contact.get("last_name"), 100)) if p
+        )
         return Inquiry(
             phone=text_of(contact.get("phone_number"), 64),
             source=LeadSource.TELEGRAM,

@@ -4,10 +4,18 @@ Each inbound message is one event (its ``wamid`` is the id); status updates
 (sent/delivered/read of our own messages) are acknowledged and not stored.
 https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples
 """
+
 from django.utils import timezone
 
 from intake.channels.base import (
-    BadRequest, Ignore, Incoming, Inquiry, from_epoch, load_json_object, snippet, text_of,
+    BadRequest,
+    Ignore,
+    Incoming,
+    Inquiry,
+    from_epoch,
+    load_json_object,
+    snippet,
+    text_of,
 )
 from leads.models import LeadSource
 
@@ -32,14 +40,16 @@ def parse(body: bytes) -> list[Incoming]:
             for message in value.get("messages") or []:
                 if not isinstance(message, dict) or not message.get("id") or not message.get("from"):
                     raise BadRequest(NO_MESSAGE_ID)
-                incoming.append(Incoming(
-                    external_id=str(message["id"])[:128],
-                    payload={
-                        "message": message,
-                        "contact": contacts.get(str(message["from"])),
-                        "metadata": value.get("metadata") or {},
-                    },
-                ))
+                incoming.append(
+                    Incoming(
+                        external_id=str(message["id"])[:128],
+                        payload={
+                            "message": message,
+                            "contact": contacts.get(str(message["from"])),
+                            "metadata": value.get("metadata") or {},
+                        },
+                    )
+                )
     return incoming
 
 
@@ -68,7 +78,7 @@ def _text(message: dict) -> str:
     if kind == "button":
         return str((message.get("button") or {}).get("text") or "")
     if kind == "interactive":
-        reply = (message.get("interactive") or {})
+        reply = message.get("interactive") or {}
         chosen = reply.get("button_reply") or reply.get("list_reply") or {}
         return str(chosen.get("title") or "")
     caption = (message.get(kind) or {}).get("caption") if isinstance(message.get(kind), dict) else ""

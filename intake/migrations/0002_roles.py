@@ -8,7 +8,8 @@ from accounts.permissions import grant_permissions
 GRANTS = {
     "Sales": [],
     "Managers": [
-        "intake.view_intakeevent", "intake.change_intakeevent",
+        "intake.view_intakeevent",
+        "intake.change_intakeevent",
         "intake.view_intakerejection",
     ],
     "Teachers": [],

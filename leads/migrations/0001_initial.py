@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,91 +15,215 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Lead',
+            name="Lead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(blank=True, max_length=200)),
-                ('phone', models.CharField(help_text='E.164, e.g. +998901234567', max_length=20, unique=True)),
-                ('phone_raw', models.CharField(blank=True, help_text='The phone as it was typed or received.', max_length=64)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('source', models.CharField(choices=[('instagram', 'Instagram'), ('telegram', 'Telegram'), ('whatsapp', 'WhatsApp'), ('call_tracking', 'Call tracking'), ('landing', 'Landing page'), ('google_sheets', 'Google Sheets'), ('excel', 'Excel'), ('csv', 'CSV')], max_length=20)),
-                ('status', models.CharField(choices=[('new', 'New'), ('contacted', 'Contacted'), ('interested', 'Interested'), ('trial_scheduled', 'Trial scheduled'), ('trial_attended', 'Trial attended'), ('enrolled', 'Enrolled'), ('lost', 'Lost')], default='new', max_length=20)),
-                ('course_interest', models.CharField(blank=True, max_length=200, verbose_name='course asked about')),
-                ('comment', models.TextField(blank=True)),
-                ('lost_reason', models.CharField(blank=True, max_length=255)),
-                ('utm_source', models.CharField(blank=True, max_length=100)),
-                ('utm_medium', models.CharField(blank=True, max_length=100)),
-                ('utm_campaign', models.CharField(blank=True, max_length=200)),
-                ('utm_content', models.CharField(blank=True, max_length=200)),
-                ('utm_term', models.CharField(blank=True, max_length=200)),
-                ('campaign_id', models.CharField(blank=True, max_length=64)),
-                ('ad_id', models.CharField(blank=True, max_length=64)),
-                ('form_id', models.CharField(blank=True, max_length=64)),
-                ('telegram_chat_id', models.CharField(blank=True, max_length=32)),
-                ('whatsapp_id', models.CharField(blank=True, max_length=32)),
-                ('inquiry_count', models.PositiveIntegerField(default=1)),
-                ('last_inquiry_at', models.DateTimeField(blank=True, null=True)),
-                ('last_inquiry_source', models.CharField(blank=True, choices=[('instagram', 'Instagram'), ('telegram', 'Telegram'), ('whatsapp', 'WhatsApp'), ('call_tracking', 'Call tracking'), ('landing', 'Landing page'), ('google_sheets', 'Google Sheets'), ('excel', 'Excel'), ('csv', 'CSV')], max_length=20)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assigned_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('first_contacted_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('status_changed_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='leads', to=settings.AUTH_USER_MODEL, verbose_name='salesperson')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("full_name", models.CharField(blank=True, max_length=200)),
+                ("phone", models.CharField(help_text="E.164, e.g. +998901234567", max_length=20, unique=True)),
+                (
+                    "phone_raw",
+                    models.CharField(blank=True, help_text="The phone as it was typed or received.", max_length=64),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("instagram", "Instagram"),
+                            ("telegram", "Telegram"),
+                            ("whatsapp", "WhatsApp"),
+                            ("call_tracking", "Call tracking"),
+                            ("landing", "Landing page"),
+                            ("google_sheets", "Google Sheets"),
+                            ("excel", "Excel"),
+                            ("csv", "CSV"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("contacted", "Contacted"),
+                            ("interested", "Interested"),
+                            ("trial_scheduled", "Trial scheduled"),
+                            ("trial_attended", "Trial attended"),
+                            ("enrolled", "Enrolled"),
+                            ("lost", "Lost"),
+                        ],
+                        default="new",
+                        max_length=20,
+                    ),
+                ),
+                ("course_interest", models.CharField(blank=True, max_length=200, verbose_name="course asked about")),
+                ("comment", models.TextField(blank=True)),
+                ("lost_reason", models.CharField(blank=True, max_length=255)),
+                ("utm_source", models.CharField(blank=True, max_length=100)),
+                ("utm_medium", models.CharField(blank=True, max_length=100)),
+                ("utm_campaign", models.CharField(blank=True, max_length=200)),
+                ("utm_content", models.CharField(blank=True, max_length=200)),
+                ("utm_term", models.CharField(blank=True, max_length=200)),
+                ("campaign_id", models.CharField(blank=True, max_length=64)),
+                ("ad_id", models.CharField(blank=True, max_length=64)),
+                ("form_id", models.CharField(blank=True, max_length=64)),
+                ("telegram_chat_id", models.CharField(blank=True, max_length=32)),
+                ("whatsapp_id", models.CharField(blank=True, max_length=32)),
+                ("inquiry_count", models.PositiveIntegerField(default=1)),
+                ("last_inquiry_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "last_inquiry_source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("instagram", "Instagram"),
+                            ("telegram", "Telegram"),
+                            ("whatsapp", "WhatsApp"),
+                            ("call_tracking", "Call tracking"),
+                            ("landing", "Landing page"),
+                            ("google_sheets", "Google Sheets"),
+                            ("excel", "Excel"),
+                            ("csv", "CSV"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("assigned_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("first_contacted_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("status_changed_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="leads",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="salesperson",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='LeadInquiry',
+            name="LeadInquiry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('instagram', 'Instagram'), ('telegram', 'Telegram'), ('whatsapp', 'WhatsApp'), ('call_tracking', 'Call tracking'), ('landing', 'Landing page'), ('google_sheets', 'Google Sheets'), ('excel', 'Excel'), ('csv', 'CSV')], max_length=20)),
-                ('received_at', models.DateTimeField(db_index=True)),
-                ('is_repeat', models.BooleanField(default=False)),
-                ('note', models.CharField(blank=True, max_length=255)),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inquiries', to='leads.lead')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("instagram", "Instagram"),
+                            ("telegram", "Telegram"),
+                            ("whatsapp", "WhatsApp"),
+                            ("call_tracking", "Call tracking"),
+                            ("landing", "Landing page"),
+                            ("google_sheets", "Google Sheets"),
+                            ("excel", "Excel"),
+                            ("csv", "CSV"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("received_at", models.DateTimeField(db_index=True)),
+                ("is_repeat", models.BooleanField(default=False)),
+                ("note", models.CharField(blank=True, max_length=255)),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="inquiries", to="leads.lead"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'inquiries',
-                'ordering': ['-received_at', '-id'],
+                "verbose_name_plural": "inquiries",
+                "ordering": ["-received_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='LeadStatusChange',
+            name="LeadStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('new', 'New'), ('contacted', 'Contacted'), ('interested', 'Interested'), ('trial_scheduled', 'Trial scheduled'), ('trial_attended', 'Trial attended'), ('enrolled', 'Enrolled'), ('lost', 'Lost')], max_length=20)),
-                ('to_status', models.CharField(choices=[('new', 'New'), ('contacted', 'Contacted'), ('interested', 'Interested'), ('trial_scheduled', 'Trial scheduled'), ('trial_attended', 'Trial attended'), ('enrolled', 'Enrolled'), ('lost', 'Lost')], max_length=20)),
-                ('changed_at', models.DateTimeField(db_index=True)),
-                ('note', models.CharField(blank=True, max_length=255)),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='leads.lead')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("new", "New"),
+                            ("contacted", "Contacted"),
+                            ("interested", "Interested"),
+                            ("trial_scheduled", "Trial scheduled"),
+                            ("trial_attended", "Trial attended"),
+                            ("enrolled", "Enrolled"),
+                            ("lost", "Lost"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("contacted", "Contacted"),
+                            ("interested", "Interested"),
+                            ("trial_scheduled", "Trial scheduled"),
+                            ("trial_attended", "Trial attended"),
+                            ("enrolled", "Enrolled"),
+                            ("lost", "Lost"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(db_index=True)),
+                ("note", models.CharField(blank=True, max_length=255)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="status_changes", to="leads.lead"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'status change',
-                'ordering': ['changed_at', 'id'],
+                "verbose_name": "status change",
+                "ordering": ["changed_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['status', 'created_at'], name='leads_lead_status_2b0e1e_idx'),
+            model_name="lead",
+            index=models.Index(fields=["status", "created_at"], name="leads_lead_status_2b0e1e_idx"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['source', 'created_at'], name='leads_lead_source_ebb051_idx'),
+            model_name="lead",
+            index=models.Index(fields=["source", "created_at"], name="leads_lead_source_ebb051_idx"),
         ),
         migrations.AddIndex(
-            model_name='lead',
-            index=models.Index(fields=['assigned_to', 'status'], name='leads_lead_assigne_92225c_idx'),
+            model_name="lead",
+            index=models.Index(fields=["assigned_to", "status"], name="leads_lead_assigne_92225c_idx"),
         ),
         migrations.AddConstraint(
-            model_name='lead',
-            constraint=models.CheckConstraint(condition=models.Q(('phone', ''), _negated=True), name='lead_phone_not_empty'),
+            model_name="lead",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("phone", ""), _negated=True), name="lead_phone_not_empty"
+            ),
         ),
         migrations.AddIndex(
-            model_name='leadstatuschange',
-            index=models.Index(fields=['to_status', 'changed_at'], name='leads_leads_to_stat_c093b4_idx'),
+            model_name="leadstatuschange",
+            index=models.Index(fields=["to_status", "changed_at"], name="leads_leads_to_stat_c093b4_idx"),
         ),
     ]

@@ -4,12 +4,16 @@ from accounts.permissions import all_model_permissions, grant_permissions
 
 GRANTS = {
     "Sales": [
-        "leads.view_lead", "leads.add_lead", "leads.change_lead",
-        "leads.view_leadstatuschange", "leads.view_leadinquiry",
+        "leads.view_lead",
+        "leads.add_lead",
+        "leads.change_lead",
+        "leads.view_leadstatuschange",
+        "leads.view_leadinquiry",
     ],
     "Managers": [
         *all_model_permissions("leads", ["lead", "leadstatuschange", "leadinquiry"]),
-        "accounts.view_user", "accounts.change_user",
+        "accounts.view_user",
+        "accounts.change_user",
     ],
     "Teachers": [],
 }

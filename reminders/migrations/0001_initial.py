@@ -7,71 +7,191 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('leads', '0002_roles'),
+        ("leads", "0002_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('followup_overdue', 'Follow-up overdue (salesperson)'), ('trial_pre_lead', 'Before trial (lead)'), ('trial_pre_sales', 'Before trial (salesperson)'), ('trial_post_sales', 'After trial (salesperson)')], max_length=30)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('telegram', 'Telegram')], max_length=10)),
-                ('address', models.CharField(blank=True, help_text='Email address or Telegram chat id.', max_length=254)),
-                ('object_id', models.PositiveBigIntegerField(help_text='The follow-up reminder or trial this is about.')),
-                ('occurrence', models.CharField(help_text='Which occurrence: repeat number or scheduled time.', max_length=64)),
-                ('due_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('sending', 'Sending'), ('sent', 'Sent'), ('skipped', 'Skipped'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('claimed_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('claim_token', models.UUIDField(blank=True, editable=False, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('skip_reason', models.CharField(blank=True, max_length=255)),
-                ('subject', models.CharField(blank=True, max_length=255)),
-                ('body', models.TextField(blank=True, help_text='What was sent.')),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('lead', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='leads.lead')),
-                ('recipient_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deliveries', to=settings.AUTH_USER_MODEL, verbose_name='recipient (staff)')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("followup_overdue", "Follow-up overdue (salesperson)"),
+                            ("trial_pre_lead", "Before trial (lead)"),
+                            ("trial_pre_sales", "Before trial (salesperson)"),
+                            ("trial_post_sales", "After trial (salesperson)"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("channel", models.CharField(choices=[("email", "Email"), ("telegram", "Telegram")], max_length=10)),
+                (
+                    "address",
+                    models.CharField(blank=True, help_text="Email address or Telegram chat id.", max_length=254),
+                ),
+                (
+                    "object_id",
+                    models.PositiveBigIntegerField(help_text="The follow-up reminder or trial this is about."),
+                ),
+                (
+                    "occurrence",
+                    models.CharField(help_text="Which occurrence: repeat number or scheduled time.", max_length=64),
+                ),
+                ("due_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sending", "Sending"),
+                            ("sent", "Sent"),
+                            ("skipped", "Skipped"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("claimed_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("claim_token", models.UUIDField(blank=True, editable=False, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("skip_reason", models.CharField(blank=True, max_length=255)),
+                ("subject", models.CharField(blank=True, max_length=255)),
+                ("body", models.TextField(blank=True, help_text="What was sent.")),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="leads.lead",
+                    ),
+                ),
+                (
+                    "recipient_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="deliveries",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recipient (staff)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'deliveries',
-                'ordering': ['-due_at', '-id'],
-                'indexes': [models.Index(fields=['status', 'next_attempt_at'], name='reminders_d_status_570afd_idx'), models.Index(fields=['kind', 'object_id'], name='reminders_d_kind_79d919_idx')],
+                "verbose_name_plural": "deliveries",
+                "ordering": ["-due_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["status", "next_attempt_at"], name="reminders_d_status_570afd_idx"),
+                    models.Index(fields=["kind", "object_id"], name="reminders_d_kind_79d919_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LeadReminder',
+            name="LeadReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('first_contact', 'First contact'), ('follow_up', 'Follow-up')], default='follow_up', max_length=20)),
-                ('due_at', models.DateTimeField(db_index=True, verbose_name='contact deadline')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('completed', 'Completed')], default='pending', max_length=20)),
-                ('reminder_count', models.PositiveIntegerField(default=0, help_text='How many times the salesperson has been notified that this is overdue.')),
-                ('last_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('next_notify_at', models.DateTimeField(blank=True, editable=False, help_text='When the next overdue notification is due (the deadline, then every repeat interval).', null=True)),
-                ('note', models.CharField(blank=True, max_length=255)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('completion_note', models.CharField(blank=True, max_length=255)),
-                ('completed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='leads.lead')),
-                ('salesperson', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lead_reminders', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("first_contact", "First contact"), ("follow_up", "Follow-up")],
+                        default="follow_up",
+                        max_length=20,
+                    ),
+                ),
+                ("due_at", models.DateTimeField(db_index=True, verbose_name="contact deadline")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("sent", "Sent"), ("completed", "Completed")],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "reminder_count",
+                    models.PositiveIntegerField(
+                        default=0, help_text="How many times the salesperson has been notified that this is overdue."
+                    ),
+                ),
+                ("last_sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "next_notify_at",
+                    models.DateTimeField(
+                        blank=True,
+                        editable=False,
+                        help_text="When the next overdue notification is due (the deadline, then every repeat interval).",
+                        null=True,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=255)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("completion_note", models.CharField(blank=True, max_length=255)),
+                (
+                    "completed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reminders", to="leads.lead"
+                    ),
+                ),
+                (
+                    "salesperson",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lead_reminders",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follow-up reminder',
-                'ordering': ['due_at', 'id'],
-                'indexes': [models.Index(fields=['status', 'next_notify_at'], name='reminders_l_status_f077e0_idx'), models.Index(fields=['salesperson', 'status', 'due_at'], name='reminders_l_salespe_290ce9_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['pending', 'sent'])), fields=('lead',), name='one_open_reminder_per_lead')],
+                "verbose_name": "follow-up reminder",
+                "ordering": ["due_at", "id"],
+                "indexes": [
+                    models.Index(fields=["status", "next_notify_at"], name="reminders_l_status_f077e0_idx"),
+                    models.Index(fields=["salesperson", "status", "due_at"], name="reminders_l_salespe_290ce9_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ["pending", "sent"])),
+                        fields=("lead",),
+                        name="one_open_reminder_per_lead",
+                    )
+                ],
             },
         ),
     ]

@@ -4,7 +4,9 @@ from accounts.permissions import all_model_permissions, grant_permissions
 
 GRANTS = {
     "Sales": [
-        "reminders.view_leadreminder", "reminders.add_leadreminder", "reminders.change_leadreminder",
+        "reminders.view_leadreminder",
+        "reminders.add_leadreminder",
+        "reminders.change_leadreminder",
         "reminders.view_delivery",
     ],
     "Managers": all_model_permissions("reminders", ["leadreminder", "delivery"]),

@@ -7,167 +7,301 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('leads', '0002_roles'),
+        ("leads", "0002_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Course',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('price', models.DecimalField(decimal_places=2, help_text="Monthly price in the centre's currency (UZS).", max_digits=12)),
-                ('duration_months', models.PositiveSmallIntegerField(help_text='Length of the course.', verbose_name='duration (months)')),
-                ('lessons_per_week', models.PositiveSmallIntegerField(verbose_name='frequency (lessons per week)')),
-                ('default_capacity', models.PositiveSmallIntegerField(default=12)),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('teacher', models.ForeignKey(help_text="The default teacher of the course's groups (a member of the Teachers group).", limit_choices_to={'groups__name': 'Teachers'}, on_delete=django.db.models.deletion.PROTECT, related_name='courses', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "price",
+                    models.DecimalField(
+                        decimal_places=2, help_text="Monthly price in the centre's currency (UZS).", max_digits=12
+                    ),
+                ),
+                (
+                    "duration_months",
+                    models.PositiveSmallIntegerField(
+                        help_text="Length of the course.", verbose_name="duration (months)"
+                    ),
+                ),
+                ("lessons_per_week", models.PositiveSmallIntegerField(verbose_name="frequency (lessons per week)")),
+                ("default_capacity", models.PositiveSmallIntegerField(default=12)),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "teacher",
+                    models.ForeignKey(
+                        help_text="The default teacher of the course's groups (a member of the Teachers group).",
+                        limit_choices_to={"groups__name": "Teachers"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="courses",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Enrollment',
+            name="Enrollment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('left', 'Left')], default='active', max_length=10)),
-                ('enrolled_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('left_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=255)),
-                ('enrolled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='leads.lead')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(choices=[("active", "Active"), ("left", "Left")], default="active", max_length=10),
+                ),
+                ("enrolled_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("left_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=255)),
+                (
+                    "enrolled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="enrollments", to="leads.lead"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-enrolled_at', '-id'],
+                "ordering": ["-enrolled_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Group',
+            name="Group",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('days', models.CharField(choices=[('odd', 'Odd days'), ('even', 'Even days'), ('mon', 'Mon'), ('tue', 'Tue'), ('wed', 'Wed'), ('thu', 'Thu'), ('fri', 'Fri'), ('sat', 'Sat'), ('sun', 'Sun'), ('mon_wed_fri', 'Mon/Wed/Fri'), ('tue_thu', 'Tue/Thu')], max_length=16)),
-                ('start_time', models.TimeField(help_text='Local time (Asia/Tashkent).')),
-                ('end_time', models.TimeField(help_text='Local time (Asia/Tashkent).')),
-                ('capacity', models.PositiveSmallIntegerField(help_text="Seats; cannot exceed the room's capacity.")),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField(blank=True, help_text='Empty = open-ended.', null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='groups', to='scheduling.course')),
-                ('students', models.ManyToManyField(blank=True, related_name='study_groups', through='scheduling.Enrollment', to='leads.lead')),
-                ('teacher', models.ForeignKey(limit_choices_to={'groups__name': 'Teachers'}, on_delete=django.db.models.deletion.PROTECT, related_name='teaching_groups', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "days",
+                    models.CharField(
+                        choices=[
+                            ("odd", "Odd days"),
+                            ("even", "Even days"),
+                            ("mon", "Mon"),
+                            ("tue", "Tue"),
+                            ("wed", "Wed"),
+                            ("thu", "Thu"),
+                            ("fri", "Fri"),
+                            ("sat", "Sat"),
+                            ("sun", "Sun"),
+                            ("mon_wed_fri", "Mon/Wed/Fri"),
+                            ("tue_thu", "Tue/Thu"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("start_time", models.TimeField(help_text="Local time (Asia/Tashkent).")),
+                ("end_time", models.TimeField(help_text="Local time (Asia/Tashkent).")),
+                ("capacity", models.PositiveSmallIntegerField(help_text="Seats; cannot exceed the room's capacity.")),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField(blank=True, help_text="Empty = open-ended.", null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="groups", to="scheduling.course"
+                    ),
+                ),
+                (
+                    "students",
+                    models.ManyToManyField(
+                        blank=True, related_name="study_groups", through="scheduling.Enrollment", to="leads.lead"
+                    ),
+                ),
+                (
+                    "teacher",
+                    models.ForeignKey(
+                        limit_choices_to={"groups__name": "Teachers"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="teaching_groups",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['course__name', 'name'],
+                "ordering": ["course__name", "name"],
             },
         ),
         migrations.AddField(
-            model_name='enrollment',
-            name='group',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enrollments', to='scheduling.group'),
+            model_name="enrollment",
+            name="group",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="enrollments", to="scheduling.group"
+            ),
         ),
         migrations.CreateModel(
-            name='Room',
+            name="Room",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('capacity', models.PositiveSmallIntegerField()),
-                ('location', models.CharField(blank=True, help_text='Branch, floor, building…', max_length=200)),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("capacity", models.PositiveSmallIntegerField()),
+                ("location", models.CharField(blank=True, help_text="Branch, floor, building…", max_length=200)),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('capacity__gt', 0)), name='room_capacity_positive')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("capacity__gt", 0)), name="room_capacity_positive")
+                ],
             },
         ),
         migrations.AddField(
-            model_name='group',
-            name='room',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='groups', to='scheduling.room'),
+            model_name="group",
+            name="room",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="groups", to="scheduling.room"
+            ),
         ),
         migrations.CreateModel(
-            name='RoomOccupancy',
+            name="RoomOccupancy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('time_start', models.TimeField()),
-                ('time_end', models.TimeField()),
-                ('occupancy_count', models.PositiveSmallIntegerField(default=0, help_text='Active students plus trial students booked for that day.')),
-                ('capacity', models.PositiveSmallIntegerField(help_text="Seats offered in this lesson (the group's capacity).")),
-                ('refreshed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='occupancy', to='scheduling.group')),
-                ('room', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='occupancy', to='scheduling.room')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField()),
+                ("time_start", models.TimeField()),
+                ("time_end", models.TimeField()),
+                (
+                    "occupancy_count",
+                    models.PositiveSmallIntegerField(
+                        default=0, help_text="Active students plus trial students booked for that day."
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.PositiveSmallIntegerField(help_text="Seats offered in this lesson (the group's capacity)."),
+                ),
+                ("refreshed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="occupancy",
+                        to="scheduling.group",
+                    ),
+                ),
+                (
+                    "room",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="occupancy", to="scheduling.room"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'room occupancy',
-                'ordering': ['date', 'time_start', 'room__name'],
+                "verbose_name_plural": "room occupancy",
+                "ordering": ["date", "time_start", "room__name"],
             },
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(('price__gte', 0)), name='course_price_not_negative'),
+            model_name="course",
+            constraint=models.CheckConstraint(condition=models.Q(("price__gte", 0)), name="course_price_not_negative"),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(('default_capacity__gt', 0)), name='course_default_capacity_positive'),
+            model_name="course",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("default_capacity__gt", 0)), name="course_default_capacity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(('duration_months__gt', 0)), name='course_duration_positive'),
+            model_name="course",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("duration_months__gt", 0)), name="course_duration_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(('lessons_per_week__gt', 0), ('lessons_per_week__lte', 7)), name='course_frequency_1_to_7'),
+            model_name="course",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("lessons_per_week__gt", 0), ("lessons_per_week__lte", 7)),
+                name="course_frequency_1_to_7",
+            ),
         ),
         migrations.AddIndex(
-            model_name='enrollment',
-            index=models.Index(fields=['group', 'status'], name='scheduling__group_i_69ccd9_idx'),
+            model_name="enrollment",
+            index=models.Index(fields=["group", "status"], name="scheduling__group_i_69ccd9_idx"),
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('group', 'lead'), name='enrollment_one_active_per_group_lead'),
+            model_name="enrollment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "active")),
+                fields=("group", "lead"),
+                name="enrollment_one_active_per_group_lead",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('left_at__isnull', True), ('status', 'active')), models.Q(('left_at__isnull', False), ('status', 'left')), _connector='OR'), name='enrollment_left_at_iff_left'),
+            model_name="enrollment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("left_at__isnull", True), ("status", "active")),
+                    models.Q(("left_at__isnull", False), ("status", "left")),
+                    _connector="OR",
+                ),
+                name="enrollment_left_at_iff_left",
+            ),
         ),
         migrations.AddIndex(
-            model_name='group',
-            index=models.Index(fields=['room', 'start_time'], name='scheduling__room_id_dbdb38_idx'),
+            model_name="group",
+            index=models.Index(fields=["room", "start_time"], name="scheduling__room_id_dbdb38_idx"),
         ),
         migrations.AddIndex(
-            model_name='group',
-            index=models.Index(fields=['teacher', 'start_time'], name='scheduling__teacher_24561e_idx'),
+            model_name="group",
+            index=models.Index(fields=["teacher", "start_time"], name="scheduling__teacher_24561e_idx"),
         ),
         migrations.AddConstraint(
-            model_name='group',
-            constraint=models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='group_end_after_start'),
+            model_name="group",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_time__gt", models.F("start_time"))), name="group_end_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='group',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gt', 0)), name='group_capacity_positive'),
+            model_name="group",
+            constraint=models.CheckConstraint(condition=models.Q(("capacity__gt", 0)), name="group_capacity_positive"),
         ),
         migrations.AddConstraint(
-            model_name='group',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='group_end_date_not_before_start'),
+            model_name="group",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True), ("end_date__gte", models.F("start_date")), _connector="OR"
+                ),
+                name="group_end_date_not_before_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='group',
-            constraint=models.CheckConstraint(condition=models.Q(('days__in', ['odd', 'even', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun', 'mon_wed_fri', 'tue_thu'])), name='group_days_known_pattern'),
+            model_name="group",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "days__in",
+                        ["odd", "even", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "mon_wed_fri", "tue_thu"],
+                    )
+                ),
+                name="group_days_known_pattern",
+            ),
         ),
         migrations.AddIndex(
-            model_name='roomoccupancy',
-            index=models.Index(fields=['date', 'room'], name='scheduling__date_641a44_idx'),
+            model_name="roomoccupancy",
+            index=models.Index(fields=["date", "room"], name="scheduling__date_641a44_idx"),
         ),
         migrations.AddConstraint(
-            model_name='roomoccupancy',
-            constraint=models.UniqueConstraint(fields=('room', 'date', 'time_start', 'time_end'), name='room_occupancy_unique_slot'),
+            model_name="roomoccupancy",
+            constraint=models.UniqueConstraint(
+                fields=("room", "date", "time_start", "time_end"), name="room_occupancy_unique_slot"
+            ),
         ),
     ]

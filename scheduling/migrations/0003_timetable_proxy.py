@@ -4,23 +4,21 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scheduling', '0002_roles'),
+        ("scheduling", "0002_roles"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Timetable',
-            fields=[
-            ],
+            name="Timetable",
+            fields=[],
             options={
-                'verbose_name': 'timetable',
-                'verbose_name_plural': 'timetable & free rooms',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "timetable",
+                "verbose_name_plural": "timetable & free rooms",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('scheduling.group',),
+            bases=("scheduling.group",),
         ),
     ]

@@ -1,5 +1,6 @@
 """The staff (User) admin: managers run the team, but cannot make anyone a
 superuser nor take over a superuser's account."""
+
 import pytest
 from django.urls import reverse
 
@@ -14,9 +15,18 @@ def change_url(user):
 
 def form_data(user, **changes):
     data = {
-        "username": user.username, "first_name": user.first_name, "last_name": user.last_name,
-        "email": user.email, "is_active": "on", "is_staff": "on", "telegram_chat_id": "", "phone": "",
-        "last_login_0": "", "last_login_1": "", "date_joined_0": "2026-11-01", "date_joined_1": "10:00:00",
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": "on",
+        "is_staff": "on",
+        "telegram_chat_id": "",
+        "phone": "",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2026-11-01",
+        "date_joined_1": "10:00:00",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
@@ -36,8 +46,9 @@ def test_manager_cannot_change_a_superuser_nor_reset_their_password(manager_clie
     owner = UserFactory(username="owner", is_superuser=True)
     password_url = reverse("admin:auth_user_password_change", args=[owner.pk])
     assert manager_client.get(password_url).status_code == 403
-    response = manager_client.post(password_url, {"password1": "Taken-over-123", "password2": "Taken-over-123",
-                                                  "usable_password": "true"})
+    response = manager_client.post(
+        password_url, {"password1": "Taken-over-123", "password2": "Taken-over-123", "usable_password": "true"}
+    )
     assert response.status_code == 403
     owner.refresh_from_db()
     assert owner.check_password("pass-for-tests-1")

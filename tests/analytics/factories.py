@@ -1,5 +1,6 @@
 """Rollup rows for admin and dashboard tests (the rollup itself is tested on
 real histories; here we only need rows with known figures)."""
+
 import datetime
 from decimal import Decimal
 

@@ -1,4 +1,5 @@
 """Small helpers for building known histories at exact local times."""
+
 import datetime
 
 from django.utils import timezone
@@ -14,6 +15,7 @@ def local(day: datetime.date, hh: int, mm: int = 0) -> datetime.datetime:
 def walk(lead, steps, by=None):
     """Move ``lead`` through [(status, at), ...] via lead_change_status."""
     for status, at in steps:
-        services.lead_change_status(lead=lead, to_status=status, by=by, at=at,
-                                    reason="Too expensive" if status == "lost" else "")
+        services.lead_change_status(
+            lead=lead, to_status=status, by=by, at=at, reason="Too expensive" if status == "lost" else ""
+        )
     return lead

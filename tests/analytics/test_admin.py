@@ -1,5 +1,6 @@
 """Analytics admin: smoke (changelist, search, change page), flat query counts,
 colour coding, exports, row-level access, marketing spend entry and import."""
+
 import csv
 import io
 from decimal import Decimal
@@ -97,7 +98,7 @@ class TestColoursAndFigures:
 
 class TestExports:
     def test_csv_and_xlsx_exports_are_formula_safe(self, manager_client):
-        person = SalespersonFactory(first_name="=HYPERLINK(\"http://x\")", last_name="Evil")
+        person = SalespersonFactory(first_name='=HYPERLINK("http://x")', last_name="Evil")
         row = f.SalesKPIFactory(salesperson=person)
         data = {"action": "export_csv", "_selected_action": [row.pk]}
         response = manager_client.post(url("saleskpi"), data)
@@ -140,10 +141,17 @@ class TestAccess:
 class TestMarketingSpendAdmin:
     def test_add_goes_through_the_service(self, manager_client, manager, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
-            response = manager_client.post(reverse("admin:analytics_marketingspend_add"), {
-                "date": "2026-11-20", "channel": "telegram", "impressions": "5000", "clicks": "100",
-                "cost": "90000", "note": "Channel post",
-            })
+            response = manager_client.post(
+                reverse("admin:analytics_marketingspend_add"),
+                {
+                    "date": "2026-11-20",
+                    "channel": "telegram",
+                    "impressions": "5000",
+                    "clicks": "100",
+                    "cost": "90000",
+                    "note": "Channel post",
+                },
+            )
         assert response.status_code == 302
         spend = MarketingSpend.objects.get()
         assert (spend.entered_by, spend.source, spend.cost) == (manager, SpendSource.MANUAL, Decimal("90000.00"))
@@ -167,8 +175,9 @@ class TestMarketingSpendAdmin:
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         bad = SimpleUploadedFile("bad.csv", b"Day,Amount spent (UZS),Impressions,Link clicks\nsoon,1,1,1\n")
-        response = manager_client.post(reverse("admin:analytics_marketingspend_import"),
-                                       {"channel": "instagram", "file": bad})
+        response = manager_client.post(
+            reverse("admin:analytics_marketingspend_import"), {"channel": "instagram", "file": bad}
+        )
         assert response.status_code == 200
         assert "“soon” is not a date" in response.content.decode()
         assert not MarketingSpend.objects.exists()
@@ -181,8 +190,9 @@ class TestMarketingSpendAdmin:
         monkeypatch.setattr(marketing, "MAX_FILE_BYTES", 64)
         header = b"Day,Amount spent (UZS),Impressions,Link clicks\n"
         big = SimpleUploadedFile("big.csv", header + b"2026-11-18,1,1,1\n" * 5)
-        response = manager_client.post(reverse("admin:analytics_marketingspend_import"),
-                                       {"channel": "instagram", "file": big})
+        response = manager_client.post(
+            reverse("admin:analytics_marketingspend_import"), {"channel": "instagram", "file": big}
+        )
         assert response.status_code == 200
         assert "an ad-spend export is at most 0 KB" in response.content.decode()
         assert not MarketingSpend.objects.exists()
@@ -197,7 +207,7 @@ class TestGroupAnalyticsAdmin:
         rec = f.GroupRecommendationFactory(date=row.date, reason="PY-B (2/12) fits PY-A.")
         f.GroupRecommendationFactory(date=row.date + __import__("datetime").timedelta(days=1), reason="Other day.")
         html = manager_client.get(url("groupanalytics")).content.decode()
-        link = f'{url("grouprecommendation")}?date={row.date.isoformat()}&amp;kind=combine'
+        link = f"{url('grouprecommendation')}?date={row.date.isoformat()}&amp;kind=combine"
         assert link in html
         listing = manager_client.get(url("grouprecommendation"), {"date": row.date.isoformat(), "kind": "combine"})
         assert listing.status_code == 200

@@ -1,4 +1,5 @@
 """rollup_analytics command and the Celery tasks: thin callers of the rollup."""
+
 import datetime
 from io import StringIO
 
@@ -37,12 +38,15 @@ class TestCommand:
         call_command("rollup_analytics", stdout=StringIO())
         assert rolled_days() == [D - datetime.timedelta(days=1), D]
 
-    @pytest.mark.parametrize("args, message", [
-        (["--date", "20.11.2026"], "is not a date"),
-        (["--from", "2026-11-20"], "--from and --to go together"),
-        (["--date", "2026-11-20", "--from", "2026-11-19", "--to", "2026-11-20"], "either --date or --from/--to"),
-        (["--from", "2026-11-21", "--to", "2026-11-20"], "is after the end date"),
-    ])
+    @pytest.mark.parametrize(
+        "args, message",
+        [
+            (["--date", "20.11.2026"], "is not a date"),
+            (["--from", "2026-11-20"], "--from and --to go together"),
+            (["--date", "2026-11-20", "--from", "2026-11-19", "--to", "2026-11-20"], "either --date or --from/--to"),
+            (["--from", "2026-11-21", "--to", "2026-11-20"], "is after the end date"),
+        ],
+    )
     def test_bad_arguments(self, args, message):
         with pytest.raises(CommandError, match=message):
             call_command("rollup_analytics", *args, stdout=StringIO())

@@ -1,4 +1,5 @@
 """The dashboard page: charts drawn from the stored rollups for a date range."""
+
 import datetime
 import re
 from decimal import Decimal
@@ -27,18 +28,32 @@ def bar(html, chart, label):
 @pytest.fixture
 def rollups():
     for n, (total, insta, tg, enrolled) in enumerate([(10, 6, 4, 1), (8, 5, 3, 2), (12, 2, 10, 0)]):
-        f.LeadMetricsFactory(date=D + datetime.timedelta(days=n), total_leads=total, instagram_leads=insta,
-                             telegram_leads=tg, contacted=7, trial_scheduled=4, trial_attended=3, enrolled=enrolled)
+        f.LeadMetricsFactory(
+            date=D + datetime.timedelta(days=n),
+            total_leads=total,
+            instagram_leads=insta,
+            telegram_leads=tg,
+            contacted=7,
+            trial_scheduled=4,
+            trial_attended=3,
+            enrolled=enrolled,
+        )
     f.LeadMetricsFactory(date=D - datetime.timedelta(days=1), total_leads=999)  # outside the range
     aziz = SalespersonFactory(first_name="Aziz", last_name="Karimov")
     malika = SalespersonFactory(first_name="Malika", last_name="Tursunova")
     f.SalesKPIFactory(date=D, salesperson=aziz, enrollments=1, new_contacts=5)
     f.SalesKPIFactory(date=D + datetime.timedelta(days=1), salesperson=aziz, enrollments=2, new_contacts=5)
     f.SalesKPIFactory(date=D, salesperson=malika, enrollments=0, new_contacts=4)
-    f.MarketingAnalyticsFactory(date=D, channel="instagram", cost_total=Decimal("600000"), leads_generated=6,
-                                enrollments_from_channel=1)
-    f.MarketingAnalyticsFactory(date=D + datetime.timedelta(days=1), channel="instagram",
-                                cost_total=Decimal("400000"), leads_generated=4, enrollments_from_channel=1)
+    f.MarketingAnalyticsFactory(
+        date=D, channel="instagram", cost_total=Decimal("600000"), leads_generated=6, enrollments_from_channel=1
+    )
+    f.MarketingAnalyticsFactory(
+        date=D + datetime.timedelta(days=1),
+        channel="instagram",
+        cost_total=Decimal("400000"),
+        leads_generated=4,
+        enrollments_from_channel=1,
+    )
     room = RoomFactory(name="Room 7")
     f.RoomDayUsageFactory(date=D, room=room, occupancy_percent=Decimal("75.0"))
     f.RoomDayUsageFactory(date=D + datetime.timedelta(days=2), room=room, occupancy_percent=Decimal("100.0"))
@@ -47,8 +62,13 @@ def rollups():
 def test_charts_show_the_stored_figures(manager_client, rollups):
     html = manager_client.get(DASHBOARD, RANGE).content.decode()
     # Funnel: sums over the three days.
-    assert [bar(html, "funnel", s) for s in ("New", "Contacted", "Trial scheduled", "Trial attended", "Enrolled")] \
-        == ["30", "21", "12", "9", "3"]
+    assert [bar(html, "funnel", s) for s in ("New", "Contacted", "Trial scheduled", "Trial attended", "Enrolled")] == [
+        "30",
+        "21",
+        "12",
+        "9",
+        "3",
+    ]
     # Leads by source per day: stacked columns.
     assert bar(html, "leads-by-source", "2026-11-18") == "12"
     assert 'data-label="Telegram" data-value="10"' in html

@@ -1,4 +1,5 @@
 """Two rollups of the same day never run at once (PostgreSQL row lock)."""
+
 import datetime
 import threading
 import time
@@ -46,7 +47,9 @@ def test_a_second_rollup_of_the_same_day_waits_for_the_first():
     holder, holder_errors = in_thread(hold_the_day)
     assert held.wait(5)
     finished_at = {}
-    second, second_errors = in_thread(lambda: (analytics_rollup_day(day=D), finished_at.setdefault("t", time.monotonic())))
+    second, second_errors = in_thread(
+        lambda: (analytics_rollup_day(day=D), finished_at.setdefault("t", time.monotonic()))
+    )
     other_day, other_errors = in_thread(lambda: analytics_rollup_day(day=D + datetime.timedelta(days=1)))
     other_day.join(5)
     assert not other_day.is_alive(), "another day is not blocked"

@@ -1,4 +1,5 @@
 """Marketing inputs: typed spend, ad-platform imports, and the marketing figures."""
+
 import datetime
 from decimal import Decimal
 from io import StringIO
@@ -58,8 +59,10 @@ class TestImport:
         assert MarketingSpend.objects.count() == 3
 
     def test_bad_rows_are_all_reported_and_nothing_is_written(self):
-        text = ("Day,Amount spent (UZS),Impressions,Link clicks\n"
-                "2026-11-18,100,10,1\n2026-13-40,100,10,1\n2026-11-19,abc,10,1\n2026-11-20,-5,10,1\n")
+        text = (
+            "Day,Amount spent (UZS),Impressions,Link clicks\n"
+            "2026-11-18,100,10,1\n2026-13-40,100,10,1\n2026-11-19,abc,10,1\n2026-11-20,-5,10,1\n"
+        )
         with pytest.raises(ValidationError) as exc:
             marketing_spend_import(raw=text.encode(), channel="instagram")
         assert exc.value.messages == [
@@ -70,18 +73,22 @@ class TestImport:
         assert not MarketingSpend.objects.exists()
 
     def test_non_finite_and_oversized_numbers_are_clear_errors_not_crashes(self):
-        text = ("Day,Amount spent (UZS),Impressions,Link clicks\n"
-                "2026-11-18,NaN,10,1\n2026-11-19,Infinity,10,1\n2026-11-20,1e20,10,1\n"
-                "2026-11-21,5,99999999999,1\n")
+        text = (
+            "Day,Amount spent (UZS),Impressions,Link clicks\n"
+            "2026-11-18,NaN,10,1\n2026-11-19,Infinity,10,1\n2026-11-20,1e20,10,1\n"
+            "2026-11-21,5,99999999999,1\n"
+        )
         with pytest.raises(ValidationError) as exc:
             marketing_spend_import(raw=text.encode(), channel="instagram")
         assert exc.value.messages == [
             marketing.BAD_NUMBER.format(row=2, column="Amount spent (UZS)", value="NaN"),
             marketing.BAD_NUMBER.format(row=3, column="Amount spent (UZS)", value="Infinity"),
-            marketing.TOO_LARGE_NUMBER.format(row=4, column="Amount spent (UZS)", value="1e20",
-                                              limit=marketing.MAX_COST),
-            marketing.TOO_LARGE_NUMBER.format(row=5, column="Impressions", value="99999999999",
-                                              limit=marketing.MAX_COUNT),
+            marketing.TOO_LARGE_NUMBER.format(
+                row=4, column="Amount spent (UZS)", value="1e20", limit=marketing.MAX_COST
+            ),
+            marketing.TOO_LARGE_NUMBER.format(
+                row=5, column="Impressions", value="99999999999", limit=marketing.MAX_COUNT
+            ),
         ]
         assert not MarketingSpend.objects.exists()
 
@@ -89,16 +96,18 @@ class TestImport:
         text = "Day,Amount spent (UZS),Impressions,Link clicks\n" + "2026-11-18,1,2000000000,1\n" * 2
         with pytest.raises(ValidationError) as exc:
             marketing_spend_import(raw=text.encode(), channel="instagram")
-        assert exc.value.messages == [marketing.DAY_TOTAL_TOO_LARGE.format(
-            day=D, what="impressions", total=4000000000, limit=marketing.MAX_COUNT)]
+        assert exc.value.messages == [
+            marketing.DAY_TOTAL_TOO_LARGE.format(day=D, what="impressions", total=4000000000, limit=marketing.MAX_COUNT)
+        ]
         assert not MarketingSpend.objects.exists()
 
     def test_oversized_file_is_refused_before_parsing(self, settings):
         raw = b"Day,Amount spent (UZS),Impressions,Link clicks\n" + b"2026-11-18,1,1,1\n" * 400_000
         with pytest.raises(ValidationError) as exc:
             marketing_spend_import(raw=raw, channel="instagram")
-        assert exc.value.messages == [marketing.FILE_TOO_BIG.format(
-            size_kb=len(raw) // 1024, limit_kb=marketing.MAX_FILE_BYTES // 1024)]
+        assert exc.value.messages == [
+            marketing.FILE_TOO_BIG.format(size_kb=len(raw) // 1024, limit_kb=marketing.MAX_FILE_BYTES // 1024)
+        ]
 
     def test_other_currency_is_refused(self):
         text = "Day,Amount spent (USD),Impressions,Link clicks\n2026-11-18,10,10,1\n"
@@ -109,7 +118,10 @@ class TestImport:
     def test_missing_column_names_what_was_found(self):
         with pytest.raises(ValidationError) as exc:
             marketing_spend_import(raw=b"Day,Impressions,Link clicks\n2026-11-18,10,1\n", channel="instagram")
-        assert "No spend column" in exc.value.messages[0] and "Found: Day, Impressions, Link clicks" in exc.value.messages[0]
+        assert (
+            "No spend column" in exc.value.messages[0]
+            and "Found: Day, Impressions, Link clicks" in exc.value.messages[0]
+        )
 
     def test_unknown_channel_is_refused(self):
         with pytest.raises(ValidationError):
@@ -121,8 +133,15 @@ class TestRecord:
         LeadFactory(created_at=local(D, 10), source="telegram")
         LeadFactory(created_at=local(D, 11), source="telegram")
         with django_capture_on_commit_callbacks(execute=True):
-            marketing_spend_record(date=D, channel="telegram", impressions=5000, clicks=100,
-                                   cost=Decimal("90000"), by=manager, note="Channel post")
+            marketing_spend_record(
+                date=D,
+                channel="telegram",
+                impressions=5000,
+                clicks=100,
+                cost=Decimal("90000"),
+                by=manager,
+                note="Channel post",
+            )
         spend = MarketingSpend.objects.get(date=D, channel="telegram")
         assert (spend.source, spend.entered_by, spend.note) == (SpendSource.MANUAL, manager, "Channel post")
         row = MarketingAnalytics.objects.get(date=D, channel="telegram")

@@ -1,4 +1,5 @@
 """Lead metrics, sales KPIs and marketing rollups from small known histories."""
+
 import datetime
 from datetime import timedelta
 from decimal import Decimal
@@ -67,10 +68,26 @@ class TestLeadMetrics:
         # An older lead whose moves happen on D: counted in transitions, not in new leads.
         old = LeadFactory(created_at=local(D - timedelta(days=3), 9), source="telegram", assigned_to=salesperson)
         walk(a, [("contacted", local(D, 9, 30)), ("trial_scheduled", local(D, 15))], by=salesperson)
-        walk(c, [("contacted", local(D, 13)), ("interested", local(D, 14)), ("contacted", local(D, 16)),
-                 ("lost", local(D, 17))], by=other_salesperson)
-        walk(old, [("contacted", local(D - timedelta(days=2), 9)), ("trial_scheduled", local(D - timedelta(days=1), 9)),
-                   ("trial_attended", local(D, 11)), ("enrolled", local(D, 18))], by=salesperson)
+        walk(
+            c,
+            [
+                ("contacted", local(D, 13)),
+                ("interested", local(D, 14)),
+                ("contacted", local(D, 16)),
+                ("lost", local(D, 17)),
+            ],
+            by=other_salesperson,
+        )
+        walk(
+            old,
+            [
+                ("contacted", local(D - timedelta(days=2), 9)),
+                ("trial_scheduled", local(D - timedelta(days=1), 9)),
+                ("trial_attended", local(D, 11)),
+                ("enrolled", local(D, 18)),
+            ],
+            by=salesperson,
+        )
         return {"a": a, "b": b, "c": c, "d": d, "old": old}
 
     def test_exact_figures(self, history):
@@ -78,11 +95,24 @@ class TestLeadMetrics:
         m = metrics(D)
         assert m.total_leads == 4
         assert m.source_breakdown == {
-            "instagram": 2, "telegram": 0, "whatsapp": 1, "call_tracking": 0, "landing": 1,
-            "google_sheets": 0, "excel": 0, "csv": 0,
+            "instagram": 2,
+            "telegram": 0,
+            "whatsapp": 1,
+            "call_tracking": 0,
+            "landing": 1,
+            "google_sheets": 0,
+            "excel": 0,
+            "csv": 0,
         }
         # c went to contacted twice on D: counted once (distinct leads).
-        assert (m.contacted, m.interested, m.trial_scheduled, m.trial_attended, m.enrolled, m.lost) == (2, 1, 1, 1, 1, 1)
+        assert (m.contacted, m.interested, m.trial_scheduled, m.trial_attended, m.enrolled, m.lost) == (
+            2,
+            1,
+            1,
+            1,
+            1,
+            1,
+        )
         # d was assigned only on D+1: unassigned at the end of D.
         assert (m.assigned, m.unassigned) == (2, 2)
         assert m.conversion_rate_percent == Decimal("25.0")
@@ -107,8 +137,11 @@ class TestSalesKPI:
         b = LeadFactory(created_at=local(D, 9, 10), assigned_to=salesperson)
         c = LeadFactory(created_at=local(D, 9, 20), assigned_to=other_salesperson)
         # a: first contact 30 min after assignment; b: 90 min, and by a manager (still salesperson's lead).
-        walk(a, [("contacted", local(D, 9, 30)), ("interested", local(D, 12)), ("enrolled", local(D, 17))],
-             by=salesperson)
+        walk(
+            a,
+            [("contacted", local(D, 9, 30)), ("interested", local(D, 12)), ("enrolled", local(D, 17))],
+            by=salesperson,
+        )
         walk(b, [("interested", local(D, 10, 40)), ("lost", local(D, 11))], by=manager)
         walk(c, [("contacted", local(D1, 8))], by=other_salesperson)  # next day
         analytics_rollup_day(day=D)
@@ -148,7 +181,9 @@ class TestSalesKPI:
 
 class TestIdempotence:
     def _snapshot(self):
-        fields = lambda model: [f.name for f in model._meta.concrete_fields if f.name not in ("id", "computed_at")]
+        def fields(model):
+            return [f.name for f in model._meta.concrete_fields if f.name not in ("id", "computed_at")]
+
         return {
             model.__name__: sorted(model.objects.values_list(*fields(model)))
             for model in (LeadMetrics, SalesKPI, MarketingAnalytics)
@@ -189,8 +224,9 @@ class TestMarketing:
             LeadFactory(created_at=local(D, hour), source="instagram", assigned_to=salesperson)
         enrolled = LeadFactory(created_at=local(D - timedelta(days=5), 9), source="instagram")
         walk(enrolled, [("interested", local(D - timedelta(days=4), 9)), ("enrolled", local(D, 16))])
-        MarketingSpend.objects.create(date=D, channel="instagram", impressions=20000, clicks=300,
-                                      cost=Decimal("1000000"))
+        MarketingSpend.objects.create(
+            date=D, channel="instagram", impressions=20000, clicks=300, cost=Decimal("1000000")
+        )
         analytics_rollup_day(day=D)
         row = MarketingAnalytics.objects.get(date=D, channel="instagram")
         assert (row.impressions, row.clicks, row.leads_generated, row.enrollments_from_channel) == (20000, 300, 4, 1)
@@ -207,7 +243,11 @@ class TestMarketing:
         analytics_rollup_day(day=D)
         spend_after = MarketingSpend.objects.get(pk=spend.pk)
         assert (spend_after.impressions, spend_after.clicks, spend_after.cost, spend_after.updated_at) == (
-            10, 1, Decimal("5.00"), spend.updated_at)
+            10,
+            1,
+            Decimal("5.00"),
+            spend.updated_at,
+        )
 
 
 class TestSetBased:
@@ -220,8 +260,11 @@ class TestSetBased:
         def make(day, n):
             for i in range(n):
                 person = salesperson if i % 2 else other_salesperson
-                lead = LeadFactory(created_at=local(day, 9, i % 60), assigned_to=person,
-                                   source=["instagram", "telegram", "landing"][i % 3])
+                lead = LeadFactory(
+                    created_at=local(day, 9, i % 60),
+                    assigned_to=person,
+                    source=["instagram", "telegram", "landing"][i % 3],
+                )
                 walk(lead, [("contacted", local(day, 12)), ("interested", local(day, 13))])
                 if i % 3 == 0:
                     walk(lead, [("enrolled", local(day, 15))])

@@ -1,5 +1,6 @@
 """SalesKPI counters from trials and follow-ups, and GroupAnalytics with its
 recommendations, from small known histories."""
+
 import datetime
 from datetime import timedelta
 from decimal import Decimal
@@ -44,7 +45,12 @@ class TestTrialCounters:
         analytics_rollup_day(day=D1)
         on_d = kpi(D, salesperson)
         # Booked by a manager, counted for the leads' salesperson.
-        assert (on_d.trials_scheduled, on_d.trials_attended, on_d.trials_no_show, on_d.sales_offers_made) == (3, 1, 0, 1)
+        assert (on_d.trials_scheduled, on_d.trials_attended, on_d.trials_no_show, on_d.sales_offers_made) == (
+            3,
+            1,
+            0,
+            1,
+        )
         on_d1 = kpi(D1, salesperson)
         assert (on_d1.trials_scheduled, on_d1.trials_attended, on_d1.trials_no_show) == (0, 0, 1)
 
@@ -105,8 +111,15 @@ class TestGroupAnalytics:
         full = GroupFactory(name="IELTS-1", course=ielts, room=rooms["A1"], capacity=10, **mwf)
         near = GroupFactory(name="IELTS-2", course=ielts, room=rooms["A2"], capacity=10, **mwf)
         korean = CourseFactory(name="Korean", default_capacity=12)
-        empty = GroupFactory(name="KOR-1", course=korean, room=rooms["A4"], capacity=12, days=DayPattern.SAT,
-                             start_time=FOUR_PM, end_time=HALF_FIVE)
+        empty = GroupFactory(
+            name="KOR-1",
+            course=korean,
+            room=rooms["A4"],
+            capacity=12,
+            days=DayPattern.SAT,
+            start_time=FOUR_PM,
+            end_time=HALF_FIVE,
+        )
         py_a = GroupFactory(name="PY-A", course=python, room=rooms["A3"], capacity=12, **tt)
         py_b = GroupFactory(name="PY-B", course=python, room=rooms["A5"], capacity=12, **tt)
         enrol(full, 10)
@@ -118,17 +131,34 @@ class TestGroupAnalytics:
         enrol(py_a, 3)
         enrol(py_b, 2)
         # Recent trial → enrolled rate: 2 attended, 1 enrolled after the trial = 50 %.
-        for path in (["contacted", "trial_scheduled", "trial_attended", "enrolled"],
-                     ["contacted", "trial_scheduled", "trial_attended"]):
+        for path in (
+            ["contacted", "trial_scheduled", "trial_attended", "enrolled"],
+            ["contacted", "trial_scheduled", "trial_attended"],
+        ):
             lead = LeadFactory(created_at=local(D - timedelta(days=6), 9))
             walk(lead, [(status, local(D - timedelta(days=5), 10 + i)) for i, status in enumerate(path)])
         # Trials into IELTS-2: 1 today, 4 later this week, 1 beyond the 7-day window.
-        for date in (D, D + timedelta(days=3), D + timedelta(days=3), D + timedelta(days=5),
-                     D + timedelta(days=5), D + timedelta(days=7)):
-            trial_services.trial_book(lead=LeadFactory(created_at=local(D, 7)), group=near, date=date, by=manager,
-                                      at=local(D, 8))
-        return {"rooms": rooms, "ielts": ielts, "python": python, "full": full, "near": near, "empty": empty,
-                "py_a": py_a, "py_b": py_b}
+        for date in (
+            D,
+            D + timedelta(days=3),
+            D + timedelta(days=3),
+            D + timedelta(days=5),
+            D + timedelta(days=5),
+            D + timedelta(days=7),
+        ):
+            trial_services.trial_book(
+                lead=LeadFactory(created_at=local(D, 7)), group=near, date=date, by=manager, at=local(D, 8)
+            )
+        return {
+            "rooms": rooms,
+            "ielts": ielts,
+            "python": python,
+            "full": full,
+            "near": near,
+            "empty": empty,
+            "py_a": py_a,
+            "py_b": py_b,
+        }
 
     def test_exact_figures(self, centre):
         analytics_rollup_day(day=D)
@@ -136,8 +166,10 @@ class TestGroupAnalytics:
         assert (row.full_groups, row.near_full_groups, row.empty_groups) == (1, 2, 1)
         # Friday: IELTS-1 in A1 (10/10) and IELTS-2 in A2 (8 students + 1 trial / 10).
         assert row.rooms_in_use == 2
-        usage = {u.room.name: (u.lessons, u.seats_offered, u.seats_taken, u.occupancy_percent)
-                 for u in RoomDayUsage.objects.filter(date=D).select_related("room")}
+        usage = {
+            u.room.name: (u.lessons, u.seats_offered, u.seats_taken, u.occupancy_percent)
+            for u in RoomDayUsage.objects.filter(date=D).select_related("room")
+        }
         assert usage == {"A1": (1, 10, 10, Decimal("100.0")), "A2": (1, 10, 9, Decimal("90.0"))}
         assert row.avg_room_occupancy == Decimal("95.0")
         assert row.trial_students == 5
@@ -151,7 +183,10 @@ class TestGroupAnalytics:
         assert new.course == centre["ielts"]
         assert set(new.groups.all()) == {centre["full"], centre["near"]}
         assert (new.suggested_days, new.suggested_start_time, new.suggested_room) == (
-            DayPattern.MON_WED_FRI, FOUR_PM, centre["rooms"]["A3"])
+            DayPattern.MON_WED_FRI,
+            FOUR_PM,
+            centre["rooms"]["A3"],
+        )
         assert new.reason == (
             "IELTS: 5 trial(s) booked for the next 7 days × 50.0 % recent trial → enrolled = 2.5 expected "
             "enrolment(s), but only 2 free seat(s) in IELTS-1 (10/10), IELTS-2 (8/10). "
@@ -170,8 +205,15 @@ class TestGroupAnalytics:
         assert GroupAnalytics.objects.filter(date=D).count() == 1
 
     def test_an_empty_group_of_the_course_absorbs_the_demand(self, centre):
-        GroupFactory(name="IELTS-3", course=centre["ielts"], room=centre["rooms"]["A4"], capacity=12,
-                     days=DayPattern.SUN, start_time=FOUR_PM, end_time=HALF_FIVE)
+        GroupFactory(
+            name="IELTS-3",
+            course=centre["ielts"],
+            room=centre["rooms"]["A4"],
+            capacity=12,
+            days=DayPattern.SUN,
+            start_time=FOUR_PM,
+            end_time=HALF_FIVE,
+        )
         analytics_rollup_day(day=D)
         assert not GroupRecommendation.objects.filter(date=D, kind=RecommendationKind.NEW_GROUP).exists()
 

@@ -5,6 +5,7 @@ system binary. Playwright runs an event loop in the test thread, which makes
 Django refuse ORM calls from that thread unless told it is safe; tests here
 only use the ORM to arrange data.
 """
+
 import os
 import shutil
 from pathlib import Path

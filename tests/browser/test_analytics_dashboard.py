@@ -1,5 +1,6 @@
 """The morning numbers in a real browser: the analytics dashboard, reached from
 the admin index, drawing the stored rollups for a chosen date range."""
+
 import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -51,7 +52,7 @@ def test_manager_reads_the_dashboard_for_a_date_range(page, admin_login, history
     page.click('a[href="/admin/analytics/dashboard/"]')
     page.fill("#id_first", D.isoformat())
     page.fill("#id_last", (D + datetime.timedelta(days=2)).isoformat())
-    page.click('#analytics-dashboard input[type=submit]')
+    page.click("#analytics-dashboard input[type=submit]")
 
     funnel = page.locator('svg[data-chart="funnel"]')
     expect(funnel).to_be_visible()

@@ -1,4 +1,5 @@
 """A manager imports a lead list from admin in a real browser: upload, preview, confirm."""
+
 from pathlib import Path
 
 import pytest

@@ -1,6 +1,7 @@
 """The intake stream in a real browser: a course site on another origin posts
 its form through CORS (preflight included) with its site key; a manager then
 sees the event, today's counts, and re-processes a failed event."""
+
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -46,7 +47,7 @@ def course_site(live_server):
     page_html = FORM_PAGE.replace("ENDPOINT", f"{live_server.url}/intake/landing/").replace("SITE_KEY", SITE_KEY)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's naming
+        def do_GET(self):
             body = page_html.encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -78,16 +79,18 @@ def submit(page, site: str, name: str, phone: str):
     page.click("button[type=submit]")
 
 
-def test_course_site_posts_through_cors_and_manager_sees_the_stream(page, admin_login, manager, course_site,
-                                                                      intake_on):
+def test_course_site_posts_through_cors_and_manager_sees_the_stream(page, admin_login, manager, course_site, intake_on):
     intake_on.INTAKE_ALLOWED_ORIGINS = [course_site]
 
     submit(page, course_site, "Kamila Yusupova", "+998 90 555 02 01")
 
     expect(page.locator("#result")).to_contain_text('201 {"status":"received"')
     assert Lead.objects.get().full_name == "Kamila Yusupova"
-    failed = IntakeEventFactory(payload={"name": "Bekzod", "phone": "+998905550501"}, status=IntakeStatus.FAILED,
-                                error="Graph API unreachable: ConnectionError")
+    failed = IntakeEventFactory(
+        payload={"name": "Bekzod", "phone": "+998905550501"},
+        status=IntakeStatus.FAILED,
+        error="Graph API unreachable: ConnectionError",
+    )
 
     admin_login(manager)
     page.goto("/admin/intake/intakeevent/")

@@ -1,4 +1,5 @@
 """Staff's daily lead flow in a real browser: log in, list, filter by source, open a lead."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -13,7 +14,7 @@ def test_manager_filters_leads_by_source_and_opens_one(page, admin_login, manage
     LeadFactory(full_name="Oybek Nazarov", phone="+998905550301", source=LeadSource.TELEGRAM)
     admin_login(manager)
 
-    page.click("#content-main th a[href=\"/admin/leads/lead/\"]")
+    page.click('#content-main th a[href="/admin/leads/lead/"]')
     expect(page.locator("#result_list")).to_contain_text("Kamila Yusupova")
     expect(page.locator("#result_list")).to_contain_text("Oybek Nazarov")
     expect(page.locator("#result_list .badge-teal").first).to_have_text("Landing page")

@@ -1,5 +1,6 @@
 """The timetable staff read at a glance: a seeded room's week grid with
 colour-coded groups, a teacher's week, and the free-room finder."""
+
 import pytest
 from playwright.sync_api import expect
 

@@ -1,6 +1,7 @@
 """The money path, entirely in admin, as a salesperson: a new lead → contact
 recorded → trial booked from the lead page → attended → sales offer →
 accepted → enrolled."""
+
 import datetime
 
 import pytest
@@ -25,8 +26,13 @@ def lesson_in_progress():
     now = timezone.localtime()
     start = max(now - datetime.timedelta(minutes=30), now.replace(hour=0, minute=0, second=0, microsecond=0))
     end = min(now + datetime.timedelta(minutes=60), now.replace(hour=23, minute=59, second=0, microsecond=0))
-    return group_meeting_on(now.date(), name="IELTS Trial Evening", start=start.time().replace(second=0, microsecond=0),
-                            end=end.time().replace(second=0, microsecond=0), capacity=6)
+    return group_meeting_on(
+        now.date(),
+        name="IELTS Trial Evening",
+        start=start.time().replace(second=0, microsecond=0),
+        end=end.time().replace(second=0, microsecond=0),
+        capacity=6,
+    )
 
 
 def test_lead_goes_from_new_to_enrolled_in_admin(page, admin_login):
@@ -84,7 +90,12 @@ def test_lead_goes_from_new_to_enrolled_in_admin(page, admin_login):
     lead.refresh_from_db()
     assert lead.status == LeadStatus.ENROLLED
     assert list(lead.status_changes.values_list("to_status", flat=True)) == [
-        "new", "contacted", "trial_scheduled", "trial_attended", "enrolled"]
+        "new",
+        "contacted",
+        "trial_scheduled",
+        "trial_attended",
+        "enrolled",
+    ]
     assert Enrollment.objects.filter(lead=lead, group=group, status="active").exists()
     trial = Trial.objects.get(lead=lead)
     assert (trial.status, trial.result, trial.notes) == ("attended", "accepted", "Wants the evening group")

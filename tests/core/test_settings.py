@@ -1,4 +1,5 @@
 """Production configuration: refuses the example key, and check --deploy is clean."""
+
 import os
 import secrets
 import subprocess
@@ -11,13 +12,18 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_manage(*args, **env):
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
     full_env.update(env, DJANGO_SETTINGS_MODULE="crm_project.settings")
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=full_env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+    )
 
 
 def production_env(**overrides):
-    env = {"DEBUG": "False", "SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "crm.example.com",
-           "DATABASE_URL": "sqlite:////tmp/crm-deploy-check.sqlite3"}
+    env = {
+        "DEBUG": "False",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "crm.example.com",
+        "DATABASE_URL": "sqlite:////tmp/crm-deploy-check.sqlite3",
+    }
     env.update(overrides)
     return env
 

@@ -20,14 +20,22 @@ def test_send_message_posts_json_and_returns_the_message():
     responses.add(responses.POST, URL, json={"ok": True, "result": {"message_id": 7}})
     assert telegram.send_message(chat_id="42", text="Hi", reply_markup={"remove_keyboard": True}) == {"message_id": 7}
     body = json.loads(responses.calls[0].request.body)
-    assert body == {"chat_id": "42", "text": "Hi", "disable_web_page_preview": True,
-                    "reply_markup": {"remove_keyboard": True}}
+    assert body == {
+        "chat_id": "42",
+        "text": "Hi",
+        "disable_web_page_preview": True,
+        "reply_markup": {"remove_keyboard": True},
+    }
 
 
 @responses.activate
 def test_api_error_keeps_description_and_retry_after():
-    responses.add(responses.POST, URL, status=429,
-                  json={"ok": False, "description": "Too Many Requests: retry after 5", "parameters": {"retry_after": 5}})
+    responses.add(
+        responses.POST,
+        URL,
+        status=429,
+        json={"ok": False, "description": "Too Many Requests: retry after 5", "parameters": {"retry_after": 5}},
+    )
     with pytest.raises(telegram.TelegramError) as exc:
         telegram.send_message(chat_id="42", text="Hi")
     assert "HTTP 429" in str(exc.value) and "Too Many Requests" in str(exc.value)

@@ -1,4 +1,5 @@
 """Import admin: the log list and detail, the error CSV, and upload → preview → confirm."""
+
 import csv
 import io
 
@@ -25,6 +26,7 @@ def upload(client, path, **data):
 
 # --- smoke and query counts ------------------------------------------------------
 
+
 def test_changelist_search_and_detail_pages(manager_client):
     log = ImportLogFactory(file_name="partners-november.xlsx")
     ImportRowFactory(log=log, values=["Someone", ""])
@@ -50,8 +52,15 @@ def test_running_import_detail_refreshes_itself_and_shows_progress(manager_clien
 def test_running_import_past_reading_says_it_is_writing(manager_client):
     from django.utils import timezone
 
-    log = ImportLogFactory(status=ImportStatus.RUNNING, processed_rows=100000, read_finished_at=timezone.now(),
-                           total=0, created=0, duplicates=0, errors=0)
+    log = ImportLogFactory(
+        status=ImportStatus.RUNNING,
+        processed_rows=100000,
+        read_finished_at=timezone.now(),
+        total=0,
+        created=0,
+        duplicates=0,
+        errors=0,
+    )
     response = manager_client.get(reverse("admin:import_service_importlog_change", args=[log.pk]))
     assert "All 100000 rows read and checked; writing them in one transaction" in response.text
 
@@ -85,17 +94,23 @@ def test_salespeople_cannot_see_or_run_imports(sales_client):
 
 # --- error / duplicate CSV ------------------------------------------------------------
 
+
 def test_problem_rows_csv_keeps_the_file_columns_and_neutralises_formulas(manager_client):
     log = ImportLogFactory(headers=["Name", "Phone"])
-    ImportRowFactory(log=log, row_number=4, values=["=HYPERLINK(\"http://evil.example\")", ""], reason="No phone number.")
-    ImportRowFactory(log=log, row_number=2, outcome=RowOutcome.DUPLICATE, values=["@Ali", "+998901234567"],
-                     reason="Phone +998901234567 already belongs to a lead.")
+    ImportRowFactory(log=log, row_number=4, values=['=HYPERLINK("http://evil.example")', ""], reason="No phone number.")
+    ImportRowFactory(
+        log=log,
+        row_number=2,
+        outcome=RowOutcome.DUPLICATE,
+        values=["@Ali", "+998901234567"],
+        reason="Phone +998901234567 already belongs to a lead.",
+    )
     response = manager_client.get(reverse("admin:import_service_importlog_rows_csv", args=[log.pk]))
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["Name", "Phone", "import_row", "import_outcome", "import_reason"]
     assert rows[1] == ["'@Ali", "'+998901234567", "2", "duplicate", "Phone +998901234567 already belongs to a lead."]
-    assert rows[2] == ["'=HYPERLINK(\"http://evil.example\")", "", "4", "error", "No phone number."]
+    assert rows[2] == ['\'=HYPERLINK("http://evil.example")', "", "4", "error", "No phone number."]
 
 
 def test_problem_rows_csv_can_be_fixed_and_reimported(manager_client, files, tmp_path):
@@ -114,6 +129,7 @@ def test_problem_rows_csv_can_be_fixed_and_reimported(manager_client, files, tmp
 
 
 # --- upload → preview → confirm -----------------------------------------------------------
+
 
 def test_upload_shows_a_preview_with_outcomes_and_totals_and_writes_no_lead(manager_client, files):
     response = upload(manager_client, files / "landing_dump_utf8_bom.csv")
@@ -146,8 +162,9 @@ def test_confirm_runs_the_import_and_shows_the_completed_log(manager_client, man
     assert ImportLog.objects.filter(dry_run=False).count() == 1
 
 
-def test_large_upload_runs_in_the_background_through_celery(manager_client, files, settings,
-                                                             django_capture_on_commit_callbacks):
+def test_large_upload_runs_in_the_background_through_celery(
+    manager_client, files, settings, django_capture_on_commit_callbacks
+):
     settings.IMPORT_BACKGROUND_ROW_THRESHOLD = 3
     preview_url = upload(manager_client, files / "landing_dump_utf8_bom.csv").url
     assert "import in the background" in manager_client.get(preview_url).text
@@ -155,8 +172,10 @@ def test_large_upload_runs_in_the_background_through_celery(manager_client, file
         manager_client.post(preview_url)
     run = ImportLog.objects.get(dry_run=False)
     assert run.status == ImportStatus.QUEUED and not Lead.objects.exists()
-    assert "Waiting for the worker" in manager_client.get(
-        reverse("admin:import_service_importlog_change", args=[run.pk])).text
+    assert (
+        "Waiting for the worker"
+        in manager_client.get(reverse("admin:import_service_importlog_change", args=[run.pk])).text
+    )
     for callback in callbacks:
         callback()  # the task, run eagerly (CELERY_TASK_ALWAYS_EAGER)
     run.refresh_from_db()
@@ -170,17 +189,22 @@ def test_large_upload_runs_in_the_background_through_celery(manager_client, file
 def test_upload_with_assignment_and_column_map(manager_client, salesperson, tmp_path):
     path = tmp_path / "odd.csv"
     path.write_text("Mijoz;Aloqa\nSobir;+998 90 444 01 01\n", encoding="utf-8")
-    preview_url = upload(manager_client, path, assign=salesperson.username, column_map="Aloqa=phone\nMijoz=full_name").url
+    preview_url = upload(
+        manager_client, path, assign=salesperson.username, column_map="Aloqa=phone\nMijoz=full_name"
+    ).url
     manager_client.post(preview_url)
     lead = Lead.objects.get()
     assert (lead.full_name, lead.assigned_to) == ("Sobir", salesperson)
 
 
-@pytest.mark.parametrize("name, message", [
-    ("no_phone_column.csv", "No phone column found. Headers seen: “Name”, “Email”, “Course”"),
-    ("password_protected.xlsx", "password-protected"),
-    ("corrupt.xlsx", "not a valid .xlsx workbook"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("no_phone_column.csv", "No phone column found. Headers seen: “Name”, “Email”, “Course”"),
+        ("password_protected.xlsx", "password-protected"),
+        ("corrupt.xlsx", "not a valid .xlsx workbook"),
+    ],
+)
 def test_bad_uploads_are_explained_on_the_form_and_nothing_is_kept(manager_client, files, settings, name, message):
     response = upload(manager_client, files / name)
     assert response.status_code == 200

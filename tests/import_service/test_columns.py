@@ -4,16 +4,39 @@ from django.core.exceptions import ValidationError
 from import_service import columns
 
 
-@pytest.mark.parametrize("header, field", [
-    ("Phone", "phone"), ("phone_number", "phone"), ("PHONE-NUMBER", "phone"), ("Телефон", "phone"),
-    ("Номер телефона", "phone"), ("Telefon", "phone"), ("Telefon raqami", "phone"), (" telefon_raqami ", "phone"),
-    ("name", "full_name"), ("Full Name", "full_name"), ("ФИО", "full_name"), ("Ф.И.О.", "full_name"),
-    ("Имя", "full_name"), ("Ism", "full_name"), ("F.I.Sh", "full_name"), ("f i sh", "full_name"),
-    ("E-mail", "email"), ("Курс", "course_interest"), ("Kurs", "course_interest"),
-    ("qaysi_kurs?", "course_interest"), ("Комментарий", "comment"), ("Izoh", "comment"),
-    ("utm_source", "utm_source"), ("UTM Campaign", "utm_campaign"), ("created_time", "created_time"),
-    ("Отметка времени", "created_time"), ("Timestamp", "created_time"), ("ad_id", "ad_id"),
-])
+@pytest.mark.parametrize(
+    "header, field",
+    [
+        ("Phone", "phone"),
+        ("phone_number", "phone"),
+        ("PHONE-NUMBER", "phone"),
+        ("Телефон", "phone"),
+        ("Номер телефона", "phone"),
+        ("Telefon", "phone"),
+        ("Telefon raqami", "phone"),
+        (" telefon_raqami ", "phone"),
+        ("name", "full_name"),
+        ("Full Name", "full_name"),
+        ("ФИО", "full_name"),
+        ("Ф.И.О.", "full_name"),
+        ("Имя", "full_name"),
+        ("Ism", "full_name"),
+        ("F.I.Sh", "full_name"),
+        ("f i sh", "full_name"),
+        ("E-mail", "email"),
+        ("Курс", "course_interest"),
+        ("Kurs", "course_interest"),
+        ("qaysi_kurs?", "course_interest"),
+        ("Комментарий", "comment"),
+        ("Izoh", "comment"),
+        ("utm_source", "utm_source"),
+        ("UTM Campaign", "utm_campaign"),
+        ("created_time", "created_time"),
+        ("Отметка времени", "created_time"),
+        ("Timestamp", "created_time"),
+        ("ad_id", "ad_id"),
+    ],
+)
 def test_aliases_in_three_languages_ignore_case_spaces_and_punctuation(header, field):
     assert columns.field_for(header, {}) == field
 

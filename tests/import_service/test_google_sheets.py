@@ -1,6 +1,7 @@
 """Google Sheets through gspread's real code: a real service-account key (made
 here), the OAuth token endpoint and the Sheets API v4 faked at the HTTP layer
 with responses, answering as Google does."""
+
 import io
 import json
 import re
@@ -34,8 +35,9 @@ FORM_VALUES = json.loads((RECORDED / "values_form_responses.json").read_text(enc
 @pytest.fixture
 def service_account_file(tmp_path, settings):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     info = {
         "type": "service_account",
         "project_id": "crm-imports",
@@ -58,8 +60,11 @@ def service_account_file(tmp_path, settings):
 @pytest.fixture
 def google(service_account_file):
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.add(responses.POST, TOKEN_URL,
-                 json={"access_token": "ya29.test-token", "expires_in": 3599, "token_type": "Bearer"})
+        mock.add(
+            responses.POST,
+            TOKEN_URL,
+            json={"access_token": "ya29.test-token", "expires_in": 3599, "token_type": "Bearer"},
+        )
         mock.add(responses.GET, f"{SHEETS}/{SHEET_ID}", json=METADATA)
         yield mock
 
@@ -118,8 +123,12 @@ def test_unknown_worksheet_lists_the_worksheets(google):
 def test_sheet_not_shared_with_the_service_account(service_account_file):
     with responses.RequestsMock() as mock:
         mock.add(responses.POST, TOKEN_URL, json={"access_token": "ya29.t", "expires_in": 3599, "token_type": "Bearer"})
-        mock.add(responses.GET, f"{SHEETS}/{SHEET_ID}", status=404, json={
-            "error": {"code": 404, "message": "Requested entity was not found.", "status": "NOT_FOUND"}})
+        mock.add(
+            responses.GET,
+            f"{SHEETS}/{SHEET_ID}",
+            status=404,
+            json={"error": {"code": 404, "message": "Requested entity was not found.", "status": "NOT_FOUND"}},
+        )
         with pytest.raises(CommandError, match="crm-importer@crm-imports.iam.gserviceaccount.com"):
             run("--google-sheet", SHEET_ID)
 

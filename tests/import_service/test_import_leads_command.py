@@ -1,4 +1,5 @@
 """import_leads from the command line, on the files ops really get."""
+
 import io
 import json
 
@@ -68,7 +69,11 @@ def test_meta_lead_ads_export_utf16_tab_as_instagram(samples):
     result = run(samples / "meta_lead_ads_export.csv", "--source", "instagram")
     assert counts(result) == (3, 2, 1, 0)
     malika = Lead.objects.get(phone="+998935550101")
-    assert (malika.source, malika.full_name, malika.course_interest) == ("instagram", "Malika Tursunova", "Kids English")
+    assert (malika.source, malika.full_name, malika.course_interest) == (
+        "instagram",
+        "Malika Tursunova",
+        "Kids English",
+    )
     assert (malika.ad_id, malika.campaign_id, malika.form_id) == ("ag:7", "c:7", "f:7")
     assert malika.inquiry_count == 2
     assert malika.created_at.isoformat() == "2026-11-18T04:05:00+00:00"
@@ -100,7 +105,11 @@ def test_excel_partner_list_with_title_rows_numeric_phones_and_dates(files):
     result = run(files / "partner_leads.xlsx")
     assert counts(result) == (7, 4, 1, 2)
     assert set(Lead.objects.values_list("phone", flat=True)) == {
-        "+998901110101", "+998901110102", "+998901110103", "+998901110104"}
+        "+998901110101",
+        "+998901110102",
+        "+998901110103",
+        "+998901110104",
+    }
     dilshod = Lead.objects.get(phone="+998901110103")
     assert dilshod.course_interest == "2026-12-01"
     assert dilshod.created_at.isoformat() == "2026-11-21T06:15:00+00:00"
@@ -109,7 +118,10 @@ def test_excel_partner_list_with_title_rows_numeric_phones_and_dates(files):
     log = ImportLog.objects.get()
     assert log.header_row == 3
     assert sorted(log.rows.values_list("row_number", "outcome")) == [
-        (9, RowOutcome.DUPLICATE), (10, RowOutcome.ERROR), (11, RowOutcome.ERROR)]
+        (9, RowOutcome.DUPLICATE),
+        (10, RowOutcome.ERROR),
+        (11, RowOutcome.ERROR),
+    ]
 
 
 def test_excel_second_sheet(files):
@@ -132,8 +144,9 @@ def test_reimporting_the_same_file_creates_nothing_new(files):
 
 
 def test_existing_lead_is_not_overwritten_and_gets_a_repeat_inquiry(files):
-    existing = LeadFactory(phone="+998902220102", full_name="Bobur from Telegram", source=LeadSource.TELEGRAM,
-                           email="", course_interest="")
+    existing = LeadFactory(
+        phone="+998902220102", full_name="Bobur from Telegram", source=LeadSource.TELEGRAM, email="", course_interest=""
+    )
     run(files / "landing_dump_utf8_bom.csv")
     existing.refresh_from_db()
     assert existing.full_name == "Bobur from Telegram"
@@ -158,7 +171,10 @@ def test_repeat_inquiry_reopens_a_lost_lead_through_the_status_service(files):
     lost.refresh_from_db()
     assert lost.status == LeadStatus.NEW
     assert list(lost.status_changes.values_list("from_status", "to_status")) == [
-        ("", "new"), ("new", "lost"), ("lost", "new")]
+        ("", "new"),
+        ("new", "lost"),
+        ("lost", "new"),
+    ]
     assert "Reopened by a repeat inquiry" in lost.status_changes.last().note
 
 
@@ -170,8 +186,12 @@ def test_dry_run_reports_exactly_what_a_real_run_does_and_writes_no_lead(files, 
     real = run(files / "landing_dump_utf8_bom.csv")
     assert dry["dry_run"] is True and real["dry_run"] is False
     assert counts(dry) == counts(real) == (7, 3, 2, 2)
-    dry_rows = list(ImportRow.objects.filter(log_id=dry["import_log_id"]).values_list("row_number", "outcome", "reason"))
-    real_rows = list(ImportRow.objects.filter(log_id=real["import_log_id"]).values_list("row_number", "outcome", "reason"))
+    dry_rows = list(
+        ImportRow.objects.filter(log_id=dry["import_log_id"]).values_list("row_number", "outcome", "reason")
+    )
+    real_rows = list(
+        ImportRow.objects.filter(log_id=real["import_log_id"]).values_list("row_number", "outcome", "reason")
+    )
     assert dry_rows == real_rows
 
 
@@ -246,11 +266,14 @@ def test_no_phone_column_is_refused_with_the_headers_seen(files):
     assert not ImportLog.objects.exists() and not Lead.objects.exists()
 
 
-@pytest.mark.parametrize("name, message", [
-    ("password_protected.xlsx", "password-protected"),
-    ("corrupt.xlsx", "not a valid .xlsx"),
-    ("missing.csv", "Cannot read"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("password_protected.xlsx", "password-protected"),
+        ("corrupt.xlsx", "not a valid .xlsx"),
+        ("missing.csv", "Cannot read"),
+    ],
+)
 def test_bad_files_fail_with_a_clear_error_and_write_nothing(files, name, message):
     with pytest.raises(CommandError, match=message):
         run(files / name)
@@ -261,8 +284,12 @@ def test_unknown_extension_exits_non_zero(samples):
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "manage.py", "import_leads", str(samples / "landing_form.json")],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "manage.py", "import_leads", str(samples / "landing_form.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode != 0
     assert "only .csv and .xlsx files are supported" in proc.stderr
 

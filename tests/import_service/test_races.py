@@ -1,5 +1,6 @@
 """Concurrent writers on PostgreSQL: an import never makes a second lead for a
 phone a webhook or another import creates at the same moment."""
+
 import threading
 import time
 
@@ -33,6 +34,7 @@ def in_thread(target, results, key):
             results[key] = exc
         finally:
             connection.close()
+
     thread = threading.Thread(target=wrapper)
     thread.start()
     return thread
@@ -87,6 +89,7 @@ def test_two_imports_of_overlapping_files_make_one_lead_per_phone(tmp_path):
         def go():
             start.wait(5)
             return run_file(path)
+
         return go
 
     threads = [in_thread(importer(first), results, "a"), in_thread(importer(second), results, "b")]

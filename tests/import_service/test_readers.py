@@ -1,4 +1,5 @@
 """Reading real exports: encodings, delimiters, header rows, spreadsheet cell types, broken files."""
+
 import datetime
 import zipfile
 
@@ -151,11 +152,19 @@ def test_empty_file_is_refused(tmp_path):
         open_file(path)
 
 
-@pytest.mark.parametrize("value, text", [
-    (998901234567, "998901234567"), (998901234567.0, "998901234567"), (None, ""),
-    (datetime.datetime(2026, 11, 1), "2026-11-01"), (datetime.date(2026, 11, 1), "2026-11-01"),
-    (datetime.datetime(2026, 11, 1, 9, 5), "2026-11-01 09:05:00"), ("  Ali ", "Ali"), (1.5, "1.5"),
-])
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (998901234567, "998901234567"),
+        (998901234567.0, "998901234567"),
+        (None, ""),
+        (datetime.datetime(2026, 11, 1), "2026-11-01"),
+        (datetime.date(2026, 11, 1), "2026-11-01"),
+        (datetime.datetime(2026, 11, 1, 9, 5), "2026-11-01 09:05:00"),
+        ("  Ali ", "Ali"),
+        (1.5, "1.5"),
+    ],
+)
 def test_cell_text(value, text):
     assert readers.cell_text(value) == text
 
@@ -178,8 +187,10 @@ def test_xml_entity_expansion_in_a_workbook_is_refused(files, tmp_path):
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                doctype = ('<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">'
-                           '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>')
+                doctype = (
+                    '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">'
+                    '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+                )
                 data = (doctype + data.decode().replace("Aziza Karimova", "&lol3;")).encode()
             target.writestr(item, data)
     with pytest.raises(ImportFileError, match="not a valid .xlsx workbook") as exc:

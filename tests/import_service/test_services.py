@@ -1,4 +1,5 @@
 """The import run itself: set-based writes, failure without partial writes, progress."""
+
 import io
 
 import pytest
@@ -35,8 +36,10 @@ def insert_statements(queries) -> int:
 def test_no_per_row_queries(tmp_path):
     """Queries grow only with INSERT/UPDATE batches (SQLite caps a statement
     at 999 parameters, about 29 leads), never one per row; the rest is flat."""
-    small = write_csv(tmp_path / "small.csv", people(20) + ["Bad,123,IELTS"] + people(5))  # 5 in-file repeats
-    rows = people(400, start=1000) + ["Bad,123,IELTS"] * 30 + [p.replace("IELTS", "SAT") for p in people(100, start=1000)]
+    small = write_csv(tmp_path / "small.csv", [*people(20), "Bad,123,IELTS", *people(5)])  # 5 in-file repeats
+    rows = (
+        people(400, start=1000) + ["Bad,123,IELTS"] * 30 + [p.replace("IELTS", "SAT") for p in people(100, start=1000)]
+    )
     big = write_csv(tmp_path / "big.csv", rows)
     with CaptureQueriesContext(connection) as few:
         run_file(small)
@@ -56,26 +59,35 @@ def test_no_per_row_queries(tmp_path):
 
 def test_history_is_complete_for_in_file_repeats_across_chunks(tmp_path, monkeypatch):
     monkeypatch.setattr(services, "CHUNK_ROWS", 10)
-    rows = people(15) + [p.replace("IELTS", "SAT") for p in people(15)]  # every phone twice, the repeat in a later chunk
+    rows = people(15) + [
+        p.replace("IELTS", "SAT") for p in people(15)
+    ]  # every phone twice, the repeat in a later chunk
     log = run_file(write_csv(tmp_path / "twice.csv", rows))
     assert (log.total, log.created, log.duplicates, log.errors) == (30, 15, 15, 0)
     assert Lead.objects.filter(inquiry_count=2).count() == 15
     assert LeadInquiry.objects.filter(is_repeat=True).count() == 15
     assert LeadStatusChange.objects.count() == 15
     assert set(log.rows.values_list("reason", flat=True)) == {
-        f"Phone {p} appears earlier in this file." for p in Lead.objects.values_list("phone", flat=True)}
+        f"Phone {p} appears earlier in this file." for p in Lead.objects.values_list("phone", flat=True)
+    }
 
 
 def test_dry_run_matches_the_real_run_across_chunks(tmp_path, monkeypatch):
     monkeypatch.setattr(services, "CHUNK_ROWS", 7)
     LeadFactory(phone="+998907000003")
-    rows = people(12) + ["No phone,,IELTS"] + people(6, start=8)
+    rows = [*people(12), "No phone,,IELTS", *people(6, start=8)]
     path = write_csv(tmp_path / "mixed.csv", rows)
     dry = run_file(path, dry_run=True)
     real = run_file(path)
-    assert (dry.total, dry.created, dry.duplicates, dry.errors) == (real.total, real.created, real.duplicates, real.errors)
+    assert (dry.total, dry.created, dry.duplicates, dry.errors) == (
+        real.total,
+        real.created,
+        real.duplicates,
+        real.errors,
+    )
     assert list(dry.rows.values_list("row_number", "outcome", "reason")) == list(
-        real.rows.values_list("row_number", "outcome", "reason"))
+        real.rows.values_list("row_number", "outcome", "reason")
+    )
     assert (real.created, real.duplicates, real.errors) == (13, 5, 1)
 
 
@@ -88,12 +100,16 @@ def test_a_database_error_midway_fails_the_log_and_writes_no_lead(tmp_path, monk
             cursor.execute(
                 "CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN "
                 f"IF NEW.phone = '{poison}' THEN RAISE EXCEPTION 'disk full (simulated)'; END IF; RETURN NEW; END;"
-                " $$ LANGUAGE plpgsql")
-            cursor.execute("CREATE TRIGGER refuse_poison BEFORE INSERT ON leads_lead "
-                           "FOR EACH ROW EXECUTE FUNCTION refuse_poison()")
+                " $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER refuse_poison BEFORE INSERT ON leads_lead FOR EACH ROW EXECUTE FUNCTION refuse_poison()"
+            )
         else:
-            cursor.execute(f"CREATE TRIGGER refuse_poison BEFORE INSERT ON leads_lead WHEN NEW.phone = '{poison}' "
-                           "BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END")
+            cursor.execute(
+                f"CREATE TRIGGER refuse_poison BEFORE INSERT ON leads_lead WHEN NEW.phone = '{poison}' "
+                "BEGIN SELECT RAISE(ABORT, 'disk full (simulated)'); END"
+            )
     existing = LeadFactory(phone="+998907000001")
     path = write_csv(tmp_path / "poisoned.csv", people(100))
     with pytest.raises(Exception, match="disk full"):
@@ -111,8 +127,10 @@ def test_a_database_error_midway_fails_the_log_and_writes_no_lead(tmp_path, monk
 def test_a_bad_file_discovered_late_fails_before_any_write(tmp_path):
     path = tmp_path / "late.csv"
     huge_field = "x" * 200_000  # over the csv module's field limit, far down the file
-    path.write_text("Name,Phone\n" + "".join(f"P{i},+998 90 {7000000 + i}\n" for i in range(3000))
-                    + f'"{huge_field}",901234567\n', encoding="utf-8")
+    path.write_text(
+        "Name,Phone\n" + "".join(f"P{i},+998 90 {7000000 + i}\n" for i in range(3000)) + f'"{huge_field}",901234567\n',
+        encoding="utf-8",
+    )
     with pytest.raises(services.ImportFileError, match="could not be parsed as CSV at row 3002"):
         run_file(path)
     log = ImportLog.objects.get()
@@ -126,8 +144,12 @@ def test_progress_is_saved_while_reading(tmp_path, monkeypatch):
     path = write_csv(tmp_path / "progress.csv", people(250))
     table, mapping = services.import_open_file(path=path)
     log = services.import_log_start(table=table, mapping=mapping, source=None)
-    services.import_execute(log=log, table=table, mapping=mapping,
-                            progress=lambda n: seen.append(ImportLog.objects.get(pk=log.pk).processed_rows))
+    services.import_execute(
+        log=log,
+        table=table,
+        mapping=mapping,
+        progress=lambda n: seen.append(ImportLog.objects.get(pk=log.pk).processed_rows),
+    )
     assert seen == [100, 200, 250]
     log.refresh_from_db()
     assert log.read_finished_at is not None and log.read_finished_at <= log.finished_at

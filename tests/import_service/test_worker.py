@@ -1,5 +1,6 @@
 """A large admin upload runs in a real Celery worker (subprocess) on Redis and
 the PostgreSQL test database, reading the file stored under MEDIA_ROOT."""
+
 import os
 import socket
 import time
@@ -52,8 +53,10 @@ def test_confirmed_large_upload_is_imported_by_the_worker(broker, manager, setti
     media = tmp_path / "media"
     settings.MEDIA_ROOT = media
     settings.IMPORT_BACKGROUND_ROW_THRESHOLD = 100
-    worker = start_worker(base_env(CELERY_BROKER_URL=broker, CELERY_TASK_ALWAYS_EAGER="False",
-                                   MEDIA_ROOT=str(media)), tmp_path / "worker.log")
+    worker = start_worker(
+        base_env(CELERY_BROKER_URL=broker, CELERY_TASK_ALWAYS_EAGER="False", MEDIA_ROOT=str(media)),
+        tmp_path / "worker.log",
+    )
     try:
         rows = "".join(f"Talaba {n},+998 91 {n:07d},IELTS\n" for n in range(3000100, 3000400))
         upload = SimpleUploadedFile("big-list.csv", ("Ism,Telefon,Kurs\n" + rows).encode())

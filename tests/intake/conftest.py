@@ -1,4 +1,5 @@
 """Intake test helpers: channel secrets switched on, fixture payloads, signing."""
+
 import hashlib
 import hmac
 import json
@@ -95,5 +96,6 @@ def post_json(client, url: str, data, **headers):
 
 def post_signed(client, url: str, data, secret: str, header: str = "X-Hub-Signature-256"):
     body = as_body(data)
-    return client.post(url, data=body, content_type="application/json",
-                       headers={header: sha256_signature(body, secret)})
+    return client.post(
+        url, data=body, content_type="application/json", headers={header: sha256_signature(body, secret)}
+    )

@@ -1,5 +1,6 @@
 """Real processes for end-to-end tests: the web server and a Celery worker,
 started against the PostgreSQL test database."""
+
 import json
 import os
 import socket
@@ -44,7 +45,10 @@ def start_server(env: dict, log_path: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -62,9 +66,23 @@ def start_server(env: dict, log_path: Path) -> tuple[subprocess.Popen, str]:
 
 def start_worker(env: dict, log_path: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "crm_project", "worker", "--loglevel=INFO", "--concurrency=2",
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "crm_project",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=2",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
     )
 
 
@@ -92,12 +110,12 @@ class FakePlatform(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_POST(self):  # noqa: N802 - http.server's naming
+    def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         FakePlatform.calls.append(("POST", self.path, json.loads(body or b"{}")))
         self._answer(200, {"ok": True, "result": {"message_id": len(FakePlatform.calls)}})
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         FakePlatform.calls.append(("GET", self.path, None))
         leadgen_id = self.path.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
         lead = FakePlatform.graph_leads.get(leadgen_id)

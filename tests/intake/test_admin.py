@@ -1,4 +1,5 @@
 """Admin for the intake stream: managers only, badges, payload, re-process, today's counts."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -73,9 +74,14 @@ def test_reprocess_action_processes_failed_events(manager_client):
     failed = IntakeEventFactory(status=IntakeStatus.FAILED, error="Graph API unreachable")
     done = processed_events(1)[0]
 
-    response = manager_client.post(CHANGELIST, {
-        "action": "reprocess", "_selected_action": [failed.pk, done.pk],
-    }, follow=True)
+    response = manager_client.post(
+        CHANGELIST,
+        {
+            "action": "reprocess",
+            "_selected_action": [failed.pk, done.pk],
+        },
+        follow=True,
+    )
 
     failed.refresh_from_db()
     assert failed.status == IntakeStatus.PROCESSED and failed.error == ""

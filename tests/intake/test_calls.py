@@ -1,4 +1,5 @@
 """POST /intake/calls/: call-tracking post-call webhooks."""
+
 import datetime as dt
 
 import pytest
@@ -23,7 +24,7 @@ def test_missed_call_from_unknown_number_is_a_lead(client):
     assert response.status_code == 200 and response.json()["received"] == 1
     lead = Lead.objects.get()
     assert (lead.phone, lead.source, lead.utm_source) == ("+998905550601", LeadSource.CALL_TRACKING, "Google Ads")
-    assert lead.created_at == dt.datetime(2026, 11, 22, 5, 41, 12, tzinfo=dt.timezone.utc)
+    assert lead.created_at == dt.datetime(2026, 11, 22, 5, 41, 12, tzinfo=dt.UTC)
     assert LeadInquiry.objects.get().note == "Missed call to +998712001122 (Google Ads)"
     assert IntakeEvent.objects.get().external_id == "CAL8154748ae6bd4e278a7cddd38a662f4f"
 

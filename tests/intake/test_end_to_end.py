@@ -2,6 +2,7 @@
 Redis, the Bot API and Graph API replaced by a local stand-in through
 TELEGRAM_API_URL / META_GRAPH_URL. Each delivery becomes its lead within the
 minute, and the Telegram replies go out once."""
+
 import socket
 import time
 
@@ -80,22 +81,50 @@ def test_every_channel_end_to_end_with_a_real_worker(stack):
     started = time.monotonic()
 
     answers = [
-        requests.post(f"{base}/intake/landing/", json=fixture_json("landing_form.json"),
-                      headers={"X-Intake-Key": SECRETS["INTAKE_LANDING_KEYS"]}, timeout=10),
-        requests.post(f"{base}/intake/telegram/", json=fixture_json("telegram_update_start.json"),
-                      headers=telegram_headers, timeout=10),
-        requests.post(f"{base}/intake/telegram/", json=fixture_json("telegram_update_contact.json"),
-                      headers=telegram_headers, timeout=10),
-        requests.post(f"{base}/intake/meta/", data=meta_body,
-                      headers=signed(meta_body, SECRETS["META_APP_SECRET"], "X-Hub-Signature-256"), timeout=10),
-        requests.post(f"{base}/intake/whatsapp/", data=wa_body,
-                      headers=signed(wa_body, SECRETS["META_APP_SECRET"], "X-Hub-Signature-256"), timeout=10),
-        requests.post(f"{base}/intake/calls/", data=call_body,
-                      headers=signed(call_body, SECRETS["CALL_TRACKING_SECRET"], "X-Signature"), timeout=10),
+        requests.post(
+            f"{base}/intake/landing/",
+            json=fixture_json("landing_form.json"),
+            headers={"X-Intake-Key": SECRETS["INTAKE_LANDING_KEYS"]},
+            timeout=10,
+        ),
+        requests.post(
+            f"{base}/intake/telegram/",
+            json=fixture_json("telegram_update_start.json"),
+            headers=telegram_headers,
+            timeout=10,
+        ),
+        requests.post(
+            f"{base}/intake/telegram/",
+            json=fixture_json("telegram_update_contact.json"),
+            headers=telegram_headers,
+            timeout=10,
+        ),
+        requests.post(
+            f"{base}/intake/meta/",
+            data=meta_body,
+            headers=signed(meta_body, SECRETS["META_APP_SECRET"], "X-Hub-Signature-256"),
+            timeout=10,
+        ),
+        requests.post(
+            f"{base}/intake/whatsapp/",
+            data=wa_body,
+            headers=signed(wa_body, SECRETS["META_APP_SECRET"], "X-Hub-Signature-256"),
+            timeout=10,
+        ),
+        requests.post(
+            f"{base}/intake/calls/",
+            data=call_body,
+            headers=signed(call_body, SECRETS["CALL_TRACKING_SECRET"], "X-Signature"),
+            timeout=10,
+        ),
     ]
     # The platform retries one delivery: acknowledged, not stored again.
-    replay = requests.post(f"{base}/intake/calls/", data=call_body,
-                           headers=signed(call_body, SECRETS["CALL_TRACKING_SECRET"], "X-Signature"), timeout=10)
+    replay = requests.post(
+        f"{base}/intake/calls/",
+        data=call_body,
+        headers=signed(call_body, SECRETS["CALL_TRACKING_SECRET"], "X-Signature"),
+        timeout=10,
+    )
 
     assert [a.status_code for a in answers] == [201, 200, 200, 200, 200, 200]
     assert replay.json()["status"] == "duplicate"

@@ -1,13 +1,14 @@
 """POST /intake/landing/: the course-site form."""
+
 import json
 
 import pytest
 import time_machine
 from django.core.cache import cache
 
+from intake import views
 from intake.channels import landing
 from intake.models import IntakeEvent, IntakeRejection, IntakeStatus
-from intake import views
 from leads.models import Lead, LeadInquiry, LeadSource
 from tests.intake.conftest import LANDING_KEY, fixture_json, post_json
 
@@ -78,8 +79,9 @@ def test_invalid_phone_and_email_are_field_errors(client):
 
 
 def test_malformed_json_is_400(client):
-    response = client.post(URL, data=b"{not json", content_type="application/json",
-                           headers={"X-Intake-Key": LANDING_KEY})
+    response = client.post(
+        URL, data=b"{not json", content_type="application/json", headers={"X-Intake-Key": LANDING_KEY}
+    )
     assert response.status_code == 400
     assert response.json()["error"] == "The body is not valid JSON."
     assert not IntakeEvent.objects.exists()
@@ -171,8 +173,9 @@ def test_same_form_next_day_is_a_repeat_inquiry(client):
 
 
 def test_cors_preflight_for_allowed_origin(client):
-    response = client.options(URL, headers={"Origin": "https://school.example",
-                                            "Access-Control-Request-Method": "POST"})
+    response = client.options(
+        URL, headers={"Origin": "https://school.example", "Access-Control-Request-Method": "POST"}
+    )
     assert response.status_code == 204
     assert response["Access-Control-Allow-Origin"] == "https://school.example"
     assert "X-Intake-Key" in response["Access-Control-Allow-Headers"]
@@ -201,8 +204,13 @@ def test_throttled_per_client_ip(client, settings):
         post_json(client, URL, form_data(phone=f"+99890555{i:04d}"), **{"X-Intake-Key": LANDING_KEY}).status_code
         for i in range(4)
     ]
-    other_ip = client.post(URL, data=json.dumps(form_data(phone="+998905559999")), content_type="application/json",
-                           headers={"X-Intake-Key": LANDING_KEY}, REMOTE_ADDR="10.0.0.9")
+    other_ip = client.post(
+        URL,
+        data=json.dumps(form_data(phone="+998905559999")),
+        content_type="application/json",
+        headers={"X-Intake-Key": LANDING_KEY},
+        REMOTE_ADDR="10.0.0.9",
+    )
 
     assert codes == [201, 201, 201, 429]
     assert other_ip.status_code == 201
@@ -214,10 +222,12 @@ def test_throttle_reads_configured_proxy_header(client, settings):
     settings.INTAKE_LANDING_RATE = "1/m"
     settings.INTAKE_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     first = post_json(client, URL, form_data(), **{"X-Intake-Key": LANDING_KEY, "X-Real-IP": "1.1.1.1"})
-    second = post_json(client, URL, form_data(phone="+998905550202"), **{"X-Intake-Key": LANDING_KEY,
-                                                                          "X-Real-IP": "2.2.2.2"})
-    third = post_json(client, URL, form_data(phone="+998905550203"), **{"X-Intake-Key": LANDING_KEY,
-                                                                         "X-Real-IP": "1.1.1.1"})
+    second = post_json(
+        client, URL, form_data(phone="+998905550202"), **{"X-Intake-Key": LANDING_KEY, "X-Real-IP": "2.2.2.2"}
+    )
+    third = post_json(
+        client, URL, form_data(phone="+998905550203"), **{"X-Intake-Key": LANDING_KEY, "X-Real-IP": "1.1.1.1"}
+    )
     assert (first.status_code, second.status_code, third.status_code) == (201, 201, 429)
     assert third["Retry-After"]
 

@@ -5,6 +5,7 @@ Repeats are of two kinds: 100 exact double-submits (same body, so the same
 derived idempotency key: no new event) and 100 new inquiries from a phone that
 already posted (a new event that becomes a repeat inquiry).
 """
+
 import json
 import random
 import time
@@ -50,14 +51,21 @@ def server(tmp_path):
 def submissions() -> list[dict]:
     rng = random.Random(1000)
     originals = [
-        {"name": f"Student {i}", "phone": f"+99890{4000000 + i:07d}", "course": rng.choice(COURSES),
-         "utm_source": "instagram", "page": "https://school.example/ielts"}
+        {
+            "name": f"Student {i}",
+            "phone": f"+99890{4000000 + i:07d}",
+            "course": rng.choice(COURSES),
+            "utm_source": "instagram",
+            "page": "https://school.example/ielts",
+        }
         for i in range(UNIQUE)
     ]
     exact = [dict(rng.choice(originals)) for _ in range(EXACT_REPEATS)]
     # New inquiries from known phones: distinct phones, so each is exactly one repeat.
-    new_inquiries = [{**o, "course": "Later: " + o["course"], "comment": "Asked again"}
-                     for o in rng.sample(originals, NEW_INQUIRY_REPEATS)]
+    new_inquiries = [
+        {**o, "course": "Later: " + o["course"], "comment": "Asked again"}
+        for o in rng.sample(originals, NEW_INQUIRY_REPEATS)
+    ]
     posts = originals + exact + new_inquiries
     rng.shuffle(posts)
     return posts
@@ -92,12 +100,17 @@ def test_thousand_concurrent_landing_posts(server):
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=PROCESSORS) as pool:
         summaries = list(pool.map(lambda _: drain(), range(PROCESSORS), timeout=120))
-    print(f"processed {IntakeEvent.objects.count()} events in {time.monotonic() - started:.1f} s "
-          f"with {PROCESSORS} workers")
+    print(
+        f"processed {IntakeEvent.objects.count()} events in {time.monotonic() - started:.1f} s "
+        f"with {PROCESSORS} workers"
+    )
 
     totals = {key: sum(s[key] for s in summaries) for key in ("processed", "created", "repeats", "failed")}
     assert totals == {
-        "processed": UNIQUE + NEW_INQUIRY_REPEATS, "created": UNIQUE, "repeats": NEW_INQUIRY_REPEATS, "failed": 0,
+        "processed": UNIQUE + NEW_INQUIRY_REPEATS,
+        "created": UNIQUE,
+        "repeats": NEW_INQUIRY_REPEATS,
+        "failed": 0,
     }
     out = StringIO()
     call_command("process_intake", "--json", stdout=out)

@@ -1,4 +1,5 @@
 """GET/POST /intake/meta/: Meta Lead Ads webhooks, leads fetched from the Graph API."""
+
 import hashlib
 import hmac
 import json
@@ -11,7 +12,14 @@ from intake.channels import meta
 from intake.models import IntakeEvent, IntakeRejection, IntakeStatus
 from leads.models import Lead, LeadInquiry, LeadSource
 from tests.intake.conftest import (
-    GRAPH, META_PAGE_TOKEN, META_SECRET, META_VERIFY, fixture_bytes, fixture_json, post_signed, sha256_signature,
+    GRAPH,
+    META_PAGE_TOKEN,
+    META_SECRET,
+    META_VERIFY,
+    fixture_bytes,
+    fixture_json,
+    post_signed,
+    sha256_signature,
 )
 from tests.leads.factories import LeadFactory
 
@@ -25,7 +33,9 @@ def graph_lead(rsps, leadgen_id="3100000000000001", fixture="meta_graph_lead.jso
 
 
 def test_verification_handshake(client):
-    response = client.get(URL, {"hub.mode": "subscribe", "hub.verify_token": META_VERIFY, "hub.challenge": "1158201444"})
+    response = client.get(
+        URL, {"hub.mode": "subscribe", "hub.verify_token": META_VERIFY, "hub.challenge": "1158201444"}
+    )
     assert response.status_code == 200
     assert response.content == b"1158201444" and response["Content-Type"].startswith("text/plain")
 
@@ -52,8 +62,10 @@ def test_leadgen_is_fetched_from_graph_and_becomes_an_instagram_lead(client, moc
     assert LeadInquiry.objects.get().note.startswith("Meta lead ad (Instagram), form 900000000000001")
     [call] = mocked_http.calls
     assert call.request.params["access_token"] == META_PAGE_TOKEN
-    assert call.request.params["appsecret_proof"] == hmac.new(
-        META_SECRET.encode(), META_PAGE_TOKEN.encode(), hashlib.sha256).hexdigest()
+    assert (
+        call.request.params["appsecret_proof"]
+        == hmac.new(META_SECRET.encode(), META_PAGE_TOKEN.encode(), hashlib.sha256).hexdigest()
+    )
     assert "field_data" in call.request.params["fields"] and "platform" in call.request.params["fields"]
 
 
@@ -81,7 +93,11 @@ def test_facebook_platform_lead_keeps_source_instagram_and_the_platform(client, 
     assert event.platform == "fb"
     lead = Lead.objects.get()
     assert (lead.source, lead.full_name, lead.email, lead.phone) == (
-        LeadSource.INSTAGRAM, "Javlon Tursunov", "javlon.t@example.com", "+998975550402")
+        LeadSource.INSTAGRAM,
+        "Javlon Tursunov",
+        "javlon.t@example.com",
+        "+998975550402",
+    )
     assert (lead.campaign_id, lead.ad_id, lead.form_id) == ("120200000000010", "120200000000011", "900000000000002")
     assert lead.course_interest == "python"
     assert lead.comment == "qachon_qo'ng'iroq_qilsak_bo'ladi?: kechqurun"
@@ -103,8 +119,9 @@ def test_lead_from_known_phone_is_a_repeat(client, mocked_http):
 @pytest.mark.parametrize("signature", [None, "sha256=00", "sha1=abc", "garbage"])
 def test_bad_signature_is_403_and_nothing_is_stored(client, mocked_http, signature):
     headers = {"X-Hub-Signature-256": signature} if signature else {}
-    response = client.post(URL, data=fixture_bytes("meta_leadgen_webhook.json"), content_type="application/json",
-                           headers=headers)
+    response = client.post(
+        URL, data=fixture_bytes("meta_leadgen_webhook.json"), content_type="application/json", headers=headers
+    )
     assert response.status_code == 403
     assert not IntakeEvent.objects.exists() and not mocked_http.calls
 
@@ -112,8 +129,12 @@ def test_bad_signature_is_403_and_nothing_is_stored(client, mocked_http, signatu
 def test_signature_over_a_different_body_is_403(client):
     body = fixture_bytes("meta_leadgen_webhook.json")
     tampered = body.replace(b"3100000000000001", b"3100000000000009")
-    response = client.post(URL, data=tampered, content_type="application/json",
-                           headers={"X-Hub-Signature-256": sha256_signature(body, META_SECRET)})
+    response = client.post(
+        URL,
+        data=tampered,
+        content_type="application/json",
+        headers={"X-Hub-Signature-256": sha256_signature(body, META_SECRET)},
+    )
     assert response.status_code == 403
     assert not IntakeEvent.objects.exists()
 
@@ -170,13 +191,18 @@ def test_non_leadgen_changes_are_acknowledged_and_not_stored(client):
     assert not IntakeEvent.objects.exists()
 
 
-@pytest.mark.parametrize("body, error", [
-    (b"{oops", "The body is not valid JSON."),
-    (b"[]", "The body must be a JSON object."),
-    (json.dumps({"object": "page"}).encode(), meta.NO_ENTRIES),
-    (json.dumps({"object": "page", "entry": [{"changes": [{"field": "leadgen", "value": {}}]}]}).encode(),
-     meta.NO_LEADGEN_ID),
-])
+@pytest.mark.parametrize(
+    "body, error",
+    [
+        (b"{oops", "The body is not valid JSON."),
+        (b"[]", "The body must be a JSON object."),
+        (json.dumps({"object": "page"}).encode(), meta.NO_ENTRIES),
+        (
+            json.dumps({"object": "page", "entry": [{"changes": [{"field": "leadgen", "value": {}}]}]}).encode(),
+            meta.NO_LEADGEN_ID,
+        ),
+    ],
+)
 def test_malformed_signed_bodies_are_400(client, body, error):
     response = post_signed(client, URL, body, META_SECRET)
     assert response.status_code == 400 and response.json()["error"] == error
@@ -185,8 +211,9 @@ def test_malformed_signed_bodies_are_400(client, body, error):
 
 def test_wrong_content_type_is_400(client):
     body = fixture_bytes("meta_leadgen_webhook.json")
-    response = client.post(URL, data=body, content_type="text/plain",
-                           headers={"X-Hub-Signature-256": sha256_signature(body, META_SECRET)})
+    response = client.post(
+        URL, data=body, content_type="text/plain", headers={"X-Hub-Signature-256": sha256_signature(body, META_SECRET)}
+    )
     assert response.status_code == 400
 
 
@@ -199,9 +226,12 @@ def test_disabled_without_app_secret(client, settings):
 
 def test_graph_request_uses_the_configured_base_url(client, mocked_http, settings):
     settings.META_GRAPH_URL = "http://127.0.0.1:9/graph/v21.0"
-    mocked_http.add(responses.GET, "http://127.0.0.1:9/graph/v21.0/3100000000000001",
-                    json=fixture_json("meta_graph_lead.json"),
-                    match=[matchers.query_param_matcher({"access_token": META_PAGE_TOKEN}, strict_match=False)])
+    mocked_http.add(
+        responses.GET,
+        "http://127.0.0.1:9/graph/v21.0/3100000000000001",
+        json=fixture_json("meta_graph_lead.json"),
+        match=[matchers.query_param_matcher({"access_token": META_PAGE_TOKEN}, strict_match=False)],
+    )
     post_signed(client, URL, fixture_bytes("meta_leadgen_webhook.json"), META_SECRET)
     assert Lead.objects.count() == 1
 
@@ -209,8 +239,12 @@ def test_graph_request_uses_the_configured_base_url(client, mocked_http, setting
 def test_oversized_webhook_body_is_400_before_the_signature_is_checked(client, settings):
     settings.INTAKE_MAX_BODY_BYTES = 100
     body = fixture_bytes("meta_leadgen_webhook.json")
-    response = client.post(URL, data=body, content_type="application/json",
-                           headers={"X-Hub-Signature-256": sha256_signature(body, META_SECRET)})
+    response = client.post(
+        URL,
+        data=body,
+        content_type="application/json",
+        headers={"X-Hub-Signature-256": sha256_signature(body, META_SECRET)},
+    )
     assert response.status_code == 400 and response.json()["error"] == "The body is larger than 100 bytes."
     assert not IntakeEvent.objects.exists()
 

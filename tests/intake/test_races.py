@@ -1,5 +1,6 @@
 """Exactly-once under concurrency, on PostgreSQL with real threads: the same
 delivery posted at once, the same event processed by several workers at once."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -35,8 +36,9 @@ def test_concurrent_duplicate_webhook_delivery_makes_one_event_and_one_lead():
     signature = sha256_signature(body, META_SECRET)
 
     def deliver():
-        response = OnCommitClient().post("/intake/whatsapp/", data=body, content_type="application/json",
-                                         headers={"X-Hub-Signature-256": signature})
+        response = OnCommitClient().post(
+            "/intake/whatsapp/", data=body, content_type="application/json", headers={"X-Hub-Signature-256": signature}
+        )
         return response.status_code, response.json()["status"]
 
     results = run_at_once(deliver)

@@ -5,10 +5,16 @@ from intake.security import hmac_signature_valid, landing_key_for
 from tests.intake.conftest import LANDING_KEY, sha256_signature
 
 
-@pytest.mark.parametrize("text, rate", [
-    ("30/m", Rate(30, 60)), ("100/10s", Rate(100, 10)), ("1000/h", Rate(1000, 3600)),
-    ("5000/day", Rate(5000, 86400)), (" 7 / min ", Rate(7, 60)),
-])
+@pytest.mark.parametrize(
+    "text, rate",
+    [
+        ("30/m", Rate(30, 60)),
+        ("100/10s", Rate(100, 10)),
+        ("1000/h", Rate(1000, 3600)),
+        ("5000/day", Rate(5000, 86400)),
+        (" 7 / min ", Rate(7, 60)),
+    ],
+)
 def test_parse_rate(text, rate):
     assert parse_rate(text) == rate
 

@@ -1,4 +1,5 @@
 """intake.services: processing, re-processing, the command, the safety net."""
+
 import json
 from datetime import timedelta
 from io import StringIO
@@ -117,8 +118,9 @@ def test_without_salespeople_new_leads_stay_unassigned(settings):
 def test_task_retries_a_failed_telegram_reply_until_sent(mocked_http):
     mocked_http.add(responses.POST, SEND_URL, status=502, json={"ok": False, "description": "Bad Gateway"})
     mocked_http.add(responses.POST, SEND_URL, json={"ok": True, "result": {"message_id": 5}})
-    event = IntakeEventFactory(channel=IntakeChannel.TELEGRAM, external_id="910000002",
-                               payload=fixture_json("telegram_update_contact.json"))
+    event = IntakeEventFactory(
+        channel=IntakeChannel.TELEGRAM, external_id="910000002", payload=fixture_json("telegram_update_contact.json")
+    )
 
     with pytest.raises(Retry):  # eager Celery hands the scheduled retry back to the caller
         process_intake_event.delay(event.pk)

@@ -1,4 +1,5 @@
 """POST /intake/telegram/: Bot API webhook updates; replies through sendMessage."""
+
 import json
 
 import pytest
@@ -29,7 +30,11 @@ def test_start_replies_with_a_contact_request_button(client, telegram_api):
 
     assert response.status_code == 200 and response.json()["status"] == "received"
     event = IntakeEvent.objects.get()
-    assert (event.external_id, event.status, event.reply_status) == ("910000001", IntakeStatus.IGNORED, ReplyStatus.SENT)
+    assert (event.external_id, event.status, event.reply_status) == (
+        "910000001",
+        IntakeStatus.IGNORED,
+        ReplyStatus.SENT,
+    )
     assert not Lead.objects.exists()
     [message] = sent_messages(telegram_api)
     assert message["chat_id"] == 555000111 and message["text"] == telegram.WELCOME_TEXT
@@ -45,11 +50,19 @@ def test_own_contact_creates_lead_with_chat_id_and_thanks(client, telegram_api):
     assert lead.telegram_chat_id == "555000111"
     event = IntakeEvent.objects.get()
     assert (event.status, event.outcome, event.lead, event.reply_status) == (
-        IntakeStatus.PROCESSED, "created", lead, ReplyStatus.SENT)
+        IntakeStatus.PROCESSED,
+        "created",
+        lead,
+        ReplyStatus.SENT,
+    )
     assert LeadInquiry.objects.get().note == "Telegram chat 555000111"
     [message] = sent_messages(telegram_api)
-    assert message == {"chat_id": 555000111, "text": telegram.THANK_YOU_TEXT, "disable_web_page_preview": True,
-                       "reply_markup": {"remove_keyboard": True}}
+    assert message == {
+        "chat_id": 555000111,
+        "text": telegram.THANK_YOU_TEXT,
+        "disable_web_page_preview": True,
+        "reply_markup": {"remove_keyboard": True},
+    }
 
 
 def test_contact_of_a_known_phone_is_a_repeat_that_fills_the_chat_id(client, telegram_api):
@@ -114,8 +127,12 @@ def test_update_without_update_id_is_400(client):
 
 
 def test_bot_api_failure_keeps_the_lead_and_marks_the_reply_failed(client, mocked_http):
-    mocked_http.add(responses.POST, SEND_URL, status=403,
-                    json={"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})
+    mocked_http.add(
+        responses.POST,
+        SEND_URL,
+        status=403,
+        json={"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"},
+    )
 
     deliver(client, fixture_json("telegram_update_contact.json"))
 

@@ -1,10 +1,11 @@
 """GET/POST /intake/whatsapp/: WhatsApp Cloud API webhooks."""
+
 import pytest
 
 from intake.channels import whatsapp
 from intake.models import IntakeEvent, IntakeStatus
-from leads.models import Lead, LeadInquiry, LeadSource, LeadStatus
 from leads import services as lead_services
+from leads.models import Lead, LeadInquiry, LeadSource, LeadStatus
 from tests.intake.conftest import META_SECRET, WHATSAPP_VERIFY, fixture_bytes, fixture_json, post_signed
 from tests.leads.factories import LeadFactory
 
@@ -24,7 +25,11 @@ def test_message_from_unknown_number_creates_a_lead(client):
     assert response.status_code == 200 and response.json()["received"] == 1
     lead = Lead.objects.get()
     assert (lead.phone, lead.full_name, lead.source, lead.whatsapp_id) == (
-        "+998905550501", "Bekzod", LeadSource.WHATSAPP, "998905550501")
+        "+998905550501",
+        "Bekzod",
+        LeadSource.WHATSAPP,
+        "998905550501",
+    )
     assert lead.comment == "Salom, IELTS kursi narxi qancha?"
     event = IntakeEvent.objects.get()
     assert (event.external_id, event.outcome) == ("wamid.HBgMOTk4OTA1NTUwNTAxFQIAEhgg", "created")

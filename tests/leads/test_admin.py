@@ -24,13 +24,29 @@ def changelist_queries(client, **params):
 
 def lead_form_data(lead, **overrides):
     data = {
-        "full_name": lead.full_name, "phone": lead.phone, "email": lead.email, "source": lead.source,
-        "course_interest": lead.course_interest, "comment": "", "new_status": "", "lost_reason": "",
-        "assigned_to": lead.assigned_to_id or "", "utm_source": "", "utm_medium": "", "utm_campaign": "",
-        "utm_content": "", "utm_term": "", "campaign_id": "", "ad_id": "", "form_id": "",
-        "telegram_chat_id": "", "whatsapp_id": "",
-        "status_changes-TOTAL_FORMS": "0", "status_changes-INITIAL_FORMS": "0",
-        "inquiries-TOTAL_FORMS": "0", "inquiries-INITIAL_FORMS": "0",
+        "full_name": lead.full_name,
+        "phone": lead.phone,
+        "email": lead.email,
+        "source": lead.source,
+        "course_interest": lead.course_interest,
+        "comment": "",
+        "new_status": "",
+        "lost_reason": "",
+        "assigned_to": lead.assigned_to_id or "",
+        "utm_source": "",
+        "utm_medium": "",
+        "utm_campaign": "",
+        "utm_content": "",
+        "utm_term": "",
+        "campaign_id": "",
+        "ad_id": "",
+        "form_id": "",
+        "telegram_chat_id": "",
+        "whatsapp_id": "",
+        "status_changes-TOTAL_FORMS": "0",
+        "status_changes-INITIAL_FORMS": "0",
+        "inquiries-TOTAL_FORMS": "0",
+        "inquiries-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data
@@ -70,11 +86,16 @@ class TestChangelist:
         from zoneinfo import ZoneInfo
 
         tz = ZoneInfo("Asia/Tashkent")
-        LeadFactory(full_name="Late evening", created_at=datetime.datetime(2026, 11, 20, 23, 30, tzinfo=tz),
-                    assigned_to=salesperson, source="telegram")
+        LeadFactory(
+            full_name="Late evening",
+            created_at=datetime.datetime(2026, 11, 20, 23, 30, tzinfo=tz),
+            assigned_to=salesperson,
+            source="telegram",
+        )
         LeadFactory(full_name="Next morning", created_at=datetime.datetime(2026, 11, 21, 0, 30, tzinfo=tz))
-        by_date = manager_client.get(CHANGELIST, {"created_at__date_from": "2026-11-21",
-                                                  "created_at__date_to": "2026-11-21"}).content.decode()
+        by_date = manager_client.get(
+            CHANGELIST, {"created_at__date_from": "2026-11-21", "created_at__date_to": "2026-11-21"}
+        ).content.decode()
         assert "Next morning" in by_date and "Late evening" not in by_date
         by_person = manager_client.get(CHANGELIST, {"salesperson": salesperson.pk}).content.decode()
         assert "Late evening" in by_person and "Next morning" not in by_person
@@ -120,8 +141,10 @@ class TestRowLevelAccess:
         assert mine.assigned_to == salesperson
 
     def test_lead_added_by_salesperson_is_theirs(self, sales_client, salesperson):
-        response = sales_client.post(reverse("admin:leads_lead_add"), lead_form_data(
-            Lead(full_name="Walk-in", phone="90 555 44 33", source="landing")))
+        response = sales_client.post(
+            reverse("admin:leads_lead_add"),
+            lead_form_data(Lead(full_name="Walk-in", phone="90 555 44 33", source="landing")),
+        )
         assert response.status_code == 302, response.content.decode()[:2000]
         lead = Lead.objects.get(phone="+998905554433")
         assert lead.assigned_to == salesperson
@@ -144,8 +167,9 @@ class TestChangePage:
 
     def test_illegal_transition_shows_message_and_writes_nothing(self, manager_client):
         lead = LeadFactory()
-        response = manager_client.post(change_url(lead), lead_form_data(lead, new_status="enrolled",
-                                                                         full_name="Changed"))
+        response = manager_client.post(
+            change_url(lead), lead_form_data(lead, new_status="enrolled", full_name="Changed")
+        )
         assert response.status_code == 200
         assert "cannot go from" in response.content.decode() or "Select a valid choice" in response.content.decode()
         lead.refresh_from_db()
@@ -183,8 +207,9 @@ class TestActions:
         ids = [lead.pk for lead in leads]
         page = manager_client.post(CHANGELIST, {"action": "assign_to", "_selected_action": ids})
         assert "Assign to" in page.content.decode()
-        manager_client.post(CHANGELIST, {"action": "assign_to", "_selected_action": ids, "apply": "1",
-                                         "salesperson": salesperson.pk})
+        manager_client.post(
+            CHANGELIST, {"action": "assign_to", "_selected_action": ids, "apply": "1", "salesperson": salesperson.pk}
+        )
         assert Lead.objects.filter(pk__in=ids, assigned_to=salesperson).count() == 2
 
     def test_round_robin(self, manager_client):
@@ -195,13 +220,14 @@ class TestActions:
 
     def test_mark_lost_with_reason(self, sales_client, salesperson):
         lead = LeadFactory(assigned_to=salesperson)
-        sales_client.post(CHANGELIST, {"action": "mark_lost", "_selected_action": [lead.pk], "apply": "1",
-                                       "reason": "Too expensive"})
+        sales_client.post(
+            CHANGELIST, {"action": "mark_lost", "_selected_action": [lead.pk], "apply": "1", "reason": "Too expensive"}
+        )
         lead.refresh_from_db()
         assert (lead.status, lead.lost_reason) == ("lost", "Too expensive")
 
     def test_export_is_safe_against_formula_injection(self, manager_client):
-        lead = LeadFactory(full_name="=HYPERLINK(\"http://evil\",\"x\")")
+        lead = LeadFactory(full_name='=HYPERLINK("http://evil","x")')
         response = manager_client.post(CHANGELIST, {"action": "export_csv", "_selected_action": [lead.pk]})
         body = response.content.decode("utf-8-sig")
         assert "'=HYPERLINK" in body

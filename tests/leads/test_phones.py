@@ -57,8 +57,13 @@ operator = st.sampled_from(["90", "91", "93", "94", "95", "97", "98", "99", "33"
 subscriber = st.integers(min_value=0, max_value=9_999_999).map(lambda n: f"{n:07d}")
 
 
-@given(operator, subscriber, st.sampled_from(["+998 {o} {a} {b} {c}", "8 ({o}) {a}-{b}-{c}", "{o}{a}{b}{c}",
-                                              "998{o}{a}{b}{c}", "+998({o}){a}{b}{c}"]))
+@given(
+    operator,
+    subscriber,
+    st.sampled_from(
+        ["+998 {o} {a} {b} {c}", "8 ({o}) {a}-{b}-{c}", "{o}{a}{b}{c}", "998{o}{a}{b}{c}", "+998({o}){a}{b}{c}"]
+    ),
+)
 def test_every_way_of_typing_a_number_gives_the_same_e164(op, sub, template):
     typed = template.format(o=op, a=sub[:3], b=sub[3:5], c=sub[5:])
     expected = try_normalize_phone(f"+998{op}{sub}")

@@ -47,8 +47,9 @@ class TestLeadRegisterInquiry:
 
     def test_repeat_fills_in_blank_details_only(self):
         lead = services.lead_register_inquiry(phone="+998901234567", source="call_tracking").lead
-        services.lead_register_inquiry(phone="+998901234567", source="telegram", full_name="Oybek",
-                                       telegram_chat_id="555")
+        services.lead_register_inquiry(
+            phone="+998901234567", source="telegram", full_name="Oybek", telegram_chat_id="555"
+        )
         lead.refresh_from_db()
         assert (lead.full_name, lead.telegram_chat_id) == ("Oybek", "555")
 
@@ -87,7 +88,11 @@ class TestLeadChangeStatus:
         services.lead_change_status(lead=lead, to_status=S.CONTACTED, by=salesperson, at=moment)
         change = LeadStatusChange.objects.filter(lead=lead).last()
         assert (change.from_status, change.to_status, change.changed_by, change.changed_at) == (
-            S.NEW, S.CONTACTED, salesperson, moment)
+            S.NEW,
+            S.CONTACTED,
+            salesperson,
+            moment,
+        )
         lead.refresh_from_db()
         assert lead.status == S.CONTACTED
         assert lead.first_contacted_at == moment
@@ -101,11 +106,14 @@ class TestLeadChangeStatus:
         lead.refresh_from_db()
         assert lead.first_contacted_at == first
 
-    @pytest.mark.parametrize("path, illegal", [
-        ([], S.ENROLLED),
-        ([], S.TRIAL_ATTENDED),
-        ([S.CONTACTED, S.INTERESTED, S.ENROLLED], S.NEW),
-    ])
+    @pytest.mark.parametrize(
+        "path, illegal",
+        [
+            ([], S.ENROLLED),
+            ([], S.TRIAL_ATTENDED),
+            ([S.CONTACTED, S.INTERESTED, S.ENROLLED], S.NEW),
+        ],
+    )
     def test_illegal_transition_is_refused_with_a_clear_message_and_writes_nothing(self, path, illegal):
         lead = LeadFactory()
         for status in path:
@@ -131,8 +139,14 @@ class TestLeadChangeStatus:
         lead = LeadFactory()
         for status in [S.CONTACTED, S.INTERESTED, S.TRIAL_SCHEDULED, S.TRIAL_ATTENDED, S.ENROLLED]:
             services.lead_change_status(lead=lead, to_status=status)
-        assert [to for _, to in history(lead)] == [S.NEW, S.CONTACTED, S.INTERESTED, S.TRIAL_SCHEDULED,
-                                                    S.TRIAL_ATTENDED, S.ENROLLED]
+        assert [to for _, to in history(lead)] == [
+            S.NEW,
+            S.CONTACTED,
+            S.INTERESTED,
+            S.TRIAL_SCHEDULED,
+            S.TRIAL_ATTENDED,
+            S.ENROLLED,
+        ]
 
 
 class TestAssignment:
@@ -174,7 +188,7 @@ def test_concurrent_inquiries_for_one_phone_make_one_lead():
         try:
             barrier.wait()
             results.append(services.lead_register_inquiry(phone="+998 90 555 01 01", source=source))
-        except Exception as exc:  # noqa: BLE001 - surfaced by the assertion below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -99,7 +99,8 @@ class TestDeliveryAdmin:
         assert html.count('<span class="badge badge-green">Sent</span>') == 1
 
     def test_after_reassignment_old_salesperson_no_longer_sees_the_lead_in_deliveries(
-            self, sales_client, salesperson, other_salesperson, manager):
+        self, sales_client, salesperson, other_salesperson, manager
+    ):
         from leads.services import lead_assign
 
         reminder = LeadReminderFactory(salesperson=salesperson, lead=LeadFactory(full_name="Handed Over"))
@@ -112,8 +113,9 @@ class TestDeliveryAdmin:
         change = reverse("admin:reminders_delivery_change", args=[delivery.pk])
         assert sales_client.get(change).status_code == 302  # "does not exist" redirect, like any hidden row
 
-    def test_retry_now_sends_a_failed_delivery_again_at_once(self, manager_client, settings, telegram,
-                                                              django_capture_on_commit_callbacks):
+    def test_retry_now_sends_a_failed_delivery_again_at_once(
+        self, manager_client, settings, telegram, django_capture_on_commit_callbacks
+    ):
         settings.TELEGRAM_BOT_TOKEN = ""
         LeadReminderFactory(salesperson=SalespersonFactory(email="", telegram_chat_id="1"))
         reminders_dispatch_due()

@@ -1,5 +1,6 @@
 """The dispatcher: follow-up notifications sent once, repeated, skipped when
 no longer useful, retried with backoff, recovered after a crash."""
+
 import datetime
 import json
 
@@ -150,8 +151,12 @@ def test_gives_up_after_max_attempts_and_keeps_the_last_error(pinned, settings):
     settings.REMINDER_MAX_ATTEMPTS = 2
     reminder = overdue(salesperson=SalespersonFactory(email="", telegram_chat_id="77"))
     with responses.RequestsMock() as mock:
-        mock.add(responses.POST, "https://telegram.test/bot123:abc/sendMessage", status=403,
-                 json={"ok": False, "description": "Forbidden: bot was blocked by the user"})
+        mock.add(
+            responses.POST,
+            "https://telegram.test/bot123:abc/sendMessage",
+            status=403,
+            json={"ok": False, "description": "Forbidden: bot was blocked by the user"},
+        )
         reminders_dispatch_due()
         pinned.move_to(NOW + 10 * MIN)
         reminders_dispatch_due()
@@ -169,7 +174,7 @@ def test_a_claim_abandoned_by_a_crashed_worker_is_sent_after_the_timeout(pinned,
     settings.REMINDER_CLAIM_TIMEOUT_SECONDS = 300
     overdue()
     dispatch.deliveries_materialise(now=NOW)
-    [claimed] = dispatch.deliveries_claim(now=NOW)  # ... and the worker dies before sending
+    [_claimed] = dispatch.deliveries_claim(now=NOW)  # ... and the worker dies before sending
     assert reminders_dispatch_due().sent == 0  # still held by the dead worker's claim
     pinned.move_to(NOW + 5 * MIN + datetime.timedelta(seconds=1))
     assert reminders_dispatch_due().sent == 1

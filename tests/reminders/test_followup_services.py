@@ -66,9 +66,7 @@ def test_record_contact_moves_a_new_lead_to_contacted_and_completes(salesperson)
 def test_record_contact_on_a_worked_lead_completes_its_follow_up(salesperson):
     lead = LeadFactory(assigned_to=salesperson)
     lead_services.lead_change_status(lead=lead, to_status=LeadStatus.INTERESTED, by=salesperson)
-    reminder = services.followup_set(
-        lead=lead, due_at=timezone.now() + datetime.timedelta(hours=1), by=salesperson
-    )
+    reminder = services.followup_set(lead=lead, due_at=timezone.now() + datetime.timedelta(hours=1), by=salesperson)
     services.followup_record_contact(lead=lead, by=salesperson)
     reminder.refresh_from_db()
     assert reminder.status == LeadReminderStatus.COMPLETED
@@ -108,8 +106,9 @@ def test_follow_up_needs_a_salesperson(manager):
 def test_follow_up_for_a_non_salesperson_is_refused(manager):
     lead = LeadFactory()
     with pytest.raises(ValidationError) as exc:
-        services.followup_set(lead=lead, due_at=timezone.now() + datetime.timedelta(hours=1), by=manager,
-                              salesperson=manager)
+        services.followup_set(
+            lead=lead, due_at=timezone.now() + datetime.timedelta(hours=1), by=manager, salesperson=manager
+        )
     assert services.FOLLOWUP_NOT_SALESPERSON.format(user=manager) in exc.value.messages
 
 

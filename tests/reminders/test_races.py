@@ -1,6 +1,7 @@
 """Exactly-once under races, on PostgreSQL: two dispatch passes (two beat
 schedulers, a retried task, two workers) started at the same moment send,
 together, exactly what one pass would."""
+
 import datetime
 import threading
 from collections import Counter
@@ -37,7 +38,7 @@ def run_together(func, n=2):
         try:
             barrier.wait()
             results[i] = func()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()
@@ -57,8 +58,11 @@ def due_work(telegram):
     pre-trial reminders are due (lead Telegram + salesperson email + Telegram)."""
     person = SalespersonFactory(email="race@centre.example", telegram_chat_id="1000")
     for i in range(30):
-        LeadReminderFactory(salesperson=person, due_at=NOW - datetime.timedelta(minutes=i + 1),
-                            next_notify_at=NOW - datetime.timedelta(minutes=i + 1))
+        LeadReminderFactory(
+            salesperson=person,
+            due_at=NOW - datetime.timedelta(minutes=i + 1),
+            next_notify_at=NOW - datetime.timedelta(minutes=i + 1),
+        )
     friday = datetime.date(2026, 11, 27)
     group = group_meeting_on(friday, capacity=10)
     with time_machine.travel(NOW - datetime.timedelta(days=1), tick=False):

@@ -2,6 +2,7 @@
 database: the beat task sent twice at once delivers every due reminder exactly
 once — email through Django's file backend, Telegram through a local fake of
 the Bot API."""
+
 import datetime
 import json
 import os
@@ -53,7 +54,7 @@ def redis_broker():
 class FakeTelegram(BaseHTTPRequestHandler):
     calls: list = []
 
-    def do_POST(self):  # noqa: N802 - http.server's naming
+    def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         FakeTelegram.calls.append((self.path, json.loads(body)))
         payload = json.dumps({"ok": True, "result": {"message_id": len(FakeTelegram.calls)}}).encode()
@@ -97,9 +98,23 @@ def start_worker(*, broker: str, mail_dir: str, telegram_url: str, log_path: Pat
         "DEBUG": "True",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "crm_project", "worker", "--loglevel=INFO",
-         "--concurrency=2", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=settings.BASE_DIR, env=env, stdout=log_path.open("w"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "crm_project",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=2",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log_path.open("w"),
+        stderr=subprocess.STDOUT,
     )
 
 

@@ -1,5 +1,6 @@
 """Scheduling admin: smoke tests, flat query counts, forms calling the
 services, the timetable and the free-room finder, and who sees what."""
+
 import datetime
 
 import pytest
@@ -19,7 +20,7 @@ T = datetime.time
 
 def _make_rows(model: str, n: int, salesperson=None):
     """n more rows for ``model``'s changelist, with related rows varied."""
-    for i in range(n):
+    for _i in range(n):
         room = RoomFactory(capacity=20)
         group = GroupFactory(room=room, capacity=10)
         if model in ("group", "enrollment"):
@@ -107,11 +108,20 @@ def test_group_changelist_filters(manager_client):
 
 def _group_post(course, room, **extra):
     data = {
-        "course": course.pk, "name": "Python A", "days": "mon_wed_fri",
-        "start_time": "18:00", "end_time": "19:30", "room": room.pk, "capacity": "", "teacher": "",
-        "start_date": "2026-09-01", "end_date": "",
-        "enrollments-TOTAL_FORMS": "0", "enrollments-INITIAL_FORMS": "0",
-        "enrollments-MIN_NUM_FORMS": "0", "enrollments-MAX_NUM_FORMS": "1000",
+        "course": course.pk,
+        "name": "Python A",
+        "days": "mon_wed_fri",
+        "start_time": "18:00",
+        "end_time": "19:30",
+        "room": room.pk,
+        "capacity": "",
+        "teacher": "",
+        "start_date": "2026-09-01",
+        "end_date": "",
+        "enrollments-TOTAL_FORMS": "0",
+        "enrollments-INITIAL_FORMS": "0",
+        "enrollments-MIN_NUM_FORMS": "0",
+        "enrollments-MAX_NUM_FORMS": "1000",
     }
     data.update(extra)
     return data
@@ -141,21 +151,33 @@ def test_admin_add_form_ignores_a_malformed_course_parameter(manager_client):
 
 def test_admin_refuses_a_conflicting_group_with_the_service_message(manager_client):
     room = RoomFactory(name="101", capacity=20)
-    existing = GroupFactory(name="IELTS Evening A", room=room, days="mon_wed_fri", start_time=T(18),
-                            end_time=T(19, 30), start_date=datetime.date(2026, 9, 1))
+    existing = GroupFactory(
+        name="IELTS Evening A",
+        room=room,
+        days="mon_wed_fri",
+        start_time=T(18),
+        end_time=T(19, 30),
+        start_date=datetime.date(2026, 9, 1),
+    )
     response = manager_client.post(
-        reverse("admin:scheduling_group_add"), _group_post(CourseFactory(), room, days="odd"))
+        reverse("admin:scheduling_group_add"), _group_post(CourseFactory(), room, days="odd")
+    )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
-    assert errors["room"] == [services.ROOM_TAKEN.format(
-        room="101", group="IELTS Evening A", schedule=existing.schedule_label, day="Mon 7 Sep 2026")]
+    assert errors["room"] == [
+        services.ROOM_TAKEN.format(
+            room="101", group="IELTS Evening A", schedule=existing.schedule_label, day="Mon 7 Sep 2026"
+        )
+    ]
     assert Group.objects.count() == 1
 
 
 def test_admin_refuses_bad_times_and_capacity(manager_client):
     room = RoomFactory(name="202", capacity=8)
-    response = manager_client.post(reverse("admin:scheduling_group_add"), _group_post(
-        CourseFactory(), room, start_time="19:30", end_time="19:30", capacity="9"))
+    response = manager_client.post(
+        reverse("admin:scheduling_group_add"),
+        _group_post(CourseFactory(), room, start_time="19:30", end_time="19:30", capacity="9"),
+    )
     errors = response.context["adminform"].form.errors
     assert errors["end_time"] == [services.END_NOT_AFTER_START]
     assert errors["capacity"] == [services.CAPACITY_ABOVE_ROOM.format(capacity=9, room=room, room_capacity=8)]
@@ -168,19 +190,20 @@ def test_admin_enrol_refuses_full_group_and_duplicate(manager_client):
     url = reverse("admin:scheduling_enrollment_add")
     assert manager_client.post(url, {"group": group.pk, "lead": lead.pk, "note": ""}).status_code == 302
     again = manager_client.post(url, {"group": group.pk, "lead": lead.pk, "note": ""})
-    assert again.context["adminform"].form.errors["lead"] == [
-        services.ALREADY_ENROLLED.format(lead=lead, group=group)]
+    assert again.context["adminform"].form.errors["lead"] == [services.ALREADY_ENROLLED.format(lead=lead, group=group)]
     other = LeadFactory()
     full = manager_client.post(url, {"group": group.pk, "lead": other.pk, "note": ""})
     assert full.context["adminform"].form.errors["group"] == [
-        services.GROUP_FULL.format(group=group, taken=1, capacity=1)]
+        services.GROUP_FULL.format(group=group, taken=1, capacity=1)
+    ]
     assert Enrollment.objects.count() == 1
 
 
 def test_mark_left_action(manager_client):
     enrollment = services.enrollment_create(group=GroupFactory(), lead=LeadFactory())
-    response = manager_client.post(reverse("admin:scheduling_enrollment_changelist"), {
-        "action": "mark_left", "_selected_action": [enrollment.pk]})
+    response = manager_client.post(
+        reverse("admin:scheduling_enrollment_changelist"), {"action": "mark_left", "_selected_action": [enrollment.pk]}
+    )
     assert response.status_code == 302
     enrollment.refresh_from_db()
     assert enrollment.status == EnrollmentStatus.LEFT
@@ -202,8 +225,15 @@ class TestTimetableViews:
     @pytest.fixture
     def week(self):
         room = RoomFactory(name="101", capacity=20)
-        group = GroupFactory(name="IELTS Evening A", room=room, days="mon_wed_fri", start_time=T(18),
-                             end_time=T(19, 30), capacity=4, start_date=datetime.date(2026, 9, 1))
+        group = GroupFactory(
+            name="IELTS Evening A",
+            room=room,
+            days="mon_wed_fri",
+            start_time=T(18),
+            end_time=T(19, 30),
+            capacity=4,
+            start_date=datetime.date(2026, 9, 1),
+        )
         for _ in range(2):
             services.enrollment_create(group=group, lead=LeadFactory())
         return group
@@ -235,16 +265,22 @@ class TestTimetableViews:
         params = {"room": week.room.pk, "week": "2026-12-02"}
         few = _changelist_queries(manager_client, f"{url}?room={week.room.pk}&week=2026-12-02")
         for hour in (8, 10, 12, 14):
-            GroupFactory(room=week.room, start_time=T(hour), end_time=T(hour + 1),
-                         start_date=datetime.date(2026, 9, 1), teacher=TeacherFactory())
+            GroupFactory(
+                room=week.room,
+                start_time=T(hour),
+                end_time=T(hour + 1),
+                start_date=datetime.date(2026, 9, 1),
+                teacher=TeacherFactory(),
+            )
         many = _changelist_queries(manager_client, f"{url}?room={params['room']}&week=2026-12-02")
         assert many == few
 
     def test_free_room_finder(self, manager_client, week):
         RoomFactory(name="Lab 1", capacity=12)
         url = reverse("admin:scheduling_room_free_rooms")
-        response = manager_client.get(url, {"days": "odd", "start_time": "18:30", "end_time": "20:00",
-                                            "start_date": "2026-12-01"})
+        response = manager_client.get(
+            url, {"days": "odd", "start_time": "18:30", "end_time": "20:00", "start_date": "2026-12-01"}
+        )
         assert [r.name for r in response.context["results"]] == ["Lab 1"]
         assert "Rooms free for Odd days 18:30–20:00" in response.content.decode()
         bad = manager_client.get(url, {"days": "odd", "start_time": "20:00", "end_time": "18:00"})
@@ -273,10 +309,10 @@ def test_sales_can_view_but_not_change_groups(sales_client):
 def test_course_and_room_lists_show_load_colours(manager_client):
     course = CourseFactory(name="IELTS")
     room = RoomFactory(name="101", capacity=20)
-    group = GroupFactory(course=course, room=room, capacity=4, days="mon_wed_fri",
-                         start_date=datetime.date(2026, 1, 1))
-    GroupFactory(course=course, capacity=4, start_date=datetime.date(2025, 1, 1),
-                 end_date=datetime.date(2025, 6, 1))  # finished: not counted
+    group = GroupFactory(course=course, room=room, capacity=4, days="mon_wed_fri", start_date=datetime.date(2026, 1, 1))
+    GroupFactory(
+        course=course, capacity=4, start_date=datetime.date(2025, 1, 1), end_date=datetime.date(2025, 6, 1)
+    )  # finished: not counted
     for _ in range(2):
         services.enrollment_create(group=group, lead=LeadFactory())
     html = manager_client.get(reverse("admin:scheduling_course_changelist")).content.decode()

@@ -1,4 +1,5 @@
 """Enrolling and leaving; capacity; load figures without per-row queries."""
+
 import datetime
 
 import pytest
@@ -86,7 +87,12 @@ def test_load_properties_from_annotations_without_queries(django_assert_num_quer
     with django_assert_num_queries(1):
         rows = {g.pk: g for g in selectors.groups_with_load()}
         loaded = rows[group.pk]
-        assert (loaded.active_students, loaded.free_slots, loaded.occupancy_percent, loaded.is_full) == (3, 1, 75, False)
+        assert (loaded.active_students, loaded.free_slots, loaded.occupancy_percent, loaded.is_full) == (
+            3,
+            1,
+            75,
+            False,
+        )
         assert loaded.trial_students == 0
     # Without the annotation the properties still answer (with a query).
     plain = Group.objects.get(pk=group.pk)

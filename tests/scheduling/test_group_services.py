@@ -1,4 +1,5 @@
 """Group creation/update: defaults, bad input and room/teacher conflicts."""
+
 import datetime
 
 import pytest
@@ -14,12 +15,31 @@ T = datetime.time
 SEPT = datetime.date(2026, 9, 1)
 
 
-def make(*, course=None, room=None, name="New group", days="mon_wed_fri", start=T(9), end=T(10, 30),
-         start_date=SEPT, end_date=None, teacher=None, capacity=None):
+def make(
+    *,
+    course=None,
+    room=None,
+    name="New group",
+    days="mon_wed_fri",
+    start=T(9),
+    end=T(10, 30),
+    start_date=SEPT,
+    end_date=None,
+    teacher=None,
+    capacity=None,
+):
     course = course or CourseFactory()
     return services.group_create(
-        course=course, name=name, days=days, start_time=start, end_time=end, room=room or RoomFactory(),
-        start_date=start_date, end_date=end_date, teacher=teacher, capacity=capacity,
+        course=course,
+        name=name,
+        days=days,
+        start_time=start,
+        end_time=end,
+        room=room or RoomFactory(),
+        start_date=start_date,
+        end_date=end_date,
+        teacher=teacher,
+        capacity=capacity,
     )
 
 
@@ -50,7 +70,8 @@ class TestDefaultsAndBadInput:
         with pytest.raises(ValidationError) as exc:
             make(room=room, capacity=11)
         assert errors_of(exc)["capacity"] == [
-            services.CAPACITY_ABOVE_ROOM.format(capacity=11, room=room, room_capacity=10)]
+            services.CAPACITY_ABOVE_ROOM.format(capacity=11, room=room, room_capacity=10)
+        ]
         assert not Group.objects.exists()
 
     def test_unknown_pattern_is_refused(self):
@@ -93,7 +114,8 @@ class TestConflicts:
         [message] = errors_of(exc)["room"]
         # 1 Sep 2026 is a Tuesday: Wed 2 and Fri 4 are even, Mon 7 is the first odd Mon/Wed/Fri.
         assert message == services.ROOM_TAKEN.format(
-            room="101", group="IELTS Evening A", schedule="Mon/Wed/Fri 18:00–19:30", day="Mon 7 Sep 2026")
+            room="101", group="IELTS Evening A", schedule="Mon/Wed/Fri 18:00–19:30", day="Mon 7 Sep 2026"
+        )
         assert "teacher" not in errors_of(exc)
         assert Group.objects.count() == 1
 
@@ -122,19 +144,46 @@ class TestConflicts:
             make(room=room, name="Long", days="wed", start=T(17), end=T(21))
 
     def test_date_ranges_that_do_not_overlap_do_not_conflict(self, room):
-        make(room=room, name="Autumn", days="mon_wed_fri", start=T(18), end=T(19, 30),
-             start_date=SEPT, end_date=datetime.date(2026, 12, 31))
-        make(room=room, name="Spring", days="mon_wed_fri", start=T(18), end=T(19, 30),
-             start_date=datetime.date(2027, 1, 1))
+        make(
+            room=room,
+            name="Autumn",
+            days="mon_wed_fri",
+            start=T(18),
+            end=T(19, 30),
+            start_date=SEPT,
+            end_date=datetime.date(2026, 12, 31),
+        )
+        make(
+            room=room,
+            name="Spring",
+            days="mon_wed_fri",
+            start=T(18),
+            end=T(19, 30),
+            start_date=datetime.date(2027, 1, 1),
+        )
         with pytest.raises(ValidationError) as exc:
-            make(room=room, name="Earlier open", days="mon", start=T(18), end=T(19),
-                 start_date=datetime.date(2026, 6, 1), end_date=datetime.date(2026, 9, 7))
+            make(
+                room=room,
+                name="Earlier open",
+                days="mon",
+                start=T(18),
+                end=T(19),
+                start_date=datetime.date(2026, 6, 1),
+                end_date=datetime.date(2026, 9, 7),
+            )
         assert "Mon 7 Sep 2026" in errors_of(exc)["room"][0]
 
     def test_short_overlapping_range_without_a_shared_date_is_not_a_conflict(self, room, existing):
         # Mon/Wed/Fri group vs an odd-day group that runs only Tue 1 – Thu 3 Sep: no shared date.
-        make(room=room, name="Two days", days="odd", start=T(18), end=T(19),
-             start_date=SEPT, end_date=datetime.date(2026, 9, 3))
+        make(
+            room=room,
+            name="Two days",
+            days="odd",
+            start=T(18),
+            end=T(19),
+            start_date=SEPT,
+            end_date=datetime.date(2026, 9, 3),
+        )
 
     def test_teacher_busy_elsewhere(self, existing):
         other_room = RoomFactory(name="202")
@@ -143,8 +192,11 @@ class TestConflicts:
         [message] = errors_of(exc)["teacher"]
         teacher = existing.teacher
         assert message == services.TEACHER_BUSY.format(
-            teacher=teacher.get_full_name(), group="IELTS Evening A",
-            schedule="Mon/Wed/Fri 18:00–19:30", day="Wed 2 Sep 2026")
+            teacher=teacher.get_full_name(),
+            group="IELTS Evening A",
+            schedule="Mon/Wed/Fri 18:00–19:30",
+            day="Wed 2 Sep 2026",
+        )
 
     def test_other_teacher_in_other_room_is_fine(self, existing):
         make(room=RoomFactory(), teacher=TeacherFactory(), days="mon_wed_fri", start=T(18), end=T(19, 30))
@@ -163,11 +215,23 @@ class TestConflicts:
         assert other.room != room
 
     def test_group_conflicts_lists_room_and_teacher(self, room, existing):
-        candidate = Group(course=existing.course, name="X", days="fri", start_time=T(18), end_time=T(19),
-                          room=room, capacity=5, teacher=existing.teacher, start_date=SEPT)
+        candidate = Group(
+            course=existing.course,
+            name="X",
+            days="fri",
+            start_time=T(18),
+            end_time=T(19),
+            room=room,
+            capacity=5,
+            teacher=existing.teacher,
+            start_date=SEPT,
+        )
         kinds = sorted(c.kind for c in services.group_conflicts(group=candidate))
         assert kinds == ["room", "teacher"]
-        assert all(c.group == existing and c.day == datetime.date(2026, 9, 4) for c in services.group_conflicts(group=candidate))
+        assert all(
+            c.group == existing and c.day == datetime.date(2026, 9, 4)
+            for c in services.group_conflicts(group=candidate)
+        )
 
 
 @pytest.mark.postgres
@@ -223,21 +287,44 @@ class TestConflictsMatchBruteForce:
         other_teacher = TeacherFactory()
         checked = clashes = 0
         for i in range(100):
+
             def slot():
                 start = T(rng.randint(9, 11), rng.choice([0, 30]))
                 end_minutes = start.hour * 60 + start.minute + rng.choice([60, 90, 120])
                 start_date = datetime.date(2026, 9, 1) + datetime.timedelta(days=rng.randint(0, 90))
                 span = rng.choice([None, rng.randint(0, 60)])
-                return Slot(rng.choice(DayPattern.values), start, T(end_minutes // 60, end_minutes % 60),
-                            start_date, None if span is None else start_date + datetime.timedelta(days=span))
+                return Slot(
+                    rng.choice(DayPattern.values),
+                    start,
+                    T(end_minutes // 60, end_minutes % 60),
+                    start_date,
+                    None if span is None else start_date + datetime.timedelta(days=span),
+                )
 
             a, b = slot(), slot()
-            existing = GroupFactory(course=course, room=room, teacher=course.teacher, name=f"A{i}", days=a.days,
-                                    start_time=a.start_time, end_time=a.end_time, start_date=a.start_date,
-                                    end_date=a.end_date)
-            candidate = Group(course=course, room=room, teacher=other_teacher, name=f"B{i}", capacity=5,
-                              days=b.days, start_time=b.start_time, end_time=b.end_time, start_date=b.start_date,
-                              end_date=b.end_date)
+            existing = GroupFactory(
+                course=course,
+                room=room,
+                teacher=course.teacher,
+                name=f"A{i}",
+                days=a.days,
+                start_time=a.start_time,
+                end_time=a.end_time,
+                start_date=a.start_date,
+                end_date=a.end_date,
+            )
+            candidate = Group(
+                course=course,
+                room=room,
+                teacher=other_teacher,
+                name=f"B{i}",
+                capacity=5,
+                days=b.days,
+                start_time=b.start_time,
+                end_time=b.end_time,
+                start_date=b.start_date,
+                end_date=b.end_date,
+            )
             found = services.group_conflicts(group=candidate)
             expected = oracle_first_clash(a, b)
             assert [(c.kind, c.day) for c in found] == ([("room", expected)] if expected else [])

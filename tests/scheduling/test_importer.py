@@ -1,4 +1,5 @@
 """Timetable import: the same conflict and validation rules as admin, all or nothing."""
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -25,9 +26,12 @@ def write(tmp_path, body: str):
 
 
 def test_import_creates_groups_with_defaults(tmp_path, setup, capsys):
-    course, room = setup
-    path = write(tmp_path, "IELTS,IELTS Evening A,Mon/Wed/Fri,18:00,19:30,101,,,2026-09-01,\n"
-                           "ielts,IELTS Evening B,tue_thu,18:00,19:30,101,10,,2026-09-01,2027-01-31\n")
+    course, _room = setup
+    path = write(
+        tmp_path,
+        "IELTS,IELTS Evening A,Mon/Wed/Fri,18:00,19:30,101,,,2026-09-01,\n"
+        "ielts,IELTS Evening B,tue_thu,18:00,19:30,101,10,,2026-09-01,2027-01-31\n",
+    )
     call_command("import_groups", path)
     a, b = Group.objects.order_by("name")
     assert (a.days, a.capacity, a.teacher) == ("mon_wed_fri", 12, course.teacher)
@@ -39,10 +43,12 @@ def test_import_creates_groups_with_defaults(tmp_path, setup, capsys):
 
 
 def test_conflict_with_existing_group_refuses_the_whole_file(tmp_path, setup, capsys):
-    course, room = setup
+    _course, room = setup
     GroupFactory(name="Existing", room=room, days="odd", start_time="18:30", end_time="20:00")
-    path = write(tmp_path, "IELTS,Fine,sat,09:00,10:00,101,,,2026-09-01,\n"
-                           "IELTS,Clash,mon_wed_fri,18:00,19:30,101,,,2026-09-01,\n")
+    path = write(
+        tmp_path,
+        "IELTS,Fine,sat,09:00,10:00,101,,,2026-09-01,\nIELTS,Clash,mon_wed_fri,18:00,19:30,101,,,2026-09-01,\n",
+    )
     with pytest.raises(CommandError, match="nothing was written"):
         call_command("import_groups", path)
     err = capsys.readouterr().err
@@ -52,10 +58,24 @@ def test_conflict_with_existing_group_refuses_the_whole_file(tmp_path, setup, ca
 
 def test_conflict_between_rows_of_the_same_file(setup):
     rows = [
-        {"course": "IELTS", "name": "A", "days": "odd", "start_time": "09:00", "end_time": "10:00",
-         "room": "101", "start_date": "2026-09-01"},
-        {"course": "IELTS", "name": "B", "days": "mon", "start_time": "09:30", "end_time": "10:30",
-         "room": "101", "start_date": "2026-09-01"},
+        {
+            "course": "IELTS",
+            "name": "A",
+            "days": "odd",
+            "start_time": "09:00",
+            "end_time": "10:00",
+            "room": "101",
+            "start_date": "2026-09-01",
+        },
+        {
+            "course": "IELTS",
+            "name": "B",
+            "days": "mon",
+            "start_time": "09:30",
+            "end_time": "10:30",
+            "room": "101",
+            "start_date": "2026-09-01",
+        },
     ]
     result = importer.groups_import(rows=rows)
     assert [line for line, _ in result.errors] == [3, 3]  # room and teacher
@@ -65,12 +85,35 @@ def test_conflict_between_rows_of_the_same_file(setup):
 
 def test_bad_values_are_reported_per_line(setup):
     rows = [
-        {"course": "Chess", "name": "X", "days": "weekends", "start_time": "9am", "end_time": "10:00",
-         "room": "999", "start_date": "2026-09-01", "teacher": "nobody"},
-        {"course": "IELTS", "name": "Y", "days": "odd", "start_time": "10:00", "end_time": "09:00",
-         "room": "101", "start_date": "2026-09-01", "capacity": "40"},
-        {"course": "IELTS", "name": "", "days": "odd", "start_time": "10:00", "end_time": "11:00",
-         "room": "101", "start_date": "2026-09-01"},
+        {
+            "course": "Chess",
+            "name": "X",
+            "days": "weekends",
+            "start_time": "9am",
+            "end_time": "10:00",
+            "room": "999",
+            "start_date": "2026-09-01",
+            "teacher": "nobody",
+        },
+        {
+            "course": "IELTS",
+            "name": "Y",
+            "days": "odd",
+            "start_time": "10:00",
+            "end_time": "09:00",
+            "room": "101",
+            "start_date": "2026-09-01",
+            "capacity": "40",
+        },
+        {
+            "course": "IELTS",
+            "name": "",
+            "days": "odd",
+            "start_time": "10:00",
+            "end_time": "11:00",
+            "room": "101",
+            "start_date": "2026-09-01",
+        },
     ]
     result = importer.groups_import(rows=rows)
     messages = dict.fromkeys(m for _, m in result.errors)
@@ -85,9 +128,19 @@ def test_bad_values_are_reported_per_line(setup):
 
 
 def test_unknown_pattern_reported(setup):
-    result = importer.groups_import(rows=[
-        {"course": "IELTS", "name": "Z", "days": "weekends", "start_time": "09:00", "end_time": "10:00",
-         "room": "101", "start_date": "2026-09-01"}])
+    result = importer.groups_import(
+        rows=[
+            {
+                "course": "IELTS",
+                "name": "Z",
+                "days": "weekends",
+                "start_time": "09:00",
+                "end_time": "10:00",
+                "room": "101",
+                "start_date": "2026-09-01",
+            }
+        ]
+    )
     assert result.errors and "Unknown day pattern “weekends”" in result.errors[0][1]
 
 

@@ -1,4 +1,5 @@
 """Room occupancy materialisation, its command/task/beat entry, and the timetable grid."""
+
 import datetime
 from io import StringIO
 
@@ -19,10 +20,25 @@ TUE = datetime.date(2026, 12, 1)  # a Tuesday
 @pytest.fixture
 def groups():
     room = RoomFactory(name="101", capacity=20)
-    mwf = GroupFactory(name="MWF", room=room, days="mon_wed_fri", start_time=T(9), end_time=T(10, 30),
-                       capacity=10, start_date=datetime.date(2026, 9, 1))
-    odd = GroupFactory(name="Odd", room=room, days="odd", start_time=T(14), end_time=T(15),
-                       capacity=4, start_date=datetime.date(2026, 9, 1), end_date=datetime.date(2026, 12, 9))
+    mwf = GroupFactory(
+        name="MWF",
+        room=room,
+        days="mon_wed_fri",
+        start_time=T(9),
+        end_time=T(10, 30),
+        capacity=10,
+        start_date=datetime.date(2026, 9, 1),
+    )
+    odd = GroupFactory(
+        name="Odd",
+        room=room,
+        days="odd",
+        start_time=T(14),
+        end_time=T(15),
+        capacity=4,
+        start_date=datetime.date(2026, 9, 1),
+        end_date=datetime.date(2026, 12, 9),
+    )
     for _ in range(3):
         services.enrollment_create(group=odd, lead=LeadFactory())
     services.enrollment_create(group=mwf, lead=LeadFactory())
@@ -45,12 +61,16 @@ def test_refresh_writes_one_row_per_lesson_in_the_window(groups):
 
 
 def test_refresh_is_idempotent_and_updates_counts(groups):
-    mwf, odd = groups
+    _mwf, odd = groups
     services.room_occupancy_refresh(today=TUE, days=14)
-    first = list(RoomOccupancy.objects.order_by("pk").values_list("pk", "room", "date", "time_start", "occupancy_count"))
+    first = list(
+        RoomOccupancy.objects.order_by("pk").values_list("pk", "room", "date", "time_start", "occupancy_count")
+    )
     services.room_occupancy_refresh(today=TUE, days=14)
-    assert list(RoomOccupancy.objects.order_by("pk").values_list(
-        "pk", "room", "date", "time_start", "occupancy_count")) == first
+    assert (
+        list(RoomOccupancy.objects.order_by("pk").values_list("pk", "room", "date", "time_start", "occupancy_count"))
+        == first
+    )
     services.enrollment_create(group=odd, lead=LeadFactory())
     services.room_occupancy_refresh(today=TUE, days=14)
     row = RoomOccupancy.objects.get(group=odd, date=datetime.date(2026, 12, 3))
@@ -59,7 +79,7 @@ def test_refresh_is_idempotent_and_updates_counts(groups):
 
 
 def test_refresh_removes_lessons_that_no_longer_happen(groups):
-    mwf, odd = groups
+    mwf, _odd = groups
     services.room_occupancy_refresh(today=TUE, days=14)
     services.group_update(group=mwf, days="tue_thu")
     result = services.room_occupancy_refresh(today=TUE, days=14)
@@ -77,12 +97,16 @@ def test_refresh_keeps_history_outside_the_window(groups):
 
 
 def test_command_and_task(groups, time_machine):
-    time_machine.move_to(datetime.datetime(2026, 12, 1, 10, 0, tzinfo=datetime.timezone.utc))
+    time_machine.move_to(datetime.datetime(2026, 12, 1, 10, 0, tzinfo=datetime.UTC))
     out = StringIO()
     call_command("refresh_room_occupancy", "--days", "7", stdout=out)
     assert "2026-12-01…2026-12-07: 7 lesson(s) written, 0 stale row(s) removed" in out.getvalue()
     assert tasks.refresh_room_occupancy.delay(days=7).get() == {
-        "start": "2026-12-01", "end": "2026-12-07", "upserted": 7, "deleted": 0}
+        "start": "2026-12-01",
+        "end": "2026-12-07",
+        "upserted": 7,
+        "deleted": 0,
+    }
     with pytest.raises(CommandError):
         call_command("refresh_room_occupancy", "--days", "0")
 
@@ -95,7 +119,7 @@ def test_nightly_beat_entry_points_at_the_task():
 
 class TestTimetableWeek:
     def test_grid_places_groups_on_their_days_and_rows(self, groups):
-        mwf, odd = groups
+        mwf, _odd = groups
         week = selectors.timetable_week(week_start=datetime.date(2026, 12, 2), room=mwf.room)
         assert week.days[0] == datetime.date(2026, 11, 30) and len(week.days) == 7
         by_start = {row.start: row for row in week.rows}
@@ -118,12 +142,12 @@ class TestTimetableWeek:
         assert odd not in week.groups  # ended on the 9th
 
     def test_teacher_grid(self, groups):
-        mwf, odd = groups
+        mwf, _odd = groups
         week = selectors.timetable_week(week_start=TUE, teacher=mwf.teacher)
         assert week.groups == [mwf]
 
     def test_full_group_is_red(self, groups):
-        mwf, odd = groups
+        _mwf, odd = groups
         services.enrollment_create(group=odd, lead=LeadFactory())
         week = selectors.timetable_week(week_start=TUE, room=odd.room)
         entry = next(e for row in week.rows for cell in row.cells for e in cell if e.group == odd)
@@ -131,8 +155,8 @@ class TestTimetableWeek:
 
 
 def test_free_room_finder(groups):
-    mwf, odd = groups
-    small = RoomFactory(name="S", capacity=6)
+    _mwf, _odd = groups
+    RoomFactory(name="S", capacity=6)
     big = RoomFactory(name="B", capacity=30)
     RoomFactory(name="Closed", capacity=30, is_active=False)
     GroupFactory(room=big, days="tue_thu", start_time=T(9), end_time=T(10), start_date=TUE)

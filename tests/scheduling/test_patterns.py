@@ -3,6 +3,7 @@
 The brute-force oracle below is written independently of the module: it reads
 weekday names from strftime and day parity from the date, pattern by pattern.
 """
+
 import datetime
 import itertools
 
@@ -18,9 +19,15 @@ LAST = datetime.date(2028, 12, 31)
 ALL_DATES = [FIRST + datetime.timedelta(days=i) for i in range((LAST - FIRST).days + 1)]
 
 ORACLE_WEEKDAYS = {
-    "mon": {"Monday"}, "tue": {"Tuesday"}, "wed": {"Wednesday"}, "thu": {"Thursday"},
-    "fri": {"Friday"}, "sat": {"Saturday"}, "sun": {"Sunday"},
-    "mon_wed_fri": {"Monday", "Wednesday", "Friday"}, "tue_thu": {"Tuesday", "Thursday"},
+    "mon": {"Monday"},
+    "tue": {"Tuesday"},
+    "wed": {"Wednesday"},
+    "thu": {"Thursday"},
+    "fri": {"Friday"},
+    "sat": {"Saturday"},
+    "sun": {"Sunday"},
+    "mon_wed_fri": {"Monday", "Wednesday", "Friday"},
+    "tue_thu": {"Tuesday", "Thursday"},
 }
 
 
@@ -49,8 +56,12 @@ def test_next_sessions_are_the_first_n_meeting_dates(pattern, start, n):
     assert patterns.next_sessions(pattern, start, n) == expected
 
 
-@given(pattern=pattern_values, start=dates, span=st.integers(min_value=0, max_value=60),
-       n=st.integers(min_value=1, max_value=40))
+@given(
+    pattern=pattern_values,
+    start=dates,
+    span=st.integers(min_value=0, max_value=60),
+    n=st.integers(min_value=1, max_value=40),
+)
 def test_next_sessions_stop_at_until(pattern, start, span, n):
     until = start + datetime.timedelta(days=span)
     expected = sorted(d for d in ORACLE_DAYS[pattern] if start <= d <= until)[:n]
@@ -87,15 +98,18 @@ def test_every_weekday_parity_combination_recurs_within_the_search_horizon():
     assert longest_gap < patterns.COMBO_RECURRENCE_DAYS
 
 
-@pytest.mark.parametrize("a,b,expected", [
-    ("odd", "mon_wed_fri", True),
-    ("odd", "even", False),
-    ("tue_thu", "mon_wed_fri", False),
-    ("even", "sun", True),
-    ("mon", "mon_wed_fri", True),
-    ("sat", "sun", False),
-    ("odd", "odd", True),
-])
+@pytest.mark.parametrize(
+    "a,b,expected",
+    [
+        ("odd", "mon_wed_fri", True),
+        ("odd", "even", False),
+        ("tue_thu", "mon_wed_fri", False),
+        ("even", "sun", True),
+        ("mon", "mon_wed_fri", True),
+        ("sat", "sun", False),
+        ("odd", "odd", True),
+    ],
+)
 def test_can_share_a_day_examples_from_the_issue(a, b, expected):
     assert patterns.can_share_a_day(a, b) is expected
 
@@ -106,10 +120,15 @@ def test_known_dates():
     assert patterns.meets_on("odd", tue) and not patterns.meets_on("even", tue)
     assert patterns.meets_on("tue_thu", tue) and not patterns.meets_on("mon_wed_fri", tue)
     assert patterns.next_sessions("mon_wed_fri", tue, 3) == [
-        datetime.date(2026, 12, 2), datetime.date(2026, 12, 4), datetime.date(2026, 12, 7)]
+        datetime.date(2026, 12, 2),
+        datetime.date(2026, 12, 4),
+        datetime.date(2026, 12, 7),
+    ]
     # 31 Dec and 1 Jan are both odd: an odd group meets two days running.
     assert patterns.next_sessions("odd", datetime.date(2026, 12, 30), 2) == [
-        datetime.date(2026, 12, 31), datetime.date(2027, 1, 1)]
+        datetime.date(2026, 12, 31),
+        datetime.date(2027, 1, 1),
+    ]
 
 
 def test_unknown_pattern_is_refused_with_the_known_list():
@@ -137,8 +156,10 @@ def slots(draw):
     start_date = draw(st.dates(min_value=datetime.date(2025, 1, 1), max_value=datetime.date(2026, 12, 31)))
     span = draw(st.one_of(st.none(), st.integers(0, 120)))
     return patterns.Slot(
-        days=draw(pattern_values), start_time=start,
-        end_time=datetime.time(end_minutes // 60, end_minutes % 60), start_date=start_date,
+        days=draw(pattern_values),
+        start_time=start,
+        end_time=datetime.time(end_minutes // 60, end_minutes % 60),
+        start_date=start_date,
         end_date=None if span is None else start_date + datetime.timedelta(days=span),
     )
 

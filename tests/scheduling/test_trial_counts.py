@@ -1,5 +1,6 @@
 """Scheduling counts trial lessons booked by the trials app (trials.Trial,
 related_name "trials") in the group list, free places and room occupancy."""
+
 import datetime
 
 import pytest
@@ -17,8 +18,9 @@ WED, FRI = datetime.date(2026, 12, 2), datetime.date(2026, 12, 4)
 
 def trial(group, day, status="scheduled"):
     Trial = selectors.trial_model()
-    return Trial.objects.create(lead=LeadFactory(), group=group, scheduled_date=day,
-                                scheduled_time=group.start_time, status=status)
+    return Trial.objects.create(
+        lead=LeadFactory(), group=group, scheduled_date=day, scheduled_time=group.start_time, status=status
+    )
 
 
 @pytest.fixture

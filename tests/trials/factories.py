@@ -1,13 +1,21 @@
 """Trial test helpers: a group that meets on a given date, and booking through
 the service so the TrialReminder and lead status are real."""
+
 import datetime
 
 from scheduling.patterns import DayPattern
 from tests.scheduling.factories import GroupFactory
 from trials import services
 
-WEEKDAY_PATTERNS = [DayPattern.MON, DayPattern.TUE, DayPattern.WED, DayPattern.THU, DayPattern.FRI,
-                    DayPattern.SAT, DayPattern.SUN]
+WEEKDAY_PATTERNS = [
+    DayPattern.MON,
+    DayPattern.TUE,
+    DayPattern.WED,
+    DayPattern.THU,
+    DayPattern.FRI,
+    DayPattern.SAT,
+    DayPattern.SUN,
+]
 
 
 def group_meeting_on(date: datetime.date, *, start=datetime.time(16, 0), end=datetime.time(17, 30), **kwargs):

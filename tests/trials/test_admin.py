@@ -71,8 +71,13 @@ class TestChangelist:
         Trial.objects.filter(pk=trial.pk)
         lead = trial.lead
         assert lead.full_name in manager_client.get(CHANGELIST, {"q": lead.full_name}).content.decode()
-        for params in ({"status__exact": "scheduled"}, {"result__exact": "pending"}, {"when": "tomorrow"},
-                       {"group__id__exact": trial.group_id}, {"salesperson": lead.assigned_to_id}):
+        for params in (
+            {"status__exact": "scheduled"},
+            {"result__exact": "pending"},
+            {"when": "tomorrow"},
+            {"group__id__exact": trial.group_id},
+            {"salesperson": lead.assigned_to_id},
+        ):
             assert lead.full_name in manager_client.get(CHANGELIST, params).content.decode(), params
         assert lead.full_name not in manager_client.get(CHANGELIST, {"when": "today"}).content.decode()
         page = manager_client.get(reverse("admin:trials_trial_change", args=[trial.pk])).content.decode()
@@ -152,14 +157,16 @@ class TestActions:
         assert set(Trial.objects.values_list("status", flat=True)) == {TrialStatus.ATTENDED}
         form_page = manager_client.post(CHANGELIST, {"action": "record_result", "_selected_action": ids})
         assert "Record result" in form_page.content.decode()
-        manager_client.post(CHANGELIST, {"action": "record_result", "_selected_action": ids, "apply": "1",
-                                         "result": "sales_offer"})
+        manager_client.post(
+            CHANGELIST, {"action": "record_result", "_selected_action": ids, "apply": "1", "result": "sales_offer"}
+        )
         assert set(Trial.objects.values_list("result", flat=True)) == {"sales_offer"}
 
     def test_no_show_action_refuses_before_the_start(self, manager_client):
         trials = make_trials(1)
-        response = manager_client.post(CHANGELIST, {"action": "mark_no_show", "_selected_action": [trials[0].pk]},
-                                       follow=True)
+        response = manager_client.post(
+            CHANGELIST, {"action": "mark_no_show", "_selected_action": [trials[0].pk]}, follow=True
+        )
         assert "only after the start" in response.content.decode()
 
 
@@ -179,18 +186,27 @@ class TestBookTrialFromLeadPage:
         assert response.status_code == 302
         trial = Trial.objects.get(lead=lead)
         assert (trial.group, trial.scheduled_date, trial.notes, trial.booked_by) == (
-            fits, FRIDAY, "Prefers evenings", salesperson)
+            fits,
+            FRIDAY,
+            "Prefers evenings",
+            salesperson,
+        )
         # the place is now taken by the trial: another lead is not offered that lesson
         other = LeadFactory(assigned_to=salesperson)
-        choices = dict(sales_client.get(reverse("admin:leads_lead_book_trial", args=[other.pk]))
-                       .context["form"].fields["session"].choices)
+        choices = dict(
+            sales_client.get(reverse("admin:leads_lead_book_trial", args=[other.pk]))
+            .context["form"]
+            .fields["session"]
+            .choices
+        )
         assert f"{fits.pk}:2026-11-27" not in choices and f"{fits.pk}:2026-12-04" in choices
 
     def test_tampered_session_is_refused(self, sales_client, salesperson):
         lead = LeadFactory(assigned_to=salesperson)
         group = group_meeting_on(FRIDAY)
-        page = sales_client.post(reverse("admin:leads_lead_book_trial", args=[lead.pk]),
-                                 {"session": f"{group.pk}:2026-11-28"}).content.decode()
+        page = sales_client.post(
+            reverse("admin:leads_lead_book_trial", args=[lead.pk]), {"session": f"{group.pk}:2026-11-28"}
+        ).content.decode()
         assert "Select a valid choice" in page
         assert not Trial.objects.exists()
 

@@ -1,5 +1,6 @@
 """Trial reminders through the dispatcher: who gets what, when, and what is
 skipped as no longer useful."""
+
 import datetime
 from zoneinfo import ZoneInfo
 
@@ -56,7 +57,8 @@ def test_pre_trial_reminder_goes_to_the_lead_by_telegram_and_to_the_salesperson(
     clock.move_to(START - 2 * 60 * MIN)
     assert reminders_dispatch_due().as_dict() == {"sent": 3, "skipped": 0, "failed": 0}
     assert kinds_sent() == [
-        (DeliveryKind.TRIAL_PRE_LEAD, "telegram"), (DeliveryKind.TRIAL_PRE_SALES, "email"),
+        (DeliveryKind.TRIAL_PRE_LEAD, "telegram"),
+        (DeliveryKind.TRIAL_PRE_SALES, "email"),
         (DeliveryKind.TRIAL_PRE_SALES, "telegram"),
     ]
     to_lead = [c for c in telegram_calls(telegram) if c["chat_id"] == "4242"]

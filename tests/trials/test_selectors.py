@@ -27,7 +27,9 @@ def test_offers_the_next_lessons_with_free_places_course_of_interest_first():
     book(lead=LeadFactory(), group=ielts, date=FRIDAY, by=SalespersonFactory(), at=NOW)
     options = trial_session_options(course_hint="ielts", start=THURSDAY, days=14, now=NOW)
     assert [(o.group.name, o.date, o.free) for o in options] == [
-        ("IELTS Fri", FRIDAY, 2), ("IELTS Fri", FRIDAY + datetime.timedelta(days=7), 3)]
+        ("IELTS Fri", FRIDAY, 2),
+        ("IELTS Fri", FRIDAY + datetime.timedelta(days=7), 3),
+    ]
 
 
 def test_lessons_already_over_today_are_not_offered():

@@ -63,8 +63,9 @@ class TestBook:
         odd = group_meeting_on(FRIDAY, days=DayPattern.ODD)  # 27 is odd
         assert book(lead=lead, group=odd, date=FRIDAY, by=salesperson).pk
         with pytest.raises(ValidationError):
-            services.trial_session_check(group=odd, date=FRIDAY + datetime.timedelta(days=1),
-                                         time=odd.start_time, at=NOW)
+            services.trial_session_check(
+                group=odd, date=FRIDAY + datetime.timedelta(days=1), time=odd.start_time, at=NOW
+            )
 
     def test_refuses_before_the_group_starts_or_after_it_ends(self, lead, salesperson):
         later = group_meeting_on(FRIDAY, start_date=FRIDAY + datetime.timedelta(days=7))
@@ -88,8 +89,9 @@ class TestBook:
         book(lead=LeadFactory(), group=group, date=FRIDAY, by=salesperson)
         with pytest.raises(ValidationError) as exc:
             book(lead=LeadFactory(), group=group, date=FRIDAY, by=salesperson)
-        assert exc.value.messages == [services.GROUP_FULL_ON.format(
-            group=group, day="Fri 27 Nov 2026", taken=2, capacity=2)]
+        assert exc.value.messages == [
+            services.GROUP_FULL_ON.format(group=group, day="Fri 27 Nov 2026", taken=2, capacity=2)
+        ]
         # a trial on another date does not take that lesson's place
         assert book(lead=LeadFactory(), group=group, date=FRIDAY + datetime.timedelta(days=7), by=salesperson)
 
@@ -185,8 +187,9 @@ class TestResult:
         with pytest.raises(ValidationError) as exc:
             services.trial_record_result(trial=attended, result="rejected", by=salesperson, mark_lost=True)
         assert exc.value.messages == [services.LOST_REASON_REQUIRED]
-        services.trial_record_result(trial=attended, result="rejected", by=salesperson, mark_lost=True,
-                                     lost_reason="Too expensive")
+        services.trial_record_result(
+            trial=attended, result="rejected", by=salesperson, mark_lost=True, lost_reason="Too expensive"
+        )
         lead.refresh_from_db()
         assert (lead.status, lead.lost_reason) == (LeadStatus.LOST, "Too expensive")
 

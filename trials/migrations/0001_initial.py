@@ -7,69 +7,145 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('leads', '0002_roles'),
-        ('scheduling', '0001_initial'),
+        ("leads", "0002_roles"),
+        ("scheduling", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Trial',
+            name="Trial",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scheduled_date', models.DateField()),
-                ('scheduled_time', models.TimeField(help_text="Local time; defaults to the group's start time.")),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('attended', 'Attended'), ('no_show', 'No-show'), ('cancelled', 'Cancelled')], default='scheduled', max_length=12)),
-                ('result', models.CharField(choices=[('pending', 'Pending'), ('sales_offer', 'Sales offer made'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], default='pending', max_length=12)),
-                ('notes', models.TextField(blank=True)),
-                ('booked_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('attendance_marked_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('result_recorded_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('cancel_reason', models.CharField(blank=True, max_length=255)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('booked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='booked_trials', to=settings.AUTH_USER_MODEL)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='trials', to='scheduling.group')),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='trials', to='leads.lead')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("scheduled_date", models.DateField()),
+                ("scheduled_time", models.TimeField(help_text="Local time; defaults to the group's start time.")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("attended", "Attended"),
+                            ("no_show", "No-show"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="scheduled",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sales_offer", "Sales offer made"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("booked_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("attendance_marked_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("result_recorded_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("cancelled_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("cancel_reason", models.CharField(blank=True, max_length=255)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "booked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="booked_trials",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="trials", to="scheduling.group"
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="trials", to="leads.lead"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-scheduled_date', '-scheduled_time', '-id'],
+                "ordering": ["-scheduled_date", "-scheduled_time", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TrialReminder',
+            name="TrialReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pre_at', models.DateTimeField(db_index=True, verbose_name='pre-trial reminder at')),
-                ('pre_state', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('skipped', 'Skipped'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('pre_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('post_at', models.DateTimeField(db_index=True, verbose_name='post-trial reminder at')),
-                ('post_state', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('skipped', 'Skipped'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('post_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('trial', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='reminder', to='trials.trial')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("pre_at", models.DateTimeField(db_index=True, verbose_name="pre-trial reminder at")),
+                (
+                    "pre_state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sent", "Sent"),
+                            ("skipped", "Skipped"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("pre_sent_at", models.DateTimeField(blank=True, null=True)),
+                ("post_at", models.DateTimeField(db_index=True, verbose_name="post-trial reminder at")),
+                (
+                    "post_state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("sent", "Sent"),
+                            ("skipped", "Skipped"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("post_sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "trial",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reminder", to="trials.trial"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pre_at'],
+                "ordering": ["pre_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='trial',
-            index=models.Index(fields=['group', 'scheduled_date', 'status'], name='trials_tria_group_i_533884_idx'),
+            model_name="trial",
+            index=models.Index(fields=["group", "scheduled_date", "status"], name="trials_tria_group_i_533884_idx"),
         ),
         migrations.AddIndex(
-            model_name='trial',
-            index=models.Index(fields=['status', 'scheduled_date'], name='trials_tria_status_c2fa4c_idx'),
+            model_name="trial",
+            index=models.Index(fields=["status", "scheduled_date"], name="trials_tria_status_c2fa4c_idx"),
         ),
         migrations.AddConstraint(
-            model_name='trial',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'scheduled')), fields=('lead',), name='trial_one_scheduled_per_lead'),
+            model_name="trial",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "scheduled")), fields=("lead",), name="trial_one_scheduled_per_lead"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trial',
-            constraint=models.CheckConstraint(condition=models.Q(('result', 'pending'), ('status', 'attended'), _connector='OR'), name='trial_result_only_when_attended'),
+            model_name="trial",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("result", "pending"), ("status", "attended"), _connector="OR"),
+                name="trial_result_only_when_attended",
+            ),
         ),
     ]

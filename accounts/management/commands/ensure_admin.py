@@ -1,4 +1,5 @@
 """Make sure an admin login exists; print its password only when it is created."""
+
 import secrets
 
 from django.core.management.base import BaseCommand
@@ -18,7 +19,9 @@ class Command(BaseCommand):
             return
         password = secrets.token_urlsafe(12)
         User.objects.create_superuser(username=username, email=f"{username}@localhost", password=password)
-        self.stdout.write(self.style.SUCCESS(
-            f"\n  Admin login created — username: {username}  password: {password}\n"
-            "  (shown only this once; change it in admin, or `manage.py changepassword admin`)\n"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\n  Admin login created — username: {username}  password: {password}\n"
+                "  (shown only this once; change it in admin, or `manage.py changepassword admin`)\n"
+            )
+        )

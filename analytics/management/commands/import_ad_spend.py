@@ -1,4 +1,5 @@
 """manage.py import_ad_spend PATH --channel instagram: load an ad-platform daily export."""
+
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -35,6 +36,8 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("Nothing imported:\n" + "\n".join(exc.messages)) from exc
         first, last = result.days[0], result.days[-1]
-        self.stdout.write(self.style.SUCCESS(
-            f"{channel}: {result.created} day(s) added, {result.updated} replaced ({first} to {last})."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{channel}: {result.created} day(s) added, {result.updated} replaced ({first} to {last})."
+            )
+        )

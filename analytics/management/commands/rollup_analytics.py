@@ -1,4 +1,5 @@
 """manage.py rollup_analytics [--date D | --from D --to D]: recompute daily rollups."""
+
 import datetime
 
 from django.core.exceptions import ValidationError

@@ -1,4 +1,5 @@
 """Load realistic demo data. Safe to run again: each seeder skips what exists."""
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import import_string

@@ -2,6 +2,7 @@
 
 A thin caller of import_service.services; see README "Lead import".
 """
+
 import json
 import sys
 
@@ -21,12 +22,21 @@ class Command(BaseCommand):
         parser.add_argument("--google-sheet", metavar="URL_OR_KEY", help="Import a Google Sheet instead of a file.")
         parser.add_argument("--worksheet", metavar="NAME", help="Google Sheets worksheet (default: the first).")
         parser.add_argument("--sheet", metavar="NAME", help="Excel sheet (default: the first).")
-        parser.add_argument("--source", choices=LeadSource.values,
-                            help="Lead source (default: csv, excel or google_sheets by input).")
-        parser.add_argument("--map", action="append", default=[], metavar="COLUMN=field",
-                            help="Map a column to a lead field; repeat for more (adds to or overrides the aliases).")
-        parser.add_argument("--assign", metavar="round-robin|USERNAME",
-                            help="Assign new leads round-robin across salespeople, or to one salesperson.")
+        parser.add_argument(
+            "--source", choices=LeadSource.values, help="Lead source (default: csv, excel or google_sheets by input)."
+        )
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="COLUMN=field",
+            help="Map a column to a lead field; repeat for more (adds to or overrides the aliases).",
+        )
+        parser.add_argument(
+            "--assign",
+            metavar="round-robin|USERNAME",
+            help="Assign new leads round-robin across salespeople, or to one salesperson.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Report what would happen; write no lead.")
         parser.add_argument("--json", action="store_true", help="Print one JSON object with the counts at the end.")
 
@@ -38,7 +48,8 @@ class Command(BaseCommand):
         try:
             if opts["google_sheet"]:
                 table, mapping = services.import_open_google_sheet(
-                    url_or_key=opts["google_sheet"], worksheet=opts["worksheet"], mapping=opts["map"])
+                    url_or_key=opts["google_sheet"], worksheet=opts["worksheet"], mapping=opts["map"]
+                )
             else:
                 table, mapping = services.import_open_file(path=opts["path"], sheet=opts["sheet"], mapping=opts["map"])
         except ImportFileError as exc:
@@ -48,7 +59,10 @@ class Command(BaseCommand):
         try:
             assign = services.import_assigner(assign=opts["assign"])
             log = services.import_log_start(
-                table=table, mapping=mapping, source=opts["source"], dry_run=opts["dry_run"],
+                table=table,
+                mapping=mapping,
+                source=opts["source"],
+                dry_run=opts["dry_run"],
                 options={"map": opts["map"], "assign": opts["assign"]},
             )
         except ValidationError as exc:
@@ -56,13 +70,19 @@ class Command(BaseCommand):
             raise CommandError(" ".join(exc.messages)) from exc
 
         if not opts["json"]:
-            self.stdout.write(f"{'Dry run of' if log.dry_run else 'Importing'} {log.file_name} "
-                              f"(header on row {log.header_row}; columns: "
-                              + ", ".join(f"{h} → {f}" for h, f in log.columns.items()) + ")")
+            self.stdout.write(
+                f"{'Dry run of' if log.dry_run else 'Importing'} {log.file_name} "
+                f"(header on row {log.header_row}; columns: "
+                + ", ".join(f"{h} → {f}" for h, f in log.columns.items())
+                + ")"
+            )
         bar = self._progress_bar(opts)
         try:
             result = services.import_execute(
-                log=log, table=table, mapping=mapping, assign=assign,
+                log=log,
+                table=table,
+                mapping=mapping,
+                assign=assign,
                 progress=(lambda n: bar.update(n - bar.n)) if bar is not None else None,
             )
         except Exception as exc:
@@ -75,11 +95,13 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result.as_dict()))
             return
         log = result.log
-        self.stdout.write(self.style.SUCCESS(
-            f"{'Dry run — nothing written. ' if log.dry_run else ''}"
-            f"{log.total} rows: {log.created} {'would be ' if log.dry_run else ''}created, "
-            f"{log.duplicates} duplicates, {log.errors} errors (ImportLog #{log.pk})."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{'Dry run — nothing written. ' if log.dry_run else ''}"
+                f"{log.total} rows: {log.created} {'would be ' if log.dry_run else ''}created, "
+                f"{log.duplicates} duplicates, {log.errors} errors (ImportLog #{log.pk})."
+            )
+        )
         for row in log.rows.filter(outcome="error").order_by("row_number")[:10]:
             self.stdout.write(f"  row {row.row_number}: {row.reason}")
         if log.errors > 10:

@@ -1,4 +1,5 @@
 """Process every pending or failed intake event now, by hand."""
+
 import json
 
 from django.core.management.base import BaseCommand

@@ -6,9 +6,13 @@ from scheduling.importer import MISSING_COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLU
 
 
 class Command(BaseCommand):
-    help = ("Create or update groups from a CSV timetable (columns: "
-            + ", ".join(REQUIRED_COLUMNS) + "; optional: " + ", ".join(OPTIONAL_COLUMNS)
-            + "). All or nothing: any refused row (conflict, bad value) writes nothing.")
+    help = (
+        "Create or update groups from a CSV timetable (columns: "
+        + ", ".join(REQUIRED_COLUMNS)
+        + "; optional: "
+        + ", ".join(OPTIONAL_COLUMNS)
+        + "). All or nothing: any refused row (conflict, bad value) writes nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="CSV file (UTF-8).")
@@ -20,8 +24,11 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {path}")
         rows, missing = read_csv(file.read_bytes())
         if missing:
-            raise CommandError(MISSING_COLUMNS.format(
-                columns=", ".join(missing), expected=", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)))
+            raise CommandError(
+                MISSING_COLUMNS.format(
+                    columns=", ".join(missing), expected=", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+                )
+            )
         result = groups_import(rows=rows, dry_run=dry_run)
         if not result.ok:
             for line, message in result.errors:

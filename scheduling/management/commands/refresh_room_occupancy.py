@@ -8,7 +8,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--days", type=int, default=DEFAULT_OCCUPANCY_DAYS,
+            "--days",
+            type=int,
+            default=DEFAULT_OCCUPANCY_DAYS,
             help=f"How many days from today to cover (default {DEFAULT_OCCUPANCY_DAYS}).",
         )
 
@@ -16,7 +18,9 @@ class Command(BaseCommand):
         if days < 1 or days > 366:
             raise CommandError("--days must be between 1 and 366.")
         result = room_occupancy_refresh(days=days)
-        self.stdout.write(self.style.SUCCESS(
-            f"Room occupancy {result.start}…{result.end}: {result.upserted} lesson(s) written, "
-            f"{result.deleted} stale row(s) removed."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Room occupancy {result.start}…{result.end}: {result.upserted} lesson(s) written, "
+                f"{result.deleted} stale row(s) removed."
+            )
+        )

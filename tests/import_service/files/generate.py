@@ -6,6 +6,7 @@ The encrypted workbook needs msoffcrypto-tool, which the project does not
 depend on: `pip install --target /tmp/msoff msoffcrypto-tool` and run with
 PYTHONPATH=/tmp/msoff. Without it, that one file is left as it is.
 """
+
 import datetime
 import io
 from pathlib import Path
@@ -25,14 +26,34 @@ def partner_workbook() -> openpyxl.Workbook:
     ws.append(["Hamkor: Registan Academy — noyabr ro‘yxati"])
     ws.append([])
     ws.append(["F.I.Sh", "Telefon raqami", "Kurs", "Izoh", "Sana", "E-mail"])
-    ws.append(["Aziza Karimova", 998901110101, "IELTS", "ertalab qo‘ng‘iroq", datetime.datetime(2026, 11, 20, 9, 30), "aziza@example.uz"])
+    ws.append(
+        [
+            "Aziza Karimova",
+            998901110101,
+            "IELTS",
+            "ertalab qo‘ng‘iroq",
+            datetime.datetime(2026, 11, 20, 9, 30),
+            "aziza@example.uz",
+        ]
+    )
     ws.append(["Bekzod Rahimov", 998901110102.0, "SAT", None, datetime.datetime(2026, 11, 20, 10, 0), None])
-    ws.append(["Dilshod Ergashev", "9.98901110103E+11", datetime.datetime(2026, 12, 1), "kurs sanasi", "21.11.2026 11:15", None])
+    ws.append(
+        [
+            "Dilshod Ergashev",
+            "9.98901110103E+11",
+            datetime.datetime(2026, 12, 1),
+            "kurs sanasi",
+            "21.11.2026 11:15",
+            None,
+        ]
+    )
     ws.append([None, None, None, None, None, None])
     ws.append(["Gulnora", "90 111 01 04", "Python", None, None, "not-an-email"])
-    ws.append(["Ikkinchi marta", "+998 90 111 01 01", "IELTS", "takroriy", datetime.datetime(2026, 11, 22, 12, 0), None])
+    ws.append(
+        ["Ikkinchi marta", "+998 90 111 01 01", "IELTS", "takroriy", datetime.datetime(2026, 11, 22, 12, 0), None]
+    )
     ws.append(["Xato raqam", "12345", "IELTS", None, None, None])
-    ws.append(["=HYPERLINK(\"http://evil.example\",\"click\")", "", "IELTS", "telefonsiz", None, None])
+    ws.append(['=HYPERLINK("http://evil.example","click")', "", "IELTS", "telefonsiz", None, None])
     other = wb.create_sheet("Archive")
     other.append(["Ism", "Telefon"])
     other.append(["Arxiv Odam", "+998 90 111 09 09"])
