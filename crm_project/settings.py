@@ -39,14 +39,17 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Our apps, in their layer order (README "Architecture"): each may use the
+    # ones before it, never one after it. Hooks and reminder sources register
+    # in this order.
     "accounts",
     "core",
     "leads",
+    "scheduling",
+    "reminders",
+    "trials",
     "intake",
     "import_service",
-    "scheduling",
-    "trials",
-    "reminders",
     "analytics",
 ]
 

@@ -29,6 +29,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from leads import hooks
 from leads.models import Lead, LeadInquiry, LeadStatus, LeadStatusChange
 from leads.services import _FILLABLE_FIELDS, lead_change_status
 
@@ -194,7 +195,7 @@ def leads_bulk_register(
         Lead.objects.bulk_update(repeated, sorted(update_fields), batch_size=500)
     insert_rows(LeadStatusChange, ["lead", "from_status", "to_status", "changed_by", "changed_at", "note"], changes)
     insert_rows(LeadInquiry, ["lead", "source", "received_at", "is_repeat", "note"], inquiries)
-    _first_contact_deadlines(created_leads, now)
+    _first_contact_deadlines(created_leads, now, by)
     for lead in to_reopen:  # rare: per row is fine, and keeps the one status path
         lead_change_status(
             lead=lead, to_status=LeadStatus.NEW, at=now, note=f"Reopened by a repeat inquiry ({source} import)"
@@ -202,16 +203,12 @@ def leads_bulk_register(
     return [outcomes[e.key] for e in entries]
 
 
-def _first_contact_deadlines(leads: list[Lead], now: datetime) -> None:
-    """What lead_assign does after assigning: the salesperson gets a first-contact
-    deadline (reminders). One call per assigned lead; imports without --assign skip it."""
-    assigned = [lead for lead in leads if lead.assigned_to_id]
-    if not assigned:
-        return
-    from reminders.services import followup_create_first_contact
-
-    for lead in assigned:
-        followup_create_first_contact(lead=lead, salesperson=lead.assigned_to, at=now)
+def _first_contact_deadlines(leads: list[Lead], now: datetime, by=None) -> None:
+    """What lead_assign does after assigning: tell the apps that hang work off an
+    assignment (reminders: the first-contact deadline). Imports without --assign skip it."""
+    for lead in leads:
+        if lead.assigned_to_id:
+            hooks.publish(hooks.LeadAssigned(lead=lead, salesperson=lead.assigned_to, by=by, at=now))
 
 
 def insert_rows(model, fields: list[str], rows: list[tuple]) -> None:

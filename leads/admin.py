@@ -229,7 +229,7 @@ class LeadAdmin(FollowUpLeadAdminMixin, TrialLeadAdminMixin, BadgeMedia, ExportM
             if obj.assigned_to is not None:
                 services.lead_assign(lead=obj, salesperson=obj.assigned_to, by=request.user)
             else:
-                Lead.objects.filter(pk=obj.pk).update(assigned_to=None, assigned_at=None)
+                services.lead_unassign(lead=obj, by=request.user)
         new_status = form.cleaned_data.get("new_status")
         if new_status:
             services.lead_change_status(

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import roles
+from leads import hooks
 from leads.models import Lead, LeadInquiry, LeadSource, LeadStatus, LeadStatusChange
 from leads.phones import InvalidPhone, normalize_phone
 
@@ -223,14 +224,11 @@ def lead_change_status(
             locked.first_contacted_at = at
             update.append("first_contacted_at")
         locked.save(update_fields=update)
-        if to_status in CONTACT_STATUSES or to_status == S.LOST:
-            from reminders.services import followups_complete_for_lead  # hook: the lead was contacted
-
-            followups_complete_for_lead(lead=locked, by=by, at=at, note=f"Lead moved to {S(to_status).label}")
-        if to_status == S.LOST:
-            from trials.services import trials_cancel_for_lost_lead  # hook: a lost lead keeps no trial place
-
-            trials_cancel_for_lost_lead(lead=locked, by=by, reason=reason, at=at)
+        hooks.publish(
+            hooks.LeadStatusChanged(
+                lead=locked, from_status=change.from_status, to_status=to_status, by=by, at=at, reason=reason
+            )
+        )
     for name in ("status", "status_changed_at", "lost_reason", "first_contacted_at", "updated_at"):
         setattr(lead, name, getattr(locked, name))
     return change
@@ -256,9 +254,24 @@ def lead_assign(*, lead: Lead, salesperson, by=None, at: datetime | None = None)
         lead.assigned_to = salesperson
         lead.assigned_at = at
         lead.save(update_fields=["assigned_to", "assigned_at", "updated_at"])
-        from reminders.services import followup_create_first_contact  # hook: first-contact deadline
+        hooks.publish(hooks.LeadAssigned(lead=lead, salesperson=salesperson, by=by, at=at))
+    return lead
 
-        followup_create_first_contact(lead=lead, salesperson=salesperson, at=at)
+
+def lead_unassign(*, lead: Lead, by=None, at: datetime | None = None) -> Lead:
+    """Take the lead away from its salesperson, leaving it for a manager to hand
+    out again; what hangs off the assignment (the open follow-up) ends with it."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = Lead.objects.select_for_update().get(pk=lead.pk)
+        if locked.assigned_to_id is None:
+            return lead
+        previous = locked.assigned_to
+        locked.assigned_to = None
+        locked.assigned_at = None
+        locked.save(update_fields=["assigned_to", "assigned_at", "updated_at"])
+        hooks.publish(hooks.LeadUnassigned(lead=locked, previous_salesperson=previous, by=by, at=at))
+    lead.assigned_to, lead.assigned_at = None, None
     return lead
 
 

@@ -19,6 +19,8 @@ class LeadReminderStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     SENT = "sent", "Sent"  # the salesperson has been notified at least once; still open
     COMPLETED = "completed", "Completed"
+    # Ended without being met or missed: the lead was taken from the salesperson.
+    CANCELLED = "cancelled", "Cancelled"
 
 
 OPEN_REMINDER_STATUSES = (LeadReminderStatus.PENDING, LeadReminderStatus.SENT)

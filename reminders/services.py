@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts import roles
 from leads.models import Lead, LeadStatus
+from leads.services import lead_change_status
 from reminders.models import OPEN_REMINDER_STATUSES, LeadReminder, LeadReminderKind, LeadReminderStatus
 
 FOLLOWUP_IN_PAST = "The follow-up time must be in the future."
@@ -24,6 +25,7 @@ FOLLOWUP_NOT_SALESPERSON = "{user} is not an active member of the Sales group."
 FOLLOWUP_LEAD_CLOSED = "The lead is {status}; follow-ups are for leads still being worked."
 RECORD_CONTACT_NOTE = "Contact recorded"
 SUPERSEDED_NOTE = "Replaced by a new follow-up"
+UNASSIGNED_NOTE = "The lead was taken from {salesperson}"
 
 CLOSED_LEAD_STATUSES = frozenset({LeadStatus.ENROLLED, LeadStatus.LOST})
 
@@ -94,8 +96,8 @@ def followup_set(
         )
 
 
-def _complete(reminder: LeadReminder, *, by, at: datetime, note: str) -> None:
-    reminder.status = LeadReminderStatus.COMPLETED
+def _complete(reminder: LeadReminder, *, by, at: datetime, note: str, status=LeadReminderStatus.COMPLETED) -> None:
+    reminder.status = status
     reminder.completed_at = at
     reminder.completed_by = by
     reminder.completion_note = note[:255]
@@ -113,11 +115,20 @@ def followups_complete_for_lead(*, lead: Lead, by=None, at: datetime | None = No
     return len(reminders)
 
 
+def followups_cancel_for_lead(*, lead: Lead, by=None, at: datetime | None = None, note: str = "") -> int:
+    """End the lead's open follow-up without it counting as met or missed (the
+    lead was taken from its salesperson, who is not to be nagged or measured on it)."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        reminders = list(LeadReminder.objects.select_for_update().filter(lead=lead, status__in=OPEN_REMINDER_STATUSES))
+        for reminder in reminders:
+            _complete(reminder, by=by, at=at, note=note, status=LeadReminderStatus.CANCELLED)
+    return len(reminders)
+
+
 def followup_record_contact(*, lead: Lead, by, note: str = "", at: datetime | None = None) -> int:
     """The salesperson talked to the lead: a new lead becomes "contacted" (which
     writes the status history) and the open follow-up is completed."""
-    from leads.services import lead_change_status
-
     at = at or timezone.now()
     with transaction.atomic():
         if lead.status == LeadStatus.NEW:

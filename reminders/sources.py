@@ -5,6 +5,11 @@ dispatcher inserts them ignoring key conflicts), decides just before sending
 whether a delivery is still useful and what it says, and hears back when it
 was sent, skipped or given up. Follow-ups live in reminders.followups, trial
 reminders in trials.reminders; the dispatcher knows only this interface.
+
+Sources are registered in their app's ``AppConfig.ready()`` with
+``register_source``, in INSTALLED_APPS order, which is the order their
+deliveries are built in. An app above reminders (trials) adds its own source
+this way, so reminders never imports it.
 """
 
 from __future__ import annotations
@@ -13,18 +18,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 
 from reminders.models import Channel, Delivery
-
-# Dotted paths of the source objects, in the order their deliveries are built.
-SOURCES = (
-    "reminders.followups.source",
-    "trials.reminders.source",
-)
 
 
 @dataclass(frozen=True)
@@ -59,13 +56,25 @@ class ReminderSource(ABC):
         """The delivery failed REMINDER_MAX_ATTEMPTS times."""
 
 
-@cache
+_sources: list[ReminderSource] = []
+
+
+def register_source(source: ReminderSource) -> None:
+    """Add ``source`` to the dispatcher (idempotent). Its kinds must be its own."""
+    if source in _sources:
+        return
+    taken = {kind for other in _sources for kind in other.kinds} & set(source.kinds)
+    if taken:
+        raise ValueError(f"Delivery kinds {sorted(taken)} already have a reminder source.")
+    _sources.append(source)
+
+
 def all_sources() -> tuple[ReminderSource, ...]:
-    return tuple(import_string(path) for path in SOURCES)
+    return tuple(_sources)
 
 
 def source_for(kind: str) -> ReminderSource:
-    for source in all_sources():
+    for source in _sources:
         if kind in source.kinds:
             return source
     raise LookupError(f"No reminder source handles delivery kind “{kind}”.")

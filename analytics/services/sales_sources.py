@@ -49,7 +49,9 @@ def followup_counters(*, day, start, end) -> dict[int, dict]:
     LeadReminder = _model("reminders", "LeadReminder")
     if LeadReminder is None:
         return {}
-    on_time = Q(completed_at__isnull=False, completed_at__lte=F("due_at"))
+    # A follow-up cancelled before its deadline (the lead was taken away) is
+    # neither met nor missed; cancelled after it, it had already been missed.
+    on_time = Q(status="completed", completed_at__isnull=False, completed_at__lte=F("due_at"))
     late = Q(due_at__lt=timezone.now()) & (Q(completed_at__isnull=True) | Q(completed_at__gt=F("due_at")))
     rows = (
         LeadReminder.objects.filter(due_at__gte=start, due_at__lt=end)

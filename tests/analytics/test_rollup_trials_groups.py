@@ -10,6 +10,7 @@ import time_machine
 
 from analytics.models import GroupAnalytics, GroupRecommendation, RecommendationKind, RoomDayUsage, SalesKPI
 from analytics.services.rollup import analytics_rollup_day
+from leads import services as lead_services
 from scheduling import services as scheduling_services
 from scheduling.models import Enrollment
 from scheduling.patterns import DayPattern
@@ -83,6 +84,14 @@ class TestFollowupCounters:
         assert (kpi(D1, salesperson).followups_completed, kpi(D1, salesperson).followups_overdue) == (0, 1)
         analytics_rollup_day(day=D)  # contacting "never" the next day does not change D
         assert (kpi(D, salesperson).followups_completed, kpi(D, salesperson).followups_overdue) == (1, 2)
+
+    def test_a_follow_up_cancelled_before_its_deadline_is_neither_met_nor_missed(self, salesperson, manager):
+        taken_early = LeadFactory(created_at=local(D, 9), assigned_to=salesperson)  # due 9:15
+        taken_late = LeadFactory(created_at=local(D, 10), assigned_to=salesperson)  # due 10:15
+        lead_services.lead_unassign(lead=taken_early, by=manager, at=local(D, 9, 5))
+        lead_services.lead_unassign(lead=taken_late, by=manager, at=local(D, 11))
+        analytics_rollup_day(day=D)
+        assert (kpi(D, salesperson).followups_completed, kpi(D, salesperson).followups_overdue) == (0, 1)
 
     @time_machine.travel(local(D, 12), tick=False)
     def test_today_counts_only_deadlines_already_passed(self, salesperson):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from leads import services as lead_services
 from leads.models import LeadStatus
 from reminders import services
-from reminders.models import LeadReminder, LeadReminderKind, LeadReminderStatus
+from reminders.models import OPEN_REMINDER_STATUSES, LeadReminder, LeadReminderKind, LeadReminderStatus
 from tests.factories import SalespersonFactory
 from tests.leads.factories import LeadFactory
 
@@ -125,3 +125,31 @@ def test_second_assignment_race_backstop_keeps_one_open_reminder(salesperson):
     again = services.followup_create_first_contact(lead=lead, salesperson=SalespersonFactory())
     assert LeadReminder.objects.filter(lead=lead).count() == 1
     assert again.pk == LeadReminder.objects.get(lead=lead).pk
+
+
+@time_machine.travel(NOW, tick=False)
+def test_unassigning_cancels_the_open_follow_up_so_nobody_is_nagged(salesperson, manager):
+    lead = LeadFactory(assigned_to=salesperson)
+    lead_services.lead_unassign(lead=lead, by=manager)
+    lead.refresh_from_db()
+    assert lead.assigned_to is None and lead.assigned_at is None
+    reminder = LeadReminder.objects.get(lead=lead)
+    assert reminder.status == LeadReminderStatus.CANCELLED
+    assert reminder.completion_note == f"The lead was taken from {salesperson}"
+    assert not LeadReminder.objects.filter(lead=lead, status__in=OPEN_REMINDER_STATUSES).exists()
+
+
+def test_unassigning_an_unassigned_lead_changes_nothing(manager):
+    lead = LeadFactory()
+    lead_services.lead_unassign(lead=lead, by=manager)
+    assert not LeadReminder.objects.filter(lead=lead).exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_reassigning_after_unassigning_starts_a_new_first_contact_deadline(salesperson, other_salesperson, manager):
+    lead = LeadFactory(assigned_to=salesperson)
+    lead_services.lead_unassign(lead=lead, by=manager)
+    lead_services.lead_assign(lead=lead, salesperson=other_salesperson, by=manager)
+    open_reminder = LeadReminder.objects.get(lead=lead, status__in=OPEN_REMINDER_STATUSES)
+    assert open_reminder.salesperson == other_salesperson
+    assert open_reminder.kind == LeadReminderKind.FIRST_CONTACT

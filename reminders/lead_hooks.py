@@ -1,0 +1,30 @@
+"""How follow-ups answer what happens to a lead (leads.hooks); subscribed in
+RemindersConfig.ready()."""
+
+from leads import hooks
+from leads.models import LeadStatus
+from leads.services import CONTACT_STATUSES
+from reminders import services
+
+
+def on_lead_assigned(event: hooks.LeadAssigned) -> None:
+    services.followup_create_first_contact(lead=event.lead, salesperson=event.salesperson, at=event.at)
+
+
+def on_lead_unassigned(event: hooks.LeadUnassigned) -> None:
+    note = services.UNASSIGNED_NOTE.format(salesperson=event.previous_salesperson)
+    services.followups_cancel_for_lead(lead=event.lead, by=event.by, at=event.at, note=note)
+
+
+def on_lead_status_changed(event: hooks.LeadStatusChanged) -> None:
+    """Talking to the lead meets its follow-up; losing it closes the follow-up."""
+    if event.to_status in CONTACT_STATUSES or event.to_status == LeadStatus.LOST:
+        services.followups_complete_for_lead(
+            lead=event.lead, by=event.by, at=event.at, note=f"Lead moved to {LeadStatus(event.to_status).label}"
+        )
+
+
+def subscribe() -> None:
+    hooks.subscribe(hooks.LeadAssigned, on_lead_assigned)
+    hooks.subscribe(hooks.LeadUnassigned, on_lead_unassigned)
+    hooks.subscribe(hooks.LeadStatusChanged, on_lead_status_changed)

@@ -1,0 +1,61 @@
+"""leads.hooks: the one extension point through which leads starts work owned by
+the apps above it. The wiring is part of the contract, so it is asserted here."""
+
+import pytest
+from django.db import transaction
+
+from leads import hooks, services
+from leads.models import Lead, LeadStatus, LeadStatusChange
+from reminders import lead_hooks as reminder_hooks
+from tests.leads.factories import LeadFactory
+from trials import lead_hooks as trial_hooks
+
+
+def test_every_event_is_wired_to_the_apps_the_docstring_names():
+    assert hooks.subscribers(hooks.LeadAssigned) == (reminder_hooks.on_lead_assigned,)
+    assert hooks.subscribers(hooks.LeadUnassigned) == (reminder_hooks.on_lead_unassigned,)
+    # reminders before trials: INSTALLED_APPS (layer) order.
+    assert hooks.subscribers(hooks.LeadStatusChanged) == (
+        reminder_hooks.on_lead_status_changed,
+        trial_hooks.on_lead_status_changed,
+    )
+
+
+def test_subscribing_twice_wires_a_handler_once():
+    reminder_hooks.subscribe()
+    assert hooks.subscribers(hooks.LeadAssigned).count(reminder_hooks.on_lead_assigned) == 1
+
+
+def test_an_unknown_event_is_refused():
+    class LeadRenamed:
+        pass
+
+    with pytest.raises(LookupError, match="no event"):
+        hooks.subscribe(LeadRenamed, print)
+
+
+@pytest.mark.django_db
+def test_a_failing_handler_undoes_the_status_change_with_it(monkeypatch, manager):
+    lead = LeadFactory()
+
+    def broken(event):
+        raise RuntimeError("handler failed")
+
+    monkeypatch.setitem(hooks._subscribers, hooks.LeadStatusChanged, [broken])
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.lead_change_status(lead=lead, to_status=LeadStatus.CONTACTED, by=manager)
+    assert Lead.objects.get(pk=lead.pk).status == LeadStatus.NEW
+    assert not LeadStatusChange.objects.filter(lead=lead, to_status=LeadStatus.CONTACTED).exists()
+
+
+@pytest.mark.django_db
+def test_handlers_see_the_saved_status_and_the_reason(monkeypatch, manager):
+    lead = LeadFactory()
+    seen = []
+    monkeypatch.setitem(
+        hooks._subscribers,
+        hooks.LeadStatusChanged,
+        [lambda event: seen.append((event.from_status, event.to_status, event.reason, event.lead.status))],
+    )
+    services.lead_mark_lost(lead=lead, reason="Moved to Samarkand", by=manager)
+    assert seen == [(LeadStatus.NEW, LeadStatus.LOST, "Moved to Samarkand", LeadStatus.LOST)]
