@@ -31,10 +31,11 @@ run: seed
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Ruff (lint + format check); configured in pyproject.toml.
+# Ruff (lint + format check) and the app layers (import-linter); both in pyproject.toml.
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 check-deploy: setup
 	DEBUG=False SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(60))') \

@@ -30,8 +30,8 @@ from analytics.models import (
 from analytics.services import marketing
 from analytics.services.marketing import marketing_spend_import, marketing_spend_record
 from core.admin_tools import ExportMixin, ReadOnlyAdminMixin, salesperson_filter
-from core.badges import BLUE, GREY, ORANGE, BadgeMedia, badge, load_colour, percent_colour
-from leads.admin import SOURCE_COLOURS, source_badge
+from core.badges import BLUE, GREY, ORANGE, BadgeMedia, badge, occupancy_badge, percent_colour
+from leads.badges import SOURCE_COLOURS, source_badge
 from leads.models import LeadSource
 
 # The seed's colour coding for conversion: green >= 20 %, orange 10-20 %, red < 10 %.
@@ -248,12 +248,6 @@ class MarketingAnalyticsAdmin(ManagersOnly, ReadOnlyRollupAdmin):
     @admin.display(description="lead → enrolled", ordering="conversion_pct")
     def conversion(self, obj):
         return conversion_badge(obj.conversion_pct)
-
-
-def occupancy_badge(value):
-    if value is None:
-        return badge("—", GREY)
-    return badge(f"{value:.1f} %", load_colour(value))
 
 
 @admin.register(GroupAnalytics)

@@ -10,7 +10,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 FONT = "font-family:system-ui,sans-serif;font-size:11px"
-PALETTE = ["#1565c0", "#00796b", "#6a1b9a", "#ef6c00", "#2e7d32", "#c62828", "#f9a825", "#757575"]
 
 
 def _join(parts) -> SafeString:

@@ -6,7 +6,8 @@ from django import forms
 
 from analytics import charts, selectors
 from analytics.services.days import local_today
-from leads.admin import SOURCE_COLOURS
+from core.badges import BLUE, GREEN, HEX, ORANGE, PURPLE, TEAL
+from leads.badges import SOURCE_COLOURS
 from leads.models import LeadSource
 
 MAX_DAYS = 366
@@ -14,23 +15,10 @@ DEFAULT_DAYS = 30
 RANGE_REVERSED = "“From” must not be after “to”."
 RANGE_TOO_LONG = f"Choose at most {MAX_DAYS} days."
 
-# SVG fills for the lead sources, matching the badge colours of core/admin.css.
-FILL = {
-    "purple": "#6a1b9a",
-    "blue": "#1565c0",
-    "green": "#2e7d32",
-    "orange": "#ef6c00",
-    "teal": "#00796b",
-    "yellow": "#f9a825",
-    "grey": "#757575",
-    "red": "#c62828",
-}
-SOURCE_FILLS = {
-    **{s: FILL[SOURCE_COLOURS[LeadSource(s)]] for s in LeadSource.values},
-    "excel": "#9e9e9e",
-    "csv": "#424242",
-}
-FUNNEL_FILLS = ["#1565c0", "#00796b", "#6a1b9a", "#ef6c00", "#2e7d32"]
+# SVG fills from the one palette (core.badges): sources wear their badge colours.
+SOURCE_FILLS = {s: HEX[SOURCE_COLOURS[LeadSource(s)]] for s in LeadSource.values}
+FUNNEL_FILLS = [HEX[c] for c in (BLUE, TEAL, PURPLE, ORANGE, GREEN)]
+LEADERBOARD_FILL = HEX[GREEN]
 
 
 class DateRangeForm(forms.Form):
@@ -83,7 +71,7 @@ def dashboard_context(params) -> dict:
             [(LeadSource(s).label, SOURCE_FILLS[s], values) for s, values in by_source.items()],
         ),
         "leaderboard_chart": charts.hbar(
-            "leaderboard", [(row.salesperson, row.enrollments, "#2e7d32") for row in board[:10]]
+            "leaderboard", [(row.salesperson, row.enrollments, LEADERBOARD_FILL) for row in board[:10]]
         ),
         "cpl_chart": charts.hbar(
             "cpl", [(row.label, row.cpl, SOURCE_FILLS[row.channel]) for row in channels if row.cpl], unit=" UZS"

@@ -1,11 +1,17 @@
-"""Admin building blocks shared by every app: export actions and a date-range filter."""
+"""Admin building blocks shared by every app: export actions, a date-range
+filter, service errors on forms, form pages and intermediate action pages."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import label_for_field, lookup_field
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.html import strip_tags
 
+from accounts import roles
 from core.days import day_bounds
 from core.exports import csv_response, xlsx_response
 
@@ -106,15 +112,50 @@ class DateRangeFilter(admin.FieldListFilter):
         }
 
 
+def add_service_errors(form: forms.BaseForm, exc: ValidationError, *, rename: dict[str, str] | None = None) -> None:
+    """Attach a service's ValidationError to the form: each message on the field
+    it names (``rename`` maps a model field to the form's name for it), the
+    rest as non-field errors."""
+    rename = rename or {}
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
+        target = rename.get(name, name)
+        target = target if target in form.fields and target != NON_FIELD_ERRORS else None
+        for error in errors:
+            form.add_error(target, error)
+
+
+def admin_page_context(modeladmin, request, **extra) -> dict:
+    """The context every admin page of ``modeladmin`` needs (site, opts), plus ``extra``."""
+    return {**modeladmin.admin_site.each_context(request), "opts": modeladmin.model._meta, **extra}
+
+
+def form_page(
+    modeladmin, request, *, form, title: str, submit_label: str, original=None, intro: str = "", empty_message: str = ""
+) -> TemplateResponse:
+    """A one-form admin page (book a trial, set a follow-up, record a result),
+    with breadcrumbs back to ``original``'s change page."""
+    context = admin_page_context(
+        modeladmin,
+        request,
+        title=title,
+        form=form,
+        original=original,
+        submit_label=submit_label,
+        intro=intro,
+        empty_message=empty_message,
+    )
+    return TemplateResponse(request, "admin/core/form_page.html", context)
+
+
 def intermediate_action(modeladmin, request, queryset, *, form_class, title: str, apply, form_kwargs=None):
     """Run an admin action that first asks for input (a reason, a salesperson).
 
     Shows ``form_class`` for the selected rows; once submitted and valid, calls
     ``apply(form.cleaned_data)`` and returns to the changelist (None).
     """
-    from django.contrib.admin import helpers
-    from django.template.response import TemplateResponse
-
     form_kwargs = form_kwargs or {}
     if "apply" in request.POST:
         form = form_class(request.POST, **form_kwargs)
@@ -123,17 +164,17 @@ def intermediate_action(modeladmin, request, queryset, *, form_class, title: str
             return None
     else:
         form = form_class(**form_kwargs)
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": title,
-        "form": form,
-        "queryset": queryset,
-        "opts": modeladmin.model._meta,
-        "action": request.POST.get("action"),
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-        "select_across": request.POST.get("select_across", "0"),
-    }
+    context = admin_page_context(
+        modeladmin,
+        request,
+        title=title,
+        form=form,
+        queryset=queryset,
+        action=request.POST.get("action"),
+        action_checkbox_name=helpers.ACTION_CHECKBOX_NAME,
+        selected=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+        select_across=request.POST.get("select_across", "0"),
+    )
     return TemplateResponse(request, "admin/core/action_form.html", context)
 
 
@@ -141,7 +182,6 @@ def salesperson_filter(field_path: str, *, with_unassigned: bool = False):
     """A changelist filter "by salesperson" over ``field_path`` (a FK to the user:
     "assigned_to", "lead__assigned_to", "salesperson"). Only managers get choices:
     a salesperson's lists hold only their own rows already."""
-    from accounts import roles
 
     class SalespersonFilter(admin.SimpleListFilter):
         title = "salesperson"

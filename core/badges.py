@@ -1,13 +1,19 @@
-"""One badge helper for every coloured label in admin.
+"""One palette and one badge helper for every coloured label and chart.
 
-Colours are CSS classes defined once in core/static/core/admin.css, so a
-status means the same colour on every page.
+A colour has a name (what code says: ``GREEN``), a hex value (what SVG charts
+fill with, ``HEX``) and a CSS class in core/static/core/admin.css (``.badge-green``,
+the same hex; a test holds them together), so a status means the same colour
+on every page and chart. Which colour a status or source gets lives beside its
+model, in that app's ``badges`` module.
 """
 
+import datetime
+
+from django.utils import timezone
 from django.utils.html import format_html
 
 # Named colours understood by admin.css.
-GREEN, ORANGE, RED, BLUE, GREY, PURPLE, TEAL, YELLOW = (
+GREEN, ORANGE, RED, BLUE, GREY, PURPLE, TEAL, YELLOW, SILVER, CHARCOAL = (
     "green",
     "orange",
     "red",
@@ -16,11 +22,53 @@ GREEN, ORANGE, RED, BLUE, GREY, PURPLE, TEAL, YELLOW = (
     "purple",
     "teal",
     "yellow",
+    "silver",
+    "charcoal",
 )
+HEX = {
+    GREEN: "#2e7d32",
+    ORANGE: "#ef6c00",
+    RED: "#c62828",
+    BLUE: "#1565c0",
+    GREY: "#757575",
+    PURPLE: "#6a1b9a",
+    TEAL: "#00796b",
+    YELLOW: "#f9a825",
+    SILVER: "#9e9e9e",
+    CHARCOAL: "#424242",
+}
+# Series colours for charts without a meaning of their own, in order.
+SERIES = [BLUE, TEAL, PURPLE, ORANGE, GREEN, RED, YELLOW, GREY]
 
 
 def badge(label, colour: str):
     return format_html('<span class="badge badge-{}">{}</span>', colour, label)
+
+
+def occupancy_badge(percent, *, full: bool = False):
+    """Seats taken as a percentage, coloured by load (a full group is red)."""
+    if percent is None:
+        return badge("—", GREY)
+    text = f"{percent:.1f} %" if not isinstance(percent, int) else f"{percent} %"
+    return badge(text, load_colour(100 if full else percent))
+
+
+SOON = datetime.timedelta(hours=1)
+
+
+def deadline_badge(due_at, now=None):
+    """A contact deadline: red once passed ("Overdue 2 h"), orange within the
+    hour, teal later; the local time, with the date unless it is today."""
+    if due_at is None:
+        return "—"
+    now = now or timezone.now()
+    local = timezone.localtime(due_at)
+    label = f"{local:%d.%m %H:%M}" if local.date() != timezone.localdate(now) else f"{local:%H:%M}"
+    if due_at < now:
+        late = int((now - due_at).total_seconds() // 60)
+        overdue = f"{late} min" if late < 120 else f"{late // 60} h"
+        return badge(f"Overdue {overdue}", RED)
+    return badge(label, ORANGE if due_at - now <= SOON else TEAL)
 
 
 def percent_colour(value, *, green_from: float, orange_from: float) -> str:

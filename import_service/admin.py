@@ -18,7 +18,7 @@ from import_service import selectors, services
 from import_service.forms import ImportUploadForm
 from import_service.models import ImportLog, ImportStatus, LeadImportUpload, RowOutcome
 from import_service.readers import ImportFileError
-from leads.admin import source_badge
+from leads.badges import source_badge
 
 STATUS_COLOURS = {
     ImportStatus.QUEUED: GREY,

@@ -1,80 +1,82 @@
+"""The lead pages: the list, the lead's own page and the history lists.
+
+``LeadAdmin`` declares every column, filter, fieldset and URL of the lead
+page itself. The follow-up and trial panels and their pages belong to the
+reminders and trials apps, which provide them by name through
+leads.lead_page; ``lead_subpage`` checks access for all of them exactly as
+the lead's own change page does.
+"""
+
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import path
+from django.utils import timezone
 
 from accounts import roles
 from core.admin_tools import DateRangeFilter, ExportMixin, ReadOnlyAdminMixin, intermediate_action, salesperson_filter
-from core.badges import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, TEAL, YELLOW, BadgeMedia, badge
-from leads import services
+from core.badges import BadgeMedia, deadline_badge
+from core.days import day_bounds
+from leads import lead_page, services
+from leads.badges import source_badge, status_badge
 from leads.forms import AssignForm, LeadAdminForm, MarkLostForm
-from leads.models import Lead, LeadInquiry, LeadSource, LeadStatus, LeadStatusChange
+from leads.models import Lead, LeadInquiry, LeadStatusChange
 from leads.selectors import lead_phone_search_filter, leads_visible_to
-from reminders.lead_admin import FollowUpLeadAdminMixin  # follow-up column, filter, record contact
-from trials.lead_admin import TrialLeadAdminMixin  # trials panel and "Book trial"
-
-STATUS_COLOURS = {
-    LeadStatus.NEW: BLUE,
-    LeadStatus.CONTACTED: TEAL,
-    LeadStatus.INTERESTED: YELLOW,
-    LeadStatus.TRIAL_SCHEDULED: PURPLE,
-    LeadStatus.TRIAL_ATTENDED: ORANGE,
-    LeadStatus.ENROLLED: GREEN,
-    LeadStatus.LOST: RED,
-}
-SOURCE_COLOURS = {
-    LeadSource.INSTAGRAM: PURPLE,
-    LeadSource.TELEGRAM: BLUE,
-    LeadSource.WHATSAPP: GREEN,
-    LeadSource.CALL_TRACKING: ORANGE,
-    LeadSource.LANDING: TEAL,
-    LeadSource.GOOGLE_SHEETS: YELLOW,
-    LeadSource.EXCEL: GREY,
-    LeadSource.CSV: GREY,
-}
 
 
-def status_badge(status: str):
-    return badge(LeadStatus(status).label, STATUS_COLOURS[LeadStatus(status)])
+class FollowUpFilter(admin.SimpleListFilter):
+    """On the lead's stored next follow-up (indexed), not a subquery per row."""
+
+    title = "follow-up"
+    parameter_name = "followup"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Overdue"), ("today", "Due today"), ("open", "Any open"), ("none", "None open")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        value = self.value()
+        if value == "overdue":
+            return queryset.filter(next_followup_at__lt=now)
+        if value == "today":
+            end = day_bounds(timezone.localdate())[1]
+            return queryset.filter(next_followup_at__gte=now, next_followup_at__lt=end)
+        if value == "open":
+            return queryset.filter(next_followup_at__isnull=False)
+        if value == "none":
+            return queryset.filter(next_followup_at__isnull=True)
+        return queryset
 
 
-def source_badge(source: str):
-    return badge(LeadSource(source).label, SOURCE_COLOURS[LeadSource(source)])
-
-
-class LeadStatusChangeInline(admin.TabularInline):
+class LeadStatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = LeadStatusChange
     extra = 0
-    can_delete = False
     fields = ["changed_at", "from_status", "to_status", "changed_by", "note"]
     readonly_fields = fields
     ordering = ["-changed_at", "-id"]
     verbose_name_plural = "status history"
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("changed_by")
 
 
-class LeadInquiryInline(admin.TabularInline):
+class LeadInquiryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = LeadInquiry
     extra = 0
-    can_delete = False
     fields = ["received_at", "source", "is_repeat", "note"]
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Lead)
-class LeadAdmin(FollowUpLeadAdminMixin, TrialLeadAdminMixin, BadgeMedia, ExportMixin, admin.ModelAdmin):
+class LeadAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
     form = LeadAdminForm
     list_display = [
         "full_name",
         "phone_display",
         "status_label",
+        "follow_up",
         "source_label",
         "assigned_to",
         "course_interest",
@@ -88,6 +90,7 @@ class LeadAdmin(FollowUpLeadAdminMixin, TrialLeadAdminMixin, BadgeMedia, ExportM
         "source",
         salesperson_filter("assigned_to", with_unassigned=True),
         ("created_at", DateRangeFilter),
+        FollowUpFilter,
     ]
     search_fields = ["full_name", "email", "phone"]
     search_help_text = "Name, email, or a phone typed any way (90 123 45 67)."
@@ -105,9 +108,15 @@ class LeadAdmin(FollowUpLeadAdminMixin, TrialLeadAdminMixin, BadgeMedia, ExportM
         "assigned_at",
         "first_contacted_at",
         "status_changed_at",
+        "follow_up_panel",
+        "trials_panel",
     ]
+    # Panels supplied by other apps (leads.lead_page); shown on an existing lead only.
+    PANEL_FIELDS = ("status_label", "new_status", "follow_up_panel", "trials_panel")
     fieldsets = [
         (None, {"fields": ["full_name", "phone", "phone_raw", "email", "source", "course_interest", "comment"]}),
+        ("Follow-up", {"fields": ["follow_up_panel"]}),
+        ("Trial lessons", {"fields": ["trials_panel"]}),
         ("Status", {"fields": ["status_label", "new_status", "lost_reason", "assigned_to"]}),
         (
             "Campaign",
@@ -170,12 +179,14 @@ class LeadAdmin(FollowUpLeadAdminMixin, TrialLeadAdminMixin, BadgeMedia, ExportM
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None:  # a new lead starts as "new"; no status choice yet
-            return [
-                (name, {**opts, "fields": [f for f in opts["fields"] if f not in ("status_label", "new_status")]})
-                for name, opts in fieldsets
-            ]
-        return fieldsets
+        if obj is not None:
+            return fieldsets
+        # A new lead starts as "new", with no follow-up or trial yet.
+        shown = [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f not in self.PANEL_FIELDS]})
+            for name, opts in fieldsets
+        ]
+        return [(name, opts) for name, opts in shown if opts["fields"]]
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -208,6 +219,55 @@ class LeadAdmin(FollowUpLeadAdminMixin, TrialLeadAdminMixin, BadgeMedia, ExportM
     @admin.display(description="phone", ordering="phone")
     def phone_display(self, obj):
         return obj.phone_display
+
+    @admin.display(description="follow-up", ordering="next_followup_at")
+    def follow_up(self, obj):
+        return deadline_badge(obj.next_followup_at)
+
+    # --- panels and pages that other apps provide (leads.lead_page) -------------------
+
+    @admin.display(description="next contact")
+    def follow_up_panel(self, obj):
+        return self._panel("follow_up", obj)
+
+    @admin.display(description="trials")
+    def trials_panel(self, obj):
+        return self._panel("trials", obj)
+
+    def _panel(self, name, obj):
+        render = lead_page.panel(name)
+        return render(obj) if render is not None and obj is not None and obj.pk else "—"
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/record-contact/",
+                self.lead_subpage("record_contact"),
+                name="leads_lead_record_contact",
+            ),
+            path("<path:object_id>/follow-up/", self.lead_subpage("set_follow_up"), name="leads_lead_follow_up"),
+            path("<path:object_id>/book-trial/", self.lead_subpage("book_trial"), name="leads_lead_book_trial"),
+            *super().get_urls(),
+        ]
+
+    def lead_subpage(self, name: str):
+        """A page that hangs off one lead answers as saving the lead's change page
+        does (Django's ModelAdmin._changeform_view): without permission to change
+        it a 403, then for a lead the user cannot see the same "doesn't exist"
+        redirect to the index."""
+
+        def view(request, object_id):
+            lead = self.get_object(request, unquote(object_id))
+            if not self.has_change_permission(request, lead):
+                raise PermissionDenied
+            if lead is None:
+                return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            page = lead_page.page(name)
+            if page is None:
+                raise Http404(f"No app provides the lead page “{name}”.")
+            return page(request, lead, self)
+
+        return self.admin_site.admin_view(view)
 
     # --- saving through services --------------------------------------------------
 

@@ -65,6 +65,18 @@ class Lead(models.Model):
     telegram_chat_id = models.CharField(max_length=32, blank=True)
     whatsapp_id = models.CharField(max_length=32, blank=True)
 
+    # The deadline of the lead's open follow-up (reminders.LeadReminder), kept
+    # here by leads.services.lead_note_next_followup so lists sort and filter
+    # on an indexed column instead of a subquery per row.
+    next_followup_at = models.DateTimeField(
+        "next follow-up",
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="Contact deadline of the open follow-up (local time).",
+    )
+
     # Repeat inquiries from the same phone are recorded here and in LeadInquiry.
     inquiry_count = models.PositiveIntegerField(default=1)
     last_inquiry_at = models.DateTimeField(null=True, blank=True)

@@ -275,6 +275,13 @@ def lead_unassign(*, lead: Lead, by=None, at: datetime | None = None) -> Lead:
     return lead
 
 
+def lead_note_next_followup(*, lead: Lead, due_at: datetime | None) -> None:
+    """Record the deadline of the lead's open follow-up (None: none open). The
+    reminders app calls this whenever it opens, moves or ends one."""
+    Lead.objects.filter(pk=lead.pk).update(next_followup_at=due_at)
+    lead.next_followup_at = due_at
+
+
 def salesperson_rotation() -> Iterator:
     """Active salespeople in a fair endless cycle, starting after whoever got the
     most recent assignment, so successive round-robin runs continue the turn."""

@@ -9,31 +9,12 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.utils import timezone
 
-from core.admin_tools import DateRangeFilter, ExportMixin, salesperson_filter
-from core.badges import BLUE, GREEN, GREY, ORANGE, RED, TEAL, BadgeMedia, badge
+from core.admin_tools import DateRangeFilter, ExportMixin, ReadOnlyAdminMixin, salesperson_filter
+from core.badges import BadgeMedia, deadline_badge
 from reminders import dispatch, selectors, services
-from reminders.lead_admin import followup_badge
-from reminders.models import (
-    OPEN_REMINDER_STATUSES,
-    Delivery,
-    DeliveryStatus,
-    LeadReminder,
-    LeadReminderStatus,
-)
+from reminders.badges import delivery_status_badge, followup_status_badge
+from reminders.models import OPEN_REMINDER_STATUSES, Delivery, DeliveryStatus, LeadReminder
 from reminders.tasks import send_delivery
-
-REMINDER_COLOURS = {
-    LeadReminderStatus.PENDING: BLUE,
-    LeadReminderStatus.SENT: ORANGE,
-    LeadReminderStatus.COMPLETED: GREEN,
-}
-DELIVERY_COLOURS = {
-    DeliveryStatus.PENDING: BLUE,
-    DeliveryStatus.SENDING: TEAL,
-    DeliveryStatus.SENT: GREEN,
-    DeliveryStatus.SKIPPED: GREY,
-    DeliveryStatus.FAILED: RED,
-}
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -87,12 +68,12 @@ class LeadReminderAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
     @admin.display(description="contact by", ordering="due_at")
     def deadline(self, obj):
         if obj.status in OPEN_REMINDER_STATUSES:
-            return followup_badge(obj.due_at)
+            return deadline_badge(obj.due_at)
         return f"{timezone.localtime(obj.due_at):%d.%m.%Y %H:%M}"
 
     @admin.display(description="status", ordering="status")
     def status_label(self, obj):
-        return badge(obj.get_status_display(), REMINDER_COLOURS[LeadReminderStatus(obj.status)])
+        return followup_status_badge(obj.status)
 
     @admin.action(description="Record contact (complete selected follow-ups)", permissions=["change"])
     def complete_selected(self, request, queryset):
@@ -103,7 +84,10 @@ class LeadReminderAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(BadgeMedia, admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdminMixin, BadgeMedia, admin.ModelAdmin):
+    """Deliveries are written by the dispatcher only; deleting one would free its
+    key and let the message go out again, so nobody edits or deletes them."""
+
     list_display = ["due_at", "kind", "channel", "recipient", "lead", "status_label", "attempts", "sent_at", "problem"]
     list_select_related = ["recipient_user", "lead"]
     list_filter = ["status", "kind", "channel", ("due_at", DateRangeFilter)]
@@ -136,11 +120,8 @@ class DeliveryAdmin(BadgeMedia, admin.ModelAdmin):
     def get_queryset(self, request):
         return selectors.deliveries_visible_to(request.user, super().get_queryset(request))
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    def has_retry_permission(self, request):
+        return request.user.has_perm("reminders.change_delivery")
 
     @admin.display(description="to")
     def recipient(self, obj):
@@ -150,13 +131,13 @@ class DeliveryAdmin(BadgeMedia, admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_label(self, obj):
-        return badge(obj.get_status_display(), DELIVERY_COLOURS[DeliveryStatus(obj.status)])
+        return delivery_status_badge(obj.status)
 
     @admin.display(description="error / reason")
     def problem(self, obj):
         return (obj.last_error or obj.skip_reason)[:120]
 
-    @admin.action(description="Retry selected failed deliveries now", permissions=["delete"])
+    @admin.action(description="Retry selected failed deliveries now", permissions=["retry"])
     def retry_now(self, request, queryset):
         done = 0
         for delivery in queryset.filter(status=DeliveryStatus.FAILED):

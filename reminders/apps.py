@@ -6,7 +6,8 @@ class RemindersConfig(AppConfig):
     name = "reminders"
 
     def ready(self):
-        from reminders import followups, lead_hooks, sources
+        from reminders import followups, lead_hooks, lead_page, sources
 
         lead_hooks.subscribe()
+        lead_page.provide()
         sources.register_source(followups.source)

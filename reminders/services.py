@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts import roles
 from leads.models import Lead, LeadStatus
-from leads.services import lead_change_status
+from leads.services import lead_change_status, lead_note_next_followup
 from reminders.models import OPEN_REMINDER_STATUSES, LeadReminder, LeadReminderKind, LeadReminderStatus
 
 FOLLOWUP_IN_PAST = "The follow-up time must be in the future."
@@ -52,7 +52,7 @@ def followup_create_first_contact(*, lead: Lead, salesperson, at: datetime | Non
         due = at + timedelta(minutes=settings.REMINDER_FIRST_CONTACT_MINUTES)
         try:
             with transaction.atomic():
-                return LeadReminder.objects.create(
+                reminder = LeadReminder.objects.create(
                     lead=lead,
                     salesperson=salesperson,
                     kind=LeadReminderKind.FIRST_CONTACT,
@@ -62,6 +62,8 @@ def followup_create_first_contact(*, lead: Lead, salesperson, at: datetime | Non
                 )
         except IntegrityError:  # created concurrently by another assignment
             return LeadReminder.objects.get(lead=lead, status__in=OPEN_REMINDER_STATUSES)
+        lead_note_next_followup(lead=lead, due_at=reminder.due_at)
+        return reminder
 
 
 def followup_set(
@@ -84,7 +86,7 @@ def followup_set(
         existing = _open(lead)
         if existing is not None:
             _complete(existing, by=by, at=at, note=SUPERSEDED_NOTE)
-        return LeadReminder.objects.create(
+        reminder = LeadReminder.objects.create(
             lead=lead,
             salesperson=salesperson,
             kind=LeadReminderKind.FOLLOW_UP,
@@ -94,6 +96,8 @@ def followup_set(
             created_by=by,
             created_at=at,
         )
+        lead_note_next_followup(lead=lead, due_at=due_at)
+    return reminder
 
 
 def _complete(reminder: LeadReminder, *, by, at: datetime, note: str, status=LeadReminderStatus.COMPLETED) -> None:
@@ -109,9 +113,7 @@ def followups_complete_for_lead(*, lead: Lead, by=None, at: datetime | None = No
     """Complete the lead's open follow-up (the lead was contacted). Idempotent."""
     at = at or timezone.now()
     with transaction.atomic():
-        reminders = list(LeadReminder.objects.select_for_update().filter(lead=lead, status__in=OPEN_REMINDER_STATUSES))
-        for reminder in reminders:
-            _complete(reminder, by=by, at=at, note=note or RECORD_CONTACT_NOTE)
+        reminders = _end_open(lead, by=by, at=at, note=note or RECORD_CONTACT_NOTE, status=LeadReminderStatus.COMPLETED)
     return len(reminders)
 
 
@@ -120,10 +122,17 @@ def followups_cancel_for_lead(*, lead: Lead, by=None, at: datetime | None = None
     lead was taken from its salesperson, who is not to be nagged or measured on it)."""
     at = at or timezone.now()
     with transaction.atomic():
-        reminders = list(LeadReminder.objects.select_for_update().filter(lead=lead, status__in=OPEN_REMINDER_STATUSES))
-        for reminder in reminders:
-            _complete(reminder, by=by, at=at, note=note, status=LeadReminderStatus.CANCELLED)
+        reminders = _end_open(lead, by=by, at=at, note=note, status=LeadReminderStatus.CANCELLED)
     return len(reminders)
+
+
+def _end_open(lead: Lead, *, by, at: datetime, note: str, status: str) -> list[LeadReminder]:
+    reminders = list(LeadReminder.objects.select_for_update().filter(lead=lead, status__in=OPEN_REMINDER_STATUSES))
+    for reminder in reminders:
+        _complete(reminder, by=by, at=at, note=note, status=status)
+    if reminders:
+        lead_note_next_followup(lead=lead, due_at=None)
+    return reminders
 
 
 def followup_record_contact(*, lead: Lead, by, note: str = "", at: datetime | None = None) -> int:

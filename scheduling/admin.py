@@ -12,17 +12,13 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from core.admin_tools import ExportMixin, ReadOnlyAdminMixin
-from core.badges import BLUE, GREEN, GREY, BadgeMedia, badge, load_colour
+from core.badges import BLUE, GREEN, GREY, BadgeMedia, badge, occupancy_badge
 from leads.selectors import leads_visible_to
 from scheduling import admin_views, selectors, services
 from scheduling.forms import CourseAdminForm, EnrollmentAddForm, GroupAdminForm
 from scheduling.models import Course, Enrollment, EnrollmentStatus, Group, Room, RoomOccupancy, Timetable
 
 ENROLLMENT_COLOURS = {EnrollmentStatus.ACTIVE: GREEN, EnrollmentStatus.LEFT: GREY}
-
-
-def occupancy_badge(percent: int, *, full: bool = False):
-    return badge(f"{percent}%", load_colour(100 if full else percent))
 
 
 class TimetableLinksMixin:
@@ -244,9 +240,9 @@ class GroupAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin)
     def free_slots_column(self, obj):
         return obj.free_slots
 
-    @admin.display(description="trial students", ordering="trial_students_count")
+    @admin.display(description="trial students", ordering="held_seats_count")
     def trial_students_column(self, obj):
-        return badge(obj.trial_students, BLUE) if obj.trial_students else 0
+        return badge(obj.held_seats, BLUE) if obj.held_seats else 0
 
     @admin.display(description="full", boolean=True)
     def is_full_column(self, obj):

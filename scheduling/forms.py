@@ -5,25 +5,14 @@ import copy
 import datetime
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
 
 from accounts import roles
+from core.admin_tools import add_service_errors
 from scheduling import services
 from scheduling.models import Course, Enrollment, Group, Room
 from scheduling.patterns import DayPattern
-
-
-def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Attach a service ValidationError to the form fields it names (others
-    become non-field errors)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field_name, errors in exc.error_dict.items():
-        target = field_name if field_name in form.fields and field_name != NON_FIELD_ERRORS else None
-        for error in errors:
-            form.add_error(target, error)
 
 
 class GroupAdminForm(forms.ModelForm):

@@ -62,6 +62,10 @@ class Room(models.Model):
         return self.name
 
 
+class LoadNotAnnotated(AttributeError):
+    """A group's load figure was read from a group loaded without its annotations."""
+
+
 class Group(models.Model):
     """A class of students of one course meeting in one room on a day pattern."""
 
@@ -102,23 +106,25 @@ class Group(models.Model):
     def __str__(self):
         return self.name
 
-    # --- load figures: read annotations from scheduling.selectors when present
+    # --- load figures: they read the annotations of scheduling.selectors.groups_with_load()
+    # and never query on their own, so a list of groups costs no query per row.
+    def _annotation(self, name: str) -> int:
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise LoadNotAnnotated(
+                f"Group load figures need the “{name}” annotation: load the group through "
+                "scheduling.selectors.groups_with_load()."
+            ) from None
+
     @property
     def active_students(self) -> int:
-        value = getattr(self, "active_students_count", None)
-        if value is None:
-            value = self.enrollments.filter(status=EnrollmentStatus.ACTIVE).count()
-        return value
+        return self._annotation("active_students_count")
 
     @property
-    def trial_students(self) -> int:
-        """Upcoming scheduled trial lessons booked into this group."""
-        value = getattr(self, "trial_students_count", None)
-        if value is None:
-            from scheduling.selectors import group_upcoming_trials_count
-
-            value = group_upcoming_trials_count(group=self)
-        return value
+    def held_seats(self) -> int:
+        """Seats booked from today on by seat holders (trial lessons); see scheduling.seats."""
+        return self._annotation("held_seats_count")
 
     @property
     def free_slots(self) -> int:

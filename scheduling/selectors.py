@@ -1,8 +1,8 @@
 """Reads of the scheduling domain: load annotations, places, timetable data.
 
-Trial lessons live in the trials app (``trials.Trial``, FK ``group`` with
-related_name ``trials``). Scheduling must work before and after that model
-exists, so every trial count goes through ``trial_model()``.
+Seats are taken by a group's active students and by the seat holders that
+apps above scheduling register (trial lessons, see scheduling.seats); every
+count of taken seats goes through the helpers here.
 """
 
 from __future__ import annotations
@@ -10,58 +10,40 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.apps import apps
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from scheduling.models import Enrollment, EnrollmentStatus, Group
-
-TRIAL_SCHEDULED = "scheduled"
-
-
-def trial_model():
-    """trials.Trial if that app defines it, else None."""
-    try:
-        return apps.get_model("trials", "Trial")
-    except LookupError:
-        return None
+from core.badges import load_colour
+from scheduling.models import Course, Enrollment, EnrollmentStatus, Group, Room, RoomOccupancy
+from scheduling.patterns import Slot, first_clash, meets_on
+from scheduling.seats import SeatHolder, seat_holders
 
 
-def _count_subquery(queryset: QuerySet) -> Coalesce:
-    counted = queryset.order_by().values("group_id").annotate(n=Count("pk")).values("n")
+def _count_subquery(queryset: QuerySet, group_field: str = "group_id") -> Coalesce:
+    counted = queryset.order_by().values(group_field).annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def scheduled_trials(*, on: datetime.date | None = None, since: datetime.date | None = None) -> QuerySet | None:
-    Trial = trial_model()
-    if Trial is None:
-        return None
-    qs = Trial.objects.filter(status=TRIAL_SCHEDULED)
+def _held(holder: SeatHolder, *, on: datetime.date | None = None, since: datetime.date | None = None) -> QuerySet:
+    rows = holder.rows()
     if on is not None:
-        qs = qs.filter(scheduled_date=on)
+        rows = rows.filter(**{holder.date_field: on})
     if since is not None:
-        qs = qs.filter(scheduled_date__gte=since)
-    return qs
+        rows = rows.filter(**{f"{holder.date_field}__gte": since})
+    return rows
 
 
 def groups_with_load(queryset: QuerySet | None = None, *, today: datetime.date | None = None) -> QuerySet:
-    """Groups annotated with ``active_students_count`` and ``trial_students_count``
-    (scheduled trials from today on), which Group.free_slots/occupancy_percent/
-    is_full/trial_students read instead of querying per row."""
+    """Groups annotated with ``active_students_count`` and ``held_seats_count``
+    (seats held from today on — booked trial lessons), which Group.free_slots /
+    occupancy_percent / is_full / held_seats read."""
     queryset = Group.objects.all() if queryset is None else queryset
     today = today or timezone.localdate()
     active = Enrollment.objects.filter(group_id=OuterRef("pk"), status=EnrollmentStatus.ACTIVE)
-    queryset = queryset.annotate(active_students_count=_count_subquery(active))
-    trials = scheduled_trials(since=today)
-    if trials is None:
-        return queryset.annotate(trial_students_count=Value(0, output_field=IntegerField()))
-    return queryset.annotate(trial_students_count=_count_subquery(trials.filter(group_id=OuterRef("pk"))))
-
-
-def group_upcoming_trials_count(*, group: Group, today: datetime.date | None = None) -> int:
-    trials = scheduled_trials(since=today or timezone.localdate())
-    return 0 if trials is None else trials.filter(group=group).count()
+    held = [_count_subquery(_held(h, since=today).filter(group_id=OuterRef("pk"))) for h in seat_holders()]
+    total = sum(held[1:], held[0]) if held else Value(0, output_field=IntegerField())
+    return queryset.annotate(active_students_count=_count_subquery(active), held_seats_count=total)
 
 
 def group_active_enrollments_count(*, group: Group) -> int:
@@ -69,11 +51,10 @@ def group_active_enrollments_count(*, group: Group) -> int:
 
 
 def group_places_taken_on(*, group: Group, date: datetime.date) -> int:
-    """Seats taken in the lesson of ``date``: active students + trials scheduled that day."""
+    """Seats taken in the lesson of ``date``: active students + seats held that day."""
     taken = group_active_enrollments_count(group=group)
-    trials = scheduled_trials(on=date)
-    if trials is not None:
-        taken += trials.filter(group=group).count()
+    for holder in seat_holders():
+        taken += _held(holder, on=date).filter(group=group).count()
     return taken
 
 
@@ -86,20 +67,23 @@ def group_has_free_place(*, group: Group, date: datetime.date) -> bool:
     return group_free_places_on(group=group, date=date) > 0
 
 
-def trials_count_by_group_and_date(
+def held_seats_by_group_and_date(
     *, group_ids, start: datetime.date, end: datetime.date
 ) -> dict[tuple[int, datetime.date], int]:
-    """{(group_id, date): scheduled trials} for a date window, in one query."""
-    trials = scheduled_trials()
-    if trials is None:
-        return {}
-    rows = (
-        trials.filter(group_id__in=list(group_ids), scheduled_date__range=(start, end))
-        .order_by()
-        .values("group_id", "scheduled_date")
-        .annotate(n=Count("pk"))
-    )
-    return {(r["group_id"], r["scheduled_date"]): r["n"] for r in rows}
+    """{(group_id, date): seats held that day} for a date window, one query per holder."""
+    counts: dict[tuple[int, datetime.date], int] = {}
+    for holder in seat_holders():
+        rows = (
+            holder.rows()
+            .filter(group_id__in=list(group_ids), **{f"{holder.date_field}__range": (start, end)})
+            .order_by()
+            .values("group_id", holder.date_field)
+            .annotate(n=Count("pk"))
+        )
+        for row in rows:
+            key = (row["group_id"], row[holder.date_field])
+            counts[key] = counts.get(key, 0) + row["n"]
+    return counts
 
 
 def groups_running_between(start: datetime.date, end: datetime.date, queryset: QuerySet | None = None) -> QuerySet:
@@ -123,8 +107,6 @@ def groups_clashing_with(
     Times overlap only if one starts strictly before the other ends, so
     back-to-back lessons (10:00 end, 10:00 start) do not clash.
     """
-    from scheduling.patterns import Slot, first_clash
-
     wanted = Slot(days=days, start_time=start_time, end_time=end_time, start_date=start_date, end_date=end_date)
     # The database narrows by time and date range; first_clash decides.
     candidates = queryset.filter(start_time__lt=end_time, end_time__gt=start_time).filter(
@@ -160,8 +142,6 @@ def rooms_free(
 ) -> list:
     """Active rooms with no group at an overlapping time on a day the pattern
     can share, within [start_date (default today), end_date (None = open)]."""
-    from scheduling.models import Room
-
     start_date = start_date or timezone.localdate()
     busy = {
         group.room_id
@@ -233,9 +213,6 @@ def timetable_week(*, week_start: datetime.date, room=None, teacher=None) -> Tim
     checks); the entry in a group's first row carries its name, the rest
     continue its colour. Colour = seats taken that day (active students +
     trials booked for that date) against capacity. Four queries in all."""
-    from core.badges import load_colour
-    from scheduling.patterns import meets_on
-
     monday = week_start_of(week_start)
     days = [monday + datetime.timedelta(days=i) for i in range(7)]
     queryset = groups_running_between(days[0], days[-1])
@@ -248,7 +225,7 @@ def timetable_week(*, week_start: datetime.date, room=None, teacher=None) -> Tim
             "start_time", "name"
         )
     )
-    trials = trials_count_by_group_and_date(group_ids=[g.pk for g in groups], start=days[0], end=days[-1])
+    trials = held_seats_by_group_and_date(group_ids=[g.pk for g in groups], start=days[0], end=days[-1])
 
     step = TIMETABLE_SLOT_MINUTES
     first = min([_minutes(TIMETABLE_DAY_START)] + [_minutes(g.start_time) // step * step for g in groups])
@@ -286,10 +263,6 @@ def timetable_week(*, week_start: datetime.date, room=None, teacher=None) -> Tim
 def courses_with_load(queryset: QuerySet | None = None, *, today: datetime.date | None = None) -> QuerySet:
     """Courses annotated with ``seats_total`` (capacity of groups still running)
     and ``students_total`` (their active students)."""
-    from django.db.models import Sum
-
-    from scheduling.models import Course
-
     queryset = Course.objects.all() if queryset is None else queryset
     today = today or timezone.localdate()
     running = Q(end_date__isnull=True) | Q(end_date__gte=today)
@@ -320,10 +293,6 @@ ROOM_LOAD_DAYS = 7
 def rooms_with_load(queryset: QuerySet | None = None, *, today: datetime.date | None = None) -> QuerySet:
     """Rooms annotated with ``week_taken`` / ``week_seats``: seats taken and
     offered in the materialised RoomOccupancy of the next 7 days."""
-    from django.db.models import Sum
-
-    from scheduling.models import Room, RoomOccupancy
-
     queryset = Room.objects.all() if queryset is None else queryset
     today = today or timezone.localdate()
     window = (

@@ -276,7 +276,7 @@ def room_occupancy_refresh(
     end = start + datetime.timedelta(days=days - 1)
     now = timezone.now()
     groups = list(selectors.groups_with_load(selectors.groups_running_between(start, end), today=start))
-    trials = selectors.trials_count_by_group_and_date(group_ids=[g.pk for g in groups], start=start, end=end)
+    trials = selectors.held_seats_by_group_and_date(group_ids=[g.pk for g in groups], start=start, end=end)
     rows: dict[tuple, RoomOccupancy] = {}
     for group in sorted(groups, key=lambda g: g.pk):
         first = max(start, group.start_date)

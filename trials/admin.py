@@ -1,5 +1,5 @@
 """Trials admin: thin callers of trials.services. Booking starts on the lead
-page (trials.lead_admin); here trials are worked: attendance, result,
+page (trials.lead_page); here trials are worked: attendance, result,
 reschedule, cancel. Salespeople see only their own leads' trials."""
 
 from __future__ import annotations
@@ -9,43 +9,23 @@ import datetime
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from core.admin_tools import ExportMixin, intermediate_action, salesperson_filter
-from core.badges import BLUE, GREEN, GREY, ORANGE, RED, TEAL, BadgeMedia, badge
+from core.admin_tools import (
+    ExportMixin,
+    ReadOnlyAdminMixin,
+    add_service_errors,
+    form_page,
+    intermediate_action,
+    salesperson_filter,
+)
+from core.badges import RED, TEAL, BadgeMedia, badge
 from trials import selectors, services
+from trials.badges import reminder_state_badge, trial_result_badge, trial_status_badge
 from trials.forms import CancelTrialForm, RecordResultForm, SessionChoiceForm
-from trials.models import ReminderState, Trial, TrialReminder, TrialResult, TrialStatus
-
-STATUS_COLOURS = {
-    TrialStatus.SCHEDULED: BLUE,
-    TrialStatus.ATTENDED: GREEN,
-    TrialStatus.NO_SHOW: RED,
-    TrialStatus.CANCELLED: GREY,
-}
-RESULT_COLOURS = {
-    TrialResult.PENDING: GREY,
-    TrialResult.SALES_OFFER: ORANGE,
-    TrialResult.ACCEPTED: GREEN,
-    TrialResult.REJECTED: RED,
-}
-REMINDER_COLOURS = {
-    ReminderState.PENDING: BLUE,
-    ReminderState.SENT: GREEN,
-    ReminderState.SKIPPED: GREY,
-    ReminderState.FAILED: RED,
-}
-
-
-def trial_status_badge(status: str):
-    return badge(TrialStatus(status).label, STATUS_COLOURS[TrialStatus(status)])
-
-
-def trial_result_badge(result: str):
-    return badge(TrialResult(result).label, RESULT_COLOURS[TrialResult(result)])
+from trials.models import Trial, TrialReminder, TrialResult, TrialStatus
 
 
 class TrialDateFilter(admin.SimpleListFilter):
@@ -69,24 +49,20 @@ class TrialDateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class TrialReminderInline(admin.TabularInline):
+class TrialReminderInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = TrialReminder
-    can_delete = False
     extra = 0
     fields = ["pre_at", "pre_state_label", "pre_sent_at", "post_at", "post_state_label", "post_sent_at"]
     readonly_fields = fields
     verbose_name = verbose_name_plural = "reminders"
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
     @admin.display(description="pre-trial")
     def pre_state_label(self, obj):
-        return badge(obj.get_pre_state_display(), REMINDER_COLOURS[ReminderState(obj.pre_state)])
+        return reminder_state_badge(obj.pre_state)
 
     @admin.display(description="post-trial")
     def post_state_label(self, obj):
-        return badge(obj.get_post_state_display(), REMINDER_COLOURS[ReminderState(obj.post_state)])
+        return reminder_state_badge(obj.post_state)
 
 
 @admin.register(Trial)
@@ -254,18 +230,8 @@ class TrialAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
             )
         return redirect(self._change_url(trial))
 
-    def _form_page(self, request, trial, form, *, title, submit_label, intro="", empty_message=""):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "form": form,
-            "opts": self.model._meta,
-            "original": trial,
-            "submit_label": submit_label,
-            "intro": intro,
-            "empty_message": empty_message,
-        }
-        return TemplateResponse(request, "admin/core/form_page.html", context)
+    def _form_page(self, request, trial, form, **page):
+        return form_page(self, request, form=form, original=trial, **page)
 
     def result_view(self, request, object_id):
         trial = self._trial_for_change(request, object_id)
@@ -281,7 +247,7 @@ class TrialAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
                     lost_reason=data["lost_reason"],
                 )
             except ValidationError as exc:
-                form.add_error(None, exc.messages)
+                add_service_errors(form, exc)
             else:
                 self.message_user(request, f"Result recorded: {trial.get_result_display()}.", messages.SUCCESS)
                 return redirect(self._change_url(trial))
@@ -305,7 +271,7 @@ class TrialAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
                     trial=trial, group=data["group"], date=data["date"], time=data["time"], by=request.user
                 )
             except ValidationError as exc:
-                form.add_error(None, exc.messages)
+                add_service_errors(form, exc)
             else:
                 self.message_user(
                     request,
@@ -330,7 +296,7 @@ class TrialAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
             try:
                 services.trial_cancel(trial=trial, by=request.user, reason=form.cleaned_data["reason"])
             except ValidationError as exc:
-                form.add_error(None, exc.messages)
+                add_service_errors(form, exc)
             else:
                 self.message_user(request, "Trial cancelled; its reminders were dropped.", messages.SUCCESS)
                 return redirect(self._change_url(trial))

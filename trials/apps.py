@@ -7,7 +7,18 @@ class TrialsConfig(AppConfig):
 
     def ready(self):
         from reminders.sources import register_source
-        from trials import lead_hooks, reminders
+        from scheduling.seats import SeatHolder, register_seat_holder
+        from trials import lead_hooks, lead_page, reminders
+        from trials.models import Trial, TrialStatus
 
         lead_hooks.subscribe()
+        lead_page.provide()
         register_source(reminders.source)
+        # A booked trial lesson takes a seat in its group's lesson that day.
+        register_seat_holder(
+            SeatHolder(
+                name="trial lessons",
+                rows=lambda: Trial.objects.filter(status=TrialStatus.SCHEDULED),
+                date_field="scheduled_date",
+            )
+        )

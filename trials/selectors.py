@@ -68,7 +68,7 @@ def trial_session_options(
             scheduling_selectors.groups_running_between(start, end).filter(course__is_active=True), today=start
         ).select_related("course", "room")
     )
-    trials = scheduling_selectors.trials_count_by_group_and_date(group_ids=[g.pk for g in groups], start=start, end=end)
+    trials = scheduling_selectors.held_seats_by_group_and_date(group_ids=[g.pk for g in groups], start=start, end=end)
     tz = timezone.get_default_timezone()
     options = []
     for group in groups:

@@ -20,7 +20,7 @@ from analytics.services.days import day_bounds
 from leads.models import LeadStatus, LeadStatusChange
 from scheduling.models import Enrollment, Group
 from scheduling.patterns import DayPattern, meets_on
-from scheduling.selectors import trial_model  # None without the trials app: trial figures stay 0
+from trials.models import Trial, TrialStatus
 
 NEAR_FULL_PERCENT = 80
 COMBINE_BELOW_PERCENT = 50
@@ -34,7 +34,7 @@ ALTERNATIVE_PATTERNS = {
     DayPattern.EVEN: [DayPattern.ODD, DayPattern.MON_WED_FRI],
 }
 # Trials that hold a seat (all but cancelled); listed so the (status, date) index is used.
-LIVE_TRIAL_STATUSES = ["scheduled", "attended", "no_show"]
+LIVE_TRIAL_STATUSES = [TrialStatus.SCHEDULED, TrialStatus.ATTENDED, TrialStatus.NO_SHOW]
 GROUP_FIELDS = [
     "full_groups",
     "near_full_groups",
@@ -203,29 +203,24 @@ def analytics_rollup_groups(*, day: datetime.date, start, end) -> dict:
         .order_by()
         .values_list("group_id", "n")
     )
-    Trial = trial_model()
-    trials_today: dict[int, int] = {}
-    trials_ahead_by_course: dict[int, int] = {}
-    trial_students = 0
-    if Trial is not None:
-        live = Trial.objects.filter(status__in=LIVE_TRIAL_STATUSES)
-        trials_today = dict(
-            live.filter(group_id__in=ids, scheduled_date=day)
-            .values("group_id")
-            .annotate(n=Count("id"))
-            .order_by()
-            .values_list("group_id", "n")
+    live = Trial.objects.filter(status__in=LIVE_TRIAL_STATUSES)
+    trials_today = dict(
+        live.filter(group_id__in=ids, scheduled_date=day)
+        .values("group_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("group_id", "n")
+    )
+    ahead = (
+        live.filter(
+            scheduled_date__range=(day, day + datetime.timedelta(days=TRIAL_WINDOW_DAYS - 1)), booked_at__lt=end
         )
-        ahead = (
-            live.filter(
-                scheduled_date__range=(day, day + datetime.timedelta(days=TRIAL_WINDOW_DAYS - 1)), booked_at__lt=end
-            )
-            .values("group__course_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        trials_ahead_by_course = {row["group__course_id"]: row["n"] for row in ahead}
-        trial_students = sum(trials_ahead_by_course.values())
+        .values("group__course_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    trials_ahead_by_course = {row["group__course_id"]: row["n"] for row in ahead}
+    trial_students = sum(trials_ahead_by_course.values())
     rate = recent_trial_conversion(day=day)
     loads = [GroupLoad(g, students.get(g.pk, 0), trials_today.get(g.pk, 0)) for g in groups]
 

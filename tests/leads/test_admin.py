@@ -1,8 +1,10 @@
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts import roles
 from leads.models import Lead, LeadStatus, LeadStatusChange
 from tests.factories import SalespersonFactory
 from tests.leads.factories import LeadFactory
@@ -245,3 +247,31 @@ def test_user_admin_lists_roles_with_flat_queries(manager_client):
     with CaptureQueriesContext(connection) as many:
         manager_client.get(url)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+class TestPagesHangingOffALead:
+    """record-contact, follow-up and book-trial answer as the lead's change page does."""
+
+    SUBPAGES = ["leads_lead_record_contact", "leads_lead_follow_up", "leads_lead_book_trial"]
+
+    def test_a_salesperson_whose_role_may_only_view_leads_is_refused_every_subpage(self, client, salesperson):
+        Group.objects.get(name=roles.SALES).permissions.remove(Permission.objects.get(codename="change_lead"))
+        client.force_login(salesperson)
+        lead = LeadFactory(assigned_to=salesperson)
+        assert client.get(reverse("admin:leads_lead_change", args=[lead.pk])).status_code == 200  # read-only page
+        assert client.post(reverse("admin:leads_lead_change", args=[lead.pk]), {}).status_code == 403
+        for name in self.SUBPAGES:
+            assert client.post(reverse(f"admin:{name}", args=[lead.pk])).status_code == 403, name
+
+    def test_a_teacher_gets_what_the_change_page_gives_them(self, client, teacher):
+        client.force_login(teacher)
+        lead = LeadFactory()
+        change = client.get(reverse("admin:leads_lead_change", args=[lead.pk])).status_code
+        assert change == 403
+        for name in self.SUBPAGES:
+            assert client.get(reverse(f"admin:{name}", args=[lead.pk])).status_code == change, name
+
+    def test_an_unknown_lead_is_the_change_pages_not_found_redirect(self, manager_client):
+        for name in self.SUBPAGES:
+            response = manager_client.get(reverse(f"admin:{name}", args=[999999]))
+            assert (response.status_code, response.url) == (302, "/admin/"), name

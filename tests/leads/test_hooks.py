@@ -4,11 +4,13 @@ the apps above it. The wiring is part of the contract, so it is asserted here.""
 import pytest
 from django.db import transaction
 
-from leads import hooks, services
+from leads import hooks, lead_page, services
 from leads.models import Lead, LeadStatus, LeadStatusChange
 from reminders import lead_hooks as reminder_hooks
+from reminders import lead_page as reminder_page
 from tests.leads.factories import LeadFactory
 from trials import lead_hooks as trial_hooks
+from trials import lead_page as trial_page
 
 
 def test_every_event_is_wired_to_the_apps_the_docstring_names():
@@ -59,3 +61,13 @@ def test_handlers_see_the_saved_status_and_the_reason(monkeypatch, manager):
     )
     services.lead_mark_lost(lead=lead, reason="Moved to Samarkand", by=manager)
     assert seen == [(LeadStatus.NEW, LeadStatus.LOST, "Moved to Samarkand", LeadStatus.LOST)]
+
+
+def test_every_panel_and_page_of_the_lead_is_provided_by_its_app():
+    assert lead_page.panel("follow_up") is reminder_page.follow_up_panel
+    assert lead_page.panel("trials") is trial_page.trials_panel
+    assert lead_page.page("record_contact") is reminder_page.record_contact
+    assert lead_page.page("set_follow_up") is reminder_page.set_follow_up
+    assert lead_page.page("book_trial") is trial_page.book_trial
+    with pytest.raises(LookupError, match="no panel"):
+        lead_page.provide_panel("payments", print)

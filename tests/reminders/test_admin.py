@@ -172,6 +172,17 @@ class TestLeadPage:
         assert reminder.note == "After the exam"
 
     def test_salesperson_cannot_touch_someone_elses_lead(self, sales_client, other_salesperson):
+        """The lead's pages answer as its change page does: "doesn't exist", back to the index."""
         lead = LeadFactory(assigned_to=other_salesperson)
-        assert sales_client.post(reverse("admin:leads_lead_record_contact", args=[lead.pk])).status_code == 403
-        assert sales_client.get(reverse("admin:leads_lead_follow_up", args=[lead.pk])).status_code == 403
+        change_page = sales_client.get(reverse("admin:leads_lead_change", args=[lead.pk]))
+        for response in (
+            sales_client.post(reverse("admin:leads_lead_record_contact", args=[lead.pk])),
+            sales_client.get(reverse("admin:leads_lead_follow_up", args=[lead.pk])),
+            sales_client.post(reverse("admin:leads_lead_follow_up", args=[lead.pk]), {"due_at": "2030-01-01T10:00"}),
+        ):
+            assert (
+                (response.status_code, response.url) == (change_page.status_code, change_page.url) == (302, "/admin/")
+            )
+        lead.refresh_from_db()
+        assert lead.status == "new"
+        assert not LeadReminder.objects.filter(lead=lead, kind="follow_up").exists()

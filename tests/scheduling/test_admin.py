@@ -86,11 +86,11 @@ def test_group_changelist_shows_load_columns(manager_client):
     html = response.content.decode()
     assert '<td class="field-student_count">3</td>' in html
     assert '<td class="field-free_slots_column">1</td>' in html
-    assert '<span class="badge badge-orange">75%</span>' in html
-    assert '<span class="badge badge-green">0%</span>' in html
+    assert '<span class="badge badge-orange">75 %</span>' in html
+    assert '<span class="badge badge-green">0 %</span>' in html
     services.enrollment_create(group=group, lead=LeadFactory())
     html = manager_client.get(reverse("admin:scheduling_group_changelist")).content.decode()
-    assert '<span class="badge badge-red">100%</span>' in html
+    assert '<span class="badge badge-red">100 %</span>' in html
 
 
 def test_group_changelist_filters(manager_client):
@@ -317,8 +317,8 @@ def test_course_and_room_lists_show_load_colours(manager_client):
         services.enrollment_create(group=group, lead=LeadFactory())
     html = manager_client.get(reverse("admin:scheduling_course_changelist")).content.decode()
     assert '<td class="field-students">2 / 4</td>' in html
-    assert '<span class="badge badge-orange">50%</span>' in html
+    assert '<span class="badge badge-orange">50 %</span>' in html
     services.room_occupancy_refresh(days=7)
     html = manager_client.get(reverse("admin:scheduling_room_changelist")).content.decode()
-    assert '<span class="badge badge-orange">50%</span> 3 lessons' in html
+    assert '<span class="badge badge-orange">50 %</span> 3 lessons' in html
     assert '<span class="badge badge-grey">no lessons</span>' in html  # the finished group's room

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from scheduling import selectors, services
-from scheduling.models import Enrollment, EnrollmentStatus, Group
+from scheduling.models import Enrollment, EnrollmentStatus, Group, LoadNotAnnotated
 from tests.leads.factories import LeadFactory
 from tests.scheduling.factories import GroupFactory, ensure_role_groups
 
@@ -93,10 +93,11 @@ def test_load_properties_from_annotations_without_queries(django_assert_num_quer
             75,
             False,
         )
-        assert loaded.trial_students == 0
-    # Without the annotation the properties still answer (with a query).
+        assert loaded.held_seats == 0
+    # Without the annotation a property refuses rather than quietly query.
     plain = Group.objects.get(pk=group.pk)
-    assert (plain.free_slots, plain.occupancy_percent, plain.is_full) == (1, 75, False)
+    with django_assert_num_queries(0), pytest.raises(LoadNotAnnotated, match="groups_with_load"):
+        plain.free_slots  # noqa: B018 - the property access is the test
 
 
 def test_free_places_on_a_date_count_active_students():

@@ -1,5 +1,5 @@
-"""Scheduling counts trial lessons booked by the trials app (trials.Trial,
-related_name "trials") in the group list, free places and room occupancy."""
+"""Scheduling counts the seats that trial lessons hold (trials registers them
+through scheduling.seats) in the group list, free places and room occupancy."""
 
 import datetime
 
@@ -8,8 +8,10 @@ from django.urls import reverse
 
 from scheduling import selectors, services
 from scheduling.models import RoomOccupancy
+from scheduling.seats import seat_holders
 from tests.leads.factories import LeadFactory
 from tests.scheduling.factories import GroupFactory
+from trials.models import Trial
 
 pytestmark = pytest.mark.django_db
 TUE = datetime.date(2026, 12, 1)
@@ -17,7 +19,6 @@ WED, FRI = datetime.date(2026, 12, 2), datetime.date(2026, 12, 4)
 
 
 def trial(group, day, status="scheduled"):
-    Trial = selectors.trial_model()
     return Trial.objects.create(
         lead=LeadFactory(), group=group, scheduled_date=day, scheduled_time=group.start_time, status=status
     )
@@ -30,8 +31,8 @@ def group():
     return group
 
 
-def test_trial_model_is_found():
-    assert selectors.trial_model()._meta.label == "trials.Trial"
+def test_trials_register_as_the_only_seat_holder():
+    assert [holder.name for holder in seat_holders()] == ["trial lessons"]
 
 
 def test_free_places_on_a_date_count_that_days_scheduled_trials(group):
@@ -52,7 +53,7 @@ def test_trial_students_counts_upcoming_scheduled_trials_only(group, django_asse
     trial(group, FRI, status="attended")
     with django_assert_num_queries(1):
         loaded = selectors.groups_with_load(today=TUE).get(pk=group.pk)
-        assert loaded.trial_students == 2
+        assert loaded.held_seats == 2
         assert loaded.active_students == 1  # trials do not count as students
 
 

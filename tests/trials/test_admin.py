@@ -212,4 +212,9 @@ class TestBookTrialFromLeadPage:
 
     def test_salesperson_cannot_book_for_someone_elses_lead(self, sales_client, other_salesperson):
         lead = LeadFactory(assigned_to=other_salesperson)
-        assert sales_client.get(reverse("admin:leads_lead_book_trial", args=[lead.pk])).status_code == 403
+        group = group_meeting_on(FRIDAY)
+        response = sales_client.post(
+            reverse("admin:leads_lead_book_trial", args=[lead.pk]), {"session": f"{group.pk}:2026-11-27"}
+        )
+        assert (response.status_code, response.url) == (302, "/admin/")  # as the lead's change page answers
+        assert not Trial.objects.exists()

@@ -1,0 +1,85 @@
+"""The follow-up on the lead's page: the panel and the "Record contact" and
+"Set next follow-up" pages. Provided to leads.lead_page in
+RemindersConfig.ready(); LeadAdmin wires them in by name and has already
+checked that the user may change the lead."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from core.admin_tools import add_service_errors, form_page
+from core.badges import GREY, badge, deadline_badge
+from leads import lead_page
+from reminders import services
+from reminders.forms import FollowUpForm
+from reminders.models import OPEN_REMINDER_STATUSES, LeadReminder
+
+
+def follow_up_panel(lead) -> str:
+    reminder = (
+        LeadReminder.objects.filter(lead=lead, status__in=OPEN_REMINDER_STATUSES).select_related("salesperson").first()
+    )
+    record = format_html(
+        '<button type="submit" class="button" formaction="{}" formnovalidate>Record contact</button>',
+        reverse("admin:leads_lead_record_contact", args=[lead.pk]),
+    )
+    set_next = format_html(
+        '<a class="button" href="{}">Set next follow-up</a>', reverse("admin:leads_lead_follow_up", args=[lead.pk])
+    )
+    if reminder is None:
+        return format_html("{} &nbsp; {} &nbsp; {}", badge("No open follow-up", GREY), record, set_next)
+    sent = f", reminded {reminder.reminder_count}×" if reminder.reminder_count else ""
+    note = f" — {reminder.note}" if reminder.note else ""
+    return format_html(
+        "{} {} by {}{}{} &nbsp; {} &nbsp; {}",
+        deadline_badge(reminder.due_at),
+        reminder.get_kind_display(),
+        reminder.salesperson,
+        sent,
+        note,
+        record,
+        set_next,
+    )
+
+
+def record_contact(request, lead, modeladmin):
+    if request.method == "POST":
+        try:
+            services.followup_record_contact(lead=lead, by=request.user)
+        except ValidationError as exc:
+            modeladmin.message_user(request, " ".join(exc.messages), messages.ERROR)
+        else:
+            modeladmin.message_user(request, f"Contact with {lead} recorded.", messages.SUCCESS)
+    return redirect(reverse("admin:leads_lead_change", args=[lead.pk]))
+
+
+def set_follow_up(request, lead, modeladmin):
+    if not request.user.has_perm("reminders.add_leadreminder"):
+        raise PermissionDenied
+    initial = {"due_at": timezone.localtime() + datetime.timedelta(days=1)}
+    form = FollowUpForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.followup_set(lead=lead, due_at=data["due_at"], note=data["note"], by=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            modeladmin.message_user(request, "Next follow-up set.", messages.SUCCESS)
+            return redirect(reverse("admin:leads_lead_change", args=[lead.pk]))
+    return form_page(
+        modeladmin, request, form=form, title=f"Next follow-up with {lead}", submit_label="Set follow-up", original=lead
+    )
+
+
+def provide() -> None:
+    lead_page.provide_panel("follow_up", follow_up_panel)
+    lead_page.provide_page("record_contact", record_contact)
+    lead_page.provide_page("set_follow_up", set_follow_up)
