@@ -29,10 +29,12 @@ from analytics.models import (
 )
 from analytics.services import marketing
 from analytics.services.marketing import marketing_spend_import, marketing_spend_record
-from core.admin_tools import ExportMixin, ReadOnlyAdminMixin, salesperson_filter
+from analytics.views import dashboard_context
+from core.admin_tools import ExportMixin, ReadOnlyAdminMixin, add_service_errors, admin_page_context, salesperson_filter
 from core.badges import BLUE, GREY, ORANGE, BadgeMedia, badge, occupancy_badge, percent_colour
 from leads.badges import SOURCE_COLOURS, source_badge
 from leads.models import LeadSource
+from scheduling.patterns import DayPattern
 
 # The seed's colour coding for conversion: green >= 20 %, orange 10-20 %, red < 10 %.
 CONVERSION_GREEN_FROM, CONVERSION_ORANGE_FROM = 20, 10
@@ -312,8 +314,6 @@ class GroupRecommendationAdmin(ManagersOnly, ReadOnlyRollupAdmin):
     def slot(self, obj):
         if not obj.suggested_start_time:
             return "—"
-        from scheduling.patterns import DayPattern
-
         days = DayPattern(obj.suggested_days).label if obj.suggested_days else ""
         return f"{days} {obj.suggested_start_time:%H:%M}–{obj.suggested_end_time:%H:%M}".strip()
 
@@ -391,8 +391,7 @@ class MarketingSpendAdmin(ManagersOnly, BadgeMedia, ExportMixin, admin.ModelAdmi
                     raw=form.cleaned_data["file"].read(), channel=form.cleaned_data["channel"], by=request.user
                 )
             except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
+                add_service_errors(form, exc)
             else:
                 self.message_user(
                     request,
@@ -401,12 +400,7 @@ class MarketingSpendAdmin(ManagersOnly, BadgeMedia, ExportMixin, admin.ModelAdmi
                     messages.SUCCESS,
                 )
                 return redirect("admin:analytics_marketingspend_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Import ad spend",
-            "form": form,
-            "opts": self.model._meta,
-        }
+        context = admin_page_context(self, request, title="Import ad spend", form=form)
         return TemplateResponse(request, "admin/analytics/marketingspend/import.html", context)
 
 
@@ -425,14 +419,7 @@ class DashboardAdmin(ReadOnlyAdminMixin, ManagersOnly, admin.ModelAdmin):
         return [path("", self.admin_site.admin_view(self.changelist_view), name="analytics_dashboard_changelist")]
 
     def changelist_view(self, request, extra_context=None):
-        from analytics.views import dashboard_context
-
         if not self.has_view_permission(request):
             raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            **dashboard_context(request.GET),
-            "title": "Analytics dashboard",
-            "opts": self.model._meta,
-        }
+        context = admin_page_context(self, request, title="Analytics dashboard", **dashboard_context(request.GET))
         return TemplateResponse(request, "admin/analytics/dashboard.html", context)

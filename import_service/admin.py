@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from core.admin_tools import DateRangeFilter, ReadOnlyAdminMixin
+from core.admin_tools import DateRangeFilter, ReadOnlyAdminMixin, admin_page_context
 from core.badges import BLUE, GREEN, GREY, ORANGE, RED, BadgeMedia, badge
 from core.exports import csv_response
 from import_service import selectors, services
@@ -189,13 +189,7 @@ class ImportLogAdmin(BadgeMedia, admin.ModelAdmin):
                 form.add_error(None, exc)
             else:
                 return HttpResponseRedirect(reverse("admin:import_service_importlog_preview", args=[log.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Import leads",
-            "form": form,
-            "media": self.media + form.media,
-        }
+        context = admin_page_context(self, request, title="Import leads", form=form, media=self.media + form.media)
         return TemplateResponse(request, "admin/import_service/importlog/upload.html", context)
 
     def preview_view(self, request, pk):
@@ -221,18 +215,18 @@ class ImportLogAdmin(BadgeMedia, admin.ModelAdmin):
             else:
                 self.message_user(request, f"{run} failed: {run.failure_reason}", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:import_service_importlog_change", args=[run.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"Preview: {log.file_name}",
-            "log": log,
-            "status": status_badge(log),
-            "rows_table": self.preview_table(log),
-            "columns": self.column_mapping(log),
-            "download": self.download(log),
-            "background": log.total > services.background_threshold(),
-            "media": self.media,
-        }
+        context = admin_page_context(
+            self,
+            request,
+            title=f"Preview: {log.file_name}",
+            log=log,
+            status=status_badge(log),
+            rows_table=self.preview_table(log),
+            columns=self.column_mapping(log),
+            download=self.download(log),
+            background=log.total > services.background_threshold(),
+            media=self.media,
+        )
         return TemplateResponse(request, "admin/import_service/importlog/preview.html", context)
 
     def rows_csv_view(self, request, pk):

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from core.admin_tools import DateRangeFilter
+from core.admin_tools import DateRangeFilter, ReadOnlyAdminMixin
 from core.badges import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, TEAL, BadgeMedia, badge
 from intake import selectors, services
 from intake.models import (
@@ -184,16 +184,10 @@ class IntakeEventAdmin(BadgeMedia, admin.ModelAdmin):
 
 
 @admin.register(IntakeRejection)
-class IntakeRejectionAdmin(admin.ModelAdmin):
+class IntakeRejectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["day", "channel", "reason", "count", "last_at"]
     list_filter = ["channel", "reason", "day"]
     date_hierarchy = "day"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser

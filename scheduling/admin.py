@@ -141,20 +141,16 @@ class HasFreeSlotsFilter(admin.SimpleListFilter):
         return queryset
 
 
-class EnrollmentInline(admin.TabularInline):
+class EnrollmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     """Who studies in the group (read-only; enrol and leave through Enrollments).
     A salesperson sees only the enrollments of their own leads."""
 
     model = Enrollment
     extra = 0
-    can_delete = False
     fields = ["lead", "status", "enrolled_at", "left_at", "enrolled_by", "note"]
     readonly_fields = fields
     ordering = ["status", "-enrolled_at"]
     verbose_name_plural = "students"
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("lead", "enrolled_by")
@@ -317,18 +313,14 @@ class EnrollmentAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(RoomOccupancy)
-class RoomOccupancyAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
+class RoomOccupancyAdmin(ReadOnlyAdminMixin, BadgeMedia, ExportMixin, admin.ModelAdmin):
+    """Rebuilt by the nightly refresh (services.room_occupancy_refresh); read only."""
+
     list_display = ["date", "time_range", "room", "group", "occupancy_count", "capacity", "occupancy", "refreshed_at"]
     list_select_related = ["room", "group"]
     list_filter = [("room", admin.RelatedOnlyFieldListFilter), "date"]
     search_fields = ["room__name", "group__name"]
     date_hierarchy = "date"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="time", ordering="time_start")
     def time_range(self, obj):
@@ -336,7 +328,7 @@ class RoomOccupancyAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
 
     @admin.display(description="occupancy")
     def occupancy(self, obj):
-        return badge(f"{obj.occupancy_percent}%", obj.availability_color)
+        return occupancy_badge(obj.occupancy_percent)
 
 
 # --- index entry for the timetable ----------------------------------------------------
