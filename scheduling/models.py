@@ -5,6 +5,8 @@ rules); list pages read through scheduling.selectors, which annotate the load
 figures so the properties below cost no query per row.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -143,6 +145,11 @@ class Group(models.Model):
     @property
     def occupancy_colour(self) -> str:
         return load_colour(100 if self.is_full else self.occupancy_percent)
+
+    @property
+    def lesson_duration(self) -> datetime.timedelta:
+        day = datetime.date(2000, 1, 3)
+        return datetime.datetime.combine(day, self.end_time) - datetime.datetime.combine(day, self.start_time)
 
     @property
     def schedule_label(self) -> str:

@@ -15,6 +15,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 
+class GroupNotLoaded(AttributeError):
+    """A trial's lesson times were read without its group loaded."""
+
+
 class TrialStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     ATTENDED = "attended", "Attended"
@@ -75,9 +79,11 @@ class Trial(models.Model):
 
     @property
     def duration(self) -> datetime.timedelta:
-        group = self.group
-        today = datetime.date(2000, 1, 3)
-        return datetime.datetime.combine(today, group.end_time) - datetime.datetime.combine(today, group.start_time)
+        """The group's lesson length. Needs the group loaded (select_related):
+        a model property never runs a query of its own."""
+        if not self._meta.get_field("group").is_cached(self):
+            raise GroupNotLoaded('Trial.duration needs its group: load trials with select_related("group").')
+        return self.group.lesson_duration
 
     @property
     def ends_at(self) -> datetime.datetime:

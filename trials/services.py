@@ -46,9 +46,7 @@ BOOKABLE_LEAD_STATUSES = frozenset(
 
 def _session_end(group: Group, date: datetime.date, time: datetime.time) -> datetime.datetime:
     tz = timezone.get_default_timezone()
-    base = datetime.date(2000, 1, 3)
-    duration = datetime.datetime.combine(base, group.end_time) - datetime.datetime.combine(base, group.start_time)
-    return datetime.datetime.combine(date, time, tzinfo=tz) + duration
+    return datetime.datetime.combine(date, time, tzinfo=tz) + group.lesson_duration
 
 
 def trial_session_check(
