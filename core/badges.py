@@ -12,6 +12,8 @@ import datetime
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.durations import relative_words
+
 # Named colours understood by admin.css.
 GREEN, ORANGE, RED, BLUE, GREY, PURPLE, TEAL, YELLOW, SILVER, CHARCOAL = (
     "green",
@@ -57,7 +59,7 @@ SOON = datetime.timedelta(hours=1)
 
 
 def deadline_badge(due_at, now=None):
-    """A contact deadline: red once passed ("Overdue 2 h"), orange within the
+    """A contact deadline: red once passed ("2 d 3 h overdue"), orange within the
     hour, teal later; the local time, with the date unless it is today."""
     if due_at is None:
         return "—"
@@ -65,9 +67,7 @@ def deadline_badge(due_at, now=None):
     local = timezone.localtime(due_at)
     label = f"{local:%d.%m %H:%M}" if local.date() != timezone.localdate(now) else f"{local:%H:%M}"
     if due_at < now:
-        late = int((now - due_at).total_seconds() // 60)
-        overdue = f"{late} min" if late < 120 else f"{late // 60} h"
-        return badge(f"Overdue {overdue}", RED)
+        return badge(relative_words(due_at, now), RED)
     return badge(label, ORANGE if due_at - now <= SOON else TEAL)
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from core.durations import duration_words
 from reminders.models import OPEN_REMINDER_STATUSES, Delivery, DeliveryKind, LeadReminder, LeadReminderStatus
 from reminders.sources import Message, ReminderSource, Skip, admin_link, build_delivery, staff_addresses
 
@@ -56,11 +57,11 @@ class FollowUpSource(ReminderSource):
         lead = reminder.lead
         if lead.assigned_to_id is None:
             return Skip(UNASSIGNED)
-        late = max(int((now - reminder.due_at).total_seconds() // 60), 0)
+        late = duration_words(max(now - reminder.due_at, timedelta(0)))
         deadline = timezone.localtime(reminder.due_at)
         what = "First contact" if reminder.kind == "first_contact" else "Follow-up"
         lines = [
-            f"{what} with {lead.full_name or 'a lead'} ({lead.phone_display}) is overdue by {late} min "
+            f"{what} with {lead.full_name or 'a lead'} ({lead.phone_display}) is {late} overdue "
             f"(deadline {deadline:%d.%m %H:%M}).",
         ]
         if reminder.note:

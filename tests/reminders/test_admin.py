@@ -44,7 +44,7 @@ class TestLeadReminderAdmin:
         late = LeadReminderFactory(due_at=NOW - 25 * MIN, next_notify_at=NOW - 25 * MIN)
         later = LeadReminderFactory(due_at=NOW + 3 * 60 * MIN, next_notify_at=NOW + 3 * 60 * MIN)
         html = manager_client.get(REMINDERS).content.decode()
-        assert '<span class="badge badge-red">Overdue 25 min</span>' in html
+        assert '<span class="badge badge-red">25 min overdue</span>' in html
         overdue = manager_client.get(REMINDERS, {"overdue": "yes"}).content.decode()
         assert late.lead.full_name in overdue and later.lead.full_name not in overdue
         assert later.lead.full_name in manager_client.get(REMINDERS, {"q": later.lead.full_name}).content.decode()
@@ -136,7 +136,7 @@ class TestLeadPage:
         pinned.move_to(NOW + 20 * MIN)
         fresh = LeadFactory(assigned_to=salesperson, full_name="Fresh Lead")
         html = manager_client.get(LEADS).content.decode()
-        assert '<span class="badge badge-red">Overdue 5 min</span>' in html
+        assert '<span class="badge badge-red">5 min overdue</span>' in html
         assert '<span class="badge badge-orange">' in html  # due within the hour
         overdue = manager_client.get(LEADS, {"followup": "overdue"}).content.decode()
         assert late.full_name in overdue and fresh.full_name not in overdue

@@ -41,7 +41,7 @@ def test_overdue_follow_up_notifies_the_salesperson_by_email_and_telegram(pinned
     result = reminders_dispatch_due()
     assert result.as_dict() == {"sent": 2, "skipped": 0, "failed": 0}
     assert [m.to for m in mail.outbox] == [["aziz@centre.example"]]
-    assert "overdue by 5 min" in mail.outbox[0].body
+    assert "is 5 min overdue" in mail.outbox[0].body
     assert f"/admin/leads/lead/{reminder.lead_id}/change/" in mail.outbox[0].body
     [call] = telegram_calls(telegram)
     assert call["chat_id"] == "5551" and "overdue" in call["text"]
