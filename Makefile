@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test lint setup migrate seed check-deploy clean bench-import
+.PHONY: run test lint setup messages migrate seed check-deploy clean bench-import
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -14,7 +14,15 @@ $(STAMP): requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP) messages
+
+# Translations: the repository holds .po sources only; compile them to .mo
+# (locale/ and locale_django/, see README "Languages"). Needs GNU gettext's msgfmt.
+messages: $(STAMP)
+	@command -v msgfmt >/dev/null 2>&1 || { \
+	  echo "msgfmt not found: the translations need GNU gettext (Debian/Ubuntu: apt-get install gettext; macOS: brew install gettext)." >&2; \
+	  exit 1; }
+	$(PY) manage.py compilemessages --verbosity 0 --ignore .venv --ignore var --ignore staticfiles --ignore node_modules
 
 migrate: setup
 	$(PY) manage.py migrate --noinput

@@ -57,6 +57,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions (it reads the session's language), before CommonMiddleware
+    # (which may redirect and should do so in the chosen language).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -77,6 +80,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -105,7 +109,34 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "admin:login"
 
 # --- Time and language --------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# https://docs.djangoproject.com/en/5.2/topics/i18n/translation/#how-django-discovers-language-preference
+# LocaleMiddleware picks the language from the language cookie, then the browser's
+# Accept-Language; LANGUAGE_CODE (the centre's default) is the fallback. Uzbek is
+# written in Latin script, oʻ/gʻ with U+02BB as in Django's own name for it.
+LANGUAGES = [
+    ("uz", "Oʻzbekcha"),
+    ("ru", "Русский"),
+    ("en", "English"),
+]
+LANGUAGE_CODE = env.str("CRM_DEFAULT_LANGUAGE", default="uz")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(
+        f"CRM_DEFAULT_LANGUAGE is {LANGUAGE_CODE!r}; use one of: {', '.join(code for code, _ in LANGUAGES)}."
+    )
+# Our own catalogues first; then the supplement that completes Django's Uzbek
+# admin/auth/core catalogues (locale_django/README.md). The first path wins. The
+# supplement is a separate tree so that `makemessages` (which writes into the
+# first path) never touches it, nor takes it for a language.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django"]
+# Dates dd.mm.yyyy and 24-hour times in every language, weeks from Monday,
+# thousands separated by a no-break space (crm_project/formats/).
+FORMAT_MODULE_PATH = ["crm_project.formats"]
+# Numbers on display are grouped ("1 250 000"). Form fields are not localized
+# unless a field asks for it (localize=True), so inputs keep plain digits.
+USE_THOUSAND_SEPARATOR = True
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Tashkent")
 USE_I18N = True
 USE_TZ = True
@@ -139,6 +170,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)

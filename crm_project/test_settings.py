@@ -10,3 +10,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {}
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 # WhiteNoise serves collected files in production; tests have no STATIC_ROOT.
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise.")]  # noqa: F405
+# The suite asserts English texts (ours and Django's) and sends no Accept-Language;
+# the centre's default (uz) is tested where languages are (tests/core/test_i18n*.py).
+LANGUAGE_CODE = "en"

@@ -121,7 +121,9 @@ class TimetableFilterForm(forms.Form):
     room = forms.ModelChoiceField(Room.objects.filter(is_active=True), required=False)
     teacher = forms.ModelChoiceField(roles.teachers(), required=False)
     week = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Any day of the week to show."
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Any day of the week to show.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -134,10 +136,12 @@ class FreeRoomForm(forms.Form):
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     start_date = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Default: today."
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), help_text="Default: today."
     )
     end_date = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Empty: open-ended."
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Empty: open-ended.",
     )
     min_capacity = forms.IntegerField(required=False, min_value=1, label="At least seats")
 

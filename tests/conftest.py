@@ -1,3 +1,7 @@
+import contextlib
+import shutil
+from pathlib import Path
+
 import pytest
 
 from accounts import roles
@@ -61,3 +65,29 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    """The .mo files are build products (`make setup` compiles them, the repository
+    holds only .po sources). Compile the stale ones here too, so that pytest run
+    directly on a fresh checkout tests the real catalogues, not English fallbacks."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    sources = [po for root in settings.LOCALE_PATHS for po in Path(root).glob("*/LC_MESSAGES/*.po")]
+    stale = [
+        po
+        for po in sources
+        if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if not stale:
+        return
+    if shutil.which("msgfmt") is None:
+        pytest.exit(
+            f"{len(stale)} translation catalogue(s) are not compiled and msgfmt is missing: "
+            "install GNU gettext (apt-get install gettext), then run `make messages`.",
+            returncode=2,
+        )
+    with contextlib.chdir(settings.BASE_DIR):
+        call_command("compilemessages", verbosity=0, ignore_patterns=[".venv", "var", "staticfiles", "node_modules"])

@@ -14,7 +14,7 @@ class SessionChoiceForm(forms.Form):
         required=False,
         label="Time (optional)",
         help_text="Leave empty for the group's start time.",
-        widget=forms.TimeInput(attrs={"type": "time"}),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
 
     def __init__(self, *args, options: list[SessionOption], **kwargs):
