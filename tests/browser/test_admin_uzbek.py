@@ -1,0 +1,114 @@
+"""Django's own admin texts in Uzbek (our supplement, locale_django/uz/), in a real browser:
+an Uzbek browser and an Uzbek centre default, a superuser's first minutes. Our own texts
+are still English at this stage; these checks are about Django's.
+
+Screenshots at 1366×900 go to test-artifacts/ (uz-login.png, uz-index.png, ...)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ARTIFACTS, PASSWORD
+from tests.factories import UserFactory
+from tests.scheduling.factories import GroupFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ENGLISH_OF_DJANGO = [
+    "Log in",
+    "Log out",
+    "Home",
+    "Save and add another",
+    "Save and continue editing",
+    "Recent actions",
+    "Change password",
+    "Welcome,",
+    "0 of 2 selected",
+    "1 of 2 selected",
+    "Today",
+    "Run the selected action",
+]
+
+
+@pytest.fixture
+def uz_page(browser, live_server, settings):
+    settings.LANGUAGE_CODE = "uz"
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 1366, "height": 900},
+        locale="uz-UZ",
+        extra_http_headers={"Accept-Language": "uz-UZ,uz;q=0.9"},
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"uz-{name}.png"), full_page=False)
+
+
+def assert_no_english_of_django(page):
+    text = page.locator("body").inner_text()
+    assert [english for english in ENGLISH_OF_DJANGO if english in text] == [], text
+
+
+def test_superuser_meets_django_admin_in_uzbek(uz_page):
+    page = uz_page
+    admin = UserFactory(username="boss", is_staff=True, is_superuser=True)
+    GroupFactory(name="IELTS Morning A")
+    GroupFactory(name="IELTS Evening B")
+
+    page.goto("/admin/login/?next=/admin/")
+    expect(page.locator("input[type=submit]")).to_have_value("Kirish")
+    expect(page.locator("label[for=id_username]")).to_have_text("Login:")
+    expect(page.locator("label[for=id_password]")).to_have_text("Parol:")
+    shot(page, "login")
+    assert_no_english_of_django(page)
+    page.fill("#id_username", admin.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+
+    expect(page.locator("html")).to_have_attribute("lang", "uz")
+    expect(page.locator("#user-tools")).to_contain_text("Xush kelibsiz,")
+    expect(page.locator("#user-tools")).to_contain_text("Parolni oʻzgartirish")
+    expect(page.locator("#logout-form button")).to_have_text("Chiqish")
+    expect(page.locator("#recent-actions-module h2")).to_have_text("Soʻnggi amallar")
+    expect(page.locator("#content-main a.addlink").first).to_have_text("Qoʻshish")
+    shot(page, "index")
+    assert_no_english_of_django(page)
+
+    page.goto("/admin/scheduling/group/")
+    expect(page.locator(".breadcrumbs")).to_contain_text("Bosh sahifa")
+    expect(page.locator("#changelist-filter h2")).to_have_text("Filtr")
+    expect(page.locator("#changelist-search input[type=submit]")).to_have_value("Qidirish")
+    expect(page.locator(".actions label")).to_contain_text("Amal:")
+    expect(page.locator(".actions button[name=index]")).to_have_text("Bajarish")
+    expect(page.locator(".action-counter")).to_have_text("2 tadan 0 tasi tanlandi")
+    page.locator("#result_list tbody input.action-select").first.check()
+    expect(page.locator(".action-counter")).to_have_text("2 tadan 1 tasi tanlandi")
+    shot(page, "changelist")
+    assert_no_english_of_django(page)
+
+    page.get_by_role("link", name="IELTS Morning A").click()
+    expect(page.locator("input[name=_save]")).to_have_value("Saqlash")
+    expect(page.locator("input[name=_addanother]")).to_have_value("Saqlash va yana qoʻshish")
+    expect(page.locator("input[name=_continue]")).to_have_value("Saqlash va tahrirlashda davom etish")
+    expect(page.locator("a.deletelink")).to_have_text("Oʻchirish")
+    expect(page.locator("a.historylink")).to_have_text("Tarix")
+    expect(page.locator("#id_start_date")).to_have_value("01.09.2026")
+    shortcuts = page.locator("#id_start_date").locator("xpath=following-sibling::span[@class='datetimeshortcuts']")
+    expect(shortcuts).to_contain_text("Bugun")
+    shortcuts.locator("a").last.click()  # the calendar icon
+    calendar = page.locator(".calendarbox").first
+    expect(calendar).to_be_visible()
+    expect(calendar.locator("caption")).to_have_text("Sentabr 2026")
+    expect(calendar.locator("th").first).to_have_text("Du")  # weeks start on Monday
+    expect(calendar.locator(".calendar-shortcuts")).to_contain_text("Kecha")
+    expect(calendar.locator(".calendar-cancel")).to_contain_text("Bekor qilish")
+    shot(page, "change-form-calendar")
+    calendar.locator("td a", has_text="15").click()
+    expect(page.locator("#id_start_date")).to_have_value("15.09.2026")
+    assert_no_english_of_django(page)
