@@ -14,14 +14,13 @@ that someone else created meanwhile are re-read (and locked) and treated as
 known, and the rest is inserted again.
 
 Re-importing a file must not count its inquiries twice, so each imported
-inquiry carries a fingerprint of its row in ``LeadInquiry.note``; a row whose
-fingerprint (or, for a row with its own timestamp, whose time) is already
-recorded on the lead from the same source is a duplicate without a new
+inquiry carries a fingerprint of its row (``LeadInquiry.fingerprint``); a row
+whose fingerprint (or, for a row with its own timestamp, whose time) is
+already recorded on the lead from the same source is a duplicate without a new
 inquiry.
 """
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,7 +36,6 @@ logger = logging.getLogger(__name__)
 
 MAX_INSERT_RETRIES = 5
 ROWS_PER_INSERT = 5000
-_FINGERPRINT = re.compile(r"\[#([0-9a-f]{16})\]$")
 
 
 @dataclass
@@ -51,11 +49,6 @@ class BulkEntry:
     timed: bool = False  # ``at`` is the inquiry's own time (from the file), not the run's
     fingerprint: str = ""  # 16 hex digits identifying the row's content
     note: str = ""  # where it came from, e.g. "partners.xlsx row 12"
-
-    @property
-    def inquiry_note(self) -> str:
-        tag = f" [#{self.fingerprint}]" if self.fingerprint else ""
-        return self.note[: 255 - len(tag)] + tag
 
 
 @dataclass
@@ -72,11 +65,10 @@ class _Recorded:
     def __init__(self):
         self.times, self.prints = set(), set()
 
-    def add_note(self, received_at, note):
+    def add_recorded(self, received_at: datetime, fingerprint: str) -> None:
         self.times.add(received_at)
-        match = _FINGERPRINT.search(note or "")
-        if match:
-            self.prints.add(match.group(1))
+        if fingerprint:
+            self.prints.add(fingerprint)
 
     def has(self, entry: BulkEntry) -> bool:
         return (entry.timed and entry.at in self.times) or (
@@ -151,12 +143,12 @@ def leads_bulk_register(
         group = by_phone[lead.phone]
         first = group[0]
         changes.append((lead.pk, "", LeadStatus.NEW.value, by_id, first.at, ""))
-        inquiries.append((lead.pk, source, first.at, False, first.inquiry_note))
+        inquiries.append((lead.pk, source, first.at, False, first.note[:255], first.fingerprint))
         outcomes[first.key] = BulkOutcome(first.key, True, lead.pk)
         recorded = _Recorded()
         recorded.add(first)
         for entry in _to_record(group[1:], recorded):
-            inquiries.append((lead.pk, source, entry.at, True, entry.inquiry_note))
+            inquiries.append((lead.pk, source, entry.at, True, entry.note[:255], entry.fingerprint))
         for entry in group[1:]:
             outcomes[entry.key] = BulkOutcome(entry.key, False, lead.pk, earlier_in_run=True)
         seen[lead.phone] = lead.pk
@@ -165,10 +157,10 @@ def leads_bulk_register(
     repeated = [existing[p] for p in by_phone if p in existing]
     on_record: dict[int, _Recorded] = {lead.pk: _Recorded() for lead in repeated}
     if repeated:
-        for lead_id, received_at, note in LeadInquiry.objects.filter(
+        for lead_id, received_at, fingerprint in LeadInquiry.objects.filter(
             lead__in=list(on_record), source=source
-        ).values_list("lead_id", "received_at", "note"):
-            on_record[lead_id].add_note(received_at, note)
+        ).values_list("lead_id", "received_at", "fingerprint"):
+            on_record[lead_id].add_recorded(received_at, fingerprint)
     update_fields = {"inquiry_count", "last_inquiry_at", "last_inquiry_source", "updated_at"}
     to_reopen = []
     for lead in repeated:
@@ -178,7 +170,7 @@ def leads_bulk_register(
             outcomes[entry.key] = BulkOutcome(entry.key, False, lead.pk, earlier_in_run=earlier)
         fresh = _to_record(group, on_record[lead.pk])
         for entry in fresh:
-            inquiries.append((lead.pk, source, entry.at, True, entry.inquiry_note))
+            inquiries.append((lead.pk, source, entry.at, True, entry.note[:255], entry.fingerprint))
             for name, value in entry.details.items():
                 if name in _FILLABLE_FIELDS and value and not getattr(lead, name):
                     setattr(lead, name, value)
@@ -194,7 +186,7 @@ def leads_bulk_register(
     if repeated:
         Lead.objects.bulk_update(repeated, sorted(update_fields), batch_size=500)
     insert_rows(LeadStatusChange, ["lead", "from_status", "to_status", "changed_by", "changed_at", "note"], changes)
-    insert_rows(LeadInquiry, ["lead", "source", "received_at", "is_repeat", "note"], inquiries)
+    insert_rows(LeadInquiry, ["lead", "source", "received_at", "is_repeat", "note", "fingerprint"], inquiries)
     _first_contact_deadlines(created_leads, now, by)
     for lead in to_reopen:  # rare: per row is fine, and keeps the one status path
         lead_change_status(

@@ -131,15 +131,27 @@ class LeadStatusChange(models.Model):
 class LeadInquiry(models.Model):
     """Each time a person reached us: the first inquiry and every repeat."""
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="inquiries")
+    # Indexed by leadinquiry_on_record_idx below, which starts with the lead.
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="inquiries", db_index=False)
     source = models.CharField(max_length=20, choices=LeadSource.choices)
     received_at = models.DateTimeField(db_index=True)
     is_repeat = models.BooleanField(default=False)
     note = models.CharField(max_length=255, blank=True)
+    fingerprint = models.CharField(
+        max_length=16,
+        blank=True,
+        default="",
+        help_text="16 hex digits identifying the imported row (blank for inquiries not from an import).",
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name_plural = "inquiries"
+        indexes = [
+            # The import's duplicate check: what a lead has on record from one
+            # source (times and fingerprints), read from the index alone.
+            models.Index(fields=["lead", "source", "fingerprint", "received_at"], name="leadinquiry_on_record_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_source_display()} at {self.received_at:%Y-%m-%d %H:%M}"

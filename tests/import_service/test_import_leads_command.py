@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -157,7 +158,8 @@ def test_existing_lead_is_not_overwritten_and_gets_a_repeat_inquiry(files):
     assert existing.last_inquiry_source == LeadSource.TELEGRAM
     repeat = existing.inquiries.get(is_repeat=True)
     assert (repeat.source, repeat.received_at.isoformat()) == (LeadSource.CSV, "2026-11-19T06:00:00+00:00")
-    assert repeat.note.startswith("landing_dump_utf8_bom.csv row 3 [#")
+    assert repeat.note == "landing_dump_utf8_bom.csv row 3"
+    assert re.fullmatch(r"[0-9a-f]{16}", repeat.fingerprint)
     row = ImportRow.objects.get(lead=existing)
     assert row.outcome == RowOutcome.DUPLICATE and row.reason == "Phone +998902220102 already belongs to a lead."
 
