@@ -25,7 +25,6 @@ from django.utils import timezone
 
 from accounts import roles
 from import_service import columns, readers
-from import_service.bulk import BulkEntry, leads_bulk_register
 from import_service.models import (
     ImportLog,
     ImportRow,
@@ -33,6 +32,7 @@ from import_service.models import (
     InputKind,
     RowOutcome,
 )
+from leads.bulk import BulkEntry, leads_bulk_register
 from leads.models import Lead, LeadSource
 from leads.phones import InvalidPhone, normalize_phone
 from leads.services import NOT_A_SALESPERSON, salesperson_rotation, validate_source

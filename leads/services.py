@@ -138,16 +138,11 @@ def lead_save_new(*, lead: Lead, by=None, at: datetime | None = None, assigned_t
     """Save an unsaved Lead (built by a form or an importer) with its first
     history row and inquiry. The phone must already be normalised."""
     at = at or timezone.now()
-    lead.status = S.NEW
-    lead.status_changed_at = at
-    lead.last_inquiry_at = lead.last_inquiry_at or at
-    lead.last_inquiry_source = lead.last_inquiry_source or lead.source
-    if lead.created_at is None:
-        lead.created_at = at
+    lead_init_new(lead, at=at)
     lead.full_clean(validate_unique=False, exclude=["assigned_to"])
     lead.save()
-    LeadStatusChange.objects.create(lead=lead, from_status="", to_status=S.NEW, changed_by=by, changed_at=at)
-    LeadInquiry.objects.create(lead=lead, source=lead.source, received_at=at, is_repeat=False)
+    LeadStatusChange.objects.create(**first_status_change_row(lead_id=lead.pk, by_id=getattr(by, "pk", None), at=at))
+    LeadInquiry.objects.create(**inquiry_row(lead_id=lead.pk, source=lead.source, at=at, is_repeat=False))
     if assigned_to is not None:
         lead_assign(lead=lead, salesperson=assigned_to, by=by, at=at)
     return lead
@@ -155,25 +150,24 @@ def lead_save_new(*, lead: Lead, by=None, at: datetime | None = None, assigned_t
 
 def lead_record_repeat_inquiry(*, lead: Lead, source: str, at: datetime, details: dict | None = None) -> bool:
     """Count a repeat inquiry on ``lead``; returns True if it reopened a lost lead."""
-    details = details or {}
     lead.inquiry_count += 1
     lead.last_inquiry_at = at
     lead.last_inquiry_source = source
     changed = ["inquiry_count", "last_inquiry_at", "last_inquiry_source", "updated_at"]
-    for name, value in details.items():
-        if name in _FILLABLE_FIELDS and value and not getattr(lead, name):
-            setattr(lead, name, value)
-            changed.append(name)
+    changed += lead_fill_blanks(lead, details or {})
     lead.save(update_fields=changed)
-    LeadInquiry.objects.create(lead=lead, source=source, received_at=at, is_repeat=True)
+    LeadInquiry.objects.create(**inquiry_row(lead_id=lead.pk, source=source, at=at, is_repeat=True))
     if lead.status == S.LOST:
-        lead_change_status(lead=lead, to_status=S.NEW, at=at, note=f"Reopened by a repeat inquiry ({source})")
+        lead_change_status(lead=lead, to_status=S.NEW, at=at, note=REOPENED_BY_INQUIRY.format(source=source))
         return True
     return False
 
 
+# --- what a new lead and its history look like ------------------------------------
+# One definition for lead_save_new (one lead) and leads.bulk (thousands at once).
+
 # Blank fields a repeat inquiry may fill in (never overwrite).
-_FILLABLE_FIELDS = frozenset(
+FILLABLE_FIELDS = frozenset(
     {
         "full_name",
         "email",
@@ -190,6 +184,57 @@ _FILLABLE_FIELDS = frozenset(
         "form_id",
     }
 )
+REOPENED_BY_INQUIRY = "Reopened by a repeat inquiry ({source})"
+
+
+def lead_init_new(lead: Lead, *, at: datetime) -> Lead:
+    """Give an unsaved lead the state every new lead starts in: status new since
+    ``at``, and its last inquiry (``at`` from its own source, unless already set)."""
+    lead.status = S.NEW
+    lead.status_changed_at = at
+    lead.last_inquiry_at = lead.last_inquiry_at or at
+    lead.last_inquiry_source = lead.last_inquiry_source or lead.source
+    if lead.created_at is None:
+        lead.created_at = at
+    return lead
+
+
+def lead_fill_blanks(lead: Lead, details: dict) -> list[str]:
+    """Fill the lead's blank FILLABLE_FIELDS from ``details`` (never overwrite);
+    returns the names of the fields it set."""
+    filled = []
+    for name, value in details.items():
+        if name in FILLABLE_FIELDS and value and not getattr(lead, name):
+            setattr(lead, name, value)
+            filled.append(name)
+    return filled
+
+
+def first_status_change_row(*, lead_id: int, by_id: int | None, at: datetime) -> dict:
+    """A new lead's first LeadStatusChange ("" → new), as column values."""
+    return {
+        "lead_id": lead_id,
+        "from_status": "",
+        "to_status": S.NEW.value,
+        "changed_by_id": by_id,
+        "changed_at": at,
+        "note": "",
+    }
+
+
+def inquiry_row(
+    *, lead_id: int, source: str, at: datetime, is_repeat: bool, note: str = "", fingerprint: str = ""
+) -> dict:
+    """A LeadInquiry as column values. ``fingerprint`` (16 hex digits) identifies
+    an imported row, so importing it again is recognised; blank otherwise."""
+    return {
+        "lead_id": lead_id,
+        "source": source,
+        "received_at": at,
+        "is_repeat": is_repeat,
+        "note": note[:255],
+        "fingerprint": fingerprint,
+    }
 
 
 # --- status -------------------------------------------------------------------

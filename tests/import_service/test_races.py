@@ -42,7 +42,7 @@ def in_thread(target, results, key):
 
 @pytest.fixture(autouse=True)
 def _log_info(caplog):
-    caplog.set_level("INFO", logger="import_service.bulk")
+    caplog.set_level("INFO", logger="leads.bulk")
 
 
 def test_webhook_creating_the_same_phone_mid_import_is_counted_as_a_duplicate(tmp_path, caplog):

@@ -1,14 +1,17 @@
 """Set-based lead registration: many inquiries at once, the same history as one.
 
 ``leads_bulk_register`` does for a chunk of rows what
-``leads.services.lead_register_inquiry`` does for one: a new phone becomes a
-lead with its first LeadStatusChange ("" → new) and LeadInquiry; a known phone
-(in the database, or earlier in the same run) gets a repeat LeadInquiry, its
+``leads.services.lead_register_inquiry`` does for one, with the same
+definitions (``lead_init_new``, ``first_status_change_row``, ``inquiry_row``,
+``lead_fill_blanks``, ``FILLABLE_FIELDS``): a new phone becomes a lead with its
+first LeadStatusChange ("" → new) and LeadInquiry; a known phone (in the
+database, or earlier in the same run) gets a repeat LeadInquiry, its
 ``inquiry_count`` / ``last_inquiry_*`` counted up and blank details filled in,
-never overwritten; a lost lead is reopened through ``lead_change_status``.
+never overwritten; a lost lead is reopened through ``lead_change_status``; each
+assigned new lead is announced as ``hooks.LeadAssigned``, as ``lead_assign`` does.
 
-It only uses the lead models and services, with a fixed number of queries per
-chunk. The unique phone constraint is the guard against a concurrent webhook
+The lead import (``import_service``) is its caller; it knows nothing about
+files. A fixed number of queries per chunk. The unique phone constraint is the guard against a concurrent webhook
 or import: an insert that hits it is rolled back to a savepoint, the phones
 that someone else created meanwhile are re-read (and locked) and treated as
 known, and the rest is inserted again.
@@ -21,16 +24,25 @@ inquiry.
 """
 
 import logging
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from leads import hooks
 from leads.models import Lead, LeadInquiry, LeadStatus, LeadStatusChange
-from leads.services import _FILLABLE_FIELDS, lead_change_status
+from leads.services import (
+    FILLABLE_FIELDS,
+    REOPENED_BY_INQUIRY,
+    first_status_change_row,
+    inquiry_row,
+    lead_change_status,
+    lead_fill_blanks,
+    lead_init_new,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +61,16 @@ class BulkEntry:
     timed: bool = False  # ``at`` is the inquiry's own time (from the file), not the run's
     fingerprint: str = ""  # 16 hex digits identifying the row's content
     note: str = ""  # where it came from, e.g. "partners.xlsx row 12"
+
+    def inquiry(self, *, lead_id: int, source: str, is_repeat: bool) -> dict:
+        return inquiry_row(
+            lead_id=lead_id,
+            source=source,
+            at=self.at,
+            is_repeat=is_repeat,
+            note=self.note,
+            fingerprint=self.fingerprint,
+        )
 
 
 @dataclass
@@ -142,13 +164,13 @@ def leads_bulk_register(
     for lead in created_leads:
         group = by_phone[lead.phone]
         first = group[0]
-        changes.append((lead.pk, "", LeadStatus.NEW.value, by_id, first.at, ""))
-        inquiries.append((lead.pk, source, first.at, False, first.note[:255], first.fingerprint))
+        changes.append(first_status_change_row(lead_id=lead.pk, by_id=by_id, at=first.at))
+        inquiries.append(first.inquiry(lead_id=lead.pk, source=source, is_repeat=False))
         outcomes[first.key] = BulkOutcome(first.key, True, lead.pk)
         recorded = _Recorded()
         recorded.add(first)
         for entry in _to_record(group[1:], recorded):
-            inquiries.append((lead.pk, source, entry.at, True, entry.note[:255], entry.fingerprint))
+            inquiries.append(entry.inquiry(lead_id=lead.pk, source=source, is_repeat=True))
         for entry in group[1:]:
             outcomes[entry.key] = BulkOutcome(entry.key, False, lead.pk, earlier_in_run=True)
         seen[lead.phone] = lead.pk
@@ -170,11 +192,8 @@ def leads_bulk_register(
             outcomes[entry.key] = BulkOutcome(entry.key, False, lead.pk, earlier_in_run=earlier)
         fresh = _to_record(group, on_record[lead.pk])
         for entry in fresh:
-            inquiries.append((lead.pk, source, entry.at, True, entry.note[:255], entry.fingerprint))
-            for name, value in entry.details.items():
-                if name in _FILLABLE_FIELDS and value and not getattr(lead, name):
-                    setattr(lead, name, value)
-                    update_fields.add(name)
+            inquiries.append(entry.inquiry(lead_id=lead.pk, source=source, is_repeat=True))
+            update_fields.update(lead_fill_blanks(lead, entry.details))
             if lead.last_inquiry_at is None or entry.at >= lead.last_inquiry_at:
                 lead.last_inquiry_at = entry.at
                 lead.last_inquiry_source = source
@@ -185,17 +204,17 @@ def leads_bulk_register(
             to_reopen.append(lead)
     if repeated:
         Lead.objects.bulk_update(repeated, sorted(update_fields), batch_size=500)
-    insert_rows(LeadStatusChange, ["lead", "from_status", "to_status", "changed_by", "changed_at", "note"], changes)
-    insert_rows(LeadInquiry, ["lead", "source", "received_at", "is_repeat", "note", "fingerprint"], inquiries)
-    _first_contact_deadlines(created_leads, now, by)
+    insert_rows(LeadStatusChange, changes)
+    insert_rows(LeadInquiry, inquiries)
+    _announce_assignments(created_leads, now, by)
     for lead in to_reopen:  # rare: per row is fine, and keeps the one status path
         lead_change_status(
-            lead=lead, to_status=LeadStatus.NEW, at=now, note=f"Reopened by a repeat inquiry ({source} import)"
+            lead=lead, to_status=LeadStatus.NEW, at=now, note=REOPENED_BY_INQUIRY.format(source=f"{source} import")
         )
     return [outcomes[e.key] for e in entries]
 
 
-def _first_contact_deadlines(leads: list[Lead], now: datetime, by=None) -> None:
+def _announce_assignments(leads: list[Lead], now: datetime, by=None) -> None:
     """What lead_assign does after assigning: tell the apps that hang work off an
     assignment (reminders: the first-contact deadline). Imports without --assign skip it."""
     for lead in leads:
@@ -203,9 +222,10 @@ def _first_contact_deadlines(leads: list[Lead], now: datetime, by=None) -> None:
             hooks.publish(hooks.LeadAssigned(lead=lead, salesperson=lead.assigned_to, by=by, at=now))
 
 
-def insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
-    """INSERT plain rows (ids, text, booleans, datetimes): COPY on PostgreSQL,
-    multi-row VALUES elsewhere.
+def insert_rows(model, rows: list[dict]) -> None:
+    """INSERT plain rows (ids, text, booleans, datetimes), given as column values
+    keyed by field name or attname (``lead_id``), all with the same keys: COPY on
+    PostgreSQL, multi-row VALUES elsewhere.
 
     bulk_create runs every value of every object through the field machinery
     (pre_save, get_db_prep_save) and, on psycopg, through client-side query
@@ -215,8 +235,8 @@ def insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
     """
     if not rows:
         return
-    from django.db import connection, models
-
+    fields = list(rows[0])
+    rows = [tuple(row[name] for name in fields) for row in rows]
     opts = model._meta
     columns = [opts.get_field(name) for name in fields]
     quote = connection.ops.quote_name
@@ -232,22 +252,17 @@ def insert_rows(model, fields: list[str], rows: list[tuple]) -> None:
         rows = [tuple(a(v) if a and v is not None else v for a, v in zip(adapt, row, strict=False)) for row in rows]
     head = f"INSERT INTO {table} ({column_list}) VALUES "
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    per_statement = max(1, min(ROWS_PER_INSERT, _max_params(connection) // len(columns)))
+    per_statement = max(1, min(ROWS_PER_INSERT, _max_params() // len(columns)))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             batch = rows[start : start + per_statement]
             cursor.execute(head + ", ".join([one] * len(batch)), [v for row in batch for v in row])
 
 
-def _max_params(connection) -> int:
+def _max_params() -> int:
     if connection.vendor == "sqlite":
-        import sqlite3
-
         connection.ensure_connection()
-        try:
-            return min(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 30000)
-        except AttributeError:  # Python < 3.11
-            return 999
+        return min(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 30000)
     return connection.features.max_query_params or 30000
 
 
@@ -281,22 +296,20 @@ def _build_lead(phone: str, group: list[BulkEntry], source: str, assignee, now: 
     details = dict(group[0].details)
     for entry in group[1:]:
         for name, value in entry.details.items():
-            if name in _FILLABLE_FIELDS and value and not details.get(name):
+            if name in FILLABLE_FIELDS and value and not details.get(name):
                 details[name] = value
     first = group[0]
     recorded = _Recorded()
     recorded.add(first)
     repeats = _to_record(group[1:], recorded)
-    return Lead(
+    lead = Lead(
         phone=phone,
         source=source,
-        status=LeadStatus.NEW,
         created_at=first.at,
-        status_changed_at=first.at,
         inquiry_count=1 + len(repeats),
         last_inquiry_at=max(e.at for e in [first, *repeats]),
-        last_inquiry_source=source,
         assigned_to=assignee,
         assigned_at=now if assignee is not None else None,
         **details,
     )
+    return lead_init_new(lead, at=first.at)

@@ -1,0 +1,114 @@
+"""leads.bulk: thousands of inquiries at once with the same rules as one
+(leads.services.lead_register_inquiry / lead_save_new)."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+
+from leads import hooks
+from leads.bulk import BulkEntry, leads_bulk_register
+from leads.models import Lead, LeadInquiry, LeadSource, LeadStatus, LeadStatusChange
+from leads.services import lead_register_inquiry
+from tests.leads.factories import LeadFactory
+
+pytestmark = pytest.mark.django_db
+
+AT = datetime.datetime(2026, 11, 19, 5, 15, tzinfo=datetime.UTC)
+NOW = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC)
+DETAILS = {"full_name": "Anna Ivanova", "course_interest": "IELTS", "utm_source": "instagram"}
+
+
+def register(entries, *, source=LeadSource.CSV, seen=None, **kwargs):
+    with transaction.atomic():
+        return leads_bulk_register(entries=entries, source=source, seen={} if seen is None else seen, now=NOW, **kwargs)
+
+
+def lead_values(lead):
+    values = Lead.objects.filter(pk=lead.pk).values().get()
+    for name in ("id", "phone", "phone_raw", "updated_at"):
+        values.pop(name)
+    return values
+
+
+def test_a_lead_registered_in_bulk_looks_like_one_registered_alone(manager):
+    alone = lead_register_inquiry(phone="+998901110001", source=LeadSource.CSV, at=AT, by=manager, **DETAILS).lead
+    [outcome] = register([BulkEntry(key=1, phone="+998901110002", at=AT, details=DETAILS, timed=True)], by=manager)
+    bulk = Lead.objects.get(pk=outcome.lead_id)
+
+    assert outcome.created
+    assert lead_values(bulk) == lead_values(alone)
+    assert (bulk.status, bulk.status_changed_at, bulk.last_inquiry_at) == (LeadStatus.NEW, AT, AT)
+    history = ("from_status", "to_status", "changed_by", "changed_at", "note")
+    assert list(bulk.status_changes.values_list(*history)) == list(alone.status_changes.values_list(*history))
+    inquiry = ("source", "received_at", "is_repeat", "note", "fingerprint")
+    assert list(bulk.inquiries.values_list(*inquiry)) == list(alone.inquiries.values_list(*inquiry))
+
+
+def test_an_imported_inquiry_keeps_its_note_and_fingerprint_apart():
+    entry = BulkEntry(key=1, phone="+998901110003", at=AT, fingerprint="0123456789abcdef", note="list.csv row 2")
+    [outcome] = register([entry])
+    assert list(LeadInquiry.objects.filter(lead_id=outcome.lead_id).values_list("note", "fingerprint")) == [
+        ("list.csv row 2", "0123456789abcdef")
+    ]
+
+
+def test_a_recorded_fingerprint_makes_a_duplicate_without_a_second_inquiry():
+    first = BulkEntry(key=1, phone="+998901110004", at=NOW, fingerprint="00000000000000aa", note="a.csv row 2")
+    register([first])
+    again = BulkEntry(key=1, phone="+998901110004", at=NOW, fingerprint="00000000000000aa", note="a.csv row 2")
+    other = BulkEntry(key=2, phone="+998901110004", at=NOW, fingerprint="00000000000000bb", note="b.csv row 2")
+    outcomes = register([again, other])
+    assert [o.created for o in outcomes] == [False, False]
+    lead = Lead.objects.get(phone="+998901110004")
+    assert lead.inquiry_count == 2
+    assert sorted(lead.inquiries.values_list("fingerprint", flat=True)) == ["00000000000000aa", "00000000000000bb"]
+
+
+def test_a_repeat_fills_blanks_and_never_overwrites():
+    existing = LeadFactory(phone="+998901110005", full_name="Bobur", email="", course_interest="")
+    details = {"full_name": "Someone else", "email": "bobur@example.uz", "course_interest": "SAT"}
+    [outcome] = register([BulkEntry(key=1, phone=existing.phone, at=AT, details=details, timed=True)])
+    existing.refresh_from_db()
+    assert not outcome.created and outcome.lead_id == existing.pk
+    assert (existing.full_name, existing.email, existing.course_interest) == ("Bobur", "bobur@example.uz", "SAT")
+    assert existing.inquiry_count == 2
+    assert existing.inquiries.filter(is_repeat=True, source=LeadSource.CSV, received_at=AT).count() == 1
+
+
+def test_a_repeat_reopens_a_lost_lead_through_the_status_service(manager):
+    from leads.services import lead_mark_lost
+
+    lost = LeadFactory(phone="+998901110006")
+    lead_mark_lost(lead=lost, reason="No answer", by=manager)
+    register([BulkEntry(key=1, phone=lost.phone, at=AT, timed=True)])
+    lost.refresh_from_db()
+    assert lost.status == LeadStatus.NEW
+    assert LeadStatusChange.objects.filter(lead=lost).order_by("pk").last().note == (
+        "Reopened by a repeat inquiry (csv import)"
+    )
+
+
+def test_each_assigned_new_lead_is_announced_once_as_lead_assign_does(monkeypatch, salesperson, manager):
+    announced = []
+    monkeypatch.setitem(hooks._subscribers, hooks.LeadAssigned, [announced.append])
+    entries = [BulkEntry(key=n, phone=f"+99890111{n:04d}", at=AT) for n in range(3)]
+    entries += [BulkEntry(key=9, phone="+998901110000", at=AT), BulkEntry(key=10, phone="+998901110001", at=AT)]
+    register(entries, assign=lambda: salesperson, by=manager)  # two of the five rows repeat a phone
+    assert sorted(e.lead.phone for e in announced) == ["+998901110000", "+998901110001", "+998901110002"]
+    assert {(e.salesperson, e.by, e.at) for e in announced} == {(salesperson, manager, NOW)}
+
+
+def test_a_dry_run_writes_nothing_and_reports_the_same_outcomes():
+    LeadFactory(phone="+998901110007")
+    entries = [
+        BulkEntry(key=1, phone="+998901110007", at=AT),
+        BulkEntry(key=2, phone="+998901110008", at=AT),
+        BulkEntry(key=3, phone="+998901110008", at=AT),
+    ]
+    before = (Lead.objects.count(), LeadInquiry.objects.count(), LeadStatusChange.objects.count())
+    dry = register(entries, dry_run=True)
+    assert (Lead.objects.count(), LeadInquiry.objects.count(), LeadStatusChange.objects.count()) == before
+    real = register(entries)
+    assert [(o.created, o.earlier_in_run) for o in dry] == [(o.created, o.earlier_in_run) for o in real]
+    assert [o.created for o in real] == [False, True, False]
