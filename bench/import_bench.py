@@ -194,14 +194,14 @@ def main() -> int:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from import_service import services
+    from import_service.services import inputs, runs
     from leads.models import Lead, LeadInquiry, LeadStatusChange
 
     rss_before = peak_rss_mb()
     started, cpu_started = time.perf_counter(), time.process_time()
-    table, mapping = services.import_open_file(path=csv_path)
-    log = services.import_log_start(table=table, mapping=mapping, source=None)
-    log = services.import_execute(log=log, table=table, mapping=mapping).log
+    table, mapping = inputs.import_open_file(path=csv_path)
+    log = runs.import_log_start(table=table, mapping=mapping, source=None)
+    log = runs.import_execute(log=log, table=table, mapping=mapping).log
     import_seconds, import_cpu = time.perf_counter() - started, time.process_time() - cpu_started
     rss_import = peak_rss_mb()
     assert log.total == args.rows and log.created == len(unique), (log.total, log.created, len(unique))

@@ -1,6 +1,6 @@
 """Lead imports in admin: the log list, a detail page with progress, the
 error/duplicate rows as CSV, and the "Import leads" upload → preview → confirm
-flow. Thin: every decision is in import_service.services."""
+flow. Thin: every decision is in import_service.services.uploads."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,10 +14,11 @@ from django.utils.html import format_html, format_html_join
 from core.admin_tools import DateRangeFilter, ReadOnlyAdminMixin, admin_page_context
 from core.badges import BLUE, GREEN, GREY, ORANGE, RED, BadgeMedia, badge
 from core.exports import csv_response
-from import_service import selectors, services
+from import_service import selectors
 from import_service.forms import ImportUploadForm
 from import_service.models import ImportLog, ImportStatus, LeadImportUpload, RowOutcome
 from import_service.readers import ImportFileError
+from import_service.services import uploads
 from leads.badges import source_badge
 
 STATUS_COLOURS = {
@@ -175,7 +176,7 @@ class ImportLogAdmin(BadgeMedia, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                log = services.import_upload_preview(
+                log = uploads.import_upload_preview(
                     upload=data["file"],
                     by=request.user,
                     source=data["source"] or None,
@@ -198,7 +199,7 @@ class ImportLogAdmin(BadgeMedia, admin.ModelAdmin):
         log = get_object_or_404(ImportLog, pk=pk, dry_run=True)
         if request.method == "POST":
             try:
-                run = services.import_confirm(dry_run_log=log, by=request.user)
+                run = uploads.import_confirm(dry_run_log=log, by=request.user)
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
                 return HttpResponseRedirect(reverse("admin:import_service_importlog_upload"))
@@ -224,7 +225,7 @@ class ImportLogAdmin(BadgeMedia, admin.ModelAdmin):
             rows_table=self.preview_table(log),
             columns=self.column_mapping(log),
             download=self.download(log),
-            background=log.total > services.background_threshold(),
+            background=log.total > uploads.background_threshold(),
             media=self.media,
         )
         return TemplateResponse(request, "admin/import_service/importlog/preview.html", context)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 
-from import_service import services
 from import_service.models import ImportLog
+from import_service.services import inputs, runs
 from leads.models import Lead
 
 FILE_NAME = "registan-partners-november.csv"
@@ -61,7 +61,7 @@ def seed(stdout) -> None:
             writer.writerow(["F.I.Sh", "Telefon raqami", "Kurs", "Izoh", "Sana"])
             writer.writerows(_rows(rng))
         for dry_run in (True, False):
-            table, mapping = services.import_open_file(path=path)
-            log = services.import_log_start(table=table, mapping=mapping, source=None, by=manager, dry_run=dry_run)
-            services.import_execute(log=log, table=table, mapping=mapping, by=manager)
+            table, mapping = inputs.import_open_file(path=path)
+            log = runs.import_log_start(table=table, mapping=mapping, source=None, by=manager, dry_run=dry_run)
+            runs.import_execute(log=log, table=table, mapping=mapping, by=manager)
     stdout.write(f"Lead imports: {FILE_NAME}: {log.created} created, {log.duplicates} duplicates, {log.errors} errors.")

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from accounts import roles
 from import_service import columns
-from import_service.services import ROUND_ROBIN
+from import_service.services.inputs import ROUND_ROBIN
 from leads.models import LeadSource
 
 TOO_BIG = "The file is {size_mb} MB; the limit is {limit_mb} MB (IMPORT_MAX_FILE_MB)."

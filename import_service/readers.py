@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from core.errors import InputError
 from import_service import columns
 
 # How far down a sheet the header row may be.
@@ -46,7 +47,7 @@ FILE_TOO_BIG = "“{name}” is {size_mb} MB, more than the {limit_mb} MB allowe
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted OOXML and old .xls
 
 
-class ImportFileError(Exception):
+class ImportFileError(InputError):
     """The input cannot be imported; the message says why and what to do."""
 
 

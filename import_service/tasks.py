@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from import_service.models import ImportLog
-from import_service.services import import_run_stored
+from import_service.services.runs import import_run_stored
 
 
 @shared_task(acks_late=True)

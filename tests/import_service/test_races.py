@@ -7,8 +7,8 @@ import time
 import pytest
 from django.db import connection, transaction
 
-from import_service import services
 from import_service.models import ImportStatus
+from import_service.services import inputs, runs
 from leads.models import Lead, LeadInquiry
 from leads.services import lead_register_inquiry
 
@@ -21,9 +21,9 @@ def write_csv(path, numbers, label="Person"):
 
 
 def run_file(path):
-    table, mapping = services.import_open_file(path=path)
-    log = services.import_log_start(table=table, mapping=mapping, source=None)
-    return services.import_execute(log=log, table=table, mapping=mapping).log
+    table, mapping = inputs.import_open_file(path=path)
+    log = runs.import_log_start(table=table, mapping=mapping, source=None)
+    return runs.import_execute(log=log, table=table, mapping=mapping).log
 
 
 def in_thread(target, results, key):

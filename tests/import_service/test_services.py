@@ -1,4 +1,4 @@
-"""The import run itself: set-based writes, failure without partial writes, progress."""
+"""The import run itself (import_service.services.runs): set-based writes, failure without partial writes, progress."""
 
 import io
 
@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from import_service import services
+from import_service import readers
 from import_service.models import ImportLog, ImportStatus
+from import_service.services import inputs, runs
 from leads.models import Lead, LeadInquiry, LeadStatusChange
 from tests.leads.factories import LeadFactory
 
@@ -24,9 +25,9 @@ def people(count, start=0, prefix="90"):
 
 
 def run_file(path, **kwargs):
-    table, mapping = services.import_open_file(path=path)
-    log = services.import_log_start(table=table, mapping=mapping, source=None, **kwargs)
-    return services.import_execute(log=log, table=table, mapping=mapping).log
+    table, mapping = inputs.import_open_file(path=path)
+    log = runs.import_log_start(table=table, mapping=mapping, source=None, **kwargs)
+    return runs.import_execute(log=log, table=table, mapping=mapping).log
 
 
 def insert_statements(queries) -> int:
@@ -58,7 +59,7 @@ def test_no_per_row_queries(tmp_path):
 
 
 def test_history_is_complete_for_in_file_repeats_across_chunks(tmp_path, monkeypatch):
-    monkeypatch.setattr(services, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(runs, "CHUNK_ROWS", 10)
     rows = people(15) + [
         p.replace("IELTS", "SAT") for p in people(15)
     ]  # every phone twice, the repeat in a later chunk
@@ -73,7 +74,7 @@ def test_history_is_complete_for_in_file_repeats_across_chunks(tmp_path, monkeyp
 
 
 def test_dry_run_matches_the_real_run_across_chunks(tmp_path, monkeypatch):
-    monkeypatch.setattr(services, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(runs, "CHUNK_ROWS", 7)
     LeadFactory(phone="+998907000003")
     rows = [*people(12), "No phone,,IELTS", *people(6, start=8)]
     path = write_csv(tmp_path / "mixed.csv", rows)
@@ -93,7 +94,7 @@ def test_dry_run_matches_the_real_run_across_chunks(tmp_path, monkeypatch):
 
 def test_a_database_error_midway_fails_the_log_and_writes_no_lead(tmp_path, monkeypatch):
     """A real database error in the second chunk, raised by a trigger."""
-    monkeypatch.setattr(services, "CHUNK_ROWS", 50)
+    monkeypatch.setattr(runs, "CHUNK_ROWS", 50)
     poison = "+998907000070"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -131,7 +132,7 @@ def test_a_bad_file_discovered_late_fails_before_any_write(tmp_path):
         "Name,Phone\n" + "".join(f"P{i},+998 90 {7000000 + i}\n" for i in range(3000)) + f'"{huge_field}",901234567\n',
         encoding="utf-8",
     )
-    with pytest.raises(services.ImportFileError, match="could not be parsed as CSV at row 3002"):
+    with pytest.raises(readers.ImportFileError, match="could not be parsed as CSV at row 3002"):
         run_file(path)
     log = ImportLog.objects.get()
     assert log.status == ImportStatus.FAILED and "row 3002" in log.failure_reason
@@ -139,12 +140,12 @@ def test_a_bad_file_discovered_late_fails_before_any_write(tmp_path):
 
 
 def test_progress_is_saved_while_reading(tmp_path, monkeypatch):
-    monkeypatch.setattr(services, "CHUNK_ROWS", 100)
+    monkeypatch.setattr(runs, "CHUNK_ROWS", 100)
     seen = []
     path = write_csv(tmp_path / "progress.csv", people(250))
-    table, mapping = services.import_open_file(path=path)
-    log = services.import_log_start(table=table, mapping=mapping, source=None)
-    services.import_execute(
+    table, mapping = inputs.import_open_file(path=path)
+    log = runs.import_log_start(table=table, mapping=mapping, source=None)
+    runs.import_execute(
         log=log,
         table=table,
         mapping=mapping,

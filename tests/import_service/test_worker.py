@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from crm_project.celery import app
-from import_service import services
 from import_service.models import ImportLog, ImportStatus
+from import_service.services import uploads
 from leads.models import Lead
 from tests.intake.processes import base_env, start_worker, stop
 
@@ -60,9 +60,9 @@ def test_confirmed_large_upload_is_imported_by_the_worker(broker, manager, setti
     try:
         rows = "".join(f"Talaba {n},+998 91 {n:07d},IELTS\n" for n in range(3000100, 3000400))
         upload = SimpleUploadedFile("big-list.csv", ("Ism,Telefon,Kurs\n" + rows).encode())
-        preview = services.import_upload_preview(upload=upload, by=manager)
+        preview = uploads.import_upload_preview(upload=upload, by=manager)
         assert (preview.total, preview.created) == (300, 300)
-        run = services.import_confirm(dry_run_log=preview, by=manager)
+        run = uploads.import_confirm(dry_run_log=preview, by=manager)
         assert run.status == ImportStatus.QUEUED
         deadline = time.monotonic() + TIMEOUT
         while time.monotonic() < deadline:

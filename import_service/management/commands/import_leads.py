@@ -1,6 +1,6 @@
 """import_leads: bring a CSV, an Excel workbook or a Google Sheet into leads.
 
-A thin caller of import_service.services; see README "Lead import".
+A thin caller of import_service.services.inputs and .runs; see README "Lead import".
 """
 
 import json
@@ -9,8 +9,8 @@ import sys
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from import_service import services
 from import_service.readers import ImportFileError
+from import_service.services import inputs, runs
 from leads.models import LeadSource
 
 
@@ -47,18 +47,18 @@ class Command(BaseCommand):
             raise CommandError("--sheet is for Excel files; use --worksheet with --google-sheet.")
         try:
             if opts["google_sheet"]:
-                table, mapping = services.import_open_google_sheet(
+                table, mapping = inputs.import_open_google_sheet(
                     url_or_key=opts["google_sheet"], worksheet=opts["worksheet"], mapping=opts["map"]
                 )
             else:
-                table, mapping = services.import_open_file(path=opts["path"], sheet=opts["sheet"], mapping=opts["map"])
+                table, mapping = inputs.import_open_file(path=opts["path"], sheet=opts["sheet"], mapping=opts["map"])
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         try:
-            assign = services.import_assigner(assign=opts["assign"])
-            log = services.import_log_start(
+            assign = inputs.import_assigner(assign=opts["assign"])
+            log = runs.import_log_start(
                 table=table,
                 mapping=mapping,
                 source=opts["source"],
@@ -78,7 +78,7 @@ class Command(BaseCommand):
             )
         bar = self._progress_bar(opts)
         try:
-            result = services.import_execute(
+            result = runs.import_execute(
                 log=log,
                 table=table,
                 mapping=mapping,

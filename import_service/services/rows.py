@@ -1,0 +1,124 @@
+"""What one row of an import says: its phone (normalised, or why not), its own
+timestamp, a fingerprint of its content, and the lead fields it fills in.
+
+Pure: no database. ``parse_row`` runs for every row in phase one of a run
+(``runs``), so it keeps only what the second phase needs.
+"""
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils import timezone
+
+from import_service import columns, readers
+from leads.models import Lead
+from leads.phones import InvalidPhone, normalize_phone
+
+NO_PHONE = "No phone number."
+
+_MAX_LENGTHS = {f.name: f.max_length for f in Lead._meta.concrete_fields if getattr(f, "max_length", None)}
+_DATE_FORMATS = (
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+)
+
+
+@dataclass(slots=True)
+class ParsedRow:
+    """A validated row, kept small: 100k of them are held between the two phases."""
+
+    number: int
+    values: tuple[str, ...]
+    phone: str | None = None
+    error: str = ""
+    at: datetime.datetime | None = None
+
+
+def parse_created_time(value) -> datetime.datetime | None:
+    """A timestamp cell as an aware datetime (naive ones are local time), or None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        moment = value
+    elif isinstance(value, datetime.date):
+        moment = datetime.datetime.combine(value, datetime.time.min)
+    else:
+        text = str(value).strip()
+        moment = None
+        try:
+            moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            for fmt in _DATE_FORMATS:
+                try:
+                    moment = datetime.datetime.strptime(text, fmt)
+                    break
+                except ValueError:
+                    continue
+        if moment is None:
+            return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def row_fingerprint(values) -> str:
+    """16 hex digits identifying a row's content, so a re-import recognises it
+    (stored as ``LeadInquiry.fingerprint``)."""
+    return hashlib.blake2b("\x1f".join(values).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def parse_row(number: int, cells: list, mapping: dict[int, str], *, now: datetime.datetime) -> ParsedRow | None:
+    """Phone and time of one row (None for a blank row); its other details are
+    read when it is written (row_details)."""
+    values = tuple(c.strip() if type(c) is str else readers.cell_text(c) for c in cells)
+    if not any(values):
+        return None
+    row = ParsedRow(number=number, values=values)
+    phone_raw = created_time = None
+    for index, field in mapping.items():
+        if field == "phone":
+            phone_raw = cells[index]
+        elif field == "created_time":
+            created_time = cells[index]
+    try:
+        row.phone = normalize_phone(phone_raw)
+    except InvalidPhone as exc:
+        row.error = NO_PHONE if readers.cell_text(phone_raw) == "" else str(exc)
+        return row
+    moment = parse_created_time(created_time)
+    row.at = min(moment, now) if moment else None
+    return row
+
+
+def row_details(values: tuple[str, ...], mapping: dict[int, str]) -> dict:
+    """The lead fields a row gives (only non-blank ones), cut to the model's lengths."""
+    fields = {field: values[index] for index, field in mapping.items() if values[index]}
+    details = {"phone_raw": fields.get("phone", "")}
+    for field in columns.TEXT_FIELDS:
+        if field in fields:
+            details[field] = fields[field]
+    first, last = fields.get("first_name", ""), fields.get("last_name", "")
+    if first or last:
+        details["full_name"] = " ".join(p for p in (details.get("full_name") or first, last) if p)
+    if details.get("email"):
+        try:
+            validate_email(details["email"])
+        except ValidationError:
+            # Keep what was typed where a person can see it, rather than lose it.
+            bad = details.pop("email")
+            details["comment"] = "\n".join(p for p in (details.get("comment", ""), f"E-mail as given: {bad}") if p)
+    for name, value in details.items():
+        limit = _MAX_LENGTHS.get(name)
+        if limit and len(value) > limit:
+            details[name] = value[:limit]
+    return details
