@@ -27,8 +27,8 @@ from analytics.models import (
     RoomDayUsage,
     SalesKPI,
 )
-from analytics.services import marketing
-from analytics.services.marketing import marketing_spend_import, marketing_spend_record
+from analytics.services import marketing_export
+from analytics.services.marketing_spend import marketing_spend_import, marketing_spend_record
 from analytics.views import dashboard_context
 from core.admin_tools import ExportMixin, ReadOnlyAdminMixin, add_service_errors, admin_page_context, salesperson_filter
 from core.badges import BLUE, GREY, ORANGE, BadgeMedia, badge, occupancy_badge, percent_colour
@@ -338,9 +338,10 @@ class SpendImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > marketing.MAX_FILE_BYTES:  # refuse before reading it into memory
+        limit = marketing_export.MAX_FILE_BYTES
+        if upload.size > limit:  # refuse before reading it into memory
             raise ValidationError(
-                marketing.FILE_TOO_BIG.format(size_kb=upload.size // 1024, limit_kb=marketing.MAX_FILE_BYTES // 1024)
+                marketing_export.FILE_TOO_BIG.format(size_kb=upload.size // 1024, limit_kb=limit // 1024)
             )
         return upload
 
@@ -387,8 +388,9 @@ class MarketingSpendAdmin(ManagersOnly, BadgeMedia, ExportMixin, admin.ModelAdmi
         form = SpendImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
+                upload = form.cleaned_data["file"]
                 result = marketing_spend_import(
-                    raw=form.cleaned_data["file"].read(), channel=form.cleaned_data["channel"], by=request.user
+                    raw=upload.read(), channel=form.cleaned_data["channel"], by=request.user, name=upload.name
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)

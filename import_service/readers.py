@@ -172,6 +172,11 @@ def open_file(
 # --- CSV ------------------------------------------------------------------------
 
 
+def is_workbook(data: bytes) -> bool:
+    """The bytes of a spreadsheet workbook (.xlsx, or an encrypted or old .xls), not text."""
+    return data.startswith((b"PK\x03\x04", _OLE_SIGNATURE))
+
+
 def decode_csv(data: bytes, name: str) -> str:
     """UTF-8 with or without BOM, UTF-16 (Meta Lead Ads exports), or cp1251."""
     if data.startswith(codecs.BOM_UTF8):
@@ -182,7 +187,7 @@ def decode_csv(data: bytes, name: str) -> str:
         except UnicodeDecodeError as exc:
             raise ImportFileError(UNKNOWN_ENCODING.format(name=name)) from exc
     head = data[:4096]
-    if head.startswith((b"PK\x03\x04", _OLE_SIGNATURE)):
+    if is_workbook(head):
         raise ImportFileError(LOOKS_LIKE_XLSX.format(name=name))
     if head.count(b"\x00") > len(head) // 4:
         # UTF-16 without a BOM: the zero bytes sit on one side of each code unit.
@@ -227,28 +232,34 @@ def detect_delimiter(text: str) -> str:
     return best
 
 
-def _open_csv(path: Path, name: str, overrides) -> Table:
-    data = path.read_bytes()
+def csv_text(data: bytes, name: str) -> str:
+    """The text of a CSV file's bytes: encoding detected (``decode_csv``), Windows
+    line ends made plain. Raises ImportFileError for an empty or binary file."""
     if not data.strip():
         raise ImportFileError(EMPTY_FILE.format(name=name))
     text = decode_csv(data, name)
-    del data
     if "\x00" in text:
         raise ImportFileError(NOT_TEXT.format(name=name))
     if "\r" in text:  # Windows line ends, also inside quoted multi-line fields
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    delimiter = detect_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return text
 
-    def records():
-        number = 0
-        try:
-            for number, row in enumerate(reader, start=1):
-                yield number, row
-        except csv.Error as exc:
-            raise ImportFileError(CSV_BROKEN.format(name=name, row=number + 1, error=exc)) from exc
 
-    header_row, headers, rows = _locate_header(records(), overrides)
+def csv_records(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
+    """(record number, cells) of CSV text, its delimiter detected (``detect_delimiter``);
+    a malformed record raises ImportFileError naming its row."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
+    number = 0
+    try:
+        for number, row in enumerate(reader, start=1):
+            yield number, row
+    except csv.Error as exc:
+        raise ImportFileError(CSV_BROKEN.format(name=name, row=number + 1, error=exc)) from exc
+
+
+def _open_csv(path: Path, name: str, overrides) -> Table:
+    text = csv_text(path.read_bytes(), name)
+    header_row, headers, rows = _locate_header(csv_records(text, name), overrides)
     if header_row is None:
         raise ImportFileError(EMPTY_FILE.format(name=name))
     return Table(name=name, kind="csv", headers=headers, header_row=header_row, _rows=rows)

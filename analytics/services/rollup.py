@@ -27,6 +27,7 @@ from analytics.models import (
 )
 from analytics.services.days import day_bounds, days_between, local_today
 from analytics.services.groups import analytics_rollup_groups
+from analytics.services.marketing_metrics import marketing_figures
 from analytics.services.sales_sources import followup_counters, trial_counters
 from leads.models import Lead, LeadSource, LeadStatus, LeadStatusChange
 from leads.services import CONTACT_STATUSES
@@ -213,8 +214,6 @@ def _rollup_sales_kpis(*, day, start, end) -> int:
 
 
 def _rollup_marketing(*, day, start, end, created_by_source: dict[str, int]) -> int:
-    from analytics.services.marketing import marketing_figures
-
     enrolled = dict(
         LeadStatusChange.objects.filter(changed_at__gte=start, changed_at__lt=end, to_status=S.ENROLLED)
         .values("lead__source")

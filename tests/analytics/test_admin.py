@@ -185,9 +185,9 @@ class TestMarketingSpendAdmin:
     def test_import_page_refuses_an_oversized_upload(self, manager_client, monkeypatch):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        from analytics.services import marketing
+        from analytics.services import marketing_export
 
-        monkeypatch.setattr(marketing, "MAX_FILE_BYTES", 64)
+        monkeypatch.setattr(marketing_export, "MAX_FILE_BYTES", 64)
         header = b"Day,Amount spent (UZS),Impressions,Link clicks\n"
         big = SimpleUploadedFile("big.csv", header + b"2026-11-18,1,1,1\n" * 5)
         response = manager_client.post(

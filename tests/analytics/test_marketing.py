@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from analytics.models import MarketingAnalytics, MarketingSpend, SpendSource
-from analytics.services import marketing
-from analytics.services.marketing import marketing_figures, marketing_spend_import, marketing_spend_record
+from analytics.services import marketing_export
+from analytics.services.marketing_metrics import marketing_figures
+from analytics.services.marketing_spend import NEGATIVE_VALUE, marketing_spend_import, marketing_spend_record
 from tests.analytics.helpers import local
 from tests.leads.factories import LeadFactory
 
@@ -52,6 +53,41 @@ class TestImport:
         assert (spend.cost, spend.impressions, spend.clicks) == (Decimal("1250000.50"), 40000, 600)
         assert result.created == 1
 
+    def test_semicolon_cp1251_export_with_a_multiline_campaign_name(self):
+        """The lead import's decoding and delimiter detection (import_service.readers), reused."""
+        text = (
+            "Кампания;Day;Amount spent (UZS);Impressions;Link clicks\r\n"
+            '"Осень,\r\nIELTS";18.11.2026;"100 000,50";5000;40\r\n'
+            "Дети;18.11.2026;50000;3000;20\r\n"
+        )
+        result = marketing_spend_import(raw=text.encode("cp1251"), channel="instagram")
+        spend = MarketingSpend.objects.get(date=D, channel="instagram")
+        assert (spend.cost, spend.impressions, spend.clicks) == (Decimal("150000.50"), 8000, 60)
+        assert result.days == [D]
+
+    def test_utf16_without_a_bom_is_read(self):
+        text = "Day\tCost\tImpressions\tClicks\n2026-11-18\t700\t100\t7\n"
+        marketing_spend_import(raw=text.encode("utf-16-le"), channel="telegram")
+        assert MarketingSpend.objects.get(date=D, channel="telegram").cost == Decimal("700.00")
+
+    @pytest.mark.parametrize(
+        "raw, message",
+        [
+            (
+                b"PK\x03\x04" + b"\x00" * 100,
+                "“report.xlsx” is an Excel workbook: export the report from the ad platform as CSV.",
+            ),
+            (b"  \r\n", "“report.xlsx” is empty."),
+            ("\ufeff\n,,,\n".encode(), "“report.xlsx” is empty."),
+            (b"Day,Cost\n\x00\x01\x02\xff" * 10, "“report.xlsx” is not a text CSV file (it contains binary data)."),
+        ],
+    )
+    def test_files_that_are_not_exports_are_clear_errors(self, raw, message):
+        with pytest.raises(ValidationError) as exc:
+            marketing_spend_import(raw=raw, channel="instagram", name="report.xlsx")
+        assert exc.value.messages == [message]
+        assert not MarketingSpend.objects.exists()
+
     def test_reimport_replaces_the_days(self):
         marketing_spend_import(raw=REPORT.read_bytes(), channel="instagram")
         result = marketing_spend_import(raw=REPORT.read_bytes(), channel="instagram")
@@ -66,9 +102,9 @@ class TestImport:
         with pytest.raises(ValidationError) as exc:
             marketing_spend_import(raw=text.encode(), channel="instagram")
         assert exc.value.messages == [
-            marketing.BAD_DATE.format(row=3, value="2026-13-40"),
-            marketing.BAD_NUMBER.format(row=4, column="Amount spent (UZS)", value="abc"),
-            marketing.NEGATIVE_NUMBER.format(row=5, column="Amount spent (UZS)", value="-5"),
+            marketing_export.BAD_DATE.format(row=3, value="2026-13-40"),
+            marketing_export.BAD_NUMBER.format(row=4, column="Amount spent (UZS)", value="abc"),
+            marketing_export.NEGATIVE_NUMBER.format(row=5, column="Amount spent (UZS)", value="-5"),
         ]
         assert not MarketingSpend.objects.exists()
 
@@ -81,13 +117,13 @@ class TestImport:
         with pytest.raises(ValidationError) as exc:
             marketing_spend_import(raw=text.encode(), channel="instagram")
         assert exc.value.messages == [
-            marketing.BAD_NUMBER.format(row=2, column="Amount spent (UZS)", value="NaN"),
-            marketing.BAD_NUMBER.format(row=3, column="Amount spent (UZS)", value="Infinity"),
-            marketing.TOO_LARGE_NUMBER.format(
-                row=4, column="Amount spent (UZS)", value="1e20", limit=marketing.MAX_COST
+            marketing_export.BAD_NUMBER.format(row=2, column="Amount spent (UZS)", value="NaN"),
+            marketing_export.BAD_NUMBER.format(row=3, column="Amount spent (UZS)", value="Infinity"),
+            marketing_export.TOO_LARGE_NUMBER.format(
+                row=4, column="Amount spent (UZS)", value="1e20", limit=marketing_export.MAX_COST
             ),
-            marketing.TOO_LARGE_NUMBER.format(
-                row=5, column="Impressions", value="99999999999", limit=marketing.MAX_COUNT
+            marketing_export.TOO_LARGE_NUMBER.format(
+                row=5, column="Impressions", value="99999999999", limit=marketing_export.MAX_COUNT
             ),
         ]
         assert not MarketingSpend.objects.exists()
@@ -97,7 +133,9 @@ class TestImport:
         with pytest.raises(ValidationError) as exc:
             marketing_spend_import(raw=text.encode(), channel="instagram")
         assert exc.value.messages == [
-            marketing.DAY_TOTAL_TOO_LARGE.format(day=D, what="impressions", total=4000000000, limit=marketing.MAX_COUNT)
+            marketing_export.DAY_TOTAL_TOO_LARGE.format(
+                day=D, what="impressions", total=4000000000, limit=marketing_export.MAX_COUNT
+            )
         ]
         assert not MarketingSpend.objects.exists()
 
@@ -106,14 +144,16 @@ class TestImport:
         with pytest.raises(ValidationError) as exc:
             marketing_spend_import(raw=raw, channel="instagram")
         assert exc.value.messages == [
-            marketing.FILE_TOO_BIG.format(size_kb=len(raw) // 1024, limit_kb=marketing.MAX_FILE_BYTES // 1024)
+            marketing_export.FILE_TOO_BIG.format(
+                size_kb=len(raw) // 1024, limit_kb=marketing_export.MAX_FILE_BYTES // 1024
+            )
         ]
 
     def test_other_currency_is_refused(self):
         text = "Day,Amount spent (USD),Impressions,Link clicks\n2026-11-18,10,10,1\n"
         with pytest.raises(ValidationError) as exc:
             marketing_spend_import(raw=text.encode(), channel="instagram")
-        assert exc.value.messages == [marketing.WRONG_CURRENCY.format(currency="USD")]
+        assert exc.value.messages == [marketing_export.WRONG_CURRENCY.format(currency="USD")]
 
     def test_missing_column_names_what_was_found(self):
         with pytest.raises(ValidationError) as exc:
@@ -150,7 +190,7 @@ class TestRecord:
     def test_negative_cost_is_refused(self):
         with pytest.raises(ValidationError) as exc:
             marketing_spend_record(date=D, channel="telegram", impressions=1, clicks=1, cost=Decimal("-1"))
-        assert exc.value.messages == [marketing.NEGATIVE_VALUE.format(field="Cost")]
+        assert exc.value.messages == [NEGATIVE_VALUE.format(field="Cost")]
         assert not MarketingSpend.objects.exists()
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from analytics.services.marketing import marketing_spend_import
+from analytics.services.marketing_spend import marketing_spend_import
 from leads.models import LeadSource
 
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             if by is None:
                 raise CommandError(f"No user “{user}”.")
         try:
-            result = marketing_spend_import(raw=file.read_bytes(), channel=channel, by=by)
+            result = marketing_spend_import(raw=file.read_bytes(), channel=channel, by=by, name=file.name)
         except ValidationError as exc:
             raise CommandError("Nothing imported:\n" + "\n".join(exc.messages)) from exc
         first, last = result.days[0], result.days[-1]

@@ -1,30 +1,21 @@
-"""Marketing inputs (spend, impressions, clicks) typed in admin or imported from an
-ad-platform export, and the pure arithmetic of the marketing figures.
+"""Reading an ad-platform daily report (Meta Ads Manager “Day / Amount spent (UZS) /
+Impressions / Link clicks”, Google Ads, TikTok) into per-day totals.
 
-Inputs live in MarketingSpend; the rollup reads them into MarketingAnalytics and
-never writes them back, so re-running a rollup never overwrites what people typed.
+The bytes are decoded and the CSV dialect detected by the lead import's reader
+(``import_service.readers``: BOM, UTF-16 with or without BOM, UTF-8, cp1251;
+comma, semicolon or tab; quoted fields with line breaks), so both imports accept
+the same files. No database: ``marketing_spend`` writes what this returns.
 """
 
-import csv
 import datetime
-import io
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from analytics.models import MarketingSpend, SpendSource
-from leads.models import LeadSource
+from import_service import readers
 
-CENT = Decimal("0.01")
-
-UNKNOWN_CHANNEL = "Unknown channel “{value}”. Known channels: {known}."
-NEGATIVE_VALUE = "{field} cannot be negative."
-EMPTY_FILE = "The file is empty."
-NOT_CSV = "Could not read the file as a CSV/TSV export: {error}"
 MISSING_COLUMN = "No {what} column. Expected one of: {expected}. Found: {found}."
 WRONG_CURRENCY = "The spend column is in {currency}; only UZS is accepted (the centre's currency)."
 BAD_DATE = "Row {row}: “{value}” is not a date (use YYYY-MM-DD or DD.MM.YYYY)."
@@ -34,6 +25,7 @@ NO_ROWS = "The file has a header but no data rows."
 TOO_LARGE_NUMBER = "Row {row}: {column} “{value}” is larger than the {limit} that can be stored."
 DAY_TOTAL_TOO_LARGE = "{day}: the day's {what} add up to {total}, more than the {limit} that can be stored."
 FILE_TOO_BIG = "The file is {size_kb} KB; an ad-spend export is at most {limit_kb} KB."
+WORKBOOK = "“{name}” is an Excel workbook: export the report from the ad platform as CSV."
 
 # A daily report is a few KB; anything far bigger is not one (and is read whole).
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -46,81 +38,6 @@ DATE_COLUMNS = ("day", "date", "reporting starts", "reporting start", "by day")
 SPEND_COLUMN = re.compile(r"^(amount spent|cost|spend|total spend)\s*(\((?P<currency>[a-z]{3})\))?$")
 IMPRESSION_COLUMNS = ("impressions", "impr.", "impr")
 CLICK_COLUMNS = ("link clicks", "clicks (all)", "clicks", "outbound clicks")
-
-
-def marketing_figures(*, impressions: int, clicks: int, cost, leads: int, enrollments: int) -> dict:
-    """The stored marketing figures of one day and channel (see METRICS.md)."""
-    cost = Decimal(cost).quantize(CENT)
-
-    def ratio(numerator, denominator, scale=1):
-        if not denominator:
-            return None
-        return (Decimal(numerator) * scale / Decimal(denominator)).quantize(CENT, rounding=ROUND_HALF_UP)
-
-    return {
-        "impressions": impressions,
-        "clicks": clicks,
-        "ctr": ratio(clicks, impressions, 100),
-        "leads_generated": leads,
-        "cost_total": cost,
-        "cpl": ratio(cost, leads),
-        "enrollments_from_channel": enrollments,
-        "cpa": ratio(cost, enrollments),
-    }
-
-
-def _validate_channel(channel: str) -> None:
-    if channel not in LeadSource.values:
-        raise ValidationError({"channel": UNKNOWN_CHANNEL.format(value=channel, known=", ".join(LeadSource.values))})
-
-
-def _enqueue_rollup(days) -> None:
-    from analytics.tasks import rollup_days
-
-    isodays = sorted({d.isoformat() for d in days})
-    transaction.on_commit(lambda: rollup_days.delay(isodays))
-
-
-def marketing_spend_record(
-    *, date: datetime.date, channel: str, impressions: int, clicks: int, cost, by=None, note: str = ""
-) -> MarketingSpend:
-    """Store what marketing staff typed for one day and channel (create or replace),
-    then re-roll that day so its marketing figures follow."""
-    _validate_channel(channel)
-    for name, value in (("Impressions", impressions), ("Clicks", clicks), ("Cost", cost)):
-        if value is None or value < 0:
-            raise ValidationError(NEGATIVE_VALUE.format(field=name))
-    with transaction.atomic():
-        spend, _ = MarketingSpend.objects.update_or_create(
-            date=date,
-            channel=channel,
-            defaults={
-                "impressions": impressions,
-                "clicks": clicks,
-                "cost": Decimal(cost).quantize(CENT),
-                "source": SpendSource.MANUAL,
-                "entered_by": by,
-                "note": note[:255],
-            },
-        )
-        _enqueue_rollup([date])
-    return spend
-
-
-@dataclass(frozen=True)
-class SpendImportResult:
-    created: int
-    updated: int
-    days: list[datetime.date]
-
-
-def _decode(raw: bytes) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1251")
 
 
 def _parse_number(text: str, *, row: int, column: str, integer: bool):
@@ -167,31 +84,34 @@ def _find_column(header: list[str], names, what: str) -> int:
     )
 
 
-def parse_ad_spend_export(raw: bytes) -> dict[datetime.date, dict]:
-    """Read an ad-platform daily report (Meta Ads Manager “Day / Amount spent (UZS) /
-    Impressions / Link clicks”, UTF-16 TSV or UTF-8 CSV) into per-day totals.
+def _records(raw: bytes, name: str) -> list[tuple[int, list[str]]]:
+    """The non-blank records of the file, numbered as a spreadsheet shows them."""
+    if readers.is_workbook(raw):
+        raise ValidationError(WORKBOOK.format(name=name))
+    try:
+        text = readers.csv_text(raw, name)
+        return [(number, cells) for number, cells in readers.csv_records(text, name) if any(c.strip() for c in cells)]
+    except readers.ImportFileError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+def parse_ad_spend_export(raw: bytes, *, name: str = "ad-spend export") -> dict[datetime.date, dict]:
+    """Read an ad-platform daily report into per-day totals
+    ``{day: {"impressions", "clicks", "cost"}}``; ``name`` (the file's) is for messages.
 
     Rows of the same day (one per campaign or ad set) are summed. Every problem is
-    collected and raised together; nothing is returned half-read.
+    collected and raised together as one ValidationError; nothing is returned half-read.
     """
     if len(raw) > MAX_FILE_BYTES:
         raise ValidationError(FILE_TOO_BIG.format(size_kb=len(raw) // 1024, limit_kb=MAX_FILE_BYTES // 1024))
-    text = _decode(raw).strip()
-    if not text:
-        raise ValidationError(EMPTY_FILE)
-    try:
-        dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        rows = list(csv.reader(io.StringIO(text), dialect))
-    except csv.Error as exc:
-        raise ValidationError(NOT_CSV.format(error=exc)) from exc
-    header, body = rows[0], rows[1:]
+    records = _records(raw, name)
+    if not records:
+        raise ValidationError(readers.EMPTY_FILE.format(name=name))
+    (_, header), body = records[0], records[1:]
     date_col = _find_column(header, DATE_COLUMNS, "date")
     spend_col = None
-    for index, name in enumerate(header):
-        match = SPEND_COLUMN.match(name.strip().lower())
+    for index, column in enumerate(header):
+        match = SPEND_COLUMN.match(column.strip().lower())
         if match:
             currency = (match.group("currency") or "uzs").upper()
             if currency != "UZS":
@@ -209,9 +129,7 @@ def parse_ad_spend_export(raw: bytes) -> dict[datetime.date, dict]:
 
     totals: dict[datetime.date, dict] = defaultdict(lambda: {"impressions": 0, "clicks": 0, "cost": Decimal("0")})
     errors = []
-    for number, cells in enumerate(body, start=2):
-        if not any(c.strip() for c in cells):
-            continue
+    for number, cells in body:
         cells = cells + [""] * (len(header) - len(cells))
         if not cells[date_col].strip() and any(c.strip().lower().startswith("total") for c in cells):
             continue  # the platform's summary line
@@ -237,29 +155,3 @@ def parse_ad_spend_export(raw: bytes) -> dict[datetime.date, dict]:
     if not totals:
         raise ValidationError(NO_ROWS)
     return dict(totals)
-
-
-def marketing_spend_import(*, raw: bytes, channel: str, by=None) -> SpendImportResult:
-    """Import an ad-platform export for ``channel``: one MarketingSpend per day
-    (created, or replaced with the platform's figures), all or nothing, then
-    re-roll the imported days."""
-    _validate_channel(channel)
-    per_day = parse_ad_spend_export(raw)
-    created = updated = 0
-    with transaction.atomic():
-        for day, figures in sorted(per_day.items()):
-            _, was_created = MarketingSpend.objects.update_or_create(
-                date=day,
-                channel=channel,
-                defaults={
-                    "impressions": figures["impressions"],
-                    "clicks": figures["clicks"],
-                    "cost": figures["cost"].quantize(CENT),
-                    "source": SpendSource.IMPORT,
-                    "entered_by": by,
-                },
-            )
-            created += was_created
-            updated += not was_created
-        _enqueue_rollup(per_day)
-    return SpendImportResult(created=created, updated=updated, days=sorted(per_day))
