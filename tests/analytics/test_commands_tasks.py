@@ -1,6 +1,7 @@
 """rollup_analytics command and the Celery tasks: thin callers of the rollup."""
 
 import datetime
+import json
 from io import StringIO
 
 import pytest
@@ -28,6 +29,18 @@ class TestCommand:
         call_command("rollup_analytics", "--date", "2026-11-20", stdout=out)
         assert "Rolled up 1 day(s), 2026-11-20 to 2026-11-20" in out.getvalue()
         assert LeadMetrics.objects.get(date=D).total_leads == 1
+
+    def test_json_names_the_days_rolled_up(self):
+        out = StringIO()
+        call_command("rollup_analytics", "--from", "2026-11-18", "--to", "2026-11-20", "--json", stdout=out)
+        result = json.loads(out.getvalue())
+        assert {k: result[k] for k in ("first", "last", "days")} == {
+            "first": "2026-11-18",
+            "last": "2026-11-20",
+            "days": 3,
+        }
+        assert result["duration_ms"] >= 0
+        assert rolled_days() == [D - datetime.timedelta(days=2), D - datetime.timedelta(days=1), D]
 
     def test_range(self):
         call_command("rollup_analytics", "--from", "2026-11-18", "--to", "2026-11-20", stdout=StringIO())

@@ -1,6 +1,7 @@
 """Marketing inputs: typed spend, ad-platform imports, and the marketing figures."""
 
 import datetime
+import json
 from decimal import Decimal
 from io import StringIO
 from pathlib import Path
@@ -208,6 +209,16 @@ class TestImportCommand:
             call_command("import_ad_spend", str(bad), "--channel", "instagram")
         assert "Nothing imported" in str(exc.value) and "“yesterday” is not a date" in str(exc.value)
         assert not MarketingSpend.objects.exists()
+
+    def test_json_prints_what_was_imported(self, capsys):
+        call_command("import_ad_spend", str(REPORT), "--channel", "instagram", "--json")
+        assert json.loads(capsys.readouterr().out) == {
+            "channel": "instagram",
+            "created": 3,
+            "updated": 0,
+            "first": "2026-11-18",
+            "last": "2026-11-20",
+        }
 
     def test_missing_file(self):
         with pytest.raises(CommandError, match="No such file"):

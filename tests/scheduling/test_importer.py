@@ -1,5 +1,7 @@
 """Timetable import: the same conflict and validation rules as admin, all or nothing."""
 
+import json
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -148,6 +150,23 @@ def test_dry_run_writes_nothing(tmp_path, setup, capsys):
     path = write(tmp_path, "IELTS,Dry,sat,09:00,10:00,101,,,2026-09-01,\n")
     call_command("import_groups", path, "--dry-run")
     assert "Would create 1 group(s)" in capsys.readouterr().out
+    assert not Group.objects.exists()
+
+
+def test_json_prints_the_counts(tmp_path, setup, capsys):
+    path = write(tmp_path, "IELTS,Json,sat,09:00,10:00,101,,,2026-09-01,\n")
+    call_command("import_groups", path, "--dry-run", "--json")
+    assert json.loads(capsys.readouterr().out) == {"created": 1, "updated": 0, "dry_run": True}
+    call_command("import_groups", path, "--json")
+    assert json.loads(capsys.readouterr().out) == {"created": 1, "updated": 0, "dry_run": False}
+    assert Group.objects.filter(name="Json").exists()
+
+
+def test_a_file_that_is_not_utf8_is_a_clear_error(tmp_path):
+    path = tmp_path / "cp1251.csv"
+    path.write_bytes((HEADER + "Английский,Группа А,sat,09:00,10:00,101,,,2026-09-01,\n").encode("cp1251"))
+    with pytest.raises(CommandError, match="is not UTF-8 text"):
+        call_command("import_groups", str(path))
     assert not Group.objects.exists()
 
 

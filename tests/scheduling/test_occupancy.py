@@ -1,6 +1,7 @@
 """Room occupancy materialisation, its command/task/beat entry, and the timetable grid."""
 
 import datetime
+import json
 from io import StringIO
 
 import pytest
@@ -109,6 +110,9 @@ def test_command_and_task(groups, time_machine):
     }
     with pytest.raises(CommandError):
         call_command("refresh_room_occupancy", "--days", "0")
+    out = StringIO()
+    call_command("refresh_room_occupancy", "--days", "7", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == {"start": "2026-12-01", "end": "2026-12-07", "upserted": 7, "deleted": 0}
 
 
 def test_nightly_beat_entry_points_at_the_task():

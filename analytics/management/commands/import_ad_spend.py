@@ -4,18 +4,20 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from analytics.services.marketing_spend import marketing_spend_import
+from core.management.base import CRMCommand
 from leads.models import LeadSource
 
 
-class Command(BaseCommand):
+class Command(CRMCommand):
     help = (
         "Import daily spend, impressions and clicks for one channel from an ad-platform export "
         "(Meta Ads Manager: Day, Amount spent (UZS), Impressions, Link clicks; CSV or UTF-16 TSV). "
         "All or nothing; the imported days are rolled up again."
     )
+    json_result = '{"channel", "created", "updated", "first", "last"}'
 
     def add_arguments(self, parser):
         parser.add_argument("path")
@@ -34,10 +36,15 @@ class Command(BaseCommand):
         try:
             result = marketing_spend_import(raw=file.read_bytes(), channel=channel, by=by, name=file.name)
         except ValidationError as exc:
-            raise CommandError("Nothing imported:\n" + "\n".join(exc.messages)) from exc
+            raise self.command_error(exc, prefix="Nothing imported:") from exc
         first, last = result.days[0], result.days[-1]
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{channel}: {result.created} day(s) added, {result.updated} replaced ({first} to {last})."
-            )
+        self.print_result(
+            {
+                "channel": channel,
+                "created": result.created,
+                "updated": result.updated,
+                "first": first.isoformat(),
+                "last": last.isoformat(),
+            },
+            f"{channel}: {result.created} day(s) added, {result.updated} replaced ({first} to {last}).",
         )

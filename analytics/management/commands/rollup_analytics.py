@@ -2,11 +2,11 @@
 
 import datetime
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from analytics.services.days import local_today
 from analytics.services.rollup import analytics_rollup_range
+from core.management.base import CRMCommand
 
 
 def _date(value: str) -> datetime.date:
@@ -16,11 +16,12 @@ def _date(value: str) -> datetime.date:
         raise CommandError(f"“{value}” is not a date; use YYYY-MM-DD.") from None
 
 
-class Command(BaseCommand):
+class Command(CRMCommand):
     help = (
         "Recompute the analytics rollups (lead metrics, sales KPIs, marketing, groups) for local days. "
         "Default: yesterday and today. Safe to run again: rows are upserted."
     )
+    json_result = '{"first", "last", "days", "duration_ms"}'
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="one day, YYYY-MM-DD")
@@ -42,13 +43,11 @@ class Command(BaseCommand):
 
         def progress(result):
             if verbosity >= 2:
-                self.stdout.write(f"{result.day}: {result.duration_ms} ms")
+                self.say(f"{result.day}: {result.duration_ms} ms")
 
-        try:
-            results = analytics_rollup_range(first=first, last=last, progress=progress)
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
+        results = analytics_rollup_range(first=first, last=last, progress=progress)
         total_ms = sum(r.duration_ms for r in results)
-        self.stdout.write(
-            self.style.SUCCESS(f"Rolled up {len(results)} day(s), {first} to {last}, in {total_ms / 1000:.2f} s.")
+        self.print_result(
+            {"first": first.isoformat(), "last": last.isoformat(), "days": len(results), "duration_ms": total_ms},
+            f"Rolled up {len(results)} day(s), {first} to {last}, in {total_ms / 1000:.2f} s.",
         )

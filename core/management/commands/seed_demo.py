@@ -3,9 +3,10 @@
 from importlib import import_module
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
+
+from core.management.base import CRMCommand
 
 
 def demo_seeders():
@@ -18,11 +19,11 @@ def demo_seeders():
             yield config.label, import_module(f"{config.name}.demo").seed
 
 
-class Command(BaseCommand):
+class Command(CRMCommand):
     help = "Load demo staff, leads and the rest of a realistic centre (idempotent)."
 
     def handle(self, *args, **options):
         for _label, seed in demo_seeders():
             with transaction.atomic():
                 seed(self.stdout)
-        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.say("Demo data ready.", "SUCCESS")

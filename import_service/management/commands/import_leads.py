@@ -1,21 +1,22 @@
 """import_leads: bring a CSV, an Excel workbook or a Google Sheet into leads.
 
 A thin caller of import_service.services.inputs and .runs; see README "Lead import".
+A file that cannot be imported or a bad option is a CommandError (CRMCommand's
+mapping) before anything is written.
 """
 
-import json
 import sys
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from import_service.readers import ImportFileError
+from core.management.base import CRMCommand
 from import_service.services import inputs, runs
 from leads.models import LeadSource
 
 
-class Command(BaseCommand):
+class Command(CRMCommand):
     help = "Import leads from a .csv/.xlsx file or a Google Sheet. Every row is accounted for in an ImportLog."
+    json_result = '{"import_log_id", "total", "created", "duplicates", "errors", "dry_run"}'
 
     def add_arguments(self, parser):
         parser.add_argument("path", nargs="?", help="A .csv or .xlsx file.")
@@ -38,24 +39,18 @@ class Command(BaseCommand):
             help="Assign new leads round-robin across salespeople, or to one salesperson.",
         )
         parser.add_argument("--dry-run", action="store_true", help="Report what would happen; write no lead.")
-        parser.add_argument("--json", action="store_true", help="Print one JSON object with the counts at the end.")
 
     def handle(self, *args, **opts):
         if bool(opts["path"]) == bool(opts["google_sheet"]):
             raise CommandError("Give either a file PATH or --google-sheet URL_OR_KEY (one of them).")
         if opts["sheet"] and opts["google_sheet"]:
             raise CommandError("--sheet is for Excel files; use --worksheet with --google-sheet.")
-        try:
-            if opts["google_sheet"]:
-                table, mapping = inputs.import_open_google_sheet(
-                    url_or_key=opts["google_sheet"], worksheet=opts["worksheet"], mapping=opts["map"]
-                )
-            else:
-                table, mapping = inputs.import_open_file(path=opts["path"], sheet=opts["sheet"], mapping=opts["map"])
-        except ImportFileError as exc:
-            raise CommandError(str(exc)) from exc
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
+        if opts["google_sheet"]:
+            table, mapping = inputs.import_open_google_sheet(
+                url_or_key=opts["google_sheet"], worksheet=opts["worksheet"], mapping=opts["map"]
+            )
+        else:
+            table, mapping = inputs.import_open_file(path=opts["path"], sheet=opts["sheet"], mapping=opts["map"])
         try:
             assign = inputs.import_assigner(assign=opts["assign"])
             log = runs.import_log_start(
@@ -65,18 +60,17 @@ class Command(BaseCommand):
                 dry_run=opts["dry_run"],
                 options={"map": opts["map"], "assign": opts["assign"]},
             )
-        except ValidationError as exc:
+        except BaseException:
             table.close()
-            raise CommandError(" ".join(exc.messages)) from exc
+            raise
 
-        if not opts["json"]:
-            self.stdout.write(
-                f"{'Dry run of' if log.dry_run else 'Importing'} {log.file_name} "
-                f"(header on row {log.header_row}; columns: "
-                + ", ".join(f"{h} → {f}" for h, f in log.columns.items())
-                + ")"
-            )
-        bar = self._progress_bar(opts)
+        self.say(
+            f"{'Dry run of' if log.dry_run else 'Importing'} {log.file_name} "
+            f"(header on row {log.header_row}; columns: "
+            + ", ".join(f"{h} → {f}" for h, f in log.columns.items())
+            + ")"
+        )
+        bar = self._progress_bar()
         try:
             result = runs.import_execute(
                 log=log,
@@ -86,30 +80,28 @@ class Command(BaseCommand):
                 progress=(lambda n: bar.update(n - bar.n)) if bar is not None else None,
             )
         except Exception as exc:
-            raise CommandError(f"Import failed, no lead was written (ImportLog #{log.pk}): {exc}") from exc
+            raise self.command_error(exc, prefix=f"Import failed, no lead was written (ImportLog #{log.pk}):") from exc
         finally:
             if bar is not None:
                 bar.close()
 
-        if opts["json"]:
-            self.stdout.write(json.dumps(result.as_dict()))
-            return
         log = result.log
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{'Dry run — nothing written. ' if log.dry_run else ''}"
-                f"{log.total} rows: {log.created} {'would be ' if log.dry_run else ''}created, "
-                f"{log.duplicates} duplicates, {log.errors} errors (ImportLog #{log.pk})."
-            )
+        self.print_result(
+            result.as_dict(),
+            f"{'Dry run — nothing written. ' if log.dry_run else ''}"
+            f"{log.total} rows: {log.created} {'would be ' if log.dry_run else ''}created, "
+            f"{log.duplicates} duplicates, {log.errors} errors (ImportLog #{log.pk}).",
         )
+        if self.json:
+            return
         for row in log.rows.filter(outcome="error").order_by("row_number")[:10]:
-            self.stdout.write(f"  row {row.row_number}: {row.reason}")
+            self.say(f"  row {row.row_number}: {row.reason}")
         if log.errors > 10:
-            self.stdout.write(f"  … and {log.errors - 10} more; download them from the ImportLog in admin.")
+            self.say(f"  … and {log.errors - 10} more; download them from the ImportLog in admin.")
 
-    def _progress_bar(self, opts):
+    def _progress_bar(self):
         stream = getattr(self.stdout, "_out", sys.stdout)
-        if opts["json"] or not getattr(stream, "isatty", lambda: False)():
+        if self.json or not getattr(stream, "isatty", lambda: False)():
             return None
         from tqdm import tqdm
 

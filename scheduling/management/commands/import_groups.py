@@ -1,11 +1,12 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from core.management.base import CRMCommand
 from scheduling.importer import MISSING_COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, groups_import, read_csv
 
 
-class Command(BaseCommand):
+class Command(CRMCommand):
     help = (
         "Create or update groups from a CSV timetable (columns: "
         + ", ".join(REQUIRED_COLUMNS)
@@ -13,6 +14,7 @@ class Command(BaseCommand):
         + ", ".join(OPTIONAL_COLUMNS)
         + "). All or nothing: any refused row (conflict, bad value) writes nothing."
     )
+    json_result = '{"created", "updated", "dry_run"}'
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="CSV file (UTF-8).")
@@ -22,7 +24,10 @@ class Command(BaseCommand):
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"No such file: {path}")
-        rows, missing = read_csv(file.read_bytes())
+        try:
+            rows, missing = read_csv(file.read_bytes())
+        except UnicodeDecodeError:
+            raise CommandError(f"“{path}” is not UTF-8 text: save the timetable as a UTF-8 CSV.") from None
         if missing:
             raise CommandError(
                 MISSING_COLUMNS.format(
@@ -35,4 +40,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"line {line}: {message}")
             raise CommandError(f"{len(result.errors)} problem(s); nothing was written.")
         verb = "Would create" if dry_run else "Created"
-        self.stdout.write(self.style.SUCCESS(f"{verb} {result.created} group(s), updated {result.updated}."))
+        self.print_result(
+            {"created": result.created, "updated": result.updated, "dry_run": dry_run},
+            f"{verb} {result.created} group(s), updated {result.updated}.",
+        )
