@@ -174,25 +174,39 @@ def test_sheet_name_with_a_csv_is_refused(files):
         open_file(files / "google_form_semicolon.csv", sheet="Leads")
 
 
-def test_openpyxl_parses_with_defusedxml():
-    from openpyxl.xml import DEFUSEDXML
+def with_sheet_xml(files, path, change):
+    """partner_leads.xlsx with its first sheet's XML passed through ``change``."""
+    with zipfile.ZipFile(files / "partner_leads.xlsx") as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = change(data.decode()).encode()
+            target.writestr(item, data)
+    return path
 
-    assert DEFUSEDXML
+
+def test_workbook_whose_cell_points_at_a_local_file_is_refused_without_reading_it(files, tmp_path):
+    """XXE: a sheet declaring an external entity on a file of the server and using
+    it in a cell. The workbook is refused as damaged; the file's contents reach no
+    cell and no message. (Without defusedxml the entity-expansion test below fails.)"""
+    secret = tmp_path / "secret.env"
+    secret.write_text("SECRET_KEY=never-in-a-lead")
+    doctype = f'<!DOCTYPE worksheet [<!ENTITY leak SYSTEM "{secret.as_uri()}">]>'
+    path = with_sheet_xml(files, tmp_path / "xxe.xlsx", lambda xml: doctype + xml.replace("Aziza Karimova", "&leak;"))
+    with pytest.raises(ImportFileError, match="not a valid .xlsx workbook") as exc:
+        rows_of(open_file(path))
+    assert "never-in-a-lead" not in str(exc.value)
 
 
 def test_xml_entity_expansion_in_a_workbook_is_refused(files, tmp_path):
     """A "billion laughs" sheet: defusedxml refuses the entity declarations."""
-    bomb = tmp_path / "laughs.xlsx"
-    with zipfile.ZipFile(files / "partner_leads.xlsx") as source, zipfile.ZipFile(bomb, "w") as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                doctype = (
-                    '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">'
-                    '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
-                )
-                data = (doctype + data.decode().replace("Aziza Karimova", "&lol3;")).encode()
-            target.writestr(item, data)
+    doctype = (
+        '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">'
+        '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+    )
+    bomb = with_sheet_xml(
+        files, tmp_path / "laughs.xlsx", lambda xml: doctype + xml.replace("Aziza Karimova", "&lol3;")
+    )
     with pytest.raises(ImportFileError, match="not a valid .xlsx workbook") as exc:
         table = open_file(bomb)
         rows_of(table)
