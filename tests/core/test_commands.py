@@ -17,6 +17,7 @@ from core.management.base import CRMCommand
 PROJECT_COMMANDS = {
     "seed_demo": "core",
     "ensure_admin": "core",
+    "django_translation_gaps": "core",
     "import_leads": "import_service",
     "import_groups": "scheduling",
     "import_ad_spend": "analytics",
@@ -26,6 +27,7 @@ PROJECT_COMMANDS = {
     "refresh_room_occupancy": "scheduling",
 }
 WITH_JSON = {
+    "django_translation_gaps",
     "import_leads",
     "import_groups",
     "import_ad_spend",

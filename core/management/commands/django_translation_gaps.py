@@ -5,14 +5,14 @@ Run it after upgrading Django: new msgids show as uncovered; ``--update`` adds
 them, untranslated, to locale_django/<lang>/LC_MESSAGES/*.po for a translator.
 """
 
-import json
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from core import django_catalogues as catalogues
+from core.management.base import CRMCommand
 
 
-class Command(BaseCommand):
+class Command(CRMCommand):
+    json_result = '{"language", "django_gaps", "django_gaps_by_reason", "uncovered", "stale", "overrides"}'
     help = (
         "Report the msgids of Django's admin, auth, contenttypes, sessions and core catalogues that the "
         "language's catalogue leaves untranslated, fuzzy or misspelt, and which our supplement lacks."
@@ -27,12 +27,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--check", action="store_true", help="Fail when any msgid is uncovered.")
         parser.add_argument("--list", action="store_true", help="List every uncovered msgid.")
-        parser.add_argument("--json", action="store_true", help="Print the counts as JSON.")
 
-    def handle(self, *args, language, update, check, list, json: bool, **options):
+    def handle(self, *args, language, update, check, list, **options):
         if update:
             counts = catalogues.update_supplement(language)
-            self.stdout.write(
+            self.say(
                 f"Supplement updated: {counts['added']} msgid(s) added untranslated, "
                 f"{counts['obsoleted']} marked obsolete."
             )
@@ -49,8 +48,8 @@ class Command(BaseCommand):
             "stale": len(result.stale),
             "overrides": len(result.overrides),
         }
-        if json:
-            self.stdout.write(_json_dumps(summary))
+        if self.json:
+            self.print_result(summary, "")
         else:
             reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(by_reason.items())) or "none"
             self.stdout.write(f"Django's {language} catalogues: {len(result.gaps)} msgid(s) need us ({reasons}).")
@@ -68,7 +67,3 @@ class Command(BaseCommand):
                 f"{len(result.uncovered)} Django msgid(s) are not translated in locale_django/{language}/: "
                 f"run `manage.py django_translation_gaps --language {language} --update` and translate them."
             )
-
-
-def _json_dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
