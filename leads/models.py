@@ -26,6 +26,11 @@ class LeadStatus(models.TextChoices):
     LOST = "lost", "Lost"
 
 
+def centre_language() -> str:
+    """The centre's default language (CRM_DEFAULT_LANGUAGE), for leads whose own is not known."""
+    return settings.LANGUAGE_CODE
+
+
 class Lead(models.Model):
     """One person who asked about a course. One lead per normalised phone.
 
@@ -60,6 +65,15 @@ class Lead(models.Model):
     campaign_id = models.CharField(max_length=64, blank=True)
     ad_id = models.CharField(max_length=64, blank=True)
     form_id = models.CharField(max_length=64, blank=True)
+
+    # The language messages to this person are written in (reminders, replies, SMS).
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=centre_language,
+        help_text="Messages to the lead are written in this language: from the channel where it is known "
+        "(Telegram, the landing form, an import column), else the centre's default.",
+    )
 
     # Channels we can write back to.
     telegram_chat_id = models.CharField(max_length=32, blank=True)
