@@ -5,14 +5,16 @@ import datetime
 from celery import shared_task
 
 from analytics.services.days import local_today
-from analytics.services.rollup import analytics_rollup_day
+from analytics.services.rollup import analytics_rollup_day, analytics_rollup_stale_spend_days
 
 
 @shared_task(name="analytics.rollup_today")
 def rollup_today() -> str:
-    """Every 15 minutes: today's figures so far."""
+    """Every 15 minutes: today's figures so far, and any day whose marketing
+    spend changed after its last rollup (a re-roll the broker lost)."""
     day = local_today()
     analytics_rollup_day(day=day)
+    analytics_rollup_stale_spend_days()
     return day.isoformat()
 
 

@@ -30,6 +30,12 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
+    # import_service: safety net re-queuing confirmed uploads whose task was lost (idempotent).
+    "import-requeue-stale-runs": {
+        "task": "import_service.requeue_stale_runs",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
     # analytics: today's rollup every 15 minutes; yesterday's, complete, nightly (local time).
     "analytics-rollup-today": {
         "task": "analytics.rollup_today",

@@ -12,3 +12,11 @@ def import_run_task(log_id: int) -> int | None:
     if log is None:
         return None
     return import_run_stored(log=log).pk
+
+
+@shared_task(name="import_service.requeue_stale_runs")
+def requeue_stale_import_runs() -> int:
+    """Beat safety net: queue again confirmed runs whose task was lost."""
+    from import_service.services.uploads import import_runs_requeue_stale  # uploads queues this module's tasks
+
+    return import_runs_requeue_stale()

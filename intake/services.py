@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core import telegram
+from core.tasks import enqueue
 from intake.channels import module_for
 from intake.channels.base import Ignore, Incoming, Inquiry, TransientError, Unprocessable
 from intake.models import (
@@ -112,15 +113,17 @@ def intake_events_store(
                 continue
             results.append(Stored(event=event, created=True))
             if enqueue:
-                # robust: the event is committed either way; the beat safety net re-queues it.
-                transaction.on_commit(partial(enqueue_processing, event.pk), robust=True)
+                # The event is committed either way; if the broker is down the
+                # beat safety net (intake_events_requeue_stale) queues it later.
+                transaction.on_commit(partial(enqueue_processing, event.pk))
     return results
 
 
-def enqueue_processing(event_id: int) -> None:
+def enqueue_processing(event_id: int) -> bool:
+    """Queue the processing of one stored event; False when the broker is unreachable."""
     from intake.tasks import process_intake_event
 
-    process_intake_event.delay(event_id)
+    return enqueue(process_intake_event, event_id)
 
 
 def intake_rejection_record(*, channel: str, reason: str, at=None) -> None:
@@ -333,6 +336,9 @@ def intake_events_requeue_stale(*, now=None, older_than: timedelta = STALE_AFTER
         .order_by("received_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
+    queued = 0
     for event_id in ids:
-        enqueue_processing(event_id)
-    return len(ids)
+        if not enqueue_processing(event_id):
+            break  # the broker is down: the next beat run tries again
+        queued += 1
+    return queued

@@ -3,14 +3,12 @@ Salespeople see only rows about their own leads."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.contrib import admin, messages
-from django.db import transaction
 from django.utils import timezone
 
 from core.admin_tools import DateRangeFilter, ExportMixin, ReadOnlyAdminMixin, salesperson_filter
 from core.badges import BadgeMedia, deadline_badge
+from core.tasks import enqueue_on_commit
 from reminders import dispatch, selectors, services
 from reminders.badges import delivery_status_badge, followup_status_badge
 from reminders.models import OPEN_REMINDER_STATUSES, Delivery, DeliveryStatus, LeadReminder
@@ -143,5 +141,6 @@ class DeliveryAdmin(ReadOnlyAdminMixin, BadgeMedia, admin.ModelAdmin):
         for delivery in queryset.filter(status=DeliveryStatus.FAILED):
             if dispatch.delivery_retry_now(delivery=delivery):
                 done += 1
-                transaction.on_commit(partial(send_delivery.delay, delivery.pk))
+                # Due again now: if the broker is down, the beat pass within a minute sends it.
+                enqueue_on_commit(send_delivery, delivery.pk)
         self.message_user(request, f"{done} failed deliver(y/ies) being sent again.", messages.SUCCESS)

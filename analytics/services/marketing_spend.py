@@ -18,6 +18,7 @@ from analytics.models import MarketingSpend, SpendSource
 from analytics.services.marketing_export import parse_ad_spend_export
 from analytics.services.marketing_metrics import CENT
 from analytics.tasks import rollup_days
+from core.tasks import enqueue_on_commit
 from leads.models import LeadSource
 
 UNKNOWN_CHANNEL = "Unknown channel “{value}”. Known channels: {known}."
@@ -39,8 +40,8 @@ def _validate_channel(channel: str) -> None:
 def marketing_rollup_enqueue(days: Iterable[datetime.date]) -> None:
     """Re-roll ``days`` in the worker once the current transaction commits: the
     one place marketing writes enqueue work."""
-    isodays = sorted({d.isoformat() for d in days})
-    transaction.on_commit(lambda: rollup_days.delay(isodays))
+    # If the broker is down, analytics_rollup_stale_spend_days (every 15 minutes) re-rolls them.
+    enqueue_on_commit(rollup_days, sorted({d.isoformat() for d in days}))
 
 
 def marketing_spend_record(

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from analytics.models import (
@@ -119,6 +119,23 @@ def analytics_rollup_recent() -> list[RollupResult]:
     """Yesterday and today: what the command does by default."""
     today = local_today()
     return analytics_rollup_range(first=today - datetime.timedelta(days=1), last=today)
+
+
+def analytics_rollup_stale_spend_days(*, limit: int = 31) -> list[datetime.date]:
+    """Roll up again the days whose marketing spend changed after their last
+    rollup began: the safety net for a re-roll that could not be queued (the
+    broker was down when the spend was saved). Oldest first, at most ``limit``."""
+    last_started = RollupRun.objects.filter(date=OuterRef("date")).values("last_started_at")[:1]
+    days = list(
+        MarketingSpend.objects.annotate(rolled_at=Subquery(last_started))
+        .filter(Q(rolled_at__isnull=True) | Q(updated_at__gt=F("rolled_at")))
+        .order_by("date")
+        .values_list("date", flat=True)
+        .distinct()[:limit]
+    )
+    for day in days:
+        analytics_rollup_day(day=day)
+    return days
 
 
 # Further rollups of the day: callables (day, start, end) -> dict of extra results.

@@ -4,6 +4,7 @@ IMPORT_BACKGROUND_ROW_THRESHOLD rows are queued for the Celery worker, which run
 them from the copy kept under MEDIA_ROOT/imports/.
 """
 
+import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from core.tasks import enqueue, enqueue_on_commit
 from import_service.models import ImportLog, ImportStatus
 from import_service.services.inputs import import_assigner, import_open_file
 from import_service.services.runs import import_execute, import_log_start, import_run_stored
@@ -19,6 +21,10 @@ from import_service.tasks import import_run_task
 
 NOT_A_DRY_RUN = "Only a previewed (dry-run) upload can be confirmed."
 PREVIEW_FAILED = "This preview failed; upload the file again."
+
+
+# A confirmed run still queued this long has lost its task (see import_runs_requeue_stale).
+REQUEUE_AFTER = datetime.timedelta(minutes=10)
 
 
 def background_threshold() -> int:
@@ -89,8 +95,26 @@ def import_confirm(*, dry_run_log: ImportLog, by) -> ImportLog:
 
 
 def _enqueue_run(log: ImportLog) -> None:
-    """Queue the run for the worker once the surrounding transaction commits."""
-    transaction.on_commit(lambda log_id=log.pk: import_run_task.delay(log_id))
+    """Queue the run for the worker once the surrounding transaction commits. If
+    the broker is down the log stays queued and import_runs_requeue_stale
+    (beat, every 5 minutes) queues it again."""
+    enqueue_on_commit(import_run_task, log.pk)
+
+
+def import_runs_requeue_stale(*, now=None, older_than: datetime.timedelta = REQUEUE_AFTER) -> int:
+    """Queue again confirmed runs still queued after ``older_than``: the safety net
+    for a task the broker lost or never got (it was down at confirmation). Safe
+    to deliver twice: the run claims its log first."""
+    now = now or timezone.now()
+    ids = ImportLog.objects.filter(
+        status=ImportStatus.QUEUED, dry_run=False, created_at__lt=now - older_than
+    ).values_list("pk", flat=True)
+    queued = 0
+    for log_id in ids.order_by("created_at")[:100]:
+        if not enqueue(import_run_task, log_id):
+            break  # the broker is still down: the next beat run tries again
+        queued += 1
+    return queued
 
 
 def _confirmed_log(dry_run_log: ImportLog, by) -> ImportLog:

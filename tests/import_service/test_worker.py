@@ -8,27 +8,16 @@ import time
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from crm_project.celery import app
 from import_service.models import ImportLog, ImportStatus
 from import_service.services import uploads
 from leads.models import Lead
+from tests.celery_helpers import use_broker
 from tests.intake.processes import base_env, start_worker, stop
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 8
 TIMEOUT = 60
-
-
-def _use_broker(**conf) -> dict:
-    """Point this process's Celery app at ``conf``; returns the old values. The
-    app's pools are only forgotten, not closed: kombu keeps them in a registry by
-    broker URL, and other tests go on using the one for the old URL."""
-    old = {key: app.conf.get(key) for key in conf}
-    app.conf.update(**conf)
-    app._pool = None
-    app.amqp._producer_pool = None
-    return old
 
 
 @pytest.fixture
@@ -44,9 +33,9 @@ def broker():
     redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB).flushdb()
     url = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
     # This process sends to the real broker instead of running the task inline.
-    old = _use_broker(task_always_eager=False, broker_url=url)
+    old = use_broker(task_always_eager=False, broker_url=url)
     yield url
-    _use_broker(**old)
+    use_broker(**old)
 
 
 def test_confirmed_large_upload_is_imported_by_the_worker(broker, manager, settings, tmp_path):
