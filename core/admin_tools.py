@@ -15,6 +15,18 @@ from accounts import roles
 from core.days import day_bounds
 from core.exports import csv_response, xlsx_response
 
+MAX_ID = 2**63 - 1  # the largest bigint primary key
+
+
+def parse_id(value) -> int | None:
+    """A primary key from a query string, or None for anything that cannot be one
+    (text, a negative or a number no database column holds: SQLite raises on those)."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
 
 def _export_rows(modeladmin, request, queryset):
     fields = [f for f in modeladmin.get_export_fields(request) if f != "action_checkbox"]
@@ -78,7 +90,10 @@ class DateRangeFilter(admin.FieldListFilter):
         value = self.used_parameters.get(name)
         if isinstance(value, list):
             value = value[-1] if value else None
-        parsed = parse_date(value) if value else None
+        try:
+            parsed = parse_date(value) if value else None
+        except ValueError:  # shaped like a date but not one: 2026-13-45
+            parsed = None
         if value and parsed is None:
             self.used_parameters.pop(name)  # ignore a malformed date rather than fail the page
         return parsed
@@ -197,8 +212,9 @@ def salesperson_filter(field_path: str, *, with_unassigned: bool = False):
             value = self.value()
             if value == "none" and with_unassigned:
                 return queryset.filter(**{f"{field_path}__isnull": True})
-            if value and value.isdigit():
-                return queryset.filter(**{f"{field_path}_id": value})
+            user_id = parse_id(value)
+            if user_id is not None:
+                return queryset.filter(**{f"{field_path}_id": user_id})
             return queryset
 
     return SalespersonFilter

@@ -7,6 +7,7 @@ OWASP-recommended neutralisation, which spreadsheets display as plain text.
 """
 
 import csv
+import datetime
 import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -22,10 +23,14 @@ def safe_cell(value):
         return ""
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
         return value  # a number is written as a number, never read as a formula
-    if hasattr(value, "isoformat"):
-        if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
             value = timezone.localtime(value)
-        return value.isoformat(sep=" ", timespec="seconds") if hasattr(value, "hour") else value.isoformat()
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, datetime.time):  # a lesson time: 18:30, seconds only when there are some
+        return value.isoformat(timespec="seconds" if value.second else "minutes")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     text = str(value)
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text

@@ -28,7 +28,8 @@ KEPT_HEADERS = (
 
 def kept_headers(request) -> dict:
     meta = request.META
-    return {name: str(meta[name])[:500] for name in KEPT_HEADERS if meta.get(name)}
+    # Without NUL characters: neither JSON nor text columns of PostgreSQL hold them.
+    return {name: str(meta[name]).replace("\x00", "")[:500] for name in KEPT_HEADERS if meta.get(name)}
 
 
 def hmac_signature_valid(body: bytes, header: str | None, secret: str) -> bool:

@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from core.admin_tools import ExportMixin, ReadOnlyAdminMixin
+from core.admin_tools import ExportMixin, ReadOnlyAdminMixin, parse_id
 from core.badges import BLUE, GREEN, GREY, BadgeMedia, badge, occupancy_badge
 from leads.selectors import leads_visible_to
 from scheduling import admin_views, selectors, services
@@ -210,8 +210,8 @@ class GroupAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        course_id = str(initial.get("course") or "")
-        if course_id.isdigit():  # from the URL: ignore anything that is not an id
+        course_id = parse_id(initial.get("course"))  # from the URL: ignore anything that is not an id
+        if course_id is not None:
             course = Course.objects.filter(pk=course_id).first()
             for key, value in services.group_defaults_for(course).items():
                 initial.setdefault(key, value)

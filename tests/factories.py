@@ -54,3 +54,8 @@ class ManagerFactory(UserFactory):
 class TeacherFactory(UserFactory):
     username = factory.Sequence(lambda n: f"teacher{n}")
     role = _with_role(roles.TEACHERS)
+
+
+class SuperuserFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"owner{n}")
+    is_superuser = True

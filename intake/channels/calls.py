@@ -6,7 +6,7 @@ missed call too), a known caller counts a repeat inquiry. Outbound calls are our
 
 from django.utils import timezone
 
-from intake.channels.base import BadRequest, Ignore, Incoming, Inquiry, load_json_object, parse_iso, text_of
+from intake.channels.base import BadRequest, Ignore, Incoming, Inquiry, is_id, load_json_object, parse_iso, text_of
 from leads.models import LeadSource
 
 NO_CALL_ID = "A call needs an id (resource_id or id)."
@@ -17,7 +17,7 @@ IGNORED_OUTBOUND = "outbound call"
 def parse(body: bytes) -> list[Incoming]:
     call = load_json_object(body)
     call_id = call.get("resource_id") or call.get("id")
-    if not call_id:
+    if not is_id(call_id):
         raise BadRequest(NO_CALL_ID, {"resource_id": [NO_CALL_ID]})
     if not _caller(call):
         raise BadRequest(NO_CALLER, {"customer_number": [NO_CALLER]})

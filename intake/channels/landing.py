@@ -73,7 +73,8 @@ def parse(fields: dict, *, site_key: str, idempotency_key: str = "") -> list[Inc
     if not form.is_valid():
         raise BadRequest(INVALID_FIELDS, {name: list(errors) for name, errors in form.errors.items()})
     cleaned = {k: v for k, v in form.cleaned_data.items() if k not in ("submission_id", "phone_e164")}
-    client_key = (idempotency_key or form.cleaned_data.get("submission_id") or "").strip()
+    # The header is not validated by the form: drop what no database column can hold.
+    client_key = (idempotency_key.replace("\x00", "") or form.cleaned_data.get("submission_id") or "").strip()
     site = hashlib.sha256(site_key.encode()).hexdigest()[:12]
     if client_key:
         material = ["client", site, client_key]

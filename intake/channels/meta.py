@@ -22,7 +22,10 @@ from intake.channels.base import (
     Inquiry,
     TransientError,
     Unprocessable,
+    as_dict,
+    as_list,
     from_epoch,
+    is_id,
     load_json_object,
     parse_iso,
     text_of,
@@ -51,12 +54,12 @@ def parse(body: bytes) -> list[Incoming]:
     for entry in entries:
         if not isinstance(entry, dict):
             raise BadRequest(NO_ENTRIES)
-        for change in entry.get("changes") or []:
+        for change in as_list(entry.get("changes")):
             if not isinstance(change, dict) or change.get("field") != "leadgen":
                 continue
-            value = change.get("value") or {}
-            leadgen_id = value.get("leadgen_id") if isinstance(value, dict) else None
-            if not leadgen_id:
+            value = as_dict(change.get("value"))
+            leadgen_id = value.get("leadgen_id")
+            if not is_id(leadgen_id):
                 raise BadRequest(NO_LEADGEN_ID)
             incoming.append(
                 Incoming(

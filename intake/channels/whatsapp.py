@@ -12,7 +12,10 @@ from intake.channels.base import (
     Ignore,
     Incoming,
     Inquiry,
+    as_dict,
+    as_list,
     from_epoch,
+    is_id,
     load_json_object,
     snippet,
     text_of,
@@ -32,13 +35,13 @@ def parse(body: bytes) -> list[Incoming]:
         raise BadRequest(NO_ENTRIES)
     incoming = []
     for entry in entries:
-        for change in (entry.get("changes") or []) if isinstance(entry, dict) else []:
+        for change in as_list(as_dict(entry).get("changes")):
             if not isinstance(change, dict) or change.get("field") != "messages":
                 continue
-            value = change.get("value") or {}
-            contacts = {str(c.get("wa_id")): c for c in value.get("contacts") or [] if isinstance(c, dict)}
-            for message in value.get("messages") or []:
-                if not isinstance(message, dict) or not message.get("id") or not message.get("from"):
+            value = as_dict(change.get("value"))
+            contacts = {str(c.get("wa_id")): c for c in as_list(value.get("contacts")) if isinstance(c, dict)}
+            for message in as_list(value.get("messages")):
+                if not isinstance(message, dict) or not is_id(message.get("id")) or not is_id(message.get("from")):
                     raise BadRequest(NO_MESSAGE_ID)
                 incoming.append(
                     Incoming(
@@ -46,7 +49,7 @@ def parse(body: bytes) -> list[Incoming]:
                         payload={
                             "message": message,
                             "contact": contacts.get(str(message["from"])),
-                            "metadata": value.get("metadata") or {},
+                            "metadata": as_dict(value.get("metadata")),
                         },
                     )
                 )

@@ -1,3 +1,4 @@
+import datetime
 import io
 
 import pytest
@@ -30,3 +31,16 @@ def test_decimals_are_numbers_not_neutralised_text():
     response = xlsx_response("x.xlsx", ["cost"], [[Decimal("400000.50")]])
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert (sheet["A2"].value, sheet["A2"].data_type) == (400000.5, "n")
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (datetime.time(18, 30), "18:30"),
+        (datetime.time(9, 5, 7), "09:05:07"),
+        (datetime.date(2026, 12, 1), "2026-12-01"),
+        (datetime.datetime(2026, 12, 1, 5, 0, tzinfo=datetime.UTC), "2026-12-01 10:00:00+05:00"),  # Tashkent time
+    ],
+)
+def test_times_dates_and_moments_are_written_as_text_people_read(value, expected):
+    assert safe_cell(value) == expected
