@@ -5,10 +5,12 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from core import telegram
+from core.text import one_line
 from reminders.models import Channel
 
 
 def channel_send(*, channel: str, address: str, subject: str, text: str) -> None:
+    subject = one_line(subject)  # a lead's name with a line break must not stop the message
     if channel == Channel.EMAIL:
         EmailMessage(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[address]).send()
     elif channel == Channel.TELEGRAM:

@@ -37,6 +37,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.text import one_line
 from reminders.channels import channel_send
 from reminders.models import Delivery, DeliveryStatus
 from reminders.sources import Message, Skip, all_sources, source_for
@@ -171,7 +172,7 @@ def delivery_process(*, delivery: Delivery) -> str:
         {"at": at},
         status=S.SENT,
         sent_at=at,
-        subject=prepared.subject[:255],
+        subject=one_line(prepared.subject)[:255],
         body=prepared.text,
         claim_token=None,
         next_attempt_at=None,

@@ -36,7 +36,7 @@ EXTRA_PAGES = {
 
 @pytest.fixture
 def demo_centre(db):
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--allow-production", stdout=io.StringIO())  # pytest runs with DEBUG off
     reminders_dispatch_due()  # deliveries too
     return SuperuserFactory()
 

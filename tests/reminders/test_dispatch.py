@@ -53,6 +53,19 @@ def test_overdue_follow_up_notifies_the_salesperson_by_email_and_telegram(pinned
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
 
 
+@pytest.mark.parametrize("name", ["Ali\r\nBcc: all@centre.example", "Vali\nValiyev", "Line\u2028Separator"])
+def test_a_lead_name_with_line_breaks_still_notifies_with_a_one_line_subject(pinned, name):
+    from tests.leads.factories import LeadFactory
+
+    overdue(salesperson=SalespersonFactory(email="aziz@centre.example"), lead=LeadFactory(full_name=name))
+    assert reminders_dispatch_due().sent == 1
+    (message,) = mail.outbox
+    assert "\n" not in message.subject and "\r" not in message.subject and "\u2028" not in message.subject
+    assert message.subject.startswith("Overdue: contact ") and name.split()[0][:3] in message.subject
+    assert message.bcc == [] and message.to == ["aziz@centre.example"]
+    assert "\n" not in Delivery.objects.get().subject
+
+
 def test_a_second_pass_sends_nothing_more(pinned):
     overdue()
     assert reminders_dispatch_due().sent == 1

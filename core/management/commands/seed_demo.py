@@ -3,10 +3,19 @@
 from importlib import import_module
 
 from django.apps import apps
+from django.conf import settings
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
+from accounts.demo import publish_password
 from core.management.base import CRMCommand
+
+REFUSED_IN_PRODUCTION = (
+    "DEBUG is off: this looks like a production site, and seed_demo would fill it with made-up "
+    "leads and staff. If that is really wanted (a staging site), run it with --allow-production; "
+    "the demo staff then get no password."
+)
 
 
 def demo_seeders():
@@ -22,8 +31,21 @@ def demo_seeders():
 class Command(CRMCommand):
     help = "Load demo staff, leads and the rest of a realistic centre (idempotent)."
 
-    def handle(self, *args, **options):
-        for _label, seed in demo_seeders():
-            with transaction.atomic():
-                seed(self.stdout)
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Run even with DEBUG off (a staging site); demo staff are created without a password.",
+        )
+
+    def handle(self, *args, allow_production=False, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(REFUSED_IN_PRODUCTION)
+        token = publish_password.set(settings.DEBUG)
+        try:
+            for _label, seed in demo_seeders():
+                with transaction.atomic():
+                    seed(self.stdout)
+        finally:
+            publish_password.reset(token)
         self.say("Demo data ready.", "SUCCESS")
