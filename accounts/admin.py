@@ -1,13 +1,41 @@
-from django.contrib import admin
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.utils import timezone
 
+from accounts.lockout import staff_login_unlock
 from accounts.models import User
+
+
+def _locked_since():
+    """When this user's username was last refused while it still locks them
+    (django-axes' attempt row), or nothing: the lock lifts a cool-off later."""
+    return (
+        AccessAttempt.objects.filter(
+            username=OuterRef("username"),
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gt=timezone.now() - settings.AXES_COOLOFF_TIME,
+        )
+        .order_by("-attempt_time")
+        .values("attempt_time")[:1]
+    )
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "get_full_name", "email", "role_names", "open_leads", "is_active", "is_staff"]
+    list_display = [
+        "username",
+        "get_full_name",
+        "email",
+        "role_names",
+        "open_leads",
+        "login_state",
+        "is_active",
+        "is_staff",
+    ]
+    actions = ["unlock_login"]
     list_filter = ["groups", "is_active", "is_staff", "is_superuser"]
     fieldsets = (*DjangoUserAdmin.fieldsets, ("Notifications", {"fields": ["telegram_chat_id", "phone"]}))
 
@@ -16,7 +44,7 @@ class UserAdmin(DjangoUserAdmin):
             super()
             .get_queryset(request)
             .prefetch_related("groups")
-            .annotate(open_lead_count=Count("leads", distinct=True))
+            .annotate(open_lead_count=Count("leads", distinct=True), login_locked_at=Subquery(_locked_since()))
         )
 
     # Managers may edit staff (roles, contact details) but not hand out superuser
@@ -34,6 +62,18 @@ class UserAdmin(DjangoUserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
+
+    @admin.display(description="login", ordering="login_locked_at")
+    def login_state(self, obj):
+        if obj.login_locked_at is None:
+            return "—"
+        until = timezone.localtime(obj.login_locked_at + settings.AXES_COOLOFF_TIME)
+        return f"Locked until {until:%H:%M}"
+
+    @admin.action(description="Unlock login (after too many wrong passwords)", permissions=["change"])
+    def unlock_login(self, request, queryset):
+        unlocked = staff_login_unlock(users=list(queryset), by=request.user)
+        self.message_user(request, f"{unlocked} login(s) unlocked.", messages.SUCCESS)
 
     @admin.display(description="roles")
     def role_names(self, obj):

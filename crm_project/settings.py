@@ -6,6 +6,7 @@ Everything that differs between machines comes from the environment (or a
 https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     # Our apps, in their layer order (README "Architecture"): each may use the
     # ones before it, never one after it. Hooks and reminder sources register
     # in this order.
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out login into the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm_project.urls"
@@ -114,6 +118,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+
+# Login throttling (django-axes, https://django-axes.readthedocs.io/): after
+# LOGIN_FAILURE_LIMIT failed logins for one username, or from one address,
+# further attempts are refused for LOGIN_LOCKOUT_MINUTES (each new failure
+# meanwhile restarts the wait); a successful login clears the count. Managers
+# unlock in admin (Staff → "Unlock login"; Axes → Access attempts).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
+# Addresses never locked out (the centre's own office behind one NAT address), comma-separated.
+AXES_IP_WHITELIST = env.list("LOGIN_NEVER_LOCK_IPS", default=[]) or None
+AXES_NEVER_LOCKOUT_WHITELIST = bool(AXES_IP_WHITELIST)
+AXES_VERBOSE = False
 
 # --- Time and language --------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/topics/i18n/translation/#how-django-discovers-language-preference
@@ -228,8 +252,10 @@ INTAKE_LANDING_KEYS = env.list("INTAKE_LANDING_KEYS", default=[])
 INTAKE_ALLOWED_ORIGINS = env.list("INTAKE_ALLOWED_ORIGINS", default=[])
 INTAKE_LANDING_RATE = env.str("INTAKE_LANDING_RATE", default="30/m")
 INTAKE_HONEYPOT_FIELD = env.str("INTAKE_HONEYPOT_FIELD", default="website")
-# Where the client address comes from: REMOTE_ADDR, or e.g. HTTP_X_REAL_IP behind nginx.
-INTAKE_CLIENT_IP_HEADER = env.str("INTAKE_CLIENT_IP_HEADER", default="REMOTE_ADDR")
+# Where the client address comes from (intake throttle, login lockout): REMOTE_ADDR,
+# or HTTP_X_REAL_IP behind our nginx (deploy/nginx.conf sets it). INTAKE_CLIENT_IP_HEADER
+# is its old name.
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default=env.str("INTAKE_CLIENT_IP_HEADER", default="REMOTE_ADDR"))
 INTAKE_MAX_BODY_BYTES = env.int("INTAKE_MAX_BODY_BYTES", default=64 * 1024)
 INTAKE_AUTO_ASSIGN = env.bool("INTAKE_AUTO_ASSIGN", default=True)
 TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")

@@ -7,6 +7,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from core import http as core_http
 from intake import conf
 
 # Headers worth keeping with a stored event (never secrets: not the Telegram
@@ -61,8 +62,7 @@ def landing_key_for(given: str | None) -> str | None:
 
 
 def client_ip(request) -> str:
-    value = request.META.get(settings.INTAKE_CLIENT_IP_HEADER) or request.META.get("REMOTE_ADDR") or "unknown"
-    return value.split(",")[0].strip()[:64]
+    return core_http.client_ip(request)
 
 
 def throttle_allows(*, scope: str, ident: str) -> tuple[bool, int]:

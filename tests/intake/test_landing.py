@@ -220,7 +220,7 @@ def test_throttled_per_client_ip(client, settings):
 
 def test_throttle_reads_configured_proxy_header(client, settings):
     settings.INTAKE_LANDING_RATE = "1/m"
-    settings.INTAKE_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     first = post_json(client, URL, form_data(), **{"X-Intake-Key": LANDING_KEY, "X-Real-IP": "1.1.1.1"})
     second = post_json(
         client, URL, form_data(phone="+998905550202"), **{"X-Intake-Key": LANDING_KEY, "X-Real-IP": "2.2.2.2"}
