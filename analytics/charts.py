@@ -9,7 +9,9 @@ goes through format_html, which escapes it.
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-FONT = "font-family:system-ui,sans-serif;font-size:11px"
+# The charts' font and their scaling (at most their own width) are in
+# analytics/static/analytics/dashboard.css: no style attributes, so the
+# Content-Security-Policy can forbid inline styles.
 
 
 def _join(parts) -> SafeString:
@@ -60,13 +62,11 @@ def hbar(chart_id: str, items: list[tuple[str, float | None, str]], *, unit: str
             )
         )
     return format_html(
-        '<svg class="chart" data-chart="{}" viewBox="0 0 {} {}" width="100%" style="max-width:{}px;{}" '
-        'role="img">{}</svg>',
+        '<svg class="chart" data-chart="{}" viewBox="0 0 {} {}" width="{}" role="img">{}</svg>',
         chart_id,
         width,
         height,
         width,
-        FONT,
         _join(bars),
     )
 
@@ -155,13 +155,11 @@ def stacked_columns(
         )
         lx += 14 + 7 * len(label) + 16
     return format_html(
-        '<svg class="chart" data-chart="{}" viewBox="0 0 {} {}" width="100%" style="max-width:{}px;{}" '
-        'role="img">{}{}</svg>',
+        '<svg class="chart" data-chart="{}" viewBox="0 0 {} {}" width="{}" role="img">{}{}</svg>',
         chart_id,
         width,
         height,
         width,
-        FONT,
         _join(parts),
         _join(legend),
     )
@@ -216,12 +214,10 @@ def heatmap(
                 )
             )
     return format_html(
-        '<svg class="chart" data-chart="{}" viewBox="0 0 {} {}" width="100%" style="max-width:{}px;{}" '
-        'role="img">{}</svg>',
+        '<svg class="chart" data-chart="{}" viewBox="0 0 {} {}" width="{}" role="img">{}</svg>',
         chart_id,
         width,
         height,
         width,
-        FONT,
         _join(parts),
     )

@@ -47,7 +47,7 @@ def _pretty(value):
     if value in (None, "", {}):
         return "—"
     return format_html(
-        '<pre style="white-space: pre-wrap; max-width: 60em">{}</pre>',
+        '<pre class="payload">{}</pre>',
         json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True),
     )
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.csp import CspWatcher
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -55,15 +57,21 @@ def browser(_playwright):
 
 @pytest.fixture
 def page(browser, live_server, request):
+    """A fresh page on the live server. Any Content-Security-Policy violation on
+    any page it opened fails the test (see tests/browser/csp.py)."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
+    page.csp = CspWatcher(page)
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-failure.png"), full_page=True)
+    violations = list(page.csp.violations)
     context.close()
+    if violations and not (failed is not None and failed.failed):
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
