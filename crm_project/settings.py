@@ -177,7 +177,8 @@ USE_TZ = True
 
 # --- Static files -------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` (the release step) writes and WhiteNoise serves from.
+STATIC_ROOT = BASE_DIR / env.str("STATIC_ROOT", default="staticfiles")  # relative to the project unless absolute
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -249,16 +250,38 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 else:
     # Reminders never use long countdowns (see reminders/); this only bounds
     # how long an unacknowledged task waits before redelivery.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        # An unreachable broker host must not hang a request (see core/tasks.py).
+        "socket_connect_timeout": 3,
+    }
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
+# A task is acknowledged when it has finished, so a worker killed mid-task (or
+# a child process lost) gets it delivered again; every task is idempotent.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message at a time per process: a long task never sits on short ones it reserved.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Named queues: "default" for short work (intake processing, reminders, safety
+# nets), "long" for what may run for minutes (lead imports, rollups, occupancy),
+# so one big import never delays a webhook's lead. README "Scaling out".
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "import_service.tasks.import_run_task": {"queue": "long"},
+    "analytics.*": {"queue": "long"},
+    "scheduling.refresh_room_occupancy": {"queue": "long"},
+}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+# Beat's own bookkeeping (last run times); per machine. Exactly one beat runs:
+# see crm_project/celery.py (a PostgreSQL advisory lock refuses a second one).
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
+)
 # The beat schedule lives in one place: crm_project/celery.py (BEAT_SCHEDULE).
 
 # --- Domain -------------------------------------------------------------------
@@ -282,6 +305,8 @@ INTAKE_HONEYPOT_FIELD = env.str("INTAKE_HONEYPOT_FIELD", default="website")
 CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default=env.str("INTAKE_CLIENT_IP_HEADER", default="REMOTE_ADDR"))
 INTAKE_MAX_BODY_BYTES = env.int("INTAKE_MAX_BODY_BYTES", default=64 * 1024)
 INTAKE_AUTO_ASSIGN = env.bool("INTAKE_AUTO_ASSIGN", default=True)
+# The beat safety net re-queues events still pending this long (their task was lost).
+INTAKE_REQUEUE_AFTER_SECONDS = env.int("INTAKE_REQUEUE_AFTER_SECONDS", default=60)
 TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
 TELEGRAM_WEBHOOK_SECRET = env.str("TELEGRAM_WEBHOOK_SECRET", default="")
 TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="https://api.telegram.org")

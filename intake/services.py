@@ -42,7 +42,6 @@ REJECT_INVALID = "invalid"
 REJECT_THROTTLED = "throttled"
 REJECT_HONEYPOT = "honeypot"
 
-STALE_AFTER = timedelta(minutes=1)
 REQUEUE_BATCH = 500
 
 
@@ -327,10 +326,13 @@ def intake_events_process_open(*, channel: str | None = None, limit: int | None 
     return intake_events_process(event_ids=ids)
 
 
-def intake_events_requeue_stale(*, now=None, older_than: timedelta = STALE_AFTER, limit: int = REQUEUE_BATCH) -> int:
-    """Queue again pending events older than a minute: a safety net for a task
-    lost by the broker or a worker. Processing is idempotent, so a duplicate is harmless."""
+def intake_events_requeue_stale(*, now=None, older_than: timedelta | None = None, limit: int = REQUEUE_BATCH) -> int:
+    """Queue again pending events older than INTAKE_REQUEUE_AFTER_SECONDS (a
+    minute): a safety net for a task lost by the broker or a killed worker.
+    Processing is idempotent, so a duplicate is harmless."""
     now = now or timezone.now()
+    if older_than is None:
+        older_than = timedelta(seconds=settings.INTAKE_REQUEUE_AFTER_SECONDS)
     ids = list(
         IntakeEvent.objects.filter(status=IntakeStatus.PENDING, received_at__lt=now - older_than)
         .order_by("received_at", "id")

@@ -73,6 +73,7 @@ def start_worker(env: dict, log_path: Path) -> subprocess.Popen:
             "-A",
             "crm_project",
             "worker",
+            "--queues=default,long",  # every queue of CELERY_TASK_ROUTES
             "--loglevel=INFO",
             "--concurrency=2",
             "--without-gossip",

@@ -105,6 +105,7 @@ def start_worker(*, broker: str, mail_dir: str, telegram_url: str, log_path: Pat
             "-A",
             "crm_project",
             "worker",
+            "--queues=default,long",  # every queue of CELERY_TASK_ROUTES
             "--loglevel=INFO",
             "--concurrency=2",
             "--without-gossip",
