@@ -47,7 +47,13 @@ def test_example_env_documents_every_variable_settings_read():
 
     settings_text = (ROOT / "crm_project" / "settings.py").read_text()
     read = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', settings_text))
+    # The web server's and the beat schedule's own variables, and Procfile.prod's.
+    for module in ("gunicorn.py", "celery.py"):
+        text = (ROOT / "crm_project" / module).read_text()
+        read |= set(re.findall(r'(?:environ\.get|_int|_seconds)\(\s*"([A-Z_]+)"', text))
+    read |= set(re.findall(r"\$\{([A-Z_]+)", (ROOT / "Procfile.prod").read_text()))
     documented = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    assert {"WEB_CONCURRENCY", "REMINDER_DISPATCH_EVERY_SECONDS", "CELERY_QUEUES"} <= read
     assert read - documented == set()
 
 
