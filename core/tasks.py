@@ -28,7 +28,7 @@ BROKER_DOWN = "Broker unreachable, %s%s not queued (the stored row waits for its
 
 def enqueue(task, *args, **kwargs) -> bool:
     """Queue ``task(*args, **kwargs)`` now; False (and an error log line) when the
-    broker cannot be reached. Errors of the task itself (eager mode) still raise."""
+    broker cannot be reached. Errors of a task run inline (eager mode) still raise."""
     try:
         task.apply_async(args=args, kwargs=kwargs, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
     except (OperationalError, OSError) as exc:
@@ -39,5 +39,10 @@ def enqueue(task, *args, **kwargs) -> bool:
 
 def enqueue_on_commit(task, *args, **kwargs) -> None:
     """Queue ``task`` once the current transaction commits (at once outside one).
-    Arguments are bound now, so a loop queues each id, not the last one."""
-    transaction.on_commit(partial(enqueue, task, *args, **kwargs))
+    Arguments are bound now, so a loop queues each id, not the last one.
+
+    Robust: whatever happens while queueing is logged and never reaches the
+    caller, whose write is committed anyway. In production the task runs on a
+    worker and cannot fail the request; with tasks run inline (tests, eager
+    mode) the same holds, and the task's outcome is visible on its row."""
+    transaction.on_commit(partial(enqueue, task, *args, **kwargs), robust=True)

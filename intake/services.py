@@ -114,7 +114,7 @@ def intake_events_store(
             if enqueue:
                 # The event is committed either way; if the broker is down the
                 # beat safety net (intake_events_requeue_stale) queues it later.
-                transaction.on_commit(partial(enqueue_processing, event.pk))
+                transaction.on_commit(partial(enqueue_processing, event.pk), robust=True)
     return results
 
 
