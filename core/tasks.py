@@ -13,7 +13,6 @@ worker must not run before the row it reads is committed.
 """
 
 import logging
-from functools import partial
 
 from django.db import transaction
 from kombu.exceptions import OperationalError
@@ -45,4 +44,11 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
     caller, whose write is committed anyway. In production the task runs on a
     worker and cannot fail the request; with tasks run inline (tests, eager
     mode) the same holds, and the task's outcome is visible on its row."""
-    transaction.on_commit(partial(enqueue, task, *args, **kwargs), robust=True)
+
+    def enqueue_task():
+        enqueue(task, *args, **kwargs)
+
+    # Django names a failing robust callback by its __qualname__ (a partial has none,
+    # and the error logging itself would then raise).
+    enqueue_task.__qualname__ = f"enqueue[{task.name}]"
+    transaction.on_commit(enqueue_task, robust=True)

@@ -10,7 +10,6 @@ workers at once produce one lead and one history entry.
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core import telegram
-from core.tasks import enqueue
+from core.tasks import enqueue, enqueue_on_commit
 from intake.channels import module_for
 from intake.channels.base import Ignore, Incoming, Inquiry, TransientError, Unprocessable
 from intake.models import (
@@ -114,8 +113,14 @@ def intake_events_store(
             if enqueue:
                 # The event is committed either way; if the broker is down the
                 # beat safety net (intake_events_requeue_stale) queues it later.
-                transaction.on_commit(partial(enqueue_processing, event.pk), robust=True)
+                _enqueue_processing_on_commit(event.pk)
     return results
+
+
+def _enqueue_processing_on_commit(event_id: int) -> None:
+    from intake.tasks import process_intake_event
+
+    enqueue_on_commit(process_intake_event, event_id)
 
 
 def enqueue_processing(event_id: int) -> bool:

@@ -6,13 +6,23 @@ import socket
 
 from crm_project.celery import app
 
+_UNSET = object()
+
 
 def use_broker(**conf) -> dict:
-    """Point this process's Celery app at ``conf``; returns the old values. The
-    app's pools are only forgotten, not closed: kombu keeps them in a registry by
-    broker URL, and other tests go on using the one for the old URL."""
-    old = {key: app.conf.get(key) for key in conf}
-    app.conf.update(**conf)
+    """Point this process's Celery app at ``conf``; returns what to pass back to
+    undo it. Undoing removes our values from the app's own layer again, so the
+    Django settings (which tests may change) decide once more. The app's pools are
+    only forgotten, not closed: kombu keeps them in a registry by broker URL, and
+    other tests go on using the one for the old URL."""
+    app.conf.broker_url  # noqa: B018 - load the configuration first: until then `changes` proxies all of it
+    changes = app.conf.changes
+    old = {key: changes.get(key, _UNSET) for key in conf}
+    for key, value in conf.items():
+        if value is _UNSET:
+            changes.pop(key, None)
+        else:
+            changes[key] = value
     app._pool = None
     app.amqp._producer_pool = None
     return old
