@@ -104,3 +104,10 @@ def test_a_salesperson_cannot_unlock_anyone(sales_client, other_salesperson):
     )
     assert response.status_code == 403
     assert sign_in(other_salesperson.username, PASSWORD)[1].status_code == 429
+
+
+def test_hostile_login_input_is_refused_never_a_500(salesperson):
+    for username, password in [("a\x00b", "x"), ("x" * 5000, "x"), (salesperson.username, "p\x00w"), ("😀" * 60, "")]:
+        client = Client(raise_request_exception=False)
+        response = client.post(LOGIN, {"username": username, "password": password})
+        assert response.status_code == 200, (username[:10], response.status_code)  # the form again, with an error
