@@ -10,6 +10,25 @@ from django.shortcuts import render
 logger = logging.getLogger(__name__)
 
 
+# django-axes keeps usernames in a 255-character column; Django's login form does
+# not limit their length before authenticating.
+MAX_USERNAME = 150
+
+
+def lockout_username(request, credentials=None) -> str | None:
+    """AXES_USERNAME_CALLABLE: the username tried, as axes stores and counts it:
+    at most the length a username can have, without NUL characters (PostgreSQL
+    refuses them), so no login attempt can fail with a database error."""
+    if credentials:
+        username = credentials.get("username")
+    else:
+        data = getattr(request, "data", None) or getattr(request, "POST", {})
+        username = data.get("username")
+    if username is None:
+        return None
+    return str(username).replace("\x00", "")[:MAX_USERNAME]
+
+
 def lockout_minutes() -> int:
     return max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
 

@@ -136,7 +136,8 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip_address"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 # Addresses never locked out (the centre's own office behind one NAT address), comma-separated.
 AXES_IP_WHITELIST = env.list("LOGIN_NEVER_LOCK_IPS", default=[]) or None
 AXES_NEVER_LOCKOUT_WHITELIST = bool(AXES_IP_WHITELIST)

@@ -107,7 +107,23 @@ def test_a_salesperson_cannot_unlock_anyone(sales_client, other_salesperson):
 
 
 def test_hostile_login_input_is_refused_never_a_500(salesperson):
-    for username, password in [("a\x00b", "x"), ("x" * 5000, "x"), (salesperson.username, "p\x00w"), ("😀" * 60, "")]:
-        client = Client(raise_request_exception=False)
+    attempts = [("a\x00b", "x"), ("x" * 5000, "x"), (salesperson.username, "p\x00w"), ("😀" * 60, ""), ("u", "p")]
+    for username, password in attempts:
+        client = Client(raise_request_exception=False, HTTP_USER_AGENT="U" * 5000, HTTP_ACCEPT="*/*" * 2000)
         response = client.post(LOGIN, {"username": username, "password": password})
         assert response.status_code == 200, (username[:10], response.status_code)  # the form again, with an error
+    # The 5000-character try is counted under its first 150 characters, and still locks.
+    for _ in range(2):
+        Client().post(LOGIN, {"username": "x" * 5000, "password": "x"})
+    assert Client().post(LOGIN, {"username": "x" * 150, "password": "x"}).status_code == 429
+
+
+def test_an_address_that_is_no_ip_address_is_stored_as_none(salesperson, settings):
+    from axes.models import AccessAttempt
+
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    client = Client(REMOTE_ADDR="not-an-ip", HTTP_X_REAL_IP="also not one")
+    assert client.post(LOGIN, {"username": salesperson.username, "password": "wrong"}).status_code == 200
+    assert AccessAttempt.objects.get().ip_address is None
+    client = Client()
+    client.force_login(salesperson)  # a login made in code has no address at all
