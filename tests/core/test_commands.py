@@ -16,6 +16,7 @@ from core.management.base import CRMCommand
 
 PROJECT_COMMANDS = {
     "seed_demo": "core",
+    "release": "core",
     "ensure_admin": "core",
     "django_translation_gaps": "core",
     "import_leads": "import_service",

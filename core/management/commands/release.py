@@ -1,10 +1,11 @@
 """The release step of a deploy: run once, before the new code serves or works."""
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+
+from core.management.base import CRMCommand
 
 
-class Command(BaseCommand):
+class Command(CRMCommand):
     help = (
         "Release a new version: the deploy checks (check --deploy, warnings fail), "
         "then migrate, then collectstatic. Run once per deploy, before restarting web, worker and beat."
@@ -12,10 +13,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
-        self.stdout.write("Release 1/3: deploy checks")
+        self.say("Release 1/3: deploy checks")
         call_command("check", deploy=True, fail_level="WARNING", verbosity=verbosity)
-        self.stdout.write("Release 2/3: migrate")
+        self.say("Release 2/3: migrate")
         call_command("migrate", interactive=False, verbosity=verbosity)
-        self.stdout.write("Release 3/3: collectstatic (hashed, compressed names)")
+        self.say("Release 3/3: collectstatic (hashed, compressed names)")
         call_command("collectstatic", interactive=False, verbosity=verbosity)
-        self.stdout.write(self.style.SUCCESS("Release done: start or restart web, worker and beat."))
+        self.say("Release done: start or restart web, worker and beat.", "SUCCESS")
