@@ -49,7 +49,7 @@ CALLS_SECRET = "rehearsal-calls-secret"
 META_SECRET = "rehearsal-meta-secret"
 PEOPLE = 150  # distinct landing-form people
 CLIENTS = 8  # concurrent HTTP clients
-DEADLINE_SECONDS = 75  # for the system to settle after the last post
+DEADLINE_SECONDS = 90  # for the system to settle after the last post (about 13 s on a quiet machine)
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}  # what nginx adds (deploy/nginx-proxy-params.conf)
 
 
@@ -233,7 +233,9 @@ def test_production_roles_rehearsal(redis_dbs, tmp_path):
         "INTAKE_REQUEUE_AFTER_SECONDS": "12",
         "REMINDER_CLAIM_TIMEOUT_SECONDS": "15",
     }
-    for name in ("CI", "PYTEST_CURRENT_TEST", "PYTEST_XDIST_WORKER"):
+    # What this test process set for itself is no part of production (the browser
+    # tests' DJANGO_ALLOW_ASYNC_UNSAFE would even fail check --deploy).
+    for name in ("CI", "PYTEST_CURRENT_TEST", "PYTEST_XDIST_WORKER", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
     stack = Stack(env, tmp_path)
     salesperson = SalespersonFactory(email="aziz@centre.example", telegram_chat_id="")
@@ -251,11 +253,11 @@ def test_production_roles_rehearsal(redis_dbs, tmp_path):
 
         def ready() -> bool:
             try:
-                return requests.get(f"{base}/readyz", timeout=5).status_code == 200
-            except requests.ConnectionError:
+                return requests.get(f"{base}/readyz", timeout=10).status_code == 200
+            except requests.RequestException:  # not listening yet, or still loading on a busy machine
                 return False
 
-        wait_until(ready, 40, "/readyz green", stack, logs=("web", "worker-1", "beat"))
+        wait_until(ready, 60, "/readyz green", stack, logs=("web", "worker-1", "beat"))
 
         # A second beat anywhere is refused at once.
         second = stack.start("beat", "beat-2", CELERY_BEAT_SCHEDULE_FILENAME=str(tmp_path / "beat-2-schedule"))
