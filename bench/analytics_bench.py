@@ -99,10 +99,7 @@ def create_staff_and_groups(n_groups: int):
     # A centre of this size: one group per ~1,000 leads a year, five groups per room.
     rooms = Room.objects.bulk_create([Room(name=f"Bench room {n}", capacity=16) for n in range(max(8, n_groups // 5))])
     courses = Course.objects.bulk_create(
-        [
-            Course(name=f"Bench course {n}", teacher=teacher, price=600000, duration_months=6, lessons_per_week=3)
-            for n in range(6)
-        ]
+        [Course(name=f"Bench course {n}", teacher=teacher, price=600000, duration=6, frequency=3) for n in range(6)]
     )
     patterns = ["mon_wed_fri", "tue_thu", "odd", "even", "sat"]
     slots = [(datetime.time(h, 0), datetime.time(h + 1, 30)) for h in (9, 11, 14, 16, 18)]

@@ -84,9 +84,9 @@ def main() -> None:
         defaults={
             "teacher": teachers[0],
             "price": 500000,
-            "duration_months": 6,
-            "lessons_per_week": 3,
-            "default_capacity": 12,
+            "duration": 6,
+            "frequency": 3,
+            "capacity": 12,
         },
     )
     rooms = [Room.objects.get_or_create(name=f"B{i:03d}", defaults={"capacity": 14})[0] for i in range(args.rooms)]

@@ -34,7 +34,7 @@ ROOMS = [
 ]
 
 COURSES = [
-    # name, teacher, monthly price (UZS), months, lessons/week, default capacity, description
+    # name, teacher, monthly price (UZS), months, lessons/week, capacity (seats), description
     ("IELTS", "emily", "900000", 4, 3, 14, "Academic IELTS preparation, band 6.5+ target."),
     ("General English", "emily", "550000", 6, 3, 16, "Elementary to upper-intermediate, by level."),
     ("Kids English", "rustam", "450000", 9, 3, 8, "English for children aged 7–11 through games."),
@@ -155,9 +155,9 @@ def seed(stdout) -> None:
             defaults={
                 "teacher": teachers[teacher],
                 "price": Decimal(price),
-                "duration_months": months,
-                "lessons_per_week": per_week,
-                "default_capacity": capacity,
+                "duration": months,
+                "frequency": per_week,
+                "capacity": capacity,
                 "description": description,
             },
         )
@@ -178,7 +178,7 @@ def seed(stdout) -> None:
                 capacity=capacity,
                 teacher=teachers[teacher] if teacher else None,
                 start_date=start_date,
-                end_date=_add_months(start_date, courses[course].duration_months),
+                end_date=_add_months(start_date, courses[course].duration),
             )
             created_groups += 1
         groups[name] = (group, fill)

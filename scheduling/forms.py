@@ -31,7 +31,7 @@ class GroupAdminForm(forms.ModelForm):
             "end_date",
         ]
         help_texts = {
-            "capacity": "Leave empty to use the course's default capacity.",
+            "capacity": "Leave empty to use the course's capacity (capped at the room's).",
             "teacher": "Leave empty to use the course's teacher.",
         }
 
@@ -78,9 +78,9 @@ class CourseAdminForm(forms.ModelForm):
             "description",
             "teacher",
             "price",
-            "duration_months",
-            "lessons_per_week",
-            "default_capacity",
+            "duration",
+            "frequency",
+            "capacity",
             "is_active",
         ]
 

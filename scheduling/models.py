@@ -30,20 +30,22 @@ class Course(models.Model):
     price = models.DecimalField(
         max_digits=12, decimal_places=2, help_text="Monthly price in the centre's currency (UZS)."
     )
-    duration_months = models.PositiveSmallIntegerField("duration (months)", help_text="Length of the course.")
-    lessons_per_week = models.PositiveSmallIntegerField("frequency (lessons per week)")
-    default_capacity = models.PositiveSmallIntegerField(default=12)
+    duration = models.PositiveSmallIntegerField("duration (months)", help_text="Length of the course, in months.")
+    frequency = models.PositiveSmallIntegerField("frequency (lessons per week)", help_text="Lessons per week, 1 to 7.")
+    capacity = models.PositiveSmallIntegerField(
+        "capacity (seats)",
+        default=12,
+        help_text="Seats; the default capacity of the course's new groups (capped at the room's).",
+    )
     is_active = models.BooleanField("active", default=True)
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=0), name="course_price_not_negative"),
-            models.CheckConstraint(condition=Q(default_capacity__gt=0), name="course_default_capacity_positive"),
-            models.CheckConstraint(condition=Q(duration_months__gt=0), name="course_duration_positive"),
-            models.CheckConstraint(
-                condition=Q(lessons_per_week__gt=0, lessons_per_week__lte=7), name="course_frequency_1_to_7"
-            ),
+            models.CheckConstraint(condition=Q(capacity__gt=0), name="course_capacity_positive"),
+            models.CheckConstraint(condition=Q(duration__gt=0), name="course_duration_positive"),
+            models.CheckConstraint(condition=Q(frequency__gt=0, frequency__lte=7), name="course_frequency_1_to_7"),
         ]
 
     def __str__(self):

@@ -158,10 +158,10 @@ def group_create(
     capacity: int | None = None,
     teacher=None,
 ) -> Group:
-    """Create a group; capacity defaults to the course's default capacity
+    """Create a group; capacity defaults to the course's capacity
     (capped at the room's) and the teacher to the course's teacher."""
     if capacity is None:
-        capacity = min(course.default_capacity, room.capacity)
+        capacity = min(course.capacity, room.capacity)
     group = Group(
         course=course,
         name=name,
@@ -195,7 +195,7 @@ def group_defaults_for(course: Course | None) -> dict:
     """Initial values for a new group of ``course`` (used by the admin form)."""
     if course is None:
         return {}
-    return {"capacity": course.default_capacity, "teacher": course.teacher_id}
+    return {"capacity": course.capacity, "teacher": course.teacher_id}
 
 
 # --- enrollments ---------------------------------------------------------------

@@ -52,17 +52,35 @@ class TrialDateFilter(admin.SimpleListFilter):
 class TrialReminderInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = TrialReminder
     extra = 0
-    fields = ["pre_at", "pre_state_label", "pre_sent_at", "post_at", "post_state_label", "post_sent_at"]
+    fields = [
+        "pre_trial_reminder_scheduled_at",
+        "pre_status_label",
+        "pre_sent",
+        "pre_trial_reminder_sent_at",
+        "post_trial_reminder_scheduled_at",
+        "post_status_label",
+        "post_sent",
+        "post_trial_reminder_sent_at",
+    ]
     readonly_fields = fields
     verbose_name = verbose_name_plural = "reminders"
 
-    @admin.display(description="pre-trial")
-    def pre_state_label(self, obj):
-        return reminder_state_badge(obj.pre_state)
+    @admin.display(description="pre-trial reminder status")
+    def pre_status_label(self, obj):
+        return reminder_state_badge(obj.pre_trial_reminder_status)
 
-    @admin.display(description="post-trial")
-    def post_state_label(self, obj):
-        return reminder_state_badge(obj.post_state)
+    @admin.display(description="post-trial reminder status")
+    def post_status_label(self, obj):
+        return reminder_state_badge(obj.post_trial_reminder_status)
+
+    # The generated booleans, shown as the admin's yes/no icons.
+    @admin.display(description="pre-trial reminder sent", boolean=True)
+    def pre_sent(self, obj):
+        return obj.pre_trial_reminder_sent
+
+    @admin.display(description="post-trial reminder sent", boolean=True)
+    def post_sent(self, obj):
+        return obj.post_trial_reminder_sent
 
 
 @admin.register(Trial)

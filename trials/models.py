@@ -123,15 +123,40 @@ class TrialReminder(models.Model):
     themselves are reminders.Delivery rows (see trials.reminders)."""
 
     trial = models.OneToOneField(Trial, on_delete=models.CASCADE, related_name="reminder")
-    pre_at = models.DateTimeField("pre-trial reminder at", db_index=True)
-    pre_state = models.CharField(max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING)
-    pre_sent_at = models.DateTimeField(null=True, blank=True)
-    post_at = models.DateTimeField("post-trial reminder at", db_index=True)
-    post_state = models.CharField(max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING)
-    post_sent_at = models.DateTimeField(null=True, blank=True)
+    pre_trial_reminder_scheduled_at = models.DateTimeField(
+        "pre-trial reminder scheduled at",
+        db_index=True,
+        help_text="When the reminder before the trial is due (TRIAL_PRE_REMINDER_HOURS before the start).",
+    )
+    pre_trial_reminder_status = models.CharField(
+        "pre-trial reminder status", max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING
+    )
+    pre_trial_reminder_sent_at = models.DateTimeField("pre-trial reminder sent at", null=True, blank=True)
+    # Derived from the status by the database, so the two can never disagree.
+    pre_trial_reminder_sent = models.GeneratedField(
+        expression=Q(pre_trial_reminder_status=ReminderState.SENT.value),
+        output_field=models.BooleanField(),
+        db_persist=True,
+        verbose_name="pre-trial reminder sent",
+    )
+    post_trial_reminder_scheduled_at = models.DateTimeField(
+        "post-trial reminder scheduled at",
+        db_index=True,
+        help_text="When the reminder after the trial is due (TRIAL_POST_REMINDER_MINUTES after the end).",
+    )
+    post_trial_reminder_status = models.CharField(
+        "post-trial reminder status", max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING
+    )
+    post_trial_reminder_sent_at = models.DateTimeField("post-trial reminder sent at", null=True, blank=True)
+    post_trial_reminder_sent = models.GeneratedField(
+        expression=Q(post_trial_reminder_status=ReminderState.SENT.value),
+        output_field=models.BooleanField(),
+        db_persist=True,
+        verbose_name="post-trial reminder sent",
+    )
 
     class Meta:
-        ordering = ["pre_at"]
+        ordering = ["pre_trial_reminder_scheduled_at"]
 
     def __str__(self):
         return f"Reminders for {self.trial}"

@@ -43,7 +43,9 @@ class TrialReminderSource(ReminderSource):
 
     def due_deliveries(self, *, now: datetime):
         related = ("trial__lead__assigned_to", "trial__booked_by", "trial__group")
-        pre = TrialReminder.objects.filter(pre_state=ReminderState.PENDING, pre_at__lte=now).select_related(*related)
+        pre = TrialReminder.objects.filter(
+            pre_trial_reminder_status=ReminderState.PENDING, pre_trial_reminder_scheduled_at__lte=now
+        ).select_related(*related)
         for reminder in pre:
             trial = reminder.trial
             occurrence = occurrence_for(trial)
@@ -54,15 +56,19 @@ class TrialReminderSource(ReminderSource):
                     occurrence=occurrence,
                     channel=Channel.TELEGRAM,
                     address=trial.lead.telegram_chat_id,
-                    due_at=reminder.pre_at,
+                    due_at=reminder.pre_trial_reminder_scheduled_at,
                     lead_id=trial.lead_id,
                 )
-            yield from self._to_salesperson(DeliveryKind.TRIAL_PRE_SALES, trial, occurrence, reminder.pre_at)
-        post = TrialReminder.objects.filter(post_state=ReminderState.PENDING, post_at__lte=now).select_related(*related)
+            yield from self._to_salesperson(
+                DeliveryKind.TRIAL_PRE_SALES, trial, occurrence, reminder.pre_trial_reminder_scheduled_at
+            )
+        post = TrialReminder.objects.filter(
+            post_trial_reminder_status=ReminderState.PENDING, post_trial_reminder_scheduled_at__lte=now
+        ).select_related(*related)
         for reminder in post:
             trial = reminder.trial
             yield from self._to_salesperson(
-                DeliveryKind.TRIAL_POST_SALES, trial, occurrence_for(trial), reminder.post_at
+                DeliveryKind.TRIAL_POST_SALES, trial, occurrence_for(trial), reminder.post_trial_reminder_scheduled_at
             )
 
     def _to_salesperson(self, kind, trial, occurrence, due_at):
@@ -142,8 +148,8 @@ class TrialReminderSource(ReminderSource):
 
     def _fields(self, delivery: Delivery) -> tuple[str, str, str]:
         if delivery.kind in PRE_KINDS:
-            return "pre_at", "pre_state", "pre_sent_at"
-        return "post_at", "post_state", "post_sent_at"
+            return "pre_trial_reminder_scheduled_at", "pre_trial_reminder_status", "pre_trial_reminder_sent_at"
+        return "post_trial_reminder_scheduled_at", "post_trial_reminder_status", "post_trial_reminder_sent_at"
 
     def on_sent(self, *, delivery: Delivery, at: datetime) -> None:
         at_field, state_field, sent_field = self._fields(delivery)

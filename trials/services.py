@@ -132,7 +132,9 @@ def trial_book(
         except IntegrityError as exc:
             raise ValidationError({"lead": LEAD_HAS_TRIAL.format(lead=locked_lead, trial="booked just now")}) from exc
         pre, post = _reminder_times(trial)
-        TrialReminder.objects.create(trial=trial, pre_at=pre, post_at=post)
+        TrialReminder.objects.create(
+            trial=trial, pre_trial_reminder_scheduled_at=pre, post_trial_reminder_scheduled_at=post
+        )
         if locked_lead.status != LeadStatus.TRIAL_SCHEDULED:
             lead_change_status(
                 lead=locked_lead,
@@ -303,12 +305,12 @@ def trial_reschedule(
         TrialReminder.objects.update_or_create(
             trial=locked,
             defaults={
-                "pre_at": pre,
-                "pre_state": ReminderState.PENDING,
-                "pre_sent_at": None,
-                "post_at": post,
-                "post_state": ReminderState.PENDING,
-                "post_sent_at": None,
+                "pre_trial_reminder_scheduled_at": pre,
+                "pre_trial_reminder_status": ReminderState.PENDING,
+                "pre_trial_reminder_sent_at": None,
+                "post_trial_reminder_scheduled_at": post,
+                "post_trial_reminder_status": ReminderState.PENDING,
+                "post_trial_reminder_sent_at": None,
             },
         )
     return _sync(trial, locked)

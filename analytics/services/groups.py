@@ -54,7 +54,7 @@ class CourseRow:
     pk: int
     name: str
     is_active: bool
-    default_capacity: int
+    capacity: int
 
     def __str__(self):
         return self.name
@@ -99,7 +99,7 @@ GROUP_COLUMNS = [
     "course_id",
     "course__name",
     "course__is_active",
-    "course__default_capacity",
+    "course__capacity",
     "room_id",
     "room__name",
     "room__capacity",
@@ -125,7 +125,7 @@ def running_groups(day: datetime.date) -> list[GroupRow]:
         course_id,
         course_name,
         active,
-        default_capacity,
+        course_capacity,
         room_id,
         room_name,
         room_capacity,
@@ -134,7 +134,7 @@ def running_groups(day: datetime.date) -> list[GroupRow]:
         end_time,
         capacity,
     ) in rows:
-        course = courses.setdefault(course_id, CourseRow(course_id, course_name, active, default_capacity))
+        course = courses.setdefault(course_id, CourseRow(course_id, course_name, active, course_capacity))
         room = rooms.setdefault(room_id, RoomRow(room_id, room_name, room_capacity))
         result.append(GroupRow(pk, name, course, room, days, start_time, end_time, capacity))
     return result
@@ -318,7 +318,7 @@ def _recommend_new_group(day, course, loads, trials, rate):
             start_time=start_time,
             end_time=end_time,
             start_date=day + datetime.timedelta(days=1),
-            min_capacity=course.default_capacity,
+            min_capacity=course.capacity,
         )
         if rooms:
             room, suggested_days = rooms[0], candidate
@@ -327,7 +327,7 @@ def _recommend_new_group(day, course, loads, trials, rate):
         f"{DayPattern(suggested_days).label} {start_time:%H:%M}–{end_time:%H:%M} in {room} "
         f"({room.capacity} seats) is free"
         if room
-        else f"no room with {course.default_capacity}+ seats is free at {DayPattern(days).label} "
+        else f"no room with {course.capacity}+ seats is free at {DayPattern(days).label} "
         f"{start_time:%H:%M}–{end_time:%H:%M} or the alternative days — pick a slot in the timetable"
     )
     reason = (

@@ -113,13 +113,13 @@ class TestGroupAnalytics:
     @pytest.fixture
     def centre(self, manager):
         rooms = {name: RoomFactory(name=name, capacity=16) for name in ("A1", "A2", "A3", "A4", "A5")}
-        ielts = CourseFactory(name="IELTS", default_capacity=12)
-        python = CourseFactory(name="Python", default_capacity=12)
+        ielts = CourseFactory(name="IELTS", capacity=12)
+        python = CourseFactory(name="Python", capacity=12)
         mwf = {"days": DayPattern.MON_WED_FRI, "start_time": FOUR_PM, "end_time": HALF_FIVE}
         tt = {"days": DayPattern.TUE_THU, "start_time": FOUR_PM, "end_time": HALF_FIVE}
         full = GroupFactory(name="IELTS-1", course=ielts, room=rooms["A1"], capacity=10, **mwf)
         near = GroupFactory(name="IELTS-2", course=ielts, room=rooms["A2"], capacity=10, **mwf)
-        korean = CourseFactory(name="Korean", default_capacity=12)
+        korean = CourseFactory(name="Korean", capacity=12)
         empty = GroupFactory(
             name="KOR-1",
             course=korean,

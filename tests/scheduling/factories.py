@@ -15,9 +15,9 @@ class CourseFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Course {n}")
     teacher = factory.SubFactory(TeacherFactory)
     price = Decimal("650000.00")
-    duration_months = 6
-    lessons_per_week = 3
-    default_capacity = 12
+    duration = 6
+    frequency = 3
+    capacity = 12
 
 
 class RoomFactory(factory.django.DjangoModelFactory):

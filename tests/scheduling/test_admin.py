@@ -128,7 +128,7 @@ def _group_post(course, room, **extra):
 
 
 def test_admin_add_group_uses_course_defaults(manager_client):
-    course = CourseFactory(default_capacity=9)
+    course = CourseFactory(capacity=9)
     room = RoomFactory(capacity=15)
     response = manager_client.post(reverse("admin:scheduling_group_add"), _group_post(course, room))
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -137,7 +137,7 @@ def test_admin_add_group_uses_course_defaults(manager_client):
 
 
 def test_admin_add_form_initial_from_course(manager_client):
-    course = CourseFactory(default_capacity=7)
+    course = CourseFactory(capacity=7)
     response = manager_client.get(reverse("admin:scheduling_group_add"), {"course": course.pk})
     form = response.context["adminform"].form
     assert form.initial["capacity"] == 7 and form.initial["teacher"] == course.teacher_id

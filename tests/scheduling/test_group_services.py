@@ -49,13 +49,13 @@ def errors_of(exc_info) -> dict:
 
 class TestDefaultsAndBadInput:
     def test_capacity_and_teacher_default_from_the_course(self):
-        course = CourseFactory(default_capacity=9)
+        course = CourseFactory(capacity=9)
         group = make(course=course, room=RoomFactory(capacity=20))
         assert group.capacity == 9
         assert group.teacher == course.teacher
 
     def test_default_capacity_is_capped_at_the_room(self):
-        group = make(course=CourseFactory(default_capacity=20), room=RoomFactory(capacity=8))
+        group = make(course=CourseFactory(capacity=20), room=RoomFactory(capacity=8))
         assert group.capacity == 8
 
     def test_end_time_must_be_after_start(self):

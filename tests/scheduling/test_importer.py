@@ -16,7 +16,7 @@ HEADER = "course,name,days,start_time,end_time,room,capacity,teacher,start_date,
 
 @pytest.fixture
 def setup():
-    course = CourseFactory(name="IELTS", default_capacity=12)
+    course = CourseFactory(name="IELTS", capacity=12)
     room = RoomFactory(name="101", capacity=16)
     return course, room
 

@@ -14,7 +14,7 @@ from tests.factories import SalespersonFactory
 from tests.leads.factories import LeadFactory
 from tests.trials.factories import book, group_meeting_on
 from trials import services
-from trials.models import Trial, TrialStatus
+from trials.models import ReminderState, Trial, TrialReminder, TrialStatus
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Tashkent")
@@ -68,7 +68,6 @@ class TestChangelist:
 
     def test_search_filters_and_change_page(self, manager_client):
         trial = make_trials(1)[0]
-        Trial.objects.filter(pk=trial.pk)
         lead = trial.lead
         assert lead.full_name in manager_client.get(CHANGELIST, {"q": lead.full_name}).content.decode()
         for params in (
@@ -82,6 +81,15 @@ class TestChangelist:
         assert lead.full_name not in manager_client.get(CHANGELIST, {"when": "today"}).content.decode()
         page = manager_client.get(reverse("admin:trials_trial_change", args=[trial.pk])).content.decode()
         assert "Reschedule" in page and "Cancel trial" in page and "Mark attended" not in page  # not started
+
+    def test_change_page_shows_the_reminders_with_their_sent_flags(self, manager_client):
+        trial = make_trials(1)[0]
+        TrialReminder.objects.filter(trial=trial).update(pre_trial_reminder_status=ReminderState.SENT)
+        page = manager_client.get(reverse("admin:trials_trial_change", args=[trial.pk])).content.decode()
+        assert "Pre-trial reminder scheduled at" in page and "Post-trial reminder sent" in page
+        assert page.count('<span class="badge badge-green">Sent</span>') == 1  # pre sent, post pending
+        assert page.count('<span class="badge badge-blue">Pending</span>') == 1
+        assert page.count('alt="True"') == 1 and page.count('alt="False"') == 1  # the generated booleans
 
 
 class TestRowLevelAccess:

@@ -66,8 +66,11 @@ def test_pre_trial_reminder_goes_to_the_lead_by_telegram_and_to_the_salesperson(
     assert "Hello Kamila" in to_lead[0]["text"] and "today at 16:00" in to_lead[0]["text"]
     assert "Call to confirm" in mail.outbox[0].body and f"/admin/trials/trial/{trial.pk}/change/" in mail.outbox[0].body
     reminder = TrialReminder.objects.get(trial=trial)
-    assert reminder.pre_state == ReminderState.SENT and reminder.pre_sent_at == START - 2 * 60 * MIN
-    assert reminder.post_state == ReminderState.PENDING
+    assert (
+        reminder.pre_trial_reminder_status == ReminderState.SENT
+        and reminder.pre_trial_reminder_sent_at == START - 2 * 60 * MIN
+    )
+    assert reminder.post_trial_reminder_status == ReminderState.PENDING
     assert reminders_dispatch_due().sent == 0
 
 
@@ -90,7 +93,7 @@ def test_post_trial_reminder_asks_the_salesperson_for_attendance_and_the_offer(t
     clock.move_to(START + 90 * MIN + 3 * MIN)
     assert reminders_dispatch_due().sent == 2
     assert "record attendance and make the offer" in mail.outbox[0].subject
-    assert TrialReminder.objects.get(trial=trial).post_state == ReminderState.SENT
+    assert TrialReminder.objects.get(trial=trial).post_trial_reminder_status == ReminderState.SENT
 
 
 def test_post_trial_reminder_skipped_once_the_result_is_recorded(trial, clock, seller):
@@ -103,7 +106,7 @@ def test_post_trial_reminder_skipped_once_the_result_is_recorded(trial, clock, s
     assert result.as_dict() == {"sent": 0, "skipped": 5, "failed": 0}
     post = Delivery.objects.filter(kind=DeliveryKind.TRIAL_POST_SALES)
     assert set(post.values_list("skip_reason", flat=True)) == {trial_reminders.RESULT_RECORDED}
-    assert TrialReminder.objects.get(trial=trial).post_state == ReminderState.SKIPPED
+    assert TrialReminder.objects.get(trial=trial).post_trial_reminder_status == ReminderState.SKIPPED
 
 
 def test_worker_down_for_an_hour_catches_up_and_skips_what_is_stale(trial, clock, seller, telegram):
@@ -121,7 +124,7 @@ def test_worker_down_for_an_hour_catches_up_and_skips_what_is_stale(trial, clock
     assert result.as_dict() == {"sent": 2, "skipped": 3, "failed": 0}
     pre = Delivery.objects.filter(kind__startswith="trial_pre")
     assert set(pre.values_list("status", "skip_reason")) == {("skipped", trial_reminders.STARTED)}
-    assert TrialReminder.objects.get(trial=trial).pre_state == ReminderState.SKIPPED
+    assert TrialReminder.objects.get(trial=trial).pre_trial_reminder_status == ReminderState.SKIPPED
     followup.refresh_from_db()
     assert followup.reminder_count == 1
 
@@ -146,7 +149,7 @@ def test_rescheduled_trial_is_reminded_for_the_new_time_only(trial, clock, selle
     services.trial_reschedule(trial=trial, date=FRIDAY + datetime.timedelta(days=7), by=seller)
     assert reminders_dispatch_due().as_dict() == {"sent": 0, "skipped": 3, "failed": 0}
     assert set(Delivery.objects.values_list("skip_reason", flat=True)) == {trial_reminders.RESCHEDULED}
-    assert TrialReminder.objects.get(trial=trial).pre_state == ReminderState.PENDING
+    assert TrialReminder.objects.get(trial=trial).pre_trial_reminder_status == ReminderState.PENDING
     clock.move_to(START + datetime.timedelta(days=7) - 2 * 60 * MIN)
     assert reminders_dispatch_due().sent == 3
     assert Delivery.objects.filter(status=DeliveryStatus.SENT, occurrence="20261204T1600").count() == 3
@@ -158,3 +161,43 @@ def test_unassigned_lead_reminds_whoever_booked(clock, seller):
     clock.move_to(START - 60 * MIN)
     reminders_dispatch_due()
     assert Delivery.objects.filter(kind=DeliveryKind.TRIAL_PRE_SALES, recipient_user=seller).count() == 2
+
+
+def test_sent_flags_follow_the_status_written_by_the_dispatcher(trial, clock, telegram):
+    reminder = TrialReminder.objects.get(trial=trial)
+    assert (reminder.pre_trial_reminder_sent, reminder.post_trial_reminder_sent) == (False, False)
+    clock.move_to(START - 2 * 60 * MIN)
+    reminders_dispatch_due()
+    reminder.refresh_from_db()
+    assert (reminder.pre_trial_reminder_sent, reminder.post_trial_reminder_sent) == (True, False)
+    clock.move_to(START + 90 * MIN + 3 * MIN)
+    reminders_dispatch_due()
+    reminder.refresh_from_db()
+    assert (reminder.pre_trial_reminder_sent, reminder.post_trial_reminder_sent) == (True, True)
+
+
+def test_sent_flags_are_computed_by_the_database_on_bulk_updates_and_filters(trial, clock, seller):
+    """The booleans are generated columns: a queryset update of the status (what
+    the dispatcher's bookkeeping does) moves them, and they can be filtered on."""
+    other = book(lead=LeadFactory(assigned_to=seller), group=trial.group, date=FRIDAY, by=seller)
+    TrialReminder.objects.filter(trial=trial).update(pre_trial_reminder_status=ReminderState.SENT)
+    TrialReminder.objects.filter(trial=other).update(post_trial_reminder_status=ReminderState.SENT)
+    assert list(TrialReminder.objects.filter(pre_trial_reminder_sent=True).values_list("trial", flat=True)) == [
+        trial.pk
+    ]
+    assert list(TrialReminder.objects.filter(post_trial_reminder_sent=True).values_list("trial", flat=True)) == [
+        other.pk
+    ]
+    TrialReminder.objects.filter(trial=trial).update(pre_trial_reminder_status=ReminderState.SKIPPED)
+    assert not TrialReminder.objects.filter(pre_trial_reminder_sent=True).exists()
+
+
+def test_reschedule_clears_the_sent_flags(trial, clock, seller, telegram):
+    clock.move_to(START - 2 * 60 * MIN)
+    reminders_dispatch_due()
+    assert TrialReminder.objects.get(trial=trial).pre_trial_reminder_sent
+    next_friday = FRIDAY + datetime.timedelta(days=7)
+    services.trial_reschedule(trial=trial, date=next_friday, by=seller)
+    reminder = TrialReminder.objects.get(trial=trial)
+    assert (reminder.pre_trial_reminder_status, reminder.pre_trial_reminder_sent) == (ReminderState.PENDING, False)
+    assert reminder.pre_trial_reminder_sent_at is None

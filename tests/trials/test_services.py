@@ -47,9 +47,13 @@ class TestBook:
         assert lead.status == LeadStatus.TRIAL_SCHEDULED
         assert lead.status_changes.last().to_status == LeadStatus.TRIAL_SCHEDULED
         reminder = trial.reminder
-        assert reminder.pre_at == datetime.datetime(2026, 11, 27, 14, 0, tzinfo=TZ)  # 2 hours before
-        assert reminder.post_at == datetime.datetime(2026, 11, 27, 17, 33, tzinfo=TZ)  # 3 min after the end
-        assert (reminder.pre_state, reminder.post_state) == ("pending", "pending")
+        assert reminder.pre_trial_reminder_scheduled_at == datetime.datetime(
+            2026, 11, 27, 14, 0, tzinfo=TZ
+        )  # 2 hours before
+        assert reminder.post_trial_reminder_scheduled_at == datetime.datetime(
+            2026, 11, 27, 17, 33, tzinfo=TZ
+        )  # 3 min after the end
+        assert (reminder.pre_trial_reminder_status, reminder.post_trial_reminder_status) == ("pending", "pending")
 
     def test_refuses_a_date_the_group_does_not_meet(self, lead, group, salesperson):
         with pytest.raises(ValidationError) as exc:
@@ -118,7 +122,7 @@ class TestBook:
 
     def test_explicit_time_overrides_the_group_start(self, lead, group, salesperson):
         trial = book(lead=lead, group=group, date=FRIDAY, by=salesperson, time=datetime.time(16, 30))
-        assert trial.reminder.pre_at == datetime.datetime(2026, 11, 27, 14, 30, tzinfo=TZ)
+        assert trial.reminder.pre_trial_reminder_scheduled_at == datetime.datetime(2026, 11, 27, 14, 30, tzinfo=TZ)
         assert trial.ends_at == datetime.datetime(2026, 11, 27, 18, 0, tzinfo=TZ)
 
 
@@ -238,13 +242,13 @@ class TestCancelAndReschedule:
 
     def test_reschedule_moves_the_reminders_and_resets_their_state(self, lead, group, salesperson):
         trial = book(lead=lead, group=group, date=FRIDAY, by=salesperson)
-        TrialReminder.objects.filter(trial=trial).update(pre_state=ReminderState.SENT)
+        TrialReminder.objects.filter(trial=trial).update(pre_trial_reminder_status=ReminderState.SENT)
         next_friday = FRIDAY + datetime.timedelta(days=7)
         services.trial_reschedule(trial=trial, date=next_friday, by=salesperson)
         assert trial.scheduled_date == next_friday
         reminder = TrialReminder.objects.get(trial=trial)
-        assert reminder.pre_at == datetime.datetime(2026, 12, 4, 14, 0, tzinfo=TZ)
-        assert reminder.pre_state == ReminderState.PENDING
+        assert reminder.pre_trial_reminder_scheduled_at == datetime.datetime(2026, 12, 4, 14, 0, tzinfo=TZ)
+        assert reminder.pre_trial_reminder_status == ReminderState.PENDING
         lead.refresh_from_db()
         assert lead.status == LeadStatus.TRIAL_SCHEDULED
 
