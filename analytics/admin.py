@@ -31,7 +31,7 @@ from analytics.services import marketing_export
 from analytics.services.marketing_spend import marketing_spend_import, marketing_spend_record
 from analytics.views import dashboard_context
 from core.admin_tools import ExportMixin, ReadOnlyAdminMixin, add_service_errors, admin_page_context, salesperson_filter
-from core.badges import BLUE, GREY, ORANGE, BadgeMedia, badge, occupancy_badge, percent_colour
+from core.badges import BLUE, GREY, ORANGE, badge, occupancy_badge, percent_colour
 from leads.badges import SOURCE_COLOURS, source_badge
 from leads.models import LeadSource
 from scheduling.patterns import DayPattern
@@ -70,7 +70,7 @@ class ManagersOnly:
         return roles.is_manager(request.user) and super().has_view_permission(request, obj)
 
 
-class ReadOnlyRollupAdmin(ReadOnlyAdminMixin, BadgeMedia, ExportMixin, admin.ModelAdmin):
+class ReadOnlyRollupAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
     """Rollup rows are written by the rollup only; people read and export them."""
 
     date_hierarchy = "date"
@@ -347,7 +347,7 @@ class SpendImportForm(forms.Form):
 
 
 @admin.register(MarketingSpend)
-class MarketingSpendAdmin(ManagersOnly, BadgeMedia, ExportMixin, admin.ModelAdmin):
+class MarketingSpendAdmin(ManagersOnly, ExportMixin, admin.ModelAdmin):
     list_display = ["date", "channel_label", "impressions", "clicks", "cost_display", "source", "entered_by", "note"]
     list_select_related = ["entered_by"]
     list_filter = ["channel", "source"]

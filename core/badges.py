@@ -3,7 +3,8 @@
 A colour has a name (what code says: ``GREEN``), a hex value (what SVG charts
 fill with, ``HEX``) and a CSS class in core/static/core/admin.css (``.badge-green``,
 the same hex; a test holds them together), so a status means the same colour
-on every page and chart. Which colour a status or source gets lives beside its
+on every page and chart. templates/admin/base_site.html loads that stylesheet
+on every admin page. Which colour a status or source gets lives beside its
 model, in that app's ``badges`` module.
 """
 
@@ -91,10 +92,3 @@ def load_colour(percent) -> str:
     if percent >= 50:
         return ORANGE
     return GREEN
-
-
-class BadgeMedia:
-    """Mix into a ModelAdmin (before admin.ModelAdmin) to load the badge CSS."""
-
-    class Media:
-        css = {"all": ["core/admin.css"]}

@@ -2,8 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-admin.site.site_header = "Education centre CRM"
-admin.site.site_title = "CRM"
+# Branding (site name, shared stylesheet) lives in templates/admin/base_site.html.
 admin.site.index_title = "Back office"
 
 urlpatterns = [

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from core.admin_tools import DateRangeFilter, ReadOnlyAdminMixin, admin_page_context
-from core.badges import BLUE, GREEN, GREY, ORANGE, RED, BadgeMedia, badge
+from core.badges import BLUE, GREEN, GREY, ORANGE, RED, badge
 from core.exports import csv_response
 from import_service import selectors
 from import_service.forms import ImportUploadForm
@@ -44,7 +44,7 @@ def _can_import(request) -> bool:
 
 
 @admin.register(ImportLog)
-class ImportLogAdmin(BadgeMedia, admin.ModelAdmin):
+class ImportLogAdmin(admin.ModelAdmin):
     list_display = [
         "__str__",
         "status_label",

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from core.admin_tools import DateRangeFilter, ReadOnlyAdminMixin
-from core.badges import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, TEAL, BadgeMedia, badge
+from core.badges import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, TEAL, badge
 from intake import selectors, services
 from intake.models import (
     OPEN_STATUSES,
@@ -53,7 +53,7 @@ def _pretty(value):
 
 
 @admin.register(IntakeEvent)
-class IntakeEventAdmin(BadgeMedia, admin.ModelAdmin):
+class IntakeEventAdmin(admin.ModelAdmin):
     list_display = [
         "received_at",
         "channel_label",

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts import roles
 from core.admin_tools import DateRangeFilter, ExportMixin, ReadOnlyAdminMixin, intermediate_action, salesperson_filter
-from core.badges import BadgeMedia, deadline_badge
+from core.badges import deadline_badge
 from core.days import day_bounds
 from leads import lead_page, services
 from leads.badges import source_badge, status_badge
@@ -70,7 +70,7 @@ class LeadInquiryInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Lead)
-class LeadAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
+class LeadAdmin(ExportMixin, admin.ModelAdmin):
     form = LeadAdminForm
     list_display = [
         "full_name",
@@ -346,7 +346,7 @@ class LeadAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(LeadStatusChange)
-class LeadStatusChangeAdmin(ReadOnlyAdminMixin, BadgeMedia, admin.ModelAdmin):
+class LeadStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["lead", "from_label", "to_label", "changed_by", "changed_at", "note"]
     list_select_related = ["lead", "changed_by"]
     list_filter = ["to_status", ("changed_at", DateRangeFilter)]

@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from core.admin_tools import DateRangeFilter, ExportMixin, ReadOnlyAdminMixin, salesperson_filter
-from core.badges import BadgeMedia, deadline_badge
+from core.badges import deadline_badge
 from core.tasks import enqueue_on_commit
 from reminders import dispatch, selectors, services
 from reminders.badges import delivery_status_badge, followup_status_badge
@@ -32,7 +32,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(LeadReminder)
-class LeadReminderAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
+class LeadReminderAdmin(ExportMixin, admin.ModelAdmin):
     list_display = ["lead", "salesperson", "kind", "deadline", "status_label", "reminder_count", "last_sent_at", "note"]
     list_select_related = ["lead", "salesperson"]
     list_filter = [OverdueFilter, "status", "kind", salesperson_filter("salesperson"), ("due_at", DateRangeFilter)]
@@ -82,7 +82,7 @@ class LeadReminderAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdminMixin, BadgeMedia, admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Deliveries are written by the dispatcher only; deleting one would free its
     key and let the message go out again, so nobody edits or deletes them."""
 

@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from core.admin_tools import ExportMixin, ReadOnlyAdminMixin, parse_id
-from core.badges import BLUE, GREEN, GREY, BadgeMedia, badge, occupancy_badge
+from core.badges import BLUE, GREEN, GREY, badge, occupancy_badge
 from leads.selectors import leads_visible_to
 from scheduling import admin_views, selectors, services
 from scheduling.forms import CourseAdminForm, EnrollmentAddForm, GroupAdminForm
@@ -31,7 +31,7 @@ class TimetableLinksMixin:
 
 
 @admin.register(Course)
-class CourseAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
+class CourseAdmin(TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
     form = CourseAdminForm
     list_display = [
         "name",
@@ -77,7 +77,7 @@ class CourseAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin
 
 
 @admin.register(Room)
-class RoomAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
+class RoomAdmin(TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
     list_display = ["name", "capacity", "location", "group_count", "week_load", "timetable_link", "active_label"]
     list_filter = ["is_active", "location"]
     search_fields = ["name", "location"]
@@ -158,7 +158,7 @@ class EnrollmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Group)
-class GroupAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
+class GroupAdmin(TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
     form = GroupAdminForm
     list_display = [
         "name",
@@ -249,7 +249,7 @@ class GroupAdmin(BadgeMedia, TimetableLinksMixin, ExportMixin, admin.ModelAdmin)
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
+class EnrollmentAdmin(ExportMixin, admin.ModelAdmin):
     list_display = ["lead", "group", "status_label", "enrolled_at", "left_at", "enrolled_by"]
     list_select_related = ["lead", "group", "enrolled_by"]
     list_filter = [
@@ -313,7 +313,7 @@ class EnrollmentAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(RoomOccupancy)
-class RoomOccupancyAdmin(ReadOnlyAdminMixin, BadgeMedia, ExportMixin, admin.ModelAdmin):
+class RoomOccupancyAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
     """Rebuilt by the nightly refresh (services.room_occupancy_refresh); read only."""
 
     list_display = ["date", "time_range", "room", "group", "occupancy_count", "capacity", "occupancy", "refreshed_at"]

@@ -21,7 +21,7 @@ from core.admin_tools import (
     intermediate_action,
     salesperson_filter,
 )
-from core.badges import RED, TEAL, BadgeMedia, badge
+from core.badges import RED, TEAL, badge
 from trials import selectors, services
 from trials.badges import reminder_state_badge, trial_result_badge, trial_status_badge
 from trials.forms import CancelTrialForm, RecordResultForm, SessionChoiceForm
@@ -84,7 +84,7 @@ class TrialReminderInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Trial)
-class TrialAdmin(BadgeMedia, ExportMixin, admin.ModelAdmin):
+class TrialAdmin(ExportMixin, admin.ModelAdmin):
     list_display = [
         "lead",
         "group",
