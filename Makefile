@@ -24,6 +24,10 @@ messages: $(STAMP)
 	  exit 1; }
 	$(PY) manage.py compilemessages --verbosity 0 --ignore .venv --ignore var --ignore staticfiles --ignore node_modules
 
+# settings.py defaults to DEBUG=False (the production value); the development
+# targets turn it on explicitly unless the environment already says otherwise.
+migrate seed run: export DEBUG ?= True
+
 migrate: setup
 	$(PY) manage.py migrate --noinput
 

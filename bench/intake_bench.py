@@ -78,6 +78,7 @@ def main() -> None:
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "crm_project.settings",
+            "DEBUG": "True",  # runserver, a development server; settings default to DEBUG off
             "DATABASE_URL": database_url,
             "CONN_MAX_AGE": "0",
             "INTAKE_LANDING_KEYS": SITE_KEY,

@@ -57,6 +57,7 @@ def setup_django(url: str) -> None:
     os.environ["EMAIL_URL"] = "memorymail://"
     os.environ["LOG_LEVEL"] = "WARNING"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_project.settings")
+    os.environ.setdefault("DEBUG", "True")  # settings default to DEBUG off, which needs a real SECRET_KEY
     import django
 
     django.setup()

@@ -25,7 +25,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 EXAMPLE_SECRET_KEY = "dev-only-insecure-key-change-me-0123456789-abcdefghijklmnopqrstuvwxyz"
 
 # --- Core -------------------------------------------------------------------
-DEBUG = env.bool("DEBUG", default=True)
+# Secure by default: DEBUG is off unless the environment turns it on (`make run`,
+# .env.example and crm_project/test_settings.py do, for development and tests).
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default=EXAMPLE_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

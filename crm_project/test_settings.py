@@ -1,6 +1,13 @@
 """Settings for the test suite: the real settings with fast, local side effects."""
 
-from .settings import *  # noqa: F403
+import os
+
+# settings.py defaults to DEBUG=False and then refuses the example SECRET_KEY, so
+# the suite turns the development mode on before importing it (pytest-django still
+# runs each test with settings.DEBUG False, as Django's test runner does).
+os.environ["DEBUG"] = "True"
+
+from .settings import *  # noqa: F403 (the environment above must be set first)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

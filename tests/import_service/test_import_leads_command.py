@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import re
 
 import pytest
@@ -288,6 +289,7 @@ def test_unknown_extension_exits_non_zero(samples):
 
     proc = subprocess.run(
         [sys.executable, "manage.py", "import_leads", str(samples / "landing_form.json")],
+        env={**os.environ, "DEBUG": "True"},
         capture_output=True,
         text=True,
         timeout=60,

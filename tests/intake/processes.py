@@ -33,6 +33,7 @@ def base_env(**extra) -> dict:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "crm_project.settings",
+        "DEBUG": "True",  # a development server; settings default to DEBUG off
         "DATABASE_URL": database_url(),
         "CONN_MAX_AGE": "0",
         "LOG_LEVEL": "WARNING",
