@@ -7,7 +7,6 @@ from django.db.models import QuerySet
 SALES = "Sales"
 MANAGERS = "Managers"
 TEACHERS = "Teachers"
-ALL_ROLES = (SALES, MANAGERS, TEACHERS)
 
 
 def _in_group(user, name: str) -> bool:

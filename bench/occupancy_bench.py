@@ -37,7 +37,7 @@ def setup_django(database_url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def timed(label, func, *, queries=True):
+def timed(label, func):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -9,7 +9,3 @@ class FollowUpForm(forms.Form):
         help_text="Local time. You are reminded when it passes, and again until you record the contact.",
     )
     note = forms.CharField(required=False, max_length=255, label="What to talk about")
-
-
-class RecordContactForm(forms.Form):
-    note = forms.CharField(required=False, max_length=255)

@@ -2,7 +2,6 @@
 importer and other apps refuse the same input with the same messages."""
 
 import copy
-import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -154,10 +153,3 @@ class FreeRoomForm(forms.Form):
         if start_date and end_date and end_date < start_date:
             self.add_error("end_date", services.END_DATE_BEFORE_START)
         return cleaned
-
-
-def parse_week(value) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None

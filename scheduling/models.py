@@ -145,10 +145,6 @@ class Group(models.Model):
         return self.active_students >= self.capacity
 
     @property
-    def occupancy_colour(self) -> str:
-        return load_colour(100 if self.is_full else self.occupancy_percent)
-
-    @property
     def lesson_duration(self) -> datetime.timedelta:
         day = datetime.date(2000, 1, 3)
         return datetime.datetime.combine(day, self.end_time) - datetime.datetime.combine(day, self.start_time)

@@ -12,7 +12,7 @@ from leads.selectors import leads_visible_to
 from scheduling import selectors as scheduling_selectors
 from scheduling.models import Group
 from scheduling.patterns import describe_date, iter_sessions
-from trials.models import Trial, TrialReminder
+from trials.models import Trial
 
 BOOKING_WINDOW_DAYS = 14
 SESSIONS_PER_GROUP = 4
@@ -22,11 +22,6 @@ def trials_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     """A salesperson sees only trials of their own leads; managers all."""
     queryset = Trial.objects.all() if queryset is None else queryset
     return queryset.filter(lead__in=leads_visible_to(user).values("pk"))
-
-
-def trial_reminders_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    queryset = TrialReminder.objects.all() if queryset is None else queryset
-    return queryset.filter(trial__lead__in=leads_visible_to(user).values("pk"))
 
 
 @dataclass(frozen=True)

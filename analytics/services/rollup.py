@@ -25,7 +25,7 @@ from analytics.models import (
     RollupRun,
     SalesKPI,
 )
-from analytics.services.days import day_bounds, days_between, local_today
+from analytics.services.days import day_bounds, days_between
 from analytics.services.groups import analytics_rollup_groups
 from analytics.services.marketing_metrics import marketing_figures
 from analytics.services.sales_sources import followup_counters, trial_counters
@@ -113,12 +113,6 @@ def analytics_rollup_range(*, first: datetime.date, last: datetime.date, progres
         if progress:
             progress(results[-1])
     return results
-
-
-def analytics_rollup_recent() -> list[RollupResult]:
-    """Yesterday and today: what the command does by default."""
-    today = local_today()
-    return analytics_rollup_range(first=today - datetime.timedelta(days=1), last=today)
 
 
 def analytics_rollup_stale_spend_days(*, limit: int = 31) -> list[datetime.date]:

@@ -5,7 +5,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -288,8 +287,3 @@ class TestRange:
         results = analytics_rollup_range(first=D, last=D2)
         assert [r.day for r in results] == [D, D1, D2]
         assert list(LeadMetrics.objects.order_by("date").values_list("date", flat=True)) == [D, D1, D2]
-
-    @time_machine.travel(local(D1, 0, 10), tick=False)
-    def test_recent_is_yesterday_and_today_in_local_time(self):
-        results = rollup.analytics_rollup_recent()
-        assert [r.day for r in results] == [D, D1]
