@@ -2,9 +2,12 @@
 superuser nor take over a superuser's account."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import SalespersonFactory, UserFactory
+from tests.leads.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +73,24 @@ def test_superuser_keeps_every_field(admin_client):
     seller = SalespersonFactory()
     page = admin_client.get(change_url(seller)).content.decode()
     assert 'name="is_superuser"' in page and 'name="user_permissions"' in page
+
+
+def test_user_list_shows_roles_and_lead_counts_with_flat_queries(manager_client):
+    url = reverse("admin:accounts_user_changelist")
+
+    def listing():
+        with CaptureQueriesContext(connection) as ctx:
+            response = manager_client.get(url)
+        assert response.status_code == 200
+        return response.content.decode(), len(ctx.captured_queries)
+
+    first = SalespersonFactory(username="aziz")
+    LeadFactory.create_batch(3, assigned_to=first)
+    html, few = listing()
+    assert '<td class="field-role_names">Sales</td>' in html
+    assert '<td class="field-open_leads">3</td>' in html
+    for _ in range(10):
+        LeadFactory(assigned_to=SalespersonFactory())
+    html, many = listing()
+    assert html.count('<td class="field-role_names">Sales</td>') == 11
+    assert many == few

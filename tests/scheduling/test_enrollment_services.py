@@ -41,8 +41,12 @@ def test_enrolling_into_a_full_group_is_refused_and_writes_nothing():
 def test_a_student_who_left_frees_the_place():
     group = GroupFactory(capacity=1)
     first = services.enrollment_create(group=group, lead=LeadFactory())
+    with pytest.raises(ValidationError):  # full while the first student is active
+        services.enrollment_create(group=group, lead=LeadFactory())
     services.enrollment_leave(enrollment=first)
-    services.enrollment_create(group=group, lead=LeadFactory())
+    second = services.enrollment_create(group=group, lead=LeadFactory())
+    assert second.status == EnrollmentStatus.ACTIVE
+    assert list(group.enrollments.filter(status=EnrollmentStatus.ACTIVE)) == [second]
 
 
 def test_enrolling_the_same_lead_twice_is_refused():

@@ -125,10 +125,13 @@ class TestConflicts:
         assert Group.objects.count() == 3
 
     def test_odd_and_even_never_conflict(self, room):
-        make(room=room, name="Odd", days="odd", start=T(9), end=T(10))
-        make(room=room, name="Even", days="even", start=T(9), end=T(10))
-        with pytest.raises(ValidationError):
+        odd = make(room=room, name="Odd", days="odd", start=T(9), end=T(10))
+        even = make(room=room, name="Even", days="even", start=T(9), end=T(10))
+        assert set(Group.objects.filter(room=room)) == {odd, even}
+        assert services.group_conflicts(group=even) == []
+        with pytest.raises(ValidationError) as exc:
             make(room=room, name="Odd again", days="odd", start=T(9, 59), end=T(11))
+        assert "“Odd”" in errors_of(exc)["room"][0]
 
     def test_back_to_back_lessons_are_not_a_conflict(self, room, existing):
         make(room=room, name="Before", days="mon_wed_fri", start=T(16, 30), end=T(18))
@@ -136,12 +139,16 @@ class TestConflicts:
         assert Group.objects.count() == 3
 
     def test_one_minute_overlap_is_a_conflict(self, room, existing):
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError) as exc:
             make(room=room, name="Overlap", days="mon", start=T(19, 29), end=T(21))
+        assert "IELTS Evening A" in errors_of(exc)["room"][0]
+        assert not Group.objects.filter(name="Overlap").exists()
 
     def test_containing_interval_is_a_conflict(self, room, existing):
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError) as exc:
             make(room=room, name="Long", days="wed", start=T(17), end=T(21))
+        assert "IELTS Evening A" in errors_of(exc)["room"][0]
+        assert not Group.objects.filter(name="Long").exists()
 
     def test_date_ranges_that_do_not_overlap_do_not_conflict(self, room):
         make(
@@ -175,7 +182,7 @@ class TestConflicts:
 
     def test_short_overlapping_range_without_a_shared_date_is_not_a_conflict(self, room, existing):
         # Mon/Wed/Fri group vs an odd-day group that runs only Tue 1 – Thu 3 Sep: no shared date.
-        make(
+        short = make(
             room=room,
             name="Two days",
             days="odd",
@@ -184,6 +191,11 @@ class TestConflicts:
             start_date=SEPT,
             end_date=datetime.date(2026, 9, 3),
         )
+        assert Group.objects.get(name="Two days") == short
+        assert services.group_conflicts(group=short) == []
+        # Running until Mon 7 Sep (odd, and a Monday) it would share that date.
+        short.end_date = datetime.date(2026, 9, 7)
+        assert [(c.kind, c.day) for c in services.group_conflicts(group=short)] == [("room", datetime.date(2026, 9, 7))]
 
     def test_teacher_busy_elsewhere(self, existing):
         other_room = RoomFactory(name="202")
@@ -199,7 +211,10 @@ class TestConflicts:
         )
 
     def test_other_teacher_in_other_room_is_fine(self, existing):
-        make(room=RoomFactory(), teacher=TeacherFactory(), days="mon_wed_fri", start=T(18), end=T(19, 30))
+        teacher = TeacherFactory()
+        group = make(room=RoomFactory(), teacher=teacher, days="mon_wed_fri", start=T(18), end=T(19, 30))
+        assert Group.objects.get(pk=group.pk).teacher == teacher
+        assert services.group_conflicts(group=group) == []
 
     def test_updating_a_group_does_not_conflict_with_itself(self, existing):
         services.group_update(group=existing, end_time=T(20))
@@ -267,8 +282,25 @@ def test_two_concurrent_creates_into_the_same_slot_make_one_group():
     assert Group.objects.filter(room=room).count() == 1
 
 
-def test_factory_group_is_valid():
-    services.group_validate(group=GroupFactory())
+def test_factory_group_is_valid_and_its_slot_is_then_taken():
+    """Other tests rely on GroupFactory making valid groups; validation is real:
+    the same slot in the same room is then refused."""
+    group = GroupFactory()
+    assert services.group_validate(group=group) is None
+    twin = Group(
+        course=group.course,
+        name="Twin",
+        days=group.days,
+        start_time=group.start_time,
+        end_time=group.end_time,
+        room=group.room,
+        capacity=group.capacity,
+        teacher=TeacherFactory(),
+        start_date=group.start_date,
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.group_validate(group=twin)
+    assert list(exc.value.message_dict) == ["room"]
 
 
 class TestConflictsMatchBruteForce:
