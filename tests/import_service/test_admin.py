@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from import_service.models import ImportLog, ImportStatus, RowOutcome
 from leads.models import Lead
+from tests.factories import SalespersonFactory
 from tests.import_service.factories import ImportLogFactory, ImportRowFactory
 
 pytestmark = pytest.mark.django_db
@@ -229,3 +230,10 @@ def test_bad_column_map_is_refused_on_the_form(manager_client, files):
     response = upload(manager_client, files / "landing_dump_utf8_bom.csv", column_map="Phone=telephone")
     assert response.status_code == 200
     assert "Unknown lead field" in response.text
+
+
+def test_upload_form_offers_only_active_salespeople(manager_client):
+    active = SalespersonFactory(username="aziz", first_name="Aziz", last_name="Karimov")
+    SalespersonFactory(username="left_in_spring", is_active=False)
+    form = manager_client.get(UPLOAD).context["form"]
+    assert [value for value, _ in form.fields["assign"].choices] == ["", "round-robin", active.username]

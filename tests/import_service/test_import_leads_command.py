@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from import_service.models import ImportLog, ImportRow, ImportStatus, RowOutcome
 from leads.models import Lead, LeadInquiry, LeadSource, LeadStatus
+from tests.factories import SalespersonFactory
 from tests.leads.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -334,3 +335,17 @@ def test_no_progress_bar_with_json_even_on_a_terminal(files, capsys):
     call_command("import_leads", str(files / "landing_dump_utf8_bom.csv"), "--json", stdout=out)
     assert "Reading rows" not in capsys.readouterr().err
     assert json.loads(out.getvalue())["created"] == 4
+
+
+def test_round_robin_import_skips_inactive_salespeople(files, salesperson, other_salesperson):
+    SalespersonFactory(username="left_in_spring", is_active=False)
+    run(files / "landing_dump_utf8_bom.csv", "--assign", "round-robin")
+    assigned = set(Lead.objects.values_list("assigned_to", flat=True))
+    assert assigned == {salesperson.pk, other_salesperson.pk}
+
+
+def test_import_to_an_inactive_salesperson_is_refused(files):
+    SalespersonFactory(username="left_in_spring", is_active=False)
+    with pytest.raises(CommandError, match="No active salesperson with the username “left_in_spring”"):
+        run(files / "landing_dump_utf8_bom.csv", "--assign", "left_in_spring")
+    assert not Lead.objects.exists() and not ImportLog.objects.exists()

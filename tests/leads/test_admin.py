@@ -173,16 +173,21 @@ class TestChangePage:
             change_url(lead), lead_form_data(lead, new_status="enrolled", full_name="Changed")
         )
         assert response.status_code == 200
-        assert "cannot go from" in response.content.decode() or "Select a valid choice" in response.content.decode()
+        # The form offers only the statuses that may follow; anything else is not a choice.
+        errors = response.context["adminform"].form.errors
+        assert errors["new_status"] == ["Select a valid choice. enrolled is not one of the available choices."]
         lead.refresh_from_db()
         assert lead.status == "new" and lead.full_name != "Changed"
 
-    def test_lost_without_reason_is_refused(self, manager_client):
+    @pytest.mark.parametrize("reason", ["", "   ", "\t\n"])
+    def test_lost_without_reason_is_refused(self, manager_client, reason):
         lead = LeadFactory()
-        response = manager_client.post(change_url(lead), lead_form_data(lead, new_status="lost"))
-        assert "Say why the lead is lost." in response.content.decode()
+        response = manager_client.post(change_url(lead), lead_form_data(lead, new_status="lost", lost_reason=reason))
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors["lost_reason"] == ["Say why the lead is lost."]
         lead.refresh_from_db()
-        assert lead.status == "new"
+        assert (lead.status, lead.lost_reason) == ("new", "")
+        assert LeadStatusChange.objects.filter(lead=lead).count() == 1
 
     def test_malformed_phone_gets_a_clear_message(self, manager_client):
         lead = LeadFactory()
@@ -227,6 +232,17 @@ class TestActions:
         )
         lead.refresh_from_db()
         assert (lead.status, lead.lost_reason) == ("lost", "Too expensive")
+
+    @pytest.mark.parametrize("reason", ["", "   ", "\t"])
+    def test_mark_lost_with_a_blank_reason_is_refused(self, sales_client, salesperson, reason):
+        lead = LeadFactory(assigned_to=salesperson)
+        response = sales_client.post(
+            CHANGELIST, {"action": "mark_lost", "_selected_action": [lead.pk], "apply": "1", "reason": reason}
+        )
+        assert response.status_code == 200  # the action's form again
+        assert response.context["form"].errors["reason"] == ["This field is required."]
+        lead.refresh_from_db()
+        assert (lead.status, lead.lost_reason) == ("new", "")
 
     def test_export_is_safe_against_formula_injection(self, manager_client):
         lead = LeadFactory(full_name='=HYPERLINK("http://evil","x")')

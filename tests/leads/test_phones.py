@@ -1,8 +1,15 @@
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from leads.phones import EMPTY_PHONE, InvalidPhone, format_phone_display, normalize_phone, try_normalize_phone
+from leads.phones import (
+    EMPTY_PHONE,
+    INVALID_PHONE,
+    InvalidPhone,
+    format_phone_display,
+    normalize_phone,
+    try_normalize_phone,
+)
 
 
 @pytest.mark.parametrize(
@@ -68,3 +75,54 @@ def test_every_way_of_typing_a_number_gives_the_same_e164(op, sub, template):
     typed = template.format(o=op, a=sub[:3], b=sub[3:5], c=sub[5:])
     expected = try_normalize_phone(f"+998{op}{sub}")
     assert try_normalize_phone(typed) == expected
+
+
+# 7 and 8 digits: a digit or two short of an Uzbek number (9 national digits),
+# typed the ways people type phones. None of them is a number we can call.
+SHORT_NUMBERS = [
+    "1234567",
+    "12345678",
+    "9012345",
+    "90123456",
+    "90 123 45",
+    "90 123 456",
+    "(90) 123-45-6",
+    "8 90 123 45",
+    "8 90 123 456",
+    "998 90 123 45",
+    "998 90123456",
+    "9989012345",
+    "99890123456",
+    "+998 90 123 45",
+    "+998 90 123 456",
+    "+998 9012345",
+    "+99890123456",
+    "+998 (71) 123-45",
+    "+998 1234567",
+    "+998 12345678",
+    "2345678",
+    "23456789",
+    1234567,
+    12345678.0,
+    99890123456,
+]
+
+
+@pytest.mark.parametrize("typed", SHORT_NUMBERS, ids=str)
+def test_seven_and_eight_digit_numbers_are_refused(typed):
+    with pytest.raises(InvalidPhone) as exc:
+        normalize_phone(typed)
+    assert str(exc.value) == INVALID_PHONE.format(raw=str(typed).strip().removesuffix(".0"))
+
+
+@given(
+    operator,
+    st.integers(min_value=0, max_value=99_999).map(lambda n: f"{n:05d}"),
+    st.integers(min_value=5, max_value=6),
+    st.sampled_from(["{o}{s}", "+998{o}{s}", "998{o}{s}", "8{o}{s}", "+998 ({o}) {s}", "8 ({o}) {s}"]),
+)
+def test_an_uzbek_number_missing_one_or_two_digits_is_refused(op, digits, length, template):
+    subscriber = (digits * 2)[:length]  # 5 or 6 subscriber digits: 7 or 8 national digits
+    # "8" + 8 national digits is 9 digits: a different, complete number (88 800 00 00).
+    assume(not (template.startswith("8") and length == 6))
+    assert try_normalize_phone(template.format(o=op, s=subscriber)) is None

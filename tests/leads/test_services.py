@@ -130,10 +130,25 @@ class TestLeadChangeStatus:
         with pytest.raises(ValidationError, match="Unknown status"):
             services.lead_change_status(lead=LeadFactory(), to_status="won")
 
-    def test_lost_needs_a_reason(self):
-        with pytest.raises(ValidationError) as exc:
-            services.lead_change_status(lead=LeadFactory(), to_status=S.LOST)
-        assert exc.value.message_dict["lost_reason"] == [services.LOST_REASON_REQUIRED]
+    @pytest.mark.parametrize("reason", ["", " ", "   ", "\t", "\n \t", "\u00a0", "\u2003\u3000"])
+    def test_lost_needs_a_reason_that_is_not_blank(self, reason):
+        lead = LeadFactory()
+        for mark in (
+            lambda: services.lead_change_status(lead=lead, to_status=S.LOST, reason=reason),
+            lambda: services.lead_mark_lost(lead=lead, reason=reason),
+        ):
+            with pytest.raises(ValidationError) as exc:
+                mark()
+            assert exc.value.message_dict == {"lost_reason": [services.LOST_REASON_REQUIRED]}
+        lead.refresh_from_db()
+        assert (lead.status, lead.lost_reason) == (S.NEW, "")
+        assert [to for _, to in history(lead)] == [S.NEW]
+
+    def test_lost_reason_is_stored_without_surrounding_blanks(self):
+        lead = LeadFactory()
+        services.lead_mark_lost(lead=lead, reason="  Moved to Samarkand \n")
+        lead.refresh_from_db()
+        assert (lead.status, lead.lost_reason) == (S.LOST, "Moved to Samarkand")
 
     def test_full_funnel_leaves_complete_history(self):
         lead = LeadFactory()
