@@ -53,6 +53,12 @@ check-deploy: setup
 	DEBUG=False SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(60))') \
 	ALLOWED_HOSTS=crm.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
+# Mutation testing of the business rules (tools/mutation.py; takes long, never in CI).
+# MODULES="leads/phones.py intake/security.py" runs only those; the kill rates print at the end.
+.PHONY: mutation
+mutation: setup
+	$(PY) tools/mutation.py $(MODULES)
+
 bench-import: setup
 	$(PY) bench/import_bench.py
 

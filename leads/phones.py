@@ -29,6 +29,10 @@ def digits_only(text: str) -> str:
 
 def normalize_phone(raw, region: str | None = None) -> str:
     """Return the E.164 form of ``raw`` or raise InvalidPhone with a readable message."""
+    if isinstance(raw, float) and not raw.is_integer():
+        # A spreadsheet cell such as 998901234567.5 (or NaN) is no phone; the
+        # digits of a fraction must never make one up.
+        raise InvalidPhone(INVALID_PHONE.format(raw=raw))
     text = _as_text(raw)
     if not text:
         raise InvalidPhone(EMPTY_PHONE)
@@ -52,8 +56,8 @@ def _as_text(raw) -> str:
         return ""
     if isinstance(raw, bool):
         return ""
-    if isinstance(raw, float):
-        return str(int(raw)) if raw.is_integer() else ""
+    if isinstance(raw, float):  # whole: normalize_phone refuses fractions first
+        return str(int(raw))
     if isinstance(raw, int):
         return str(raw)
     text = str(raw).strip()

@@ -26,6 +26,8 @@ from leads.phones import (
         998901234567,
         998901234567.0,  # Excel numeric cell
         "9.98901234567E+11",  # Excel scientific notation pasted as text
+        "9.98901234567e+11",
+        "9.98901234567E11",
     ],
 )
 def test_uzbek_number_typed_any_way_normalises_to_e164(typed):
@@ -53,6 +55,20 @@ def test_missing_phone_is_reported_as_required(typed):
 def test_region_setting_changes_how_local_numbers_are_read(settings):
     settings.DEFAULT_PHONE_REGION = "RU"
     assert try_normalize_phone("8 916 123 45 67") == "+79161234567"
+
+
+def test_region_argument_overrides_the_setting(settings):
+    settings.DEFAULT_PHONE_REGION = "UZ"
+    assert try_normalize_phone("8 916 123 45 67", "RU") == "+79161234567"
+    assert normalize_phone("8 916 123 45 67", "ru") == "+79161234567"
+    assert try_normalize_phone("8 916 123 45 67") is None  # not an Uzbek number
+
+
+@pytest.mark.parametrize("cell", [998901234567.5, 901234567.25, float("nan"), float("inf")])
+def test_spreadsheet_number_with_a_fraction_is_refused_with_its_value(cell):
+    with pytest.raises(InvalidPhone) as exc:
+        normalize_phone(cell)
+    assert str(exc.value) == INVALID_PHONE.format(raw=cell)
 
 
 def test_display_format_is_readable():
