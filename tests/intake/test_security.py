@@ -134,6 +134,7 @@ def test_client_ip_takes_the_first_of_a_forwarded_list_and_is_bounded(rf, settin
     settings.INTAKE_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
     forwarded = rf.post("/", HTTP_X_FORWARDED_FOR="203.0.113.7 , 10.0.0.2, 10.0.0.3")
     assert client_ip(forwarded) == "203.0.113.7"
+    assert client_ip(rf.post("/", HTTP_X_FORWARDED_FOR="203.0.113.7,10.0.0.2")) == "203.0.113.7"
     assert client_ip(rf.post("/", HTTP_X_FORWARDED_FOR="a" * 70 + ",b")) == "a" * 64
 
 
