@@ -26,7 +26,7 @@ messages: $(STAMP)
 
 # settings.py defaults to DEBUG=False (the production value); the development
 # targets turn it on explicitly unless the environment already says otherwise.
-migrate seed run: export DEBUG ?= True
+messages migrate seed run: export DEBUG ?= True
 
 migrate: setup
 	$(PY) manage.py migrate --noinput

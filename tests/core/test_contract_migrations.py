@@ -10,8 +10,13 @@ from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("scheduling", "0003_timetable_proxy"), ("trials", "0002_roles")]
-AFTER = [("scheduling", "0004_course_contract_names"), ("trials", "0003_trial_reminder_contract_names")]
+JUST_BEFORE = [("scheduling", "0003_timetable_proxy"), ("trials", "0002_roles")]
+
+
+def every_app_latest_but(before):
+    """Every app at its latest migration, except those in ``before``."""
+    apps = {app for app, _ in before}
+    return [node for node in executor_leaf_nodes() if node[0] not in apps] + list(before)
 
 
 def migrate(targets):
@@ -24,7 +29,7 @@ def migrate(targets):
 
 @pytest.fixture
 def old_apps():
-    apps = migrate(BEFORE)
+    apps = migrate(every_app_latest_but(JUST_BEFORE))
     yield apps
     migrate(executor_leaf_nodes())
 
@@ -68,7 +73,7 @@ def test_course_and_trial_reminder_values_survive_the_renames(old_apps):
         trial=trial, pre_at=pre_at, pre_state="sent", pre_sent_at=sent_at, post_at=post_at, post_state="skipped"
     )
 
-    new_apps = migrate(AFTER)
+    new_apps = migrate(executor_leaf_nodes())
 
     course = new_apps.get_model("scheduling", "Course").objects.get(name="IELTS")
     assert (course.duration, course.frequency, course.capacity) == (4, 3, 14)
@@ -88,7 +93,7 @@ def test_course_and_trial_reminder_values_survive_the_renames(old_apps):
 
 
 def test_the_course_checks_hold_on_the_renamed_columns(old_apps):
-    new_apps = migrate(AFTER)
+    new_apps = migrate(executor_leaf_nodes())
     User = new_apps.get_model("accounts", "User")
     Course = new_apps.get_model("scheduling", "Course")
     teacher = User.objects.create(username="t2")

@@ -71,7 +71,7 @@ def test_without_debug_in_the_environment_the_example_key_is_refused():
 
 def test_make_run_and_the_procfile_turn_debug_on_explicitly():
     makefile = (ROOT / "Makefile").read_text()
-    assert "migrate seed run: export DEBUG ?= True" in makefile
+    assert "messages migrate seed run: export DEBUG ?= True" in makefile
     procfile = [line for line in (ROOT / "Procfile").read_text().splitlines() if line.strip()]
     assert procfile and all(": DEBUG=${DEBUG:-True} " in line for line in procfile)
 
