@@ -39,7 +39,13 @@ GOAL = 95.0
 # runs a mutated function is run against each of its mutants.
 MODULES: dict[str, list[str]] = {
     "leads/phones.py": ["tests/leads/test_phones.py", "tests/leads/test_services.py"],
-    "leads/services.py": ["tests/leads/"],
+    "leads/services.py": [
+        "tests/leads/test_services.py",
+        "tests/leads/test_transitions.py",
+        "tests/leads/test_assignment.py",
+        "tests/leads/test_hooks.py",
+        "tests/leads/test_admin.py",
+    ],
     "leads/selectors.py": ["tests/leads/"],
     "leads/bulk.py": ["tests/leads/", "tests/import_service/"],
     "intake/security.py": [

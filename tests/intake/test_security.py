@@ -11,6 +11,7 @@ from intake.security import (
     hmac_signature_valid,
     kept_headers,
     landing_key_for,
+    origin_allowed,
     throttle_allows,
 )
 from tests.intake.conftest import LANDING_KEY, sha256_signature
@@ -156,3 +157,13 @@ def test_body_size_is_judged_on_content_length(rf, settings, length, limit, too_
     if length is not None:
         request.META["CONTENT_LENGTH"] = length
     assert body_too_large(request) is too_large
+
+
+def test_origin_allowed_compares_whole_origins_ignoring_a_trailing_slash(settings):
+    settings.INTAKE_ALLOWED_ORIGINS = ["https://school.example", "https://branch.example/"]
+    assert origin_allowed("https://school.example")
+    assert origin_allowed("https://school.example/")
+    assert origin_allowed("https://branch.example")
+    assert origin_allowed("https://branch.example/")
+    for refused in ("https://school.example.evil", "http://school.example", "school.example", "", None):
+        assert not origin_allowed(refused), refused
