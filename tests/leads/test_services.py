@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from leads import services
+from leads import hooks, services
 from leads.models import Lead, LeadInquiry, LeadSource, LeadStatus, LeadStatusChange
 from tests.factories import SalespersonFactory
 from tests.leads.factories import LeadFactory
@@ -219,3 +219,55 @@ def test_concurrent_inquiries_for_one_phone_make_one_lead():
     lead = Lead.objects.get()
     assert lead.inquiry_count == 4
     assert LeadStatusChange.objects.filter(lead=lead).count() == 1
+
+
+class TestCreateRepeatAndUnassign:
+    def test_lead_create_records_who_created_it(self, manager):
+        lead = services.lead_create(phone="90 123 45 67", source="landing", by=manager)
+        change = LeadStatusChange.objects.get(lead=lead)
+        assert (change.from_status, change.to_status, change.changed_by) == ("", S.NEW, manager)
+
+    def test_lead_create_names_the_phone_field_when_the_phone_is_known(self):
+        known = LeadFactory(phone="+998901234567")
+        with pytest.raises(ValidationError) as exc:
+            services.lead_create(phone="901234567", source="csv")
+        assert exc.value.message_dict == {"phone": [f"A lead with phone +998901234567 already exists: {known}."]}
+
+    def test_repeat_inquiry_moves_the_last_inquiry_time_and_source(self):
+        lead = LeadFactory(source="instagram")
+        later = timezone.now() + timedelta(days=2)
+        services.lead_register_inquiry(phone=lead.phone, source="telegram", at=later)
+        lead.refresh_from_db()
+        assert (lead.last_inquiry_at, lead.last_inquiry_source, lead.inquiry_count) == (later, "telegram", 2)
+        repeat = LeadInquiry.objects.get(lead=lead, is_repeat=True)
+        assert (repeat.source, repeat.received_at) == ("telegram", later)
+
+    @pytest.fixture
+    def unassigned_events(self, monkeypatch):
+        events = []
+        current = list(hooks.subscribers(hooks.LeadUnassigned))
+        monkeypatch.setitem(hooks._subscribers, hooks.LeadUnassigned, [*current, events.append])
+        return events
+
+    def test_unassign_clears_the_salesperson_and_tells_the_apps_above(self, salesperson, manager, unassigned_events):
+        lead = LeadFactory(assigned_to=salesperson)
+        moment = timezone.now() + timedelta(minutes=5)
+        returned = services.lead_unassign(lead=lead, by=manager, at=moment)
+        assert returned is lead and (lead.assigned_to, lead.assigned_at) == (None, None)
+        stored = Lead.objects.get(pk=lead.pk)
+        assert (stored.assigned_to, stored.assigned_at) == (None, None)
+        [event] = unassigned_events
+        assert (event.lead.pk, event.previous_salesperson, event.by, event.at) == (
+            lead.pk,
+            salesperson,
+            manager,
+            moment,
+        )
+
+    def test_unassigning_an_unassigned_lead_writes_and_tells_nothing(self, manager, unassigned_events):
+        lead = LeadFactory()
+        before = Lead.objects.get(pk=lead.pk).updated_at
+        with time_machine.travel(timezone.now() + timedelta(minutes=1)):
+            assert services.lead_unassign(lead=lead, by=manager) is lead
+        assert Lead.objects.get(pk=lead.pk).updated_at == before
+        assert unassigned_events == []
