@@ -271,3 +271,48 @@ class TestCreateRepeatAndUnassign:
             assert services.lead_unassign(lead=lead, by=manager) is lead
         assert Lead.objects.get(pk=lead.pk).updated_at == before
         assert unassigned_events == []
+
+
+class TestTimesAndAuthorsAreKept:
+    """The ``at`` and ``by`` a caller passes end up in the history, not "now"/nobody."""
+
+    def test_lead_create_keeps_the_time_and_details(self):
+        moment = timezone.now() - timedelta(days=3)
+        lead = services.lead_create(phone="901234567", source="csv", at=moment, full_name="Kamila")
+        assert (lead.created_at, lead.full_name) == (moment, "Kamila")
+        assert LeadStatusChange.objects.get(lead=lead).changed_at == moment
+
+    def test_a_plain_repeat_does_not_say_it_reopened_the_lead(self):
+        lead = LeadFactory()
+        result = services.lead_register_inquiry(phone=lead.phone, source="telegram")
+        assert (result.created, result.reopened) == (False, False)
+
+    def test_reopening_by_a_repeat_is_recorded_at_the_inquiry_time_with_its_source(self):
+        lead = LeadFactory()
+        services.lead_mark_lost(lead=lead, reason="No answer")
+        later = timezone.now() + timedelta(days=5)
+        result = services.lead_register_inquiry(phone=lead.phone, source="whatsapp", at=later)
+        assert result.reopened
+        reopening = LeadStatusChange.objects.filter(lead=lead).latest("id")
+        assert (reopening.from_status, reopening.to_status, reopening.changed_at) == (S.LOST, S.NEW, later)
+        assert reopening.note == services.REOPENED_BY_INQUIRY.format(source="whatsapp")
+
+    def test_a_repeat_on_a_stale_instance_writes_only_the_inquiry_fields(self, salesperson):
+        stale = LeadFactory(comment="")
+        Lead.objects.filter(pk=stale.pk).update(comment="Called back, wants evening groups")
+        services.lead_record_repeat_inquiry(lead=stale, source="telegram", at=timezone.now())
+        stored = Lead.objects.get(pk=stale.pk)
+        assert (stored.comment, stored.inquiry_count) == ("Called back, wants evening groups", 2)
+
+    def test_mark_lost_records_who_and_when(self, salesperson):
+        lead = LeadFactory()
+        moment = timezone.now() + timedelta(hours=2)
+        change = services.lead_mark_lost(lead=lead, reason="Moved away", by=salesperson, at=moment)
+        assert (change.to_status, change.changed_by, change.changed_at) == (S.LOST, salesperson, moment)
+
+    def test_round_robin_assigns_at_the_given_time(self):
+        SalespersonFactory()
+        leads = [LeadFactory(), LeadFactory()]
+        moment = timezone.now() - timedelta(minutes=30)
+        services.leads_assign_round_robin(leads=leads, at=moment)
+        assert set(Lead.objects.values_list("assigned_at", flat=True)) == {moment}
