@@ -310,9 +310,13 @@ class TestTimesAndAuthorsAreKept:
         change = services.lead_mark_lost(lead=lead, reason="Moved away", by=salesperson, at=moment)
         assert (change.to_status, change.changed_by, change.changed_at) == (S.LOST, salesperson, moment)
 
-    def test_round_robin_assigns_at_the_given_time(self):
+    def test_round_robin_assigns_at_the_given_time_on_behalf_of_the_caller(self, manager, monkeypatch):
+        events = []
+        current = list(hooks.subscribers(hooks.LeadAssigned))
+        monkeypatch.setitem(hooks._subscribers, hooks.LeadAssigned, [*current, events.append])
         SalespersonFactory()
         leads = [LeadFactory(), LeadFactory()]
         moment = timezone.now() - timedelta(minutes=30)
-        services.leads_assign_round_robin(leads=leads, at=moment)
+        services.leads_assign_round_robin(leads=leads, by=manager, at=moment)
         assert set(Lead.objects.values_list("assigned_at", flat=True)) == {moment}
+        assert [(e.lead.pk, e.by, e.at) for e in events] == [(lead.pk, manager, moment) for lead in leads]
