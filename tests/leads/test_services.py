@@ -320,3 +320,139 @@ class TestTimesAndAuthorsAreKept:
         services.leads_assign_round_robin(leads=leads, by=manager, at=moment)
         assert set(Lead.objects.values_list("assigned_at", flat=True)) == {moment}
         assert [(e.lead.pk, e.by, e.at) for e in events] == [(lead.pk, manager, moment) for lead in leads]
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """Every leads.hooks event published, in order (beside the real subscribers)."""
+    events = []
+    for event in hooks.EVENTS:
+        monkeypatch.setitem(hooks._subscribers, event, [*hooks.subscribers(event), events.append])
+    return events
+
+
+class TestStatusChangeDetails:
+    def test_the_check_without_a_reason_refuses_lost(self):
+        lead = LeadFactory()
+        with pytest.raises(ValidationError) as exc:
+            services.lead_transition_check(lead=lead, to_status=S.LOST)
+        assert exc.value.message_dict == {"lost_reason": [services.LOST_REASON_REQUIRED]}
+        with pytest.raises(ValidationError):
+            services.lead_change_status(lead=lead, to_status=S.LOST)
+
+    def test_an_unknown_status_names_itself_on_the_status_field(self):
+        with pytest.raises(ValidationError) as exc:
+            services.lead_change_status(lead=LeadFactory(), to_status="won")
+        assert exc.value.message_dict == {"status": [services.UNKNOWN_STATUS.format(value="won")]}
+
+    def test_history_note_is_the_note_else_the_reason_cut_to_255(self):
+        lead = LeadFactory()
+        plain = services.lead_change_status(lead=lead, to_status=S.CONTACTED)
+        assert plain.note == ""
+        noted = services.lead_change_status(lead=lead, to_status=S.INTERESTED, note="n" * 300)
+        assert noted.note == "n" * 255
+        lost = services.lead_change_status(lead=lead, to_status=S.LOST, reason="r" * 300)
+        assert lost.note == "r" * 255
+        lead.refresh_from_db()
+        assert lead.lost_reason == "r" * 255
+
+    def test_the_callers_instance_is_brought_up_to_date(self):
+        lead = LeadFactory()
+        moment = timezone.now() + timedelta(minutes=3)
+        services.lead_change_status(lead=lead, to_status=S.CONTACTED, at=moment)
+        assert (lead.status, lead.status_changed_at, lead.first_contacted_at) == (S.CONTACTED, moment, moment)
+        services.lead_mark_lost(lead=lead, reason="Price")
+        assert (lead.status, lead.lost_reason) == (S.LOST, "Price")
+
+    def test_the_event_says_who_and_when(self, salesperson, published):
+        lead = LeadFactory()
+        moment = timezone.now() + timedelta(minutes=3)
+        services.lead_change_status(lead=lead, to_status=S.LOST, by=salesperson, at=moment, reason="Price")
+        [event] = [e for e in published if isinstance(e, hooks.LeadStatusChanged)]
+        assert (event.from_status, event.to_status, event.by, event.at, event.reason) == (
+            S.NEW,
+            S.LOST,
+            salesperson,
+            moment,
+            "Price",
+        )
+
+
+class TestAssignDetails:
+    def test_assigning_the_same_salesperson_again_changes_and_tells_nothing(self, salesperson, published):
+        lead = LeadFactory()
+        first = timezone.now()
+        services.lead_assign(lead=lead, salesperson=salesperson, at=first)
+        services.lead_assign(lead=lead, salesperson=salesperson, at=first + timedelta(hours=1))
+        assert Lead.objects.get(pk=lead.pk).assigned_at == first
+        assert len([e for e in published if isinstance(e, hooks.LeadAssigned)]) == 1
+
+    def test_the_event_says_who_and_when(self, salesperson, manager, published):
+        lead = LeadFactory()
+        moment = timezone.now() + timedelta(minutes=7)
+        services.lead_assign(lead=lead, salesperson=salesperson, by=manager, at=moment)
+        [event] = [e for e in published if isinstance(e, hooks.LeadAssigned)]
+        assert (event.lead.pk, event.salesperson, event.by, event.at) == (lead.pk, salesperson, manager, moment)
+
+    def test_assigning_a_stale_instance_writes_only_the_assignment(self, salesperson):
+        stale = LeadFactory(comment="")
+        Lead.objects.filter(pk=stale.pk).update(comment="Prefers Telegram")
+        services.lead_assign(lead=stale, salesperson=salesperson)
+        stored = Lead.objects.get(pk=stale.pk)
+        assert (stored.comment, stored.assigned_to) == ("Prefers Telegram", salesperson)
+
+    def test_the_next_follow_up_deadline_is_noted_on_the_lead(self):
+        lead = LeadFactory()
+        due = timezone.now() + timedelta(hours=4)
+        services.lead_note_next_followup(lead=lead, due_at=due)
+        assert lead.next_followup_at == due and Lead.objects.get(pk=lead.pk).next_followup_at == due
+        services.lead_note_next_followup(lead=lead, due_at=None)
+        assert lead.next_followup_at is None and Lead.objects.get(pk=lead.pk).next_followup_at is None
+
+
+class TestRotation:
+    @pytest.fixture
+    def trio(self):
+        LeadFactory.create_batch(5)  # lead ids run ahead of user ids
+        return [SalespersonFactory(), SalespersonFactory(), SalespersonFactory()]
+
+    def assigned_lead(self, person, at):
+        lead = LeadFactory()
+        Lead.objects.filter(pk=lead.pk).update(assigned_to=person, assigned_at=at)
+        return lead
+
+    def first_of_rotation(self):
+        return next(services.salesperson_rotation())
+
+    def test_continues_after_whoever_got_the_latest_assignment(self, trio):
+        now = timezone.now()
+        self.assigned_lead(trio[0], now - timedelta(hours=2))
+        self.assigned_lead(trio[1], now - timedelta(hours=1))
+        rotation = services.salesperson_rotation()
+        assert [next(rotation) for _ in range(4)] == [trio[2], trio[0], trio[1], trio[2]]
+
+    def test_latest_means_by_assignment_time_not_by_lead(self, trio):
+        now = timezone.now()
+        older_lead = self.assigned_lead(trio[1], now)  # the latest assignment, on the older lead
+        self.assigned_lead(trio[0], now - timedelta(hours=1))
+        assert Lead.objects.filter(pk__gt=older_lead.pk, assigned_to=trio[0]).exists()
+        assert self.first_of_rotation() == trio[2]
+
+    def test_ties_in_time_go_to_the_later_lead(self, trio):
+        now = timezone.now()
+        self.assigned_lead(trio[1], now)
+        self.assigned_lead(trio[0], now)  # same moment, later lead: trio[0] was last
+        assert self.first_of_rotation() == trio[1]
+
+    def test_assignments_to_people_no_longer_in_sales_do_not_move_the_turn(self, trio):
+        now = timezone.now()
+        self.assigned_lead(trio[0], now - timedelta(hours=1))
+        gone = SalespersonFactory(is_active=False)
+        self.assigned_lead(gone, now)
+        assert self.first_of_rotation() == trio[1]
+
+    def test_a_lead_assigned_without_a_time_does_not_move_the_turn(self, trio):
+        now = timezone.now()
+        self.assigned_lead(trio[0], now - timedelta(hours=1))
+        self.assigned_lead(trio[1], None)  # PostgreSQL sorts NULL first in a descending order
+        assert self.first_of_rotation() == trio[1]
