@@ -252,3 +252,60 @@ def test_send_delivery_task_takes_an_id_and_never_sends_twice(pinned):
     assert send_delivery.delay(delivery.pk).get() is None  # a duplicate task: nothing to do
     assert reminders_dispatch_due().sent == 0
     assert len(mail.outbox) == 1
+
+
+def failing_telegram(settings, mock, status=502):
+    settings.TELEGRAM_API_URL = "https://telegram.test"
+    settings.TELEGRAM_BOT_TOKEN = "tok"
+    mock.add(responses.POST, "https://telegram.test/bottok/sendMessage", status=status, body="Bad Gateway")
+
+
+def test_a_failure_is_kept_as_its_type_and_message_and_logged(pinned, settings, caplog):
+    settings.REMINDER_MAX_ATTEMPTS = 2
+    overdue(salesperson=SalespersonFactory(email="", telegram_chat_id="77"))
+    with responses.RequestsMock() as mock, caplog.at_level("WARNING", logger="reminders.dispatch"):
+        failing_telegram(settings, mock)
+        reminders_dispatch_due()
+        delivery = Delivery.objects.get()
+        assert delivery.last_error.startswith("TelegramError: Telegram sendMessage failed")
+        first = [r.getMessage() for r in caplog.records if "failed (attempt" in r.getMessage()]
+        assert first == [f"Delivery {delivery.key} failed (attempt 1): {delivery.last_error}"]
+        caplog.clear()
+        pinned.move_to(NOW + 10 * MIN)
+        reminders_dispatch_due()
+        last = [r.getMessage() for r in caplog.records if "failed (attempt" in r.getMessage()]
+        assert last == [f"Delivery {delivery.key} failed (attempt 2, giving up): {delivery.last_error}"]
+
+
+def test_retry_now_puts_only_a_failed_delivery_back_in_the_queue(pinned, settings):
+    settings.REMINDER_MAX_ATTEMPTS = 1
+    overdue(salesperson=SalespersonFactory(email="", telegram_chat_id="77"))
+    other = overdue()
+    with responses.RequestsMock() as mock:
+        failing_telegram(settings, mock)
+        reminders_dispatch_due()
+    failed = Delivery.objects.get(status=DeliveryStatus.FAILED)
+    sent = Delivery.objects.get(status=DeliveryStatus.SENT)
+    assert sent.lead_id == other.lead_id
+    pinned.move_to(NOW + 5 * MIN)
+    assert dispatch.delivery_retry_now(delivery=failed) is True
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts, failed.next_attempt_at) == (DeliveryStatus.PENDING, 0, NOW + 5 * MIN)
+    assert failed.updated_at == NOW + 5 * MIN
+    assert dispatch.delivery_retry_now(delivery=sent) is False  # a sent message is never sent again
+    sent.refresh_from_db()
+    assert sent.status == DeliveryStatus.SENT
+
+
+def test_send_now_sends_only_the_delivery_asked_for(pinned):
+    overdue()
+    overdue()
+    dispatch.deliveries_materialise(now=NOW)
+    second = Delivery.objects.order_by("id").last()
+    assert dispatch.delivery_send_now(delivery_id=second.pk) == "sent"
+    assert list(Delivery.objects.order_by("id").values_list("status", flat=True)) == [
+        DeliveryStatus.PENDING,
+        DeliveryStatus.SENT,
+    ]
+    assert dispatch.delivery_send_now(delivery_id=second.pk) is None
+    assert len(mail.outbox) == 1
