@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from leads import hooks, services
 from leads.models import Lead, LeadInquiry, LeadSource, LeadStatus, LeadStatusChange
+from leads.phones import INVALID_PHONE
 from tests.factories import SalespersonFactory
 from tests.leads.factories import LeadFactory
 
@@ -456,3 +457,29 @@ class TestRotation:
         self.assigned_lead(trio[0], now - timedelta(hours=1))
         self.assigned_lead(trio[1], None)  # PostgreSQL sorts NULL first in a descending order
         assert self.first_of_rotation() == trio[1]
+
+
+class TestRefusalsNameTheirField:
+    def test_a_bad_phone_is_refused_on_the_phone_field_with_the_text(self):
+        with pytest.raises(ValidationError) as exc:
+            services.lead_register_inquiry(phone="12-34", source="landing")
+        assert exc.value.message_dict == {"phone": [INVALID_PHONE.format(raw="12-34")]}
+
+    def test_an_unknown_source_is_refused_listing_the_known_ones(self):
+        with pytest.raises(ValidationError) as exc:
+            services.lead_register_inquiry(phone="901234567", source="fax")
+        known = ", ".join(LeadSource.values)
+        assert exc.value.message_dict == {"source": [services.UNKNOWN_SOURCE.format(value="fax", known=known)]}
+
+    def test_a_new_lead_registered_with_a_salesperson_is_assigned_like_lead_assign_does(
+        self, salesperson, manager, published
+    ):
+        moment = timezone.now() - timedelta(minutes=2)
+        lead = services.lead_register_inquiry(
+            phone="901234567", source="landing", assigned_to=salesperson, by=manager, at=moment
+        ).lead
+        stored = Lead.objects.get(pk=lead.pk)
+        assert (stored.assigned_to, stored.assigned_at, stored.created_at) == (salesperson, moment, moment)
+        [event] = [e for e in published if isinstance(e, hooks.LeadAssigned)]
+        assert (event.salesperson, event.by, event.at) == (salesperson, manager, moment)
+        assert LeadStatusChange.objects.get(lead=lead).changed_by == manager
