@@ -86,11 +86,13 @@ LINKED = [
     "templates",
     "locale",
     "locale_django",
+    "deploy",
     "manage.py",
     "pytest.ini",
     ".env.example",
     "Makefile",
     "Procfile",
+    "Procfile.prod",
     "README.md",
 ]
 
