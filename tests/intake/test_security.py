@@ -124,7 +124,7 @@ def test_throttle_counts_when_the_counter_expired_between_add_and_incr(per_minut
 
 
 def test_client_ip_from_the_configured_header_then_remote_addr(rf, settings):
-    settings.INTAKE_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     assert client_ip(rf.post("/", HTTP_X_REAL_IP=" 203.0.113.7 ", REMOTE_ADDR="10.0.0.1")) == "203.0.113.7"
     assert client_ip(rf.post("/", REMOTE_ADDR="10.0.0.1")) == "10.0.0.1"
     request = rf.post("/")
@@ -133,7 +133,7 @@ def test_client_ip_from_the_configured_header_then_remote_addr(rf, settings):
 
 
 def test_client_ip_takes_the_first_of_a_forwarded_list_and_is_bounded(rf, settings):
-    settings.INTAKE_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
     forwarded = rf.post("/", HTTP_X_FORWARDED_FOR="203.0.113.7 , 10.0.0.2, 10.0.0.3")
     assert client_ip(forwarded) == "203.0.113.7"
     assert client_ip(rf.post("/", HTTP_X_FORWARDED_FOR="203.0.113.7,10.0.0.2")) == "203.0.113.7"
