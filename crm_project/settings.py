@@ -35,7 +35,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 if not DEBUG and (SECRET_KEY == EXAMPLE_SECRET_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(
         "DEBUG is off but SECRET_KEY is the example key or shorter than 50 characters. "
-        "Set a long random SECRET_KEY in the environment."
+        "Set a long random SECRET_KEY in the environment (production), or DEBUG=True for development "
+        "(`make run` does; or copy .env.example to .env)."
     )
 
 INSTALLED_APPS = [
