@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Our apps, in their layer order (README "Architecture"): each may use the
     # ones before it, never one after it. Hooks and reminder sources register
     # in this order.
@@ -60,6 +64,7 @@ INSTALLED_APPS = [
     "intake",
     "import_service",
     "analytics",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -343,6 +348,75 @@ REMINDER_RETRY_MAX_SECONDS = env.int("REMINDER_RETRY_MAX_SECONDS", default=3600)
 REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", default=300)
 # Links in reminder messages point here.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- REST API v1 (api/) ---------------------------------------------------------
+# https://www.django-rest-framework.org/api-guide/settings/ and
+# https://drf-spectacular.readthedocs.io/en/latest/settings.html. See README "REST API".
+API_TOKEN_DEFAULT_EXPIRY_DAYS = env.int("API_TOKEN_DEFAULT_EXPIRY_DAYS", default=365)
+API_TOKEN_MAX_EXPIRY_DAYS = env.int("API_TOKEN_MAX_EXPIRY_DAYS", default=3650)
+# Requests per token (or per signed-in user): reads, writes, and file uploads (imports, ad spend).
+API_THROTTLE_READ_RATE = env.str("API_THROTTLE_READ_RATE", default="600/min")
+API_THROTTLE_WRITE_RATE = env.str("API_THROTTLE_WRITE_RATE", default="120/min")
+API_THROTTLE_UPLOAD_RATE = env.str("API_THROTTLE_UPLOAD_RATE", default="20/hour")
+API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=50)
+API_MAX_PAGE_SIZE = env.int("API_MAX_PAGE_SIZE", default=200)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.StaffApiAccess"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_read": API_THROTTLE_READ_RATE,
+        "api_write": API_THROTTLE_WRITE_RATE,
+        "api_upload": API_THROTTLE_UPLOAD_RATE,
+    },
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PagePagination",
+    "PAGE_SIZE": API_PAGE_SIZE,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "DEFAULT_VERSIONING_CLASS": None,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Education centre CRM API",
+    "DESCRIPTION": "REST API v1 of the CRM back office: the admin's rules for the course site, the mobile app "
+    "and partners. Authenticate with `Authorization: Bearer <token>` (tokens are made in admin or with "
+    "`manage.py create_api_token`).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LeadSourceEnum": "leads.models.LeadSource",
+        "LeadStatusEnum": "leads.models.LeadStatus",
+        "TrialStatusEnum": "trials.models.TrialStatus",
+        "EnrollmentStatusEnum": "scheduling.models.EnrollmentStatus",
+        "FollowUpStatusEnum": "reminders.models.LeadReminderStatus",
+        "DeliveryStatusEnum": "reminders.models.DeliveryStatus",
+        "DeliveryChannelEnum": "reminders.models.Channel",
+        "IntakeStatusEnum": "intake.models.IntakeStatus",
+        "IntakeChannelEnum": "intake.models.IntakeChannel",
+        "ImportStatusEnum": "import_service.models.ImportStatus",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.postprocess_errors_and_examples",
+    ],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
 
 # --- Logging and errors -----------------------------------------------------------
 # LOG_FORMAT=json: one JSON object per line (request id, user id, path, status,

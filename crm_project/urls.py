@@ -9,4 +9,5 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("intake/", include("intake.urls")),
+    path("api/v1/", include("api.urls")),
 ]

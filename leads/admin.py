@@ -284,7 +284,7 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
         if "phone" in changed:
             changed.append("phone_raw")
         if changed:
-            obj.save(update_fields=[*changed, "updated_at"])
+            services.lead_update_details(lead=obj, by=request.user, **{f: getattr(obj, f) for f in changed})
         if "assigned_to" in form.changed_data and roles.is_manager(request.user):
             if obj.assigned_to is not None:
                 services.lead_assign(lead=obj, salesperson=obj.assigned_to, by=request.user)

@@ -42,6 +42,7 @@ UNKNOWN_SOURCE = "Unknown lead source “{value}”. Known sources: {known}."
 LOST_REASON_REQUIRED = "Say why the lead is lost."
 NOT_A_SALESPERSON = "{user} is not an active member of the Sales group."
 NO_SALESPEOPLE = "There are no active salespeople to assign leads to."
+PHONE_TAKEN = "Phone {phone} already belongs to another lead: {lead}."
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,64 @@ def inquiry_row(
         "note": note[:255],
         "fingerprint": fingerprint,
     }
+
+
+# --- details --------------------------------------------------------------------
+
+# What people may edit on a lead directly; status and assignment have their own services.
+LEAD_DETAIL_FIELDS = frozenset(
+    {
+        "full_name",
+        "phone",
+        "phone_raw",
+        "email",
+        "source",
+        "course_interest",
+        "comment",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "utm_content",
+        "utm_term",
+        "campaign_id",
+        "ad_id",
+        "form_id",
+        "telegram_chat_id",
+        "whatsapp_id",
+    }
+)
+
+
+def lead_update_details(*, lead: Lead, by=None, **changes) -> Lead:
+    """Change a lead's details (not its status or salesperson). A new phone is
+    normalised (the typed form kept in ``phone_raw``) and must not belong to
+    another lead; the unique constraint, not the look-up, has the last word."""
+    unknown = set(changes) - LEAD_DETAIL_FIELDS
+    if unknown:
+        raise TypeError(f"lead_update_details() got fields it does not edit: {', '.join(sorted(unknown))}")
+    if "phone" in changes:
+        raw = changes["phone"]
+        changes["phone"] = phone_or_error(raw)
+        if changes["phone"] != lead.phone:
+            changes.setdefault("phone_raw", str(raw).strip()[:64])
+    if "source" in changes:
+        validate_source(changes["source"])
+    for name, value in changes.items():
+        setattr(lead, name, value)
+    if not changes:
+        return lead
+    others = [f.name for f in Lead._meta.concrete_fields if f.name not in changes]
+    lead.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+    if "phone" in changes:
+        taken = Lead.objects.filter(phone=changes["phone"]).exclude(pk=lead.pk).first()
+        if taken is not None:
+            raise ValidationError({"phone": PHONE_TAKEN.format(phone=changes["phone"], lead=taken)})
+    try:
+        with transaction.atomic():
+            lead.save(update_fields=[*changes, "updated_at"])
+    except IntegrityError as exc:
+        raise ValidationError({"phone": PHONE_TAKEN.format(phone=lead.phone, lead="created just now")}) from exc
+    return lead
 
 
 # --- status -------------------------------------------------------------------

@@ -1,0 +1,40 @@
+"""manage.py create_api_token USERNAME [--name NAME] [--read-only] [--expires-days N]
+
+Makes a personal API token for USERNAME and prints it on the last line (shown
+this once; only its hash is kept). Revoke it in admin (REST API → API tokens)."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from api.services import api_token_create
+
+
+class Command(BaseCommand):
+    help = "Make an API token for a user; the token is printed on the last line."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--name", default="", help="What the token is for (default: “manage.py <date>”).")
+        parser.add_argument("--read-only", action="store_true", help="The token may only read (GET).")
+        parser.add_argument(
+            "--expires-days", type=int, default=None, help="Days until it expires (default from settings)."
+        )
+
+    def handle(self, *args, username, name, read_only, expires_days, **options):
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"No user “{username}”.")
+        name = name or f"manage.py {timezone.localdate():%d.%m.%Y}"
+        try:
+            issued = api_token_create(user=user, name=name, read_only=read_only, expires_days=expires_days)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        token = issued.token
+        kind = "read-only " if token.read_only else ""
+        self.stderr.write(
+            f"Made {kind}token “{token.name}” for {user.get_username()}, expires "
+            f"{timezone.localtime(token.expires_at):%d.%m.%Y %H:%M}. It is shown only now:"
+        )
+        self.stdout.write(issued.plaintext)

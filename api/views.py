@@ -1,0 +1,75 @@
+"""The caller, and the API's own documentation pages."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import roles
+from api.models import ApiToken
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    email = serializers.EmailField(allow_blank=True)
+    roles = serializers.ListField(child=serializers.CharField())
+    is_manager = serializers.BooleanField()
+    token = serializers.DictField(allow_null=True, help_text=_("The token of this request (null for the session)."))
+
+
+class MeView(APIView):
+    schema_tags = ["me"]
+
+    @extend_schema(
+        summary=_("Who am I"),
+        description=_("The caller, their roles, and the token in use (name, read-only, expiry)."),
+        responses={200: MeSerializer},
+    )
+    def get(self, request):
+        user = request.user
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        return Response(
+            MeSerializer(
+                {
+                    "id": user.pk,
+                    "username": user.get_username(),
+                    "full_name": user.get_full_name() or user.get_username(),
+                    "email": user.email,
+                    "roles": sorted(user.groups.values_list("name", flat=True)),
+                    "is_manager": roles.is_manager(user),
+                    "token": None
+                    if token is None
+                    else {
+                        "name": token.name,
+                        "prefix": token.prefix,
+                        "read_only": token.read_only,
+                        "expires_at": token.expires_at.isoformat(),
+                    },
+                }
+            ).data
+        )
+
+    needs_model_perms = False  # every signed-in user may ask who they are
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI from drf-spectacular-sidecar; its start-up script is a second
+    request (no inline script), its page CSS a static file (no inline style)."""
+
+    template_name = "api/swagger_ui.html"
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = []
+
+
+class RedocView(SpectacularRedocView):
+    template_name = "api/redoc.html"
+    authentication_classes = []
+    permission_classes = []
+    throttle_classes = []
