@@ -2,14 +2,25 @@
 cache (CACHE_URL; Redis with several web processes). Reads, writes and file
 uploads have their own budgets: API_THROTTLE_READ_RATE / _WRITE_RATE / _UPLOAD_RATE."""
 
+from django.conf import settings
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiToken
 
 
+RATE_SETTINGS = {
+    "api_read": "API_THROTTLE_READ_RATE",
+    "api_write": "API_THROTTLE_WRITE_RATE",
+    "api_upload": "API_THROTTLE_UPLOAD_RATE",
+}
+
+
 class TokenRateThrottle(SimpleRateThrottle):
     scope = "api_read"
+
+    def get_rate(self):
+        return getattr(settings, RATE_SETTINGS[self.scope])
 
     def allow_request(self, request, view):
         scope = getattr(view, "throttle_scope", None)
