@@ -8,7 +8,6 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiToken
 
-
 RATE_SETTINGS = {
     "api_read": "API_THROTTLE_READ_RATE",
     "api_write": "API_THROTTLE_WRITE_RATE",
