@@ -15,6 +15,8 @@ from rest_framework.response import Response
 from accounts import roles
 from analytics.models import GroupAnalytics, LeadMetrics, MarketingAnalytics, MarketingSpend, RoomDayUsage, SalesKPI
 from analytics.services.marketing import marketing_spend_import, marketing_spend_record
+from api.base import ModelSerializer
+from api.filters import IdFilter
 from leads.models import LeadSource
 
 
@@ -32,7 +34,7 @@ def _rollup_serializer(model_class, extra=()):
     attrs = {"Meta": Meta}
     for name in extra:
         attrs[name] = serializers.DecimalField(max_digits=7, decimal_places=1, read_only=True, allow_null=True)
-    return type(f"{model_class.__name__}Serializer", (serializers.ModelSerializer,), attrs)
+    return type(f"{model_class.__name__}Serializer", (ModelSerializer,), attrs)
 
 
 SalesKPISerializer = _rollup_serializer(
@@ -84,7 +86,7 @@ class SalesKPIViewSet(viewsets.ReadOnlyModelViewSet):
         (DateRangeFilter,),
         {
             "Meta": type("Meta", (), {"model": SalesKPI, "fields": []}),
-            "salesperson": django_filters.NumberFilter(field_name="salesperson_id"),
+            "salesperson": IdFilter(field_name="salesperson_id"),
         },
     )
 
@@ -134,14 +136,14 @@ RoomDayUsageViewSet = _rollup_view(
     tag="analytics",
     summary=_("Room usage per day (managers)"),
     description=_("Lessons, seats offered and taken, occupancy % per local day and room."),
-    filter_fields={"room": django_filters.NumberFilter(field_name="room_id")},
+    filter_fields={"room": IdFilter(field_name="room_id")},
 )
 
 
 # --- marketing spend ----------------------------------------------------------------------------
 
 
-class MarketingSpendSerializer(serializers.ModelSerializer):
+class MarketingSpendSerializer(ModelSerializer):
     entered_by = serializers.IntegerField(source="entered_by_id", read_only=True, allow_null=True)
 
     class Meta:

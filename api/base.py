@@ -63,3 +63,27 @@ class UserBriefSerializer(serializers.Serializer):
 
     def get_full_name(self, user) -> str:
         return user.get_full_name() or user.get_username()
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF drops ``allow_blank`` from read-only fields, so the schema would say a
+    blank choice or e-mail cannot be "" although the column holds "" whenever
+    it is empty. Read-only fields keep what their model field allows."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        model = self.Meta.model
+        for name, field in fields.items():
+            if not field.read_only:
+                continue
+            try:
+                model_field = model._meta.get_field(field.source or name)
+            except Exception:  # noqa: BLE001 - a property or method, not a column
+                continue
+            if not getattr(model_field, "blank", False):
+                continue
+            if isinstance(field, serializers.EmailField):
+                fields[name] = serializers.CharField(read_only=True, source=field.source)
+            elif isinstance(field, serializers.ChoiceField | serializers.CharField):
+                field.allow_blank = True
+        return fields

@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from api.base import ModelSerializer
 from api.pagination import Cursor
 from import_service import services
 from import_service.forms import ImportUploadForm
@@ -23,7 +24,7 @@ from import_service.readers import ImportFileError
 from leads.models import LeadSource
 
 
-class ImportLogSerializer(serializers.ModelSerializer):
+class ImportLogSerializer(ModelSerializer):
     created_by = serializers.IntegerField(source="created_by_id", read_only=True, allow_null=True)
     confirmed_import = serializers.SerializerMethodField(help_text=_("For a confirmed preview: the real run's id."))
 
@@ -74,7 +75,7 @@ class ImportUploadSerializer(serializers.Serializer):
     )
 
 
-class ImportRowSerializer(serializers.ModelSerializer):
+class ImportRowSerializer(ModelSerializer):
     lead = serializers.IntegerField(source="lead_id", read_only=True, allow_null=True)
 
     class Meta:

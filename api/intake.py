@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
+from api.base import ModelSerializer
 from api.pagination import Cursor
 from intake.models import IntakeChannel, IntakeEvent, IntakeStatus
 
 
-class IntakeEventSerializer(serializers.ModelSerializer):
+class IntakeEventSerializer(ModelSerializer):
     lead = serializers.IntegerField(source="lead_id", read_only=True, allow_null=True)
 
     class Meta:

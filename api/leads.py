@@ -15,7 +15,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import roles
-from api.base import BRIEF_PARAMETER, BriefMixin, CursorOrderingMixin, UserBriefSerializer, ordering_parameter
+from api.base import (
+    BRIEF_PARAMETER,
+    BriefMixin,
+    CursorOrderingMixin,
+    ModelSerializer,
+    UserBriefSerializer,
+    ordering_parameter,
+)
+from api.filters import IdFilter, id_input
 from api.pagination import Cursor
 from core.days import day_bounds
 from leads import services
@@ -29,14 +37,14 @@ DETAIL_FIELDS = sorted(services.LEAD_DETAIL_FIELDS - {"phone_raw"})
 # --- serializers --------------------------------------------------------------------
 
 
-class LeadBriefSerializer(serializers.ModelSerializer):
+class LeadBriefSerializer(ModelSerializer):
     class Meta:
         model = Lead
         fields = ["id", "full_name", "phone", "status"]
         read_only_fields = fields
 
 
-class LeadSerializer(serializers.ModelSerializer):
+class LeadSerializer(ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     assigned_to = serializers.IntegerField(source="assigned_to_id", read_only=True, allow_null=True)
     salesperson = UserBriefSerializer(source="assigned_to", read_only=True, allow_null=True)
@@ -71,9 +79,9 @@ class LeadSerializer(serializers.ModelSerializer):
         return services.allowed_next_statuses(lead)
 
 
-class LeadCreateSerializer(serializers.ModelSerializer):
+class LeadCreateSerializer(ModelSerializer):
     phone = serializers.CharField(max_length=64, help_text=_("Typed any way: 90 123 45 67, +998 90 123-45-67."))
-    assigned_to = serializers.IntegerField(
+    assigned_to = id_input(
         required=False,
         allow_null=True,
         help_text=_("A salesperson's user id (managers). A salesperson's new lead is always their own."),
@@ -86,7 +94,7 @@ class LeadCreateSerializer(serializers.ModelSerializer):
         validators = []  # the service decides on the phone (normalised, unique)
 
 
-class LeadUpdateSerializer(serializers.ModelSerializer):
+class LeadUpdateSerializer(ModelSerializer):
     phone = serializers.CharField(max_length=64, required=False)
 
     class Meta:
@@ -102,7 +110,7 @@ class ChangeStatusSerializer(serializers.Serializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    salesperson = serializers.IntegerField(
+    salesperson = id_input(
         allow_null=True, help_text=_("An active salesperson's user id; null takes the lead from its salesperson.")
     )
 
@@ -120,7 +128,7 @@ class FollowUpSetSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
 
-class StatusChangeSerializer(serializers.ModelSerializer):
+class StatusChangeSerializer(ModelSerializer):
     changed_by = serializers.IntegerField(source="changed_by_id", read_only=True, allow_null=True)
 
     class Meta:
@@ -129,7 +137,7 @@ class StatusChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InquirySerializer(serializers.ModelSerializer):
+class InquirySerializer(ModelSerializer):
     class Meta:
         model = LeadInquiry
         fields = ["id", "lead", "source", "received_at", "is_repeat", "note"]
@@ -151,7 +159,7 @@ class LeadFilter(django_filters.FilterSet):
 
     status = django_filters.MultipleChoiceFilter(choices=LeadStatus.choices)
     source = django_filters.MultipleChoiceFilter(choices=LeadSource.choices)
-    assigned_to = django_filters.NumberFilter(field_name="assigned_to_id", help_text=_("Salesperson's user id."))
+    assigned_to = IdFilter(field_name="assigned_to_id", help_text=_("Salesperson's user id."))
     unassigned = django_filters.BooleanFilter(field_name="assigned_to", lookup_expr="isnull")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")

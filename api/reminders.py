@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
-from api.base import CursorOrderingMixin, ordering_parameter
+from api.base import CursorOrderingMixin, ModelSerializer, ordering_parameter
+from api.filters import IdFilter
 from api.pagination import Cursor
 from reminders.models import Delivery, DeliveryKind, DeliveryStatus, LeadReminder, LeadReminderStatus
 from reminders.selectors import deliveries_visible_to, reminders_visible_to
 
 
-class FollowUpSerializer(serializers.ModelSerializer):
+class FollowUpSerializer(ModelSerializer):
     salesperson = serializers.IntegerField(source="salesperson_id", read_only=True)
     lead = serializers.IntegerField(source="lead_id", read_only=True)
 
@@ -40,8 +41,8 @@ class FollowUpSerializer(serializers.ModelSerializer):
 
 class FollowUpFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=LeadReminderStatus.choices)
-    lead = django_filters.NumberFilter(field_name="lead_id")
-    salesperson = django_filters.NumberFilter(field_name="salesperson_id")
+    lead = IdFilter(field_name="lead_id")
+    salesperson = IdFilter(field_name="salesperson_id")
     due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
     due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
 
@@ -74,7 +75,7 @@ class FollowUpViewSet(CursorOrderingMixin, mixins.ListModelMixin, mixins.Retriev
         return reminders_visible_to(self.request.user)
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class DeliverySerializer(ModelSerializer):
     lead = serializers.IntegerField(source="lead_id", read_only=True, allow_null=True)
     recipient_user = serializers.IntegerField(source="recipient_user_id", read_only=True, allow_null=True)
 
@@ -105,7 +106,7 @@ class DeliverySerializer(serializers.ModelSerializer):
 class DeliveryFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=DeliveryStatus.choices)
     kind = django_filters.ChoiceFilter(choices=DeliveryKind.choices)
-    lead = django_filters.NumberFilter(field_name="lead_id")
+    lead = IdFilter(field_name="lead_id")
 
     class Meta:
         model = Delivery

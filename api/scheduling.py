@@ -18,7 +18,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.base import BRIEF_PARAMETER, BriefMixin, UserBriefSerializer
+from api.base import BRIEF_PARAMETER, BriefMixin, ModelSerializer, UserBriefSerializer
+from api.filters import IdFilter, id_input
 from api.pagination import Cursor
 from leads.selectors import leads_visible_to
 from scheduling import selectors, services
@@ -30,7 +31,7 @@ LESSONS_MAX_DAYS = 62
 # --- courses and rooms ------------------------------------------------------------------
 
 
-class CourseSerializer(serializers.ModelSerializer):
+class CourseSerializer(ModelSerializer):
     teacher = serializers.IntegerField(source="teacher_id", read_only=True)
     duration = serializers.IntegerField(source="duration_months", read_only=True, help_text=gettext_lazy("Months."))
     frequency = serializers.IntegerField(
@@ -77,7 +78,7 @@ class CourseViewSet(BriefMixin, viewsets.ReadOnlyModelViewSet):
     schema_tags = ["courses"]
 
 
-class RoomSerializer(serializers.ModelSerializer):
+class RoomSerializer(ModelSerializer):
     class Meta:
         model = Room
         fields = ["id", "name", "capacity", "location", "is_active"]
@@ -105,7 +106,7 @@ class RoomViewSet(BriefMixin, viewsets.ReadOnlyModelViewSet):
 # --- groups -------------------------------------------------------------------------------
 
 
-class GroupSerializer(serializers.ModelSerializer):
+class GroupSerializer(ModelSerializer):
     course = serializers.IntegerField(source="course_id", read_only=True)
     course_name = serializers.CharField(source="course.name", read_only=True)
     room = serializers.IntegerField(source="room_id", read_only=True)
@@ -145,9 +146,9 @@ class GroupSerializer(serializers.ModelSerializer):
 
 
 class GroupFilter(django_filters.FilterSet):
-    course = django_filters.NumberFilter(field_name="course_id")
-    room = django_filters.NumberFilter(field_name="room_id")
-    teacher = django_filters.NumberFilter(field_name="teacher_id")
+    course = IdFilter(field_name="course_id")
+    room = IdFilter(field_name="room_id")
+    teacher = IdFilter(field_name="teacher_id")
     days = django_filters.ChoiceFilter(choices=DayPattern.choices)
     has_free_slots = django_filters.BooleanFilter(method="filter_free")
     running_on = django_filters.DateFilter(method="filter_running", help_text=gettext_lazy("Groups running that day."))
@@ -264,7 +265,7 @@ class GroupViewSet(BriefMixin, viewsets.ReadOnlyModelViewSet):
 # --- enrolments --------------------------------------------------------------------------------
 
 
-class EnrollmentSerializer(serializers.ModelSerializer):
+class EnrollmentSerializer(ModelSerializer):
     group = serializers.IntegerField(source="group_id", read_only=True)
     lead = serializers.IntegerField(source="lead_id", read_only=True)
     enrolled_by = serializers.IntegerField(source="enrolled_by_id", read_only=True, allow_null=True)
@@ -276,8 +277,8 @@ class EnrollmentSerializer(serializers.ModelSerializer):
 
 
 class EnrollmentCreateSerializer(serializers.Serializer):
-    group = serializers.IntegerField()
-    lead = serializers.IntegerField()
+    group = id_input()
+    lead = id_input()
     note = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
 
@@ -286,8 +287,8 @@ class EnrollmentLeaveSerializer(serializers.Serializer):
 
 
 class EnrollmentFilter(django_filters.FilterSet):
-    group = django_filters.NumberFilter(field_name="group_id")
-    lead = django_filters.NumberFilter(field_name="lead_id")
+    group = IdFilter(field_name="group_id")
+    lead = IdFilter(field_name="lead_id")
     status = django_filters.ChoiceFilter(choices=EnrollmentStatus.choices)
 
     class Meta:
@@ -372,7 +373,7 @@ class EnrollmentViewSet(
 # --- room occupancy ------------------------------------------------------------------------------
 
 
-class RoomOccupancySerializer(serializers.ModelSerializer):
+class RoomOccupancySerializer(ModelSerializer):
     room = serializers.IntegerField(source="room_id", read_only=True)
     group = serializers.IntegerField(source="group_id", read_only=True, allow_null=True)
     occupancy_percent = serializers.IntegerField(read_only=True)
@@ -399,7 +400,7 @@ class RoomOccupancyFilter(django_filters.FilterSet):
 
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
-    room = django_filters.NumberFilter(field_name="room_id")
+    room = IdFilter(field_name="room_id")
 
     class Meta:
         model = RoomOccupancy

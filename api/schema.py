@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 
 ERROR_SCHEMA = {
@@ -150,8 +151,9 @@ def postprocess_errors_and_examples(result, generator, request, public):
             wanted = list(ALWAYS)
             if method != "get" or operation.get("parameters"):
                 wanted.append("400")
-            if "{" in path:
-                wanted.append("404")
+            paged = {p.get("name") for p in operation.get("parameters", [])} & {"page", "cursor"}
+            if "{" in path or paged:
+                wanted.append("404")  # no such object, or a page / cursor that does not exist
             for code in wanted:
                 if code in responses:
                     continue
@@ -170,3 +172,20 @@ def postprocess_errors_and_examples(result, generator, request, public):
             for response in responses.values():
                 _add_example(response.get("content", {}), components)
     return result
+
+
+class LocalTimeFieldSchema(OpenApiSerializerFieldExtension):
+    """Times of day are local wall-clock times without an offset ("16:00:00"):
+    OpenAPI's ``format: time`` (RFC 3339 full-time) demands one, so they are
+    described by a pattern instead."""
+
+    target_class = "rest_framework.fields.TimeField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
+            "type": "string",
+            "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$",
+            "example": "16:00:00",
+            "description": "Local time (Asia/Tashkent), HH:MM[:SS].",
+        }

@@ -13,6 +13,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from api.base import ModelSerializer
+from api.filters import IdFilter, id_input
 from api.scheduling import _group_or_error, _visible_lead_or_error
 from trials import services
 from trials.models import Trial, TrialResult, TrialStatus
@@ -38,7 +40,7 @@ class TrialReminderSerializer(serializers.Serializer):
         return reminder.post_sent_at is not None
 
 
-class TrialSerializer(serializers.ModelSerializer):
+class TrialSerializer(ModelSerializer):
     lead = serializers.IntegerField(source="lead_id", read_only=True)
     group = serializers.IntegerField(source="group_id", read_only=True)
     group_name = serializers.CharField(source="group.name", read_only=True)
@@ -81,8 +83,8 @@ class TrialSerializer(serializers.ModelSerializer):
 
 
 class TrialBookSerializer(serializers.Serializer):
-    lead = serializers.IntegerField()
-    group = serializers.IntegerField()
+    lead = id_input()
+    group = id_input()
     date = serializers.DateField(help_text=_("A day the group meets."))
     time = serializers.TimeField(required=False, allow_null=True, help_text=_("Default: the group's start time."))
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
@@ -91,7 +93,7 @@ class TrialBookSerializer(serializers.Serializer):
 class TrialRescheduleSerializer(serializers.Serializer):
     date = serializers.DateField()
     time = serializers.TimeField(required=False, allow_null=True)
-    group = serializers.IntegerField(required=False, allow_null=True, help_text=_("Another group; default the same."))
+    group = id_input(required=False, allow_null=True, help_text=_("Another group; default the same."))
 
 
 class TrialResultSerializer(serializers.Serializer):
@@ -110,8 +112,8 @@ class TrialFilter(django_filters.FilterSet):
     """Indexed: (status, scheduled_date), (group, scheduled_date, status), lead."""
 
     status = django_filters.MultipleChoiceFilter(choices=TrialStatus.choices)
-    lead = django_filters.NumberFilter(field_name="lead_id")
-    group = django_filters.NumberFilter(field_name="group_id")
+    lead = IdFilter(field_name="lead_id")
+    group = IdFilter(field_name="group_id")
     date_from = django_filters.DateFilter(field_name="scheduled_date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="scheduled_date", lookup_expr="lte")
 

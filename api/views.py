@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.http import JsonResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework import serializers
@@ -73,3 +76,21 @@ class RedocView(SpectacularRedocView):
     authentication_classes = []
     permission_classes = []
     throttle_classes = []
+
+
+def _json_error(code: str, message: str, status: int) -> JsonResponse:
+    return JsonResponse({"code": code, "message": message, "fields": {}}, status=status)
+
+
+def not_found(request, exception=None):
+    """Django's 404 for a URL no route matches: JSON under /api/, the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _json_error("not_found", gettext("Not found."), 404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """A bug of ours (logged, with its traceback): JSON under /api/, the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return _json_error("server_error", gettext("Something went wrong on our side; it has been logged."), 500)
+    return defaults.server_error(request)

@@ -11,3 +11,7 @@ urlpatterns = [
     path("intake/", include("intake.urls")),
     path("api/v1/", include("api.urls")),
 ]
+
+# JSON errors under /api/, Django's pages elsewhere (api/views.py).
+handler404 = "api.views.not_found"
+handler500 = "api.views.server_error"
