@@ -71,7 +71,7 @@ def _rollup_view(model_class, serializer_class, *, tag, summary, description, ma
     )
     return extend_schema_view(
         list=extend_schema(summary=summary, description=description),
-        retrieve=extend_schema(summary=summary, description=description),
+        retrieve=extend_schema(summary=_("Read one row"), description=description),
     )(view)
 
 

@@ -413,6 +413,23 @@ SPECTACULAR_SETTINGS = {
         "api.schema.postprocess_errors_and_examples",
     ],
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # The order the docs list the resources in.
+    "TAGS": [
+        {"name": "leads", "description": "Leads, their status, salesperson, history and inquiries."},
+        {"name": "follow-ups", "description": "Contact deadlines of the salespeople."},
+        {"name": "trials", "description": "Trial lessons: book, reschedule, attendance, result, cancel."},
+        {"name": "groups", "description": "Groups with their load; lessons and free places."},
+        {"name": "courses"},
+        {"name": "rooms"},
+        {"name": "room occupancy"},
+        {"name": "enrolments", "description": "Students in groups."},
+        {"name": "deliveries", "description": "Reminder messages (email, Telegram) and what became of them."},
+        {"name": "analytics", "description": "The daily rollups (read)."},
+        {"name": "marketing spend", "description": "Ad spend per day and channel (managers)."},
+        {"name": "lead imports", "description": "Upload, preview and confirm lead lists (managers)."},
+        {"name": "intake", "description": "The raw stream of webhooks and form posts (managers)."},
+        {"name": "me", "description": "The caller."},
+    ],
 }
 
 # --- Logging and errors -----------------------------------------------------------
