@@ -9,7 +9,14 @@ from api.views import DocsView, MeView, RedocView
 
 
 class Router(DefaultRouter):
+    """Ids in paths are digits: anything else is the JSON 404 of no route."""
+
     include_root_view = False
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if getattr(viewset, "lookup_value_regex", None) is None:
+            viewset.lookup_value_regex = "[0-9]{1,19}"
+        return super().get_lookup_regex(viewset, lookup_prefix)
 
 
 router = Router()
