@@ -1,6 +1,6 @@
 """The analytics rollups (read) and marketing spend (managers: read, record,
 import an ad-platform export). Rollups are written only by the rollup;
-spend through analytics.services.marketing, which re-rolls its days."""
+spend through analytics.services.marketing_spend, which re-rolls its days."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from rest_framework.response import Response
 
 from accounts import roles
 from analytics.models import GroupAnalytics, LeadMetrics, MarketingAnalytics, MarketingSpend, RoomDayUsage, SalesKPI
-from analytics.services.marketing import marketing_spend_import, marketing_spend_record
+from analytics.services.marketing_export import MAX_FILE_BYTES
+from analytics.services.marketing_spend import marketing_spend_import, marketing_spend_record
 from api.base import ModelSerializer
 from api.filters import IdFilter
 from leads.models import LeadSource
@@ -247,10 +248,10 @@ class MarketingSpendViewSet(
         data = SpendImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        from analytics.services.marketing import MAX_FILE_BYTES
-
         raw = upload.read(MAX_FILE_BYTES + 1)
-        result = marketing_spend_import(raw=raw, channel=data.validated_data["channel"], by=request.user)
+        result = marketing_spend_import(
+            raw=raw, channel=data.validated_data["channel"], by=request.user, name=upload.name
+        )
         return Response(
             SpendImportResultSerializer(
                 {"created": result.created, "updated": result.updated, "days": result.days}

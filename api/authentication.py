@@ -3,11 +3,12 @@ the admin's session (for the docs pages and the admin's own scripts).
 
 A wrong, expired or revoked token is a 401 with ``WWW-Authenticate: Bearer``
 and a machine code telling which; a request without a token falls through to
-the session (CSRF-checked, as DRF does)."""
+the session (CSRF-checked, as DRF does). Answers are in the token user's own
+language (User.language) when set, else in the Accept-Language of the request."""
 
 from __future__ import annotations
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -46,6 +47,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if not token.user.is_active:
             raise TokenRejected(_("The token's user is inactive."), "user_inactive")
         services.api_token_note_use(token=token, at=now)
+        if token.user.language:
+            # The person's own language wins over the client's Accept-Language
+            # (LocaleMiddleware's choice), as accounts.User.language says.
+            translation.activate(token.user.language)
         return token.user, token
 
     def authenticate_header(self, request):

@@ -20,6 +20,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.errors import InputError, error_text
+
 NON_FIELD = "non_field_errors"
 
 # DRF's own codes, renamed where ours are clearer; every other code passes through.
@@ -90,6 +92,9 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         view = context.get("view")
         fields = service_error_fields(exc, getattr(view, "service_field_names", None))
+        return Response(_body("invalid", _validation_message(fields), fields), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, InputError):  # an unusable file or option, in words ops can act on
+        fields = {NON_FIELD: [error_text(exc)]}
         return Response(_body("invalid", _validation_message(fields), fields), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

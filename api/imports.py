@@ -1,7 +1,7 @@
 """Lead imports (managers): upload a .csv/.xlsx → a dry-run preview (what every
 row would become, nothing written) → confirm (the real run; large files in the
 worker); status, counts and the rows that did not become new leads.
-import_service.services does all of it, as for the admin's upload page."""
+import_service.services.uploads does all of it, as for the admin's upload page."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from rest_framework.response import Response
 
 from api.base import ModelSerializer
 from api.pagination import Cursor
-from import_service import services
 from import_service.forms import ImportUploadForm
 from import_service.models import ImportLog, ImportRow, ImportStatus, RowOutcome
 from import_service.readers import ImportFileError
+from import_service.services import uploads
 from leads.models import LeadSource
 
 
@@ -142,7 +142,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             )
         cleaned = form.cleaned_data
         try:
-            log = services.import_upload_preview(
+            log = uploads.import_upload_preview(
                 upload=cleaned["file"],
                 by=request.user,
                 source=cleaned["source"] or None,
@@ -166,7 +166,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         preview = self.get_object()
-        run = services.import_confirm(dry_run_log=preview, by=request.user)
+        run = uploads.import_confirm(dry_run_log=preview, by=request.user)
         code = status.HTTP_202_ACCEPTED if run.status == ImportStatus.QUEUED else status.HTTP_201_CREATED
         return Response(ImportLogSerializer(run).data, status=code)
 

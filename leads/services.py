@@ -260,6 +260,7 @@ LEAD_DETAIL_FIELDS = frozenset(
         "form_id",
         "telegram_chat_id",
         "whatsapp_id",
+        "language",
     }
 )
 

@@ -158,7 +158,15 @@ def test_answers_follow_the_callers_language(salesperson):
     russian = client.get("/api/v1/leads/999999/", HTTP_ACCEPT_LANGUAGE="ru").json()
     assert english["code"] == russian["code"] == "not_found"
     assert english["message"] == "Not found."
-    assert russian["message"] != english["message"]  # DRF's own Russian catalogue
+    assert russian["message"] == "Страница не найдена."  # DRF's own Russian catalogue
+
+
+def test_answers_are_in_the_token_users_own_language_when_set(salesperson):
+    salesperson.language = "ru"
+    salesperson.save(update_fields=["language"])
+    response = api_client(salesperson).get("/api/v1/leads/999999/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["message"] == "Страница не найдена."
+    assert response["Content-Language"] == "ru"
 
 
 def test_malformed_json_is_a_400_with_a_code(salesperson):

@@ -231,3 +231,11 @@ def test_token_state_in_admin(client, manager):
     client.force_login(manager)
     page = client.get("/admin/api/apitoken/").content.decode()
     assert page.count("Expired") == 1 and page.count(">Active<") == 1
+
+
+def test_create_api_token_refuses_a_bad_expiry_as_a_command_error(salesperson):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="between 1 and"):
+        call_command("create_api_token", salesperson.username, "--expires-days", "0")
+    assert not ApiToken.objects.exists()

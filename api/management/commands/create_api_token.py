@@ -4,14 +4,14 @@ Makes a personal API token for USERNAME and prints it on the last line (shown
 this once; only its hash is kept). Revoke it in admin (REST API → API tokens)."""
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from api.services import api_token_create
+from core.management.base import CRMCommand
 
 
-class Command(BaseCommand):
+class Command(CRMCommand):
     help = "Make an API token for a user; the token is printed on the last line."
 
     def add_arguments(self, parser):
@@ -27,10 +27,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No user “{username}”.")
         name = name or f"manage.py {timezone.localdate():%d.%m.%Y}"
-        try:
-            issued = api_token_create(user=user, name=name, read_only=read_only, expires_days=expires_days)
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
+        issued = api_token_create(user=user, name=name, read_only=read_only, expires_days=expires_days)
         token = issued.token
         kind = "read-only " if token.read_only else ""
         self.stderr.write(
