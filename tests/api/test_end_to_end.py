@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
 
 from analytics.models import LeadMetrics, SalesKPI
 from analytics.services.rollup import analytics_rollup_day
@@ -27,7 +28,10 @@ MONDAY_9 = datetime.datetime(2026, 12, 7, 9, 0, tzinfo=TZ)
 
 def test_a_lead_goes_from_new_to_enrolled_through_the_api_alone():
     manager, seller = ManagerFactory(), SalespersonFactory()
-    site = UserFactory(username="course-site", is_staff=False, role="Sales")  # an integration user
+    # The course site's integration user: no role, only the permission to add leads
+    # (it cannot list or read leads, nor is it a salesperson who could be given them).
+    site = UserFactory(username="course-site", is_staff=False)
+    site.user_permissions.add(Permission.objects.get(codename="add_lead", content_type__app_label="leads"))
     trial_day = MONDAY_9.date() + datetime.timedelta(days=2)
     group = group_meeting_on(trial_day, start=datetime.time(16, 0), end=datetime.time(17, 30))
     with time_machine.travel(MONDAY_9, tick=False):
@@ -41,6 +45,8 @@ def test_a_lead_goes_from_new_to_enrolled_through_the_api_alone():
         )
         assert created.status_code == 201, created.json()
         lead_id = created.json()["id"]
+        assert created.json()["assigned_to"] is None
+        assert site_api.get(f"/api/v1/leads/{lead_id}/").status_code == 403  # it may add, not read
 
         # A manager hands it to a salesperson.
         assigned = manager_api.post(f"/api/v1/leads/{lead_id}/assign/", {"salesperson": seller.pk}, format="json")

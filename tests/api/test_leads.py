@@ -50,6 +50,20 @@ def test_a_phone_that_belongs_to_a_lead_is_a_400_on_the_phone_field(sales_api, s
     body = response.json()
     assert body["code"] == "invalid" and "phone" in body["fields"]
     assert Lead.objects.count() == 1
+    assert body["fields"]["phone"] == [f"A lead with this phone already exists (lead {Lead.objects.get().pk})."]
+
+
+def test_a_duplicate_phone_does_not_name_another_salespersons_lead(sales_api, salesperson, other_salesperson):
+    theirs = LeadFactory(phone="+998901234567", full_name="Secret Person", assigned_to=other_salesperson)
+    mine = LeadFactory(assigned_to=salesperson)
+    for response in (
+        sales_api.post(LEADS, {"phone": "90 123 45 67", "source": "landing"}, format="json"),
+        sales_api.patch(f"{LEADS}{mine.pk}/", {"phone": theirs.phone}, format="json"),
+    ):
+        assert response.status_code == 400
+        assert response.json()["fields"] == {"phone": ["A lead with this phone already exists."]}
+        assert "Secret" not in response.content.decode()
+    assert Lead.objects.get(pk=mine.pk).phone != theirs.phone
 
 
 def test_an_invalid_phone_or_source_is_a_400_with_field_keys(sales_api):
