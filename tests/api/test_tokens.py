@@ -152,7 +152,7 @@ def test_create_api_token_prints_a_working_token_on_its_last_line(salesperson):
     plaintext = out.getvalue().strip().splitlines()[-1]
     token = ApiToken.objects.get()
     assert token.read_only and token.expires_at - token.created_at == datetime.timedelta(days=7)
-    assert "shown only now" in err.getvalue()
+    assert "shown only now" in out.getvalue()
     assert api_client(token=plaintext).get(ME).json()["token"]["read_only"] is True
 
 
@@ -239,3 +239,14 @@ def test_create_api_token_refuses_a_bad_expiry_as_a_command_error(salesperson):
     with pytest.raises(CommandError, match="between 1 and"):
         call_command("create_api_token", salesperson.username, "--expires-days", "0")
     assert not ApiToken.objects.exists()
+
+
+def test_create_api_token_json_prints_the_token_and_its_details(salesperson):
+    import json
+
+    out = StringIO()
+    call_command("create_api_token", salesperson.username, "--name", "CI", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert (data["user"], data["name"], data["read_only"]) == (salesperson.username, "CI", False)
+    assert data["prefix"] == ApiToken.objects.get().prefix
+    assert api_client(token=data["token"]).get(ME).status_code == 200

@@ -26,6 +26,7 @@ PROJECT_COMMANDS = {
     "dispatch_reminders": "reminders",
     "process_intake": "intake",
     "refresh_room_occupancy": "scheduling",
+    "create_api_token": "api",
 }
 WITH_JSON = {
     "django_translation_gaps",
@@ -36,6 +37,7 @@ WITH_JSON = {
     "dispatch_reminders",
     "process_intake",
     "refresh_room_occupancy",
+    "create_api_token",
 }
 
 

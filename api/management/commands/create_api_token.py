@@ -1,7 +1,8 @@
-"""manage.py create_api_token USERNAME [--name NAME] [--read-only] [--expires-days N]
+"""manage.py create_api_token USERNAME [--name NAME] [--read-only] [--expires-days N] [--json]
 
 Makes a personal API token for USERNAME and prints it on the last line (shown
-this once; only its hash is kept). Revoke it in admin (REST API → API tokens)."""
+this once; only its hash is kept); ``--json`` prints it with its details as one
+object instead. Revoke it in admin (REST API → API tokens)."""
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
@@ -13,6 +14,7 @@ from core.management.base import CRMCommand
 
 class Command(CRMCommand):
     help = "Make an API token for a user; the token is printed on the last line."
+    json_result = '{"token", "prefix", "user", "name", "read_only", "expires_at"}'
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -30,8 +32,19 @@ class Command(CRMCommand):
         issued = api_token_create(user=user, name=name, read_only=read_only, expires_days=expires_days)
         token = issued.token
         kind = "read-only " if token.read_only else ""
-        self.stderr.write(
+        self.say(
             f"Made {kind}token “{token.name}” for {user.get_username()}, expires "
             f"{timezone.localtime(token.expires_at):%d.%m.%Y %H:%M}. It is shown only now:"
         )
-        self.stdout.write(issued.plaintext)
+        self.print_result(
+            {
+                "token": issued.plaintext,
+                "prefix": token.prefix,
+                "user": user.get_username(),
+                "name": token.name,
+                "read_only": token.read_only,
+                "expires_at": token.expires_at.isoformat(),
+            },
+            issued.plaintext,
+            style=None,
+        )
