@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from api.base import ModelSerializer
+from api.filters import MomentFilter
 from api.pagination import Cursor
 from intake.models import IntakeChannel, IntakeEvent, IntakeStatus
 
@@ -42,8 +43,8 @@ class IntakeEventFilter(django_filters.FilterSet):
 
     status = django_filters.ChoiceFilter(choices=IntakeStatus.choices)
     channel = django_filters.ChoiceFilter(choices=IntakeChannel.choices)
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    received_after = MomentFilter(field_name="received_at", lookup_expr="gte")
+    received_before = MomentFilter(field_name="received_at", lookup_expr="lt")
 
     class Meta:
         model = IntakeEvent

@@ -26,7 +26,7 @@ from api.base import (
     UserBriefSerializer,
     ordering_parameter,
 )
-from api.filters import IdFilter, id_input
+from api.filters import IdFilter, MomentFilter, id_input
 from api.pagination import Cursor
 from core.days import day_bounds
 from leads import services
@@ -165,8 +165,8 @@ class LeadFilter(django_filters.FilterSet):
     source = django_filters.MultipleChoiceFilter(choices=LeadSource.choices)
     assigned_to = IdFilter(field_name="assigned_to_id", help_text=_("Salesperson's user id."))
     unassigned = django_filters.BooleanFilter(field_name="assigned_to", lookup_expr="isnull")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = MomentFilter(field_name="created_at", lookup_expr="gte")
+    created_before = MomentFilter(field_name="created_at", lookup_expr="lt")
     followup = django_filters.ChoiceFilter(choices=FOLLOWUP_CHOICES, method="filter_followup")
     search = django_filters.CharFilter(
         method="filter_search",

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from api.base import CursorOrderingMixin, ModelSerializer, ordering_parameter
-from api.filters import IdFilter
+from api.filters import IdFilter, MomentFilter
 from api.pagination import Cursor
 from reminders.models import Delivery, DeliveryKind, DeliveryStatus, LeadReminder, LeadReminderStatus
 from reminders.selectors import deliveries_visible_to, reminders_visible_to
@@ -43,8 +43,8 @@ class FollowUpFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=LeadReminderStatus.choices)
     lead = IdFilter(field_name="lead_id")
     salesperson = IdFilter(field_name="salesperson_id")
-    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_after = MomentFilter(field_name="due_at", lookup_expr="gte")
+    due_before = MomentFilter(field_name="due_at", lookup_expr="lt")
 
     class Meta:
         model = LeadReminder

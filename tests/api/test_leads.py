@@ -276,3 +276,12 @@ def test_nested_history_query_count_does_not_grow_with_the_page_size(manager):
     client.get("/api/v1/me/")
     url = f"{LEADS}{lead.pk}/history/"
     assert _queries(client, f"{url}?page_size=5") == _queries(client, f"{url}?page_size=25")
+
+
+def test_a_moment_with_an_offset_postgresql_cannot_store_is_still_a_valid_filter(manager_api):
+    lead = LeadFactory()
+    rows = manager_api.get(LEADS, {"created_after": "2000-01-01T00:00:00-19:05"}).json()["results"]
+    assert [r["id"] for r in rows] == [lead.pk]
+    assert manager_api.get(LEADS, {"created_before": "2000-01-01T00:00:00+23:59"}).json()["results"] == []
+    edge = manager_api.get(LEADS, {"created_after": "9999-12-31T23:00:00-05:00"})
+    assert edge.status_code == 400 and "created_after" in edge.json()["fields"]
