@@ -68,8 +68,11 @@ class ApiTokenAdmin(BadgeMedia, admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        if roles.is_manager(request.user):
+        if request.user.is_superuser:
             return queryset
+        if roles.is_manager(request.user):
+            # Not a superuser's tokens: a manager may not act for the owner (accounts.admin).
+            return queryset.filter(Q(user=request.user) | Q(user__is_superuser=False))
         return queryset.filter(user=request.user)
 
     def get_readonly_fields(self, request, obj=None):

@@ -250,3 +250,13 @@ def test_create_api_token_json_prints_the_token_and_its_details(salesperson):
     assert (data["user"], data["name"], data["read_only"]) == (salesperson.username, "CI", False)
     assert data["prefix"] == ApiToken.objects.get().prefix
     assert api_client(token=data["token"]).get(ME).status_code == 200
+
+
+def test_a_manager_does_not_see_or_revoke_a_superusers_tokens(client, manager):
+    root = UserFactory(username="owner", is_superuser=True)
+    theirs = services.api_token_create(user=root, name="owner's").token
+    client.force_login(manager)
+    assert theirs.prefix not in client.get("/admin/api/apitoken/").content.decode()
+    client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [theirs.pk]})
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None
