@@ -17,7 +17,7 @@ from api.base import ModelSerializer
 from api.filters import IdFilter, id_input
 from api.scheduling import _group_or_error, _visible_lead_or_error
 from trials import services
-from trials.models import Trial, TrialResult, TrialStatus
+from trials.models import ReminderState, Trial, TrialResult, TrialStatus
 from trials.selectors import trials_visible_to
 
 
@@ -34,10 +34,10 @@ class TrialReminderSerializer(serializers.Serializer):
     post_trial_reminder_sent = serializers.SerializerMethodField()
 
     def get_pre_trial_reminder_sent(self, reminder) -> bool:
-        return reminder.pre_sent_at is not None
+        return reminder.pre_state == ReminderState.SENT
 
     def get_post_trial_reminder_sent(self, reminder) -> bool:
-        return reminder.post_sent_at is not None
+        return reminder.post_state == ReminderState.SENT
 
 
 class TrialSerializer(ModelSerializer):
