@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from api import analytics, imports, intake, leads, reminders, scheduling, trials
+from api import analytics, imports, intake, leads, reminders, scheduling, staff, trials
 from api.views import DocsView, MeView, RedocView
 
 
@@ -21,6 +21,7 @@ class Router(DefaultRouter):
 
 router = Router()
 router.register("leads", leads.LeadViewSet, basename="lead")
+router.register("salespeople", staff.SalespersonViewSet, basename="salesperson")
 router.register("follow-ups", reminders.FollowUpViewSet, basename="followup")
 router.register("deliveries", reminders.DeliveryViewSet, basename="delivery")
 router.register("trials", trials.TrialViewSet, basename="trial")

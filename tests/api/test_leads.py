@@ -150,6 +150,14 @@ def test_only_managers_assign(manager_api, sales_api, salesperson, other_salespe
     assert LeadReminder.objects.get(lead=lead).status == LeadReminderStatus.CANCELLED
 
 
+def test_salespeople_picker_lists_active_salespeople_only(manager_api, salesperson, other_salesperson, manager):
+    other_salesperson.is_active = False
+    other_salesperson.save(update_fields=["is_active"])
+    rows = manager_api.get("/api/v1/salespeople/").json()["results"]
+    assert [r["id"] for r in rows] == [salesperson.pk]
+    assert manager_api.get(f"/api/v1/salespeople/{manager.pk}/").status_code == 404
+
+
 def test_assigning_to_someone_not_in_sales_is_a_400(manager_api, manager):
     lead = LeadFactory()
     response = manager_api.post(f"{LEADS}{lead.pk}/assign/", {"salesperson": manager.pk}, format="json")

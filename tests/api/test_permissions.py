@@ -289,6 +289,7 @@ CASES = [
     ("an import's rows", "get", lambda w: f"/api/v1/imports/{w.import_log.pk}/rows/", None, MANAGERS_READ),
     ("intake events", "get", lambda w: "/api/v1/intake-events/", None, MANAGERS_READ),
     ("me", "get", lambda w: "/api/v1/me/", None, ALL_OK),
+    ("salespeople", "get", lambda w: "/api/v1/salespeople/", None, MANAGERS_READ),
 ]
 
 
