@@ -153,6 +153,14 @@ def test_redoc_page_loads_everything_from_our_static_files(client):
     assert 'spec-url="/api/v1/schema/"' in html
 
 
+def test_only_redoc_relaxes_the_content_security_policy_and_only_for_styles_and_its_worker(client):
+    assert not hasattr(client.get("/api/v1/docs/"), "_csp_update")
+    assert client.get("/api/v1/redoc/")._csp_update == {
+        "style-src": ["'unsafe-inline'"],
+        "worker-src": ["'self'", "blob:"],
+    }
+
+
 def test_answers_follow_the_callers_language(salesperson):
     client = api_client(salesperson)
     english = client.get("/api/v1/leads/999999/", HTTP_ACCEPT_LANGUAGE="en").json()
