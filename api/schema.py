@@ -158,12 +158,13 @@ def postprocess_errors_and_examples(result, generator, request, public):
                 if code in responses:
                     continue
                 description, machine, message = ERRORS[code]
+                fields = {"date": [message]} if code == "400" else {}
                 responses[code] = {
                     "description": description,
                     "content": {
                         "application/json": {
                             "schema": {"$ref": "#/components/schemas/Error"},
-                            "example": {"code": machine, "message": message, "fields": {}},
+                            "example": {"code": machine, "message": message, "fields": fields},
                         }
                     },
                 }

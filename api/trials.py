@@ -25,11 +25,11 @@ class TrialReminderSerializer(serializers.Serializer):
     """When the reminders about the trial are due and whether they went out."""
 
     pre_trial_reminder_scheduled_at = serializers.DateTimeField(source="pre_at")
-    pre_trial_reminder_status = serializers.CharField(source="pre_state")
+    pre_trial_reminder_status = serializers.ChoiceField(source="pre_state", choices=ReminderState.choices)
     pre_trial_reminder_sent_at = serializers.DateTimeField(source="pre_sent_at", allow_null=True)
     pre_trial_reminder_sent = serializers.SerializerMethodField()
     post_trial_reminder_scheduled_at = serializers.DateTimeField(source="post_at")
-    post_trial_reminder_status = serializers.CharField(source="post_state")
+    post_trial_reminder_status = serializers.ChoiceField(source="post_state", choices=ReminderState.choices)
     post_trial_reminder_sent_at = serializers.DateTimeField(source="post_sent_at", allow_null=True)
     post_trial_reminder_sent = serializers.SerializerMethodField()
 

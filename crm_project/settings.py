@@ -405,6 +405,7 @@ SPECTACULAR_SETTINGS = {
         "IntakeStatusEnum": "intake.models.IntakeStatus",
         "IntakeChannelEnum": "intake.models.IntakeChannel",
         "ImportStatusEnum": "import_service.models.ImportStatus",
+        "TrialReminderStatusEnum": "trials.models.ReminderState",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
