@@ -53,6 +53,7 @@ class StaffApiAccess(permissions.BasePermission):
             isinstance(request.auth, ApiToken)
             and request.auth.read_only
             and request.method not in permissions.SAFE_METHODS
+            and not getattr(view, "read_only_token_may", False)
         ):
             raise ReadOnlyToken()
         action = getattr(view, "action", None)

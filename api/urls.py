@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from api import analytics, imports, intake, leads, reminders, scheduling, staff, trials
-from api.views import DocsView, MeView, RedocView
+from api.views import CurrentTokenView, DocsView, MeView, RedocView
 
 
 class Router(DefaultRouter):
@@ -44,6 +44,7 @@ app_name = "api"
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    path("me/token/", CurrentTokenView.as_view(), name="me-token"),
     path(
         "leads/<int:lead_pk>/history/",
         leads.LeadHistoryViewSet.as_view({"get": "list"}),

@@ -8,11 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import roles
+from api import services
+from api.exceptions import NON_FIELD
 from api.models import ApiToken
 
 
@@ -59,6 +61,27 @@ class MeView(APIView):
         )
 
     needs_model_perms = False  # every signed-in user may ask who they are
+
+
+class CurrentTokenView(APIView):
+    """The token of this request: revoke it (a mobile app's "sign out")."""
+
+    schema_tags = ["me"]
+    needs_model_perms = False
+    read_only_token_may = True  # a read-only token may still end itself
+
+    @extend_schema(
+        summary=_("Revoke the token in use"),
+        description=_("Ends the token this request carries (sign out); the next request with it is a 401."),
+        request=None,
+        responses={204: None},
+    )
+    def delete(self, request):
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        if token is None:
+            raise exceptions.ValidationError({NON_FIELD: [gettext("This request carries no API token.")]})
+        services.api_token_revoke(token=token, by=request.user)
+        return Response(status=204)
 
 
 class DocsView(SpectacularSwaggerSplitView):

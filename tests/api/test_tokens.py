@@ -260,3 +260,19 @@ def test_a_manager_does_not_see_or_revoke_a_superusers_tokens(client, manager):
     client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [theirs.pk]})
     theirs.refresh_from_db()
     assert theirs.revoked_at is None
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_a_client_revokes_the_token_it_uses(salesperson, read_only):
+    plaintext = token_for(salesperson, read_only=read_only)
+    other = token_for(salesperson)
+    assert api_client(token=plaintext).delete("/api/v1/me/token/").status_code == 204
+    assert api_client(token=plaintext).get(ME).json()["code"] == "token_revoked"
+    assert api_client(token=other).get(ME).status_code == 200  # only that one
+
+
+def test_revoking_the_token_in_use_without_a_token_is_a_400(client, salesperson):
+    client.force_login(salesperson)  # the admin's session, no token
+    response = client.delete("/api/v1/me/token/")
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"non_field_errors": ["This request carries no API token."]}
