@@ -70,3 +70,9 @@ clean:
 .PHONY: bench-analytics
 bench-analytics: setup
 	$(PY) bench/analytics_bench.py $(BENCH_ARGS)
+
+# The API contract (api/openapi.yaml, English): regenerate after changing an
+# endpoint or a field, and review the diff; tests/api/test_schema.py holds it equal.
+.PHONY: api-schema
+api-schema: setup
+	$(PY) manage.py spectacular --lang en --validate --fail-on-warn --file api/openapi.yaml
