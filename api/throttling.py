@@ -7,6 +7,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiToken
+from core.http import client_ip
 
 RATE_SETTINGS = {
     "api_read": "API_THROTTLE_READ_RATE",
@@ -36,5 +37,5 @@ class TokenRateThrottle(SimpleRateThrottle):
         elif request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"
         else:
-            ident = f"anon-{self.get_ident(request)}"
+            ident = f"anon-{client_ip(request)}"  # the schema, before sign-in
         return self.cache_format % {"scope": self.scope, "ident": ident}

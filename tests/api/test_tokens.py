@@ -276,3 +276,10 @@ def test_revoking_the_token_in_use_without_a_token_is_a_400(client, salesperson)
     response = client.delete("/api/v1/me/token/")
     assert response.status_code == 400
     assert response.json()["fields"] == {"non_field_errors": ["This request carries no API token."]}
+
+
+@override_settings(API_THROTTLE_READ_RATE="2/min", CLIENT_IP_HEADER="HTTP_X_REAL_IP")
+def test_the_public_schema_is_throttled_per_client_address(client):
+    first = [client.get("/api/v1/schema/", HTTP_X_REAL_IP="203.0.113.5").status_code for _ in range(3)]
+    assert first == [200, 200, 429]
+    assert client.get("/api/v1/schema/", HTTP_X_REAL_IP="203.0.113.6").status_code == 200
