@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from accounts import roles
 from analytics.models import GroupAnalytics, LeadMetrics, MarketingAnalytics, MarketingSpend, RoomDayUsage, SalesKPI
-from analytics.services.marketing_export import MAX_FILE_BYTES
+from analytics.services.marketing_export import MAX_COUNT, MAX_FILE_BYTES
 from analytics.services.marketing_spend import marketing_spend_import, marketing_spend_record
 from api.base import ModelSerializer
 from api.filters import IdFilter
@@ -146,6 +146,10 @@ RoomDayUsageViewSet = _rollup_view(
 
 class MarketingSpendSerializer(ModelSerializer):
     entered_by = serializers.IntegerField(source="entered_by_id", read_only=True, allow_null=True)
+    # Explicit bounds: the model field's own depend on the database (SQLite's
+    # integers are 64-bit), and the contract must not.
+    impressions = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False, default=0)
+    clicks = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False, default=0)
 
     class Meta:
         model = MarketingSpend

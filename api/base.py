@@ -65,11 +65,11 @@ class UserBriefSerializer(serializers.Serializer):
         return user.get_full_name() or user.get_username()
 
 
+# DRF drops ``allow_blank`` from read-only fields, so the schema would say a
+# blank choice or e-mail cannot be "" although the column holds "" whenever it is
+# empty: read-only fields here keep what their model field allows. (A comment, not
+# a docstring: drf-spectacular would give every serializer's schema that text.)
 class ModelSerializer(serializers.ModelSerializer):
-    """DRF drops ``allow_blank`` from read-only fields, so the schema would say a
-    blank choice or e-mail cannot be "" although the column holds "" whenever
-    it is empty. Read-only fields keep what their model field allows."""
-
     def get_fields(self):
         fields = super().get_fields()
         model = self.Meta.model
