@@ -33,13 +33,9 @@ LESSONS_MAX_DAYS = 62
 
 class CourseSerializer(ModelSerializer):
     teacher = serializers.IntegerField(source="teacher_id", read_only=True)
-    duration = serializers.IntegerField(source="duration_months", read_only=True, help_text=gettext_lazy("Months."))
-    frequency = serializers.IntegerField(
-        source="lessons_per_week", read_only=True, help_text=gettext_lazy("Lessons per week.")
-    )
-    capacity = serializers.IntegerField(
-        source="default_capacity", read_only=True, help_text=gettext_lazy("Seats; the default for new groups.")
-    )
+    duration = serializers.IntegerField(read_only=True, help_text=gettext_lazy("Months."))
+    frequency = serializers.IntegerField(read_only=True, help_text=gettext_lazy("Lessons per week."))
+    capacity = serializers.IntegerField(read_only=True, help_text=gettext_lazy("Seats; the default for new groups."))
 
     class Meta:
         model = Course

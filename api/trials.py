@@ -24,20 +24,14 @@ from trials.selectors import trials_visible_to
 class TrialReminderSerializer(serializers.Serializer):
     """When the reminders about the trial are due and whether they went out."""
 
-    pre_trial_reminder_scheduled_at = serializers.DateTimeField(source="pre_at")
-    pre_trial_reminder_status = serializers.ChoiceField(source="pre_state", choices=ReminderState.choices)
-    pre_trial_reminder_sent_at = serializers.DateTimeField(source="pre_sent_at", allow_null=True)
-    pre_trial_reminder_sent = serializers.SerializerMethodField()
-    post_trial_reminder_scheduled_at = serializers.DateTimeField(source="post_at")
-    post_trial_reminder_status = serializers.ChoiceField(source="post_state", choices=ReminderState.choices)
-    post_trial_reminder_sent_at = serializers.DateTimeField(source="post_sent_at", allow_null=True)
-    post_trial_reminder_sent = serializers.SerializerMethodField()
-
-    def get_pre_trial_reminder_sent(self, reminder) -> bool:
-        return reminder.pre_state == ReminderState.SENT
-
-    def get_post_trial_reminder_sent(self, reminder) -> bool:
-        return reminder.post_state == ReminderState.SENT
+    pre_trial_reminder_scheduled_at = serializers.DateTimeField()
+    pre_trial_reminder_status = serializers.ChoiceField(choices=ReminderState.choices)
+    pre_trial_reminder_sent_at = serializers.DateTimeField(allow_null=True)
+    pre_trial_reminder_sent = serializers.BooleanField(read_only=True)
+    post_trial_reminder_scheduled_at = serializers.DateTimeField()
+    post_trial_reminder_status = serializers.ChoiceField(choices=ReminderState.choices)
+    post_trial_reminder_sent_at = serializers.DateTimeField(allow_null=True)
+    post_trial_reminder_sent = serializers.BooleanField(read_only=True)
 
 
 class TrialSerializer(ModelSerializer):

@@ -67,7 +67,7 @@ def test_reschedule_moves_the_trial_and_its_reminders(sales_api, salesperson, ne
     group = group_meeting_on(next_week)
     trial = book(lead=LeadFactory(assigned_to=salesperson), group=group, date=next_week, by=salesperson)
     later = next_week + datetime.timedelta(days=7)
-    before = trial.reminder.pre_at
+    before = trial.reminder.pre_trial_reminder_scheduled_at
     response = sales_api.post(f"/api/v1/trials/{trial.pk}/reschedule/", {"date": later.isoformat()}, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["scheduled_date"] == later.isoformat()
@@ -185,7 +185,7 @@ def test_lessons_refuse_a_bad_range(manager_api, query):
 
 
 def test_courses_use_the_seeds_field_names(teacher_api):
-    course = CourseFactory(duration_months=9, lessons_per_week=2, default_capacity=10)
+    course = CourseFactory(duration=9, frequency=2, capacity=10)
     row = teacher_api.get(f"/api/v1/courses/{course.pk}/").json()
     assert (row["duration"], row["frequency"], row["capacity"]) == (9, 2, 10)
     assert teacher_api.get("/api/v1/courses/", {"brief": 1}).json()["results"] == [
