@@ -82,6 +82,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: a staff member's own language (User.language) wins
+    # over the cookie and the browser's (accounts/middleware.py).
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -154,7 +157,8 @@ AXES_VERBOSE = False
 # --- Time and language --------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/topics/i18n/translation/#how-django-discovers-language-preference
 # LocaleMiddleware picks the language from the language cookie, then the browser's
-# Accept-Language; LANGUAGE_CODE (the centre's default) is the fallback. Uzbek is
+# Accept-Language; LANGUAGE_CODE (the centre's default) is the fallback. For a
+# signed-in staff member their own User.language wins (accounts.middleware). Uzbek is
 # written in Latin script, oʻ/gʻ with U+02BB as in Django's own name for it.
 LANGUAGES = [
     ("uz", "Oʻzbekcha"),
