@@ -4,7 +4,10 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
+from accounts import roles
 from accounts.lockout import staff_login_unlock
 from accounts.models import User
 
@@ -37,7 +40,10 @@ class UserAdmin(DjangoUserAdmin):
     ]
     actions = ["unlock_login"]
     list_filter = ["groups", "is_active", "is_staff", "is_superuser"]
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("Notifications", {"fields": ["telegram_chat_id", "phone"]}))
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Language and notifications"), {"fields": ["language", "telegram_chat_id", "phone"]}),
+    )
 
     def get_queryset(self, request):
         return (
@@ -63,22 +69,23 @@ class UserAdmin(DjangoUserAdmin):
             return False
         return super().has_change_permission(request, obj)
 
-    @admin.display(description="login", ordering="login_locked_at")
+    @admin.display(description=_("login"), ordering="login_locked_at")
     def login_state(self, obj):
         if obj.login_locked_at is None:
             return "—"
         until = timezone.localtime(obj.login_locked_at + settings.AXES_COOLOFF_TIME)
-        return f"Locked until {until:%H:%M}"
+        return gettext("Locked until %(time)s") % {"time": f"{until:%H:%M}"}
 
-    @admin.action(description="Unlock login (after too many wrong passwords)", permissions=["change"])
+    @admin.action(description=_("Unlock login (after too many wrong passwords)"), permissions=["change"])
     def unlock_login(self, request, queryset):
         unlocked = staff_login_unlock(users=list(queryset), by=request.user)
-        self.message_user(request, f"{unlocked} login(s) unlocked.", messages.SUCCESS)
+        message = ngettext("%(count)d login unlocked.", "%(count)d logins unlocked.", unlocked) % {"count": unlocked}
+        self.message_user(request, message, messages.SUCCESS)
 
-    @admin.display(description="roles")
+    @admin.display(description=_("roles"))
     def role_names(self, obj):
-        return ", ".join(g.name for g in obj.groups.all()) or "—"
+        return ", ".join(roles.role_label(g.name) for g in obj.groups.all()) or "—"
 
-    @admin.display(description="leads", ordering="open_lead_count")
+    @admin.display(description=_("leads"), ordering="open_lead_count")
     def open_leads(self, obj):
         return obj.open_lead_count

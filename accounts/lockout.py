@@ -37,7 +37,7 @@ def lockout_response(request, original_response=None, credentials=None):
     """AXES_LOCKOUT_CALLABLE: the admin-styled page in the staff's three languages, 429."""
     context = {
         **admin.site.each_context(request),
-        "title": "Sign-in paused · Kirish vaqtincha to'xtatildi · Вход временно закрыт",
+        "title": "Sign-in paused · Kirish vaqtincha toʻxtatildi · Вход временно закрыт",
         "is_nav_sidebar_enabled": False,
         "minutes": lockout_minutes(),
         "failure_limit": settings.AXES_FAILURE_LIMIT,

@@ -3,10 +3,18 @@ created by migrations (see accounts/permissions.py) so every machine agrees."""
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils.translation import gettext, gettext_noop
 
-SALES = "Sales"
-MANAGERS = "Managers"
-TEACHERS = "Teachers"
+# Group names are data (migrations create the groups by these names); they are
+# shown through role_label, in the reader's language.
+SALES = gettext_noop("Sales")
+MANAGERS = gettext_noop("Managers")
+TEACHERS = gettext_noop("Teachers")
+
+
+def role_label(name: str) -> str:
+    """A group's name in the current language (other groups as they are named)."""
+    return gettext(name) if name in (SALES, MANAGERS, TEACHERS) else name
 
 
 def _in_group(user, name: str) -> bool:

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from core.days import day_bounds
@@ -55,12 +56,12 @@ class ExportMixin:
     def get_export_fields(self, request):
         return self.export_fields or self.get_list_display(request)
 
-    @admin.action(description="Export selected to CSV")
+    @admin.action(description=_("Export selected to CSV"))
     def export_csv(self, request, queryset):
         header, rows = _export_rows(self, request, queryset)
         return csv_response(f"{queryset.model._meta.model_name}-{timezone.localdate()}.csv", header, rows)
 
-    @admin.action(description="Export selected to Excel (XLSX)")
+    @admin.action(description=_("Export selected to Excel (XLSX)"))
     def export_xlsx(self, request, queryset):
         header, rows = _export_rows(self, request, queryset)
         return xlsx_response(f"{queryset.model._meta.model_name}-{timezone.localdate()}.xlsx", header, rows)
@@ -199,14 +200,14 @@ def salesperson_filter(field_path: str, *, with_unassigned: bool = False):
     a salesperson's lists hold only their own rows already."""
 
     class SalespersonFilter(admin.SimpleListFilter):
-        title = "salesperson"
+        title = _("salesperson")
         parameter_name = "salesperson"
 
         def lookups(self, request, model_admin):
             if not roles.is_manager(request.user):
                 return []
             choices = [(str(user.pk), str(user)) for user in roles.salespeople()]
-            return [("none", "Unassigned"), *choices] if with_unassigned else choices
+            return [("none", _("Unassigned")), *choices] if with_unassigned else choices
 
         def queryset(self, request, queryset):
             value = self.value()
