@@ -14,6 +14,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from core.admin_tools import DateRangeFilter, ExportMixin, ReadOnlyAdminMixin, intermediate_action, salesperson_filter
@@ -29,11 +31,11 @@ from leads.selectors import lead_phone_search_filter, leads_visible_to
 class FollowUpFilter(admin.SimpleListFilter):
     """On the lead's stored next follow-up (indexed), not a subquery per row."""
 
-    title = "follow-up"
+    title = _("follow-up")
     parameter_name = "followup"
 
     def lookups(self, request, model_admin):
-        return [("overdue", "Overdue"), ("today", "Due today"), ("open", "Any open"), ("none", "None open")]
+        return [("overdue", _("Overdue")), ("today", _("Due today")), ("open", _("Any open")), ("none", _("None open"))]
 
     def queryset(self, request, queryset):
         now = timezone.now()
@@ -56,7 +58,7 @@ class LeadStatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     fields = ["changed_at", "from_status", "to_status", "changed_by", "note"]
     readonly_fields = fields
     ordering = ["-changed_at", "-id"]
-    verbose_name_plural = "status history"
+    verbose_name_plural = _("status history")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("changed_by")
@@ -93,7 +95,7 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
         FollowUpFilter,
     ]
     search_fields = ["full_name", "email", "phone"]
-    search_help_text = "Name, email, or a phone typed any way (90 123 45 67)."
+    search_help_text = _("Name, email, or a phone typed any way (90 123 45 67).")
     date_hierarchy = "created_at"
     list_per_page = 50
     inlines = [LeadStatusChangeInline, LeadInquiryInline]
@@ -115,11 +117,11 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
     PANEL_FIELDS = ("status_label", "new_status", "follow_up_panel", "trials_panel")
     fieldsets = [
         (None, {"fields": ["full_name", "phone", "phone_raw", "email", "source", "course_interest", "comment"]}),
-        ("Follow-up", {"fields": ["follow_up_panel"]}),
-        ("Trial lessons", {"fields": ["trials_panel"]}),
-        ("Status", {"fields": ["status_label", "new_status", "lost_reason", "assigned_to"]}),
+        (_("Follow-up"), {"fields": ["follow_up_panel"]}),
+        (_("Trial lessons"), {"fields": ["trials_panel"]}),
+        (_("Status"), {"fields": ["status_label", "new_status", "lost_reason", "assigned_to"]}),
         (
-            "Campaign",
+            _("Campaign"),
             {
                 "classes": ["collapse"],
                 "fields": [
@@ -134,9 +136,9 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
                 ],
             },
         ),
-        ("Channels", {"classes": ["collapse"], "fields": ["telegram_chat_id", "whatsapp_id"]}),
+        (_("Channels"), {"classes": ["collapse"], "fields": ["telegram_chat_id", "whatsapp_id"]}),
         (
-            "Timeline",
+            _("Timeline"),
             {
                 "fields": [
                     "inquiry_count",
@@ -208,29 +210,29 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
 
     # --- columns ----------------------------------------------------------------
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj):
         return status_badge(obj.status)
 
-    @admin.display(description="source", ordering="source")
+    @admin.display(description=_("source"), ordering="source")
     def source_label(self, obj):
         return source_badge(obj.source)
 
-    @admin.display(description="phone", ordering="phone")
+    @admin.display(description=_("phone"), ordering="phone")
     def phone_display(self, obj):
         return obj.phone_display
 
-    @admin.display(description="follow-up", ordering="next_followup_at")
+    @admin.display(description=_("follow-up"), ordering="next_followup_at")
     def follow_up(self, obj):
         return deadline_badge(obj.next_followup_at)
 
     # --- panels and pages that other apps provide (leads.lead_page) -------------------
 
-    @admin.display(description="next contact")
+    @admin.display(description=_("next contact"))
     def follow_up_panel(self, obj):
         return self._panel("follow_up", obj)
 
-    @admin.display(description="trials")
+    @admin.display(description=_("trials"))
     def trials_panel(self, obj):
         return self._panel("trials", obj)
 
@@ -264,7 +266,7 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
                 return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
             page = lead_page.page(name)
             if page is None:
-                raise Http404(f"No app provides the lead page “{name}”.")
+                raise Http404(f"No app provides the lead page “{name}”.")  # a wiring bug, not for staff
             return page(request, lead, self)
 
         return self.admin_site.admin_view(view)
@@ -298,24 +300,28 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
 
     # --- actions -------------------------------------------------------------------
 
-    @admin.action(description="Assign selected leads to a salesperson")
+    @admin.action(description=_("Assign selected leads to a salesperson"))
     def assign_to(self, request, queryset):
         def apply(data):
             for lead in queryset:
                 services.lead_assign(lead=lead, salesperson=data["salesperson"], by=request.user)
-            self.message_user(request, f"Assigned {len(queryset)} lead(s) to {data['salesperson']}.", messages.SUCCESS)
+            count = len(queryset)
+            message = ngettext(
+                "Assigned %(count)d lead to %(salesperson)s.", "Assigned %(count)d leads to %(salesperson)s.", count
+            ) % {"count": count, "salesperson": data["salesperson"]}
+            self.message_user(request, message, messages.SUCCESS)
 
         return intermediate_action(
             self,
             request,
             queryset,
             form_class=AssignForm,
-            title="Assign leads",
+            title=_("Assign leads"),
             apply=apply,
             form_kwargs={"salespeople": roles.salespeople()},
         )
 
-    @admin.action(description="Assign selected leads round-robin across salespeople")
+    @admin.action(description=_("Assign selected leads round-robin across salespeople"))
     def assign_round_robin(self, request, queryset):
         try:
             counts = services.leads_assign_round_robin(leads=queryset.order_by("id"), by=request.user)
@@ -323,9 +329,11 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return
         summary = ", ".join(f"{person}: {count}" for person, count in counts.items())
-        self.message_user(request, f"Assigned round-robin — {summary}.", messages.SUCCESS)
+        self.message_user(
+            request, gettext("Assigned round-robin — %(summary)s.") % {"summary": summary}, messages.SUCCESS
+        )
 
-    @admin.action(description="Mark selected leads as lost")
+    @admin.action(description=_("Mark selected leads as lost"))
     def mark_lost(self, request, queryset):
         def apply(data):
             done, refused = 0, []
@@ -336,12 +344,16 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
                 except ValidationError as exc:
                     refused.append(f"{lead}: {' '.join(exc.messages)}")
             if done:
-                self.message_user(request, f"Marked {done} lead(s) as lost.", messages.SUCCESS)
+                message = ngettext("Marked %(count)d lead as lost.", "Marked %(count)d leads as lost.", done) % {
+                    "count": done
+                }
+                self.message_user(request, message, messages.SUCCESS)
+
             for line in refused:
                 self.message_user(request, line, messages.WARNING)
 
         return intermediate_action(
-            self, request, queryset, form_class=MarkLostForm, title="Mark leads lost", apply=apply
+            self, request, queryset, form_class=MarkLostForm, title=_("Mark leads lost"), apply=apply
         )
 
 
@@ -358,10 +370,10 @@ class LeadStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         visible = leads_visible_to(request.user)
         return super().get_queryset(request).filter(lead__in=visible.values("pk"))
 
-    @admin.display(description="from", ordering="from_status")
+    @admin.display(description=_("from"), ordering="from_status")
     def from_label(self, obj):
         return status_badge(obj.from_status) if obj.from_status else "—"
 
-    @admin.display(description="to", ordering="to_status")
+    @admin.display(description=_("to"), ordering="to_status")
     def to_label(self, obj):
         return status_badge(obj.to_status)

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from leads import services
 from leads.models import Lead, LeadStatus
@@ -11,9 +12,9 @@ class LeadAdminForm(forms.ModelForm):
     through leads.services.lead_change_status so history is always written."""
 
     new_status = forms.ChoiceField(
-        label="Change status to",
+        label=_("Change status to"),
         required=False,
-        help_text="Only the statuses that may follow the current one are offered.",
+        help_text=_("Only the statuses that may follow the current one are offered."),
     )
 
     class Meta:
@@ -24,11 +25,13 @@ class LeadAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "phone" in self.fields:
-            self.fields["phone"].help_text = "Typed any way: 90 123 45 67, +998 90 123-45-67, 8 (90) 1234567."
+            self.fields["phone"].help_text = _("Typed any way: 90 123 45 67, +998 90 123-45-67, 8 (90) 1234567.")
         lead = self.instance
         if lead.pk:
             choices = [(s, LeadStatus(s).label) for s in services.allowed_next_statuses(lead)]
-            self.fields["new_status"].choices = [("", f"— keep “{lead.get_status_display()}” —"), *choices]
+            keep = _("— keep “%(status)s” —") % {"status": lead.get_status_display()}
+            self.fields["new_status"].choices = [("", keep), *choices]
+
         else:
             self.fields.pop("new_status")
 
@@ -61,11 +64,11 @@ class LeadAdminForm(forms.ModelForm):
 
 
 class MarkLostForm(forms.Form):
-    reason = forms.CharField(max_length=255, label="Why are these leads lost?")
+    reason = forms.CharField(max_length=255, label=_("Why are these leads lost?"))
 
 
 class AssignForm(forms.Form):
-    salesperson = forms.ModelChoiceField(queryset=None, label="Assign to")
+    salesperson = forms.ModelChoiceField(queryset=None, label=_("Assign to"))
 
     def __init__(self, *args, salespeople, **kwargs):
         super().__init__(*args, **kwargs)

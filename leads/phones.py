@@ -10,13 +10,14 @@ from functools import lru_cache
 
 import phonenumbers
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 _NON_DIGITS = re.compile(r"\D+")
 # "8" + 9 national digits, as people still type Uzbek numbers.
 _UZ_LEGACY_TRUNK = re.compile(r"^8(\d{9})$")
 
-INVALID_PHONE = "“{raw}” is not a valid phone number."
-EMPTY_PHONE = "A phone number is required."
+INVALID_PHONE = _("“{raw}” is not a valid phone number.")
+EMPTY_PHONE = _("A phone number is required.")
 
 
 class InvalidPhone(ValueError):
@@ -35,7 +36,7 @@ def normalize_phone(raw, region: str | None = None) -> str:
         raise InvalidPhone(INVALID_PHONE.format(raw=raw))
     text = _as_text(raw)
     if not text:
-        raise InvalidPhone(EMPTY_PHONE)
+        raise InvalidPhone(str(EMPTY_PHONE))
     region = (region or settings.DEFAULT_PHONE_REGION).upper()
     result = _normalize(text, region)
     if result is None:

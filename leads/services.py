@@ -14,6 +14,8 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from leads import hooks
@@ -35,14 +37,15 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 # Statuses that mean a salesperson has talked to the lead.
 CONTACT_STATUSES = frozenset(set(S.values) - {S.NEW, S.LOST})
 
-ILLEGAL_TRANSITION = "A lead cannot go from “{from_label}” to “{to_label}”. Allowed next: {allowed}."
-SAME_STATUS = "The lead is already “{label}”."
-UNKNOWN_STATUS = "Unknown status “{value}”."
-UNKNOWN_SOURCE = "Unknown lead source “{value}”. Known sources: {known}."
-LOST_REASON_REQUIRED = "Say why the lead is lost."
-NOT_A_SALESPERSON = "{user} is not an active member of the Sales group."
-NO_SALESPEOPLE = "There are no active salespeople to assign leads to."
-PHONE_TAKEN = "Phone {phone} already belongs to another lead: {lead}."
+ILLEGAL_TRANSITION = _("A lead cannot go from “{from_label}” to “{to_label}”. Allowed next: {allowed}.")
+SAME_STATUS = _("The lead is already “{label}”.")
+UNKNOWN_STATUS = _("Unknown status “{value}”.")
+UNKNOWN_SOURCE = _("Unknown lead source “{value}”. Known sources: {known}.")
+LOST_REASON_REQUIRED = _("Say why the lead is lost.")
+NOT_A_SALESPERSON = _("{user} is not an active member of the Sales group.")
+NO_SALESPEOPLE = _("There are no active salespeople to assign leads to.")
+LEAD_EXISTS = _("A lead with phone {phone} already exists: {lead}.")
+PHONE_TAKEN = _("Phone {phone} already belongs to another lead: {lead}.")
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ def lead_transition_check(*, lead: Lead, to_status: str, reason: str = "") -> No
                 "status": ILLEGAL_TRANSITION.format(
                     from_label=S(lead.status).label,
                     to_label=S(to_status).label,
-                    allowed=", ".join(S(s).label for s in S.values if s in allowed),
+                    allowed=", ".join(str(S(s).label) for s in S.values if s in allowed),
                 )
             }
         )
@@ -101,7 +104,7 @@ def lead_create(*, phone, source: str, by=None, at: datetime | None = None, **de
     """Create a lead; raises ValidationError if the phone already belongs to one."""
     result = lead_register_inquiry(phone=phone, source=source, by=by, at=at, **details)
     if not result.created:
-        raise ValidationError({"phone": f"A lead with phone {result.lead.phone} already exists: {result.lead}."})
+        raise ValidationError({"phone": LEAD_EXISTS.format(phone=result.lead.phone, lead=result.lead)})
     return result.lead
 
 
@@ -185,7 +188,7 @@ FILLABLE_FIELDS = frozenset(
         "form_id",
     }
 )
-REOPENED_BY_INQUIRY = "Reopened by a repeat inquiry ({source})"
+REOPENED_BY_INQUIRY = _("Reopened by a repeat inquiry ({source})")
 
 
 def lead_init_new(lead: Lead, *, at: datetime) -> Lead:
@@ -293,7 +296,9 @@ def lead_update_details(*, lead: Lead, by=None, **changes) -> Lead:
         with transaction.atomic():
             lead.save(update_fields=[*changes, "updated_at"])
     except IntegrityError as exc:
-        raise ValidationError({"phone": PHONE_TAKEN.format(phone=lead.phone, lead="created just now")}) from exc
+        raise ValidationError(
+            {"phone": PHONE_TAKEN.format(phone=lead.phone, lead=gettext("created just now"))}
+        ) from exc
     return lead
 
 

@@ -10,6 +10,8 @@ from django.db.models import Count, F
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.admin_tools import ExportMixin, ReadOnlyAdminMixin, parse_id
 from core.badges import BLUE, GREEN, GREY, badge, occupancy_badge
@@ -53,24 +55,24 @@ class CourseAdmin(TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
         qs = selectors.courses_with_load(super().get_queryset(request))
         return qs.annotate(group_total=Count("groups", distinct=True))
 
-    @admin.display(description="groups", ordering="group_total")
+    @admin.display(description=_("groups"), ordering="group_total")
     def group_count(self, obj):
         return obj.group_total
 
-    @admin.display(description="students / seats", ordering="students_total")
+    @admin.display(description=_("students / seats"), ordering="students_total")
     def students(self, obj):
         return f"{obj.students_total} / {obj.seats_total}"
 
-    @admin.display(description="load")
+    @admin.display(description=_("load"))
     def load(self, obj):
         if not obj.seats_total:
-            return badge("no groups", GREY)
+            return badge(_("no groups"), GREY)
         percent = round(100 * obj.students_total / obj.seats_total)
         return occupancy_badge(percent, full=obj.students_total >= obj.seats_total)
 
-    @admin.display(description="active", ordering="is_active")
+    @admin.display(description=_("active"), ordering="is_active")
     def active_label(self, obj):
-        return badge("Active", GREEN) if obj.is_active else badge("Inactive", GREY)
+        return badge(_("Active"), GREEN) if obj.is_active else badge(_("Inactive"), GREY)
 
 
 # --- rooms ----------------------------------------------------------------------
@@ -102,36 +104,39 @@ class RoomAdmin(TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.display(description="groups", ordering="group_total")
+    @admin.display(description=_("groups"), ordering="group_total")
     def group_count(self, obj):
         return obj.group_total
 
-    @admin.display(description="next 7 days", ordering="week_taken")
+    @admin.display(description=_("next 7 days"), ordering="week_taken")
     def week_load(self, obj):
         """Seats taken / offered in the room's lessons (from room occupancy)."""
         if not obj.week_seats:
-            return badge("no lessons", GREY)
+            return badge(_("no lessons"), GREY)
         percent = round(100 * obj.week_taken / obj.week_seats)
-        return format_html("{} {} lessons", occupancy_badge(percent), obj.week_lessons)
+        lessons = ngettext("%(count)d lesson", "%(count)d lessons", obj.week_lessons) % {"count": obj.week_lessons}
+        return format_html("{} {}", occupancy_badge(percent), lessons)
 
-    @admin.display(description="timetable")
+    @admin.display(description=_("timetable"))
     def timetable_link(self, obj):
-        return format_html('<a href="{}?room={}">Week grid</a>', reverse("admin:scheduling_room_timetable"), obj.pk)
+        return format_html(
+            '<a href="{}?room={}">{}</a>', reverse("admin:scheduling_room_timetable"), obj.pk, _("Week grid")
+        )
 
-    @admin.display(description="active", ordering="is_active")
+    @admin.display(description=_("active"), ordering="is_active")
     def active_label(self, obj):
-        return badge("Active", GREEN) if obj.is_active else badge("Inactive", GREY)
+        return badge(_("Active"), GREEN) if obj.is_active else badge(_("Inactive"), GREY)
 
 
 # --- groups -----------------------------------------------------------------------
 
 
 class HasFreeSlotsFilter(admin.SimpleListFilter):
-    title = "has free slots"
+    title = _("has free slots")
     parameter_name = "free"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "No (full)")]
+        return [("yes", _("Yes")), ("no", _("No (full)"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -150,7 +155,7 @@ class EnrollmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     fields = ["lead", "status", "enrolled_at", "left_at", "enrolled_by", "note"]
     readonly_fields = fields
     ordering = ["status", "-enrolled_at"]
-    verbose_name_plural = "students"
+    verbose_name_plural = _("students")
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("lead", "enrolled_by")
@@ -187,7 +192,7 @@ class GroupAdmin(TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["course", "name", "teacher"]}),
         (
-            "When and where",
+            _("When and where"),
             {"fields": ["days", ("start_time", "end_time"), "room", "capacity", ("start_date", "end_date")]},
         ),
     ]
@@ -220,27 +225,27 @@ class GroupAdmin(TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         services.group_save(group=obj)
 
-    @admin.display(description="time", ordering="start_time")
+    @admin.display(description=_("time"), ordering="start_time")
     def time_range(self, obj):
         return f"{obj.start_time:%H:%M}–{obj.end_time:%H:%M}"
 
-    @admin.display(description="students", ordering="active_students_count")
+    @admin.display(description=_("students"), ordering="active_students_count")
     def student_count(self, obj):
         return obj.active_students
 
-    @admin.display(description="occupancy", ordering="active_students_count")
+    @admin.display(description=_("occupancy"), ordering="active_students_count")
     def occupancy(self, obj):
         return occupancy_badge(obj.occupancy_percent, full=obj.is_full)
 
-    @admin.display(description="free slots", ordering="free_slots_count")
+    @admin.display(description=_("free slots"), ordering="free_slots_count")
     def free_slots_column(self, obj):
         return obj.free_slots
 
-    @admin.display(description="trial students", ordering="held_seats_count")
+    @admin.display(description=_("trial students"), ordering="held_seats_count")
     def trial_students_column(self, obj):
         return badge(obj.held_seats, BLUE) if obj.held_seats else 0
 
-    @admin.display(description="full", boolean=True)
+    @admin.display(description=_("full"), boolean=True)
     def is_full_column(self, obj):
         return obj.is_full
 
@@ -293,11 +298,11 @@ class EnrollmentAdmin(ExportMixin, admin.ModelAdmin):
         created = services.enrollment_create(group=obj.group, lead=obj.lead, by=request.user, note=obj.note)
         obj.pk = created.pk
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj):
         return badge(obj.get_status_display(), ENROLLMENT_COLOURS[EnrollmentStatus(obj.status)])
 
-    @admin.action(description="Mark selected enrollments as left", permissions=["change"])
+    @admin.action(description=_("Mark selected enrollments as left"), permissions=["change"])
     def mark_left(self, request, queryset):
         done = 0
         for enrollment in queryset.filter(status=EnrollmentStatus.ACTIVE):
@@ -306,7 +311,10 @@ class EnrollmentAdmin(ExportMixin, admin.ModelAdmin):
                 done += 1
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.WARNING)
-        self.message_user(request, f"{done} enrollment(s) marked as left.", messages.SUCCESS)
+        message = ngettext("%(count)d enrollment marked as left.", "%(count)d enrollments marked as left.", done) % {
+            "count": done
+        }
+        self.message_user(request, message, messages.SUCCESS)
 
 
 # --- room occupancy ------------------------------------------------------------------
@@ -322,11 +330,11 @@ class RoomOccupancyAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
     search_fields = ["room__name", "group__name"]
     date_hierarchy = "date"
 
-    @admin.display(description="time", ordering="time_start")
+    @admin.display(description=_("time"), ordering="time_start")
     def time_range(self, obj):
         return f"{obj.time_start:%H:%M}–{obj.time_end:%H:%M}"
 
-    @admin.display(description="occupancy")
+    @admin.display(description=_("occupancy"))
     def occupancy(self, obj):
         return occupancy_badge(obj.occupancy_percent)
 

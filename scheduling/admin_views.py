@@ -5,6 +5,8 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from accounts import roles
@@ -37,7 +39,7 @@ class TimetableView(SchedulingAdminView):
     choice a teacher sees their own week, anybody else the first room."""
 
     template_name = "admin/scheduling/timetable.html"
-    title = "Timetable"
+    title = _("Timetable")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -56,13 +58,19 @@ class TimetableView(SchedulingAdminView):
         grid = selectors.timetable_week(week_start=monday, room=room, teacher=teacher)
         subject = room or teacher
         if teacher is not None and room is None:
-            subject_label = f"Teacher {teacher.get_full_name() or teacher.get_username()}"
+            subject_label = gettext("Teacher %(name)s") % {"name": teacher.get_full_name() or teacher.get_username()}
             param = f"teacher={teacher.pk}"
         elif room is not None:
-            subject_label = f"Room {room.name} ({room.capacity} seats{', ' + room.location if room.location else ''})"
+            seats = ngettext("%(count)d seat", "%(count)d seats", room.capacity) % {"count": room.capacity}
+            where = f", {room.location}" if room.location else ""
+            subject_label = gettext("Room %(name)s (%(seats)s%(where)s)") % {
+                "name": room.name,
+                "seats": seats,
+                "where": where,
+            }
             param = f"room={room.pk}" + (f"&teacher={teacher.pk}" if teacher else "")
         else:
-            subject_label, param = "No rooms yet", ""
+            subject_label, param = gettext("No rooms yet"), ""
         context.update(
             form=form,
             grid=grid,
@@ -76,7 +84,7 @@ class TimetableView(SchedulingAdminView):
             rooms=Room.objects.filter(is_active=True).order_by("name"),
             teachers=roles.teachers(),
             today=timezone.localdate(),
-            title=f"Timetable — {subject_label}",
+            title=gettext("Timetable — %(subject)s") % {"subject": subject_label},
         )
         return context
 
@@ -85,7 +93,7 @@ class FreeRoomView(SchedulingAdminView):
     """Day pattern + time window (+ optional dates, seats) → rooms free then."""
 
     template_name = "admin/scheduling/free_rooms.html"
-    title = "Find a free room"
+    title = _("Find a free room")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -6,6 +6,7 @@ import copy
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import construct_instance
+from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from core.admin_tools import add_service_errors
@@ -30,8 +31,8 @@ class GroupAdminForm(forms.ModelForm):
             "end_date",
         ]
         help_texts = {
-            "capacity": "Leave empty to use the course's capacity (capped at the room's).",
-            "teacher": "Leave empty to use the course's teacher.",
+            "capacity": _("Leave empty to use the course's capacity (capped at the room's)."),
+            "teacher": _("Leave empty to use the course's teacher."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -122,7 +123,7 @@ class TimetableFilterForm(forms.Form):
     week = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Any day of the week to show.",
+        help_text=_("Any day of the week to show."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -131,18 +132,20 @@ class TimetableFilterForm(forms.Form):
 
 
 class FreeRoomForm(forms.Form):
-    days = forms.ChoiceField(label="Day pattern", choices=DayPattern.choices)
+    days = forms.ChoiceField(label=_("Day pattern"), choices=DayPattern.choices)
     start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     start_date = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), help_text="Default: today."
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Default: today."),
     )
     end_date = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Empty: open-ended.",
+        help_text=_("Empty: open-ended."),
     )
-    min_capacity = forms.IntegerField(required=False, min_value=1, label="At least seats")
+    min_capacity = forms.IntegerField(required=False, min_value=1, label=_("At least seats"))
 
     def clean(self):
         cleaned = super().clean()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from scheduling import services
 from scheduling.models import Course, Group, Room
@@ -26,14 +27,14 @@ from scheduling.patterns import DayPattern
 
 REQUIRED_COLUMNS = ("course", "name", "days", "start_time", "end_time", "room", "start_date")
 OPTIONAL_COLUMNS = ("capacity", "teacher", "end_date")
-MISSING_COLUMNS = "Missing column(s): {columns}. Expected: {expected}."
-UNKNOWN_COURSE = "Unknown course “{value}”."
-UNKNOWN_ROOM = "Unknown room “{value}”."
-UNKNOWN_TEACHER = "Unknown teacher “{value}” (give the username)."
-BAD_TIME = "“{value}” is not a time (HH:MM)."
-BAD_DATE = "“{value}” is not a date (YYYY-MM-DD)."
-BAD_NUMBER = "“{value}” is not a whole number."
-REQUIRED = "{column} is required."
+MISSING_COLUMNS = _("Missing column(s): {columns}. Expected: {expected}.")
+UNKNOWN_COURSE = _("Unknown course “{value}”.")
+UNKNOWN_ROOM = _("Unknown room “{value}”.")
+UNKNOWN_TEACHER = _("Unknown teacher “{value}” (give the username).")
+BAD_TIME = _("“{value}” is not a time (HH:MM).")
+BAD_DATE = _("“{value}” is not a date (YYYY-MM-DD).")
+BAD_NUMBER = _("“{value}” is not a whole number.")
+REQUIRED = _("{column} is required.")
 
 
 class _RollBack(Exception):

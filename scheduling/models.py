@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from core.badges import load_colour
@@ -18,26 +19,29 @@ from scheduling.patterns import DayPattern
 
 
 class Course(models.Model):
-    name = models.CharField(max_length=200, unique=True)
-    description = models.TextField(blank=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
     teacher = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("teacher"),
         on_delete=models.PROTECT,
         related_name="courses",
         limit_choices_to={"groups__name": roles.TEACHERS},
-        help_text="The default teacher of the course's groups (a member of the Teachers group).",
+        help_text=_("The default teacher of the course's groups (a member of the Teachers group)."),
     )
     price = models.DecimalField(
-        max_digits=12, decimal_places=2, help_text="Monthly price in the centre's currency (UZS)."
+        _("price"), max_digits=12, decimal_places=2, help_text=_("Monthly price in the centre's currency (UZS).")
     )
-    duration = models.PositiveSmallIntegerField("duration (months)", help_text="Length of the course, in months.")
-    frequency = models.PositiveSmallIntegerField("frequency (lessons per week)", help_text="Lessons per week, 1 to 7.")
+    duration = models.PositiveSmallIntegerField(_("duration (months)"), help_text=_("Length of the course, in months."))
+    frequency = models.PositiveSmallIntegerField(
+        _("frequency (lessons per week)"), help_text=_("Lessons per week, 1 to 7.")
+    )
     capacity = models.PositiveSmallIntegerField(
-        "capacity (seats)",
+        _("capacity (seats)"),
         default=12,
-        help_text="Seats; the default capacity of the course's new groups (capped at the room's).",
+        help_text=_("Seats; the default capacity of the course's new groups (capped at the room's)."),
     )
-    is_active = models.BooleanField("active", default=True)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -47,20 +51,24 @@ class Course(models.Model):
             models.CheckConstraint(condition=Q(duration__gt=0), name="course_duration_positive"),
             models.CheckConstraint(condition=Q(frequency__gt=0, frequency__lte=7), name="course_frequency_1_to_7"),
         ]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
 
     def __str__(self):
         return self.name
 
 
 class Room(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    capacity = models.PositiveSmallIntegerField()
-    location = models.CharField(max_length=200, blank=True, help_text="Branch, floor, building…")
-    is_active = models.BooleanField("active", default=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    capacity = models.PositiveSmallIntegerField(_("capacity"))
+    location = models.CharField(_("location"), max_length=200, blank=True, help_text=_("Branch, floor, building…"))
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["name"]
         constraints = [models.CheckConstraint(condition=Q(capacity__gt=0), name="room_capacity_positive")]
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
 
     def __str__(self):
         return self.name
@@ -73,23 +81,26 @@ class LoadNotAnnotated(AttributeError):
 class Group(models.Model):
     """A class of students of one course meeting in one room on a day pattern."""
 
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="groups")
-    name = models.CharField(max_length=200, unique=True)
-    days = models.CharField(max_length=16, choices=DayPattern.choices)
-    start_time = models.TimeField(help_text="Local time (Asia/Tashkent).")
-    end_time = models.TimeField(help_text="Local time (Asia/Tashkent).")
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="groups")
-    capacity = models.PositiveSmallIntegerField(help_text="Seats; cannot exceed the room's capacity.")
+    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.PROTECT, related_name="groups")
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    days = models.CharField(_("days"), max_length=16, choices=DayPattern.choices)
+    start_time = models.TimeField(_("start time"), help_text=_("Local time (Asia/Tashkent)."))
+    end_time = models.TimeField(_("end time"), help_text=_("Local time (Asia/Tashkent)."))
+    room = models.ForeignKey(Room, verbose_name=_("room"), on_delete=models.PROTECT, related_name="groups")
+    capacity = models.PositiveSmallIntegerField(_("capacity"), help_text=_("Seats; cannot exceed the room's capacity."))
     teacher = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("teacher"),
         on_delete=models.PROTECT,
         related_name="teaching_groups",
         limit_choices_to={"groups__name": roles.TEACHERS},
     )
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True, help_text="Empty = open-ended.")
-    students = models.ManyToManyField("leads.Lead", through="Enrollment", related_name="study_groups", blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Empty = open-ended."))
+    students = models.ManyToManyField(
+        "leads.Lead", verbose_name=_("students"), through="Enrollment", related_name="study_groups", blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["course__name", "name"]
@@ -106,6 +117,8 @@ class Group(models.Model):
             ),
             models.CheckConstraint(condition=Q(days__in=DayPattern.values), name="group_days_known_pattern"),
         ]
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
 
     def __str__(self):
         return self.name
@@ -156,22 +169,29 @@ class Group(models.Model):
 
 
 class EnrollmentStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    LEFT = "left", "Left"
+    ACTIVE = "active", _("Active")
+    LEFT = "left", _("Left")
 
 
 class Enrollment(models.Model):
     """A lead studying in a group. Leaving keeps the row, so history is kept."""
 
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="enrollments")
-    lead = models.ForeignKey("leads.Lead", on_delete=models.PROTECT, related_name="enrollments")
-    status = models.CharField(max_length=10, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE)
-    enrolled_at = models.DateTimeField(default=timezone.now)
-    left_at = models.DateTimeField(null=True, blank=True)
-    enrolled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    group = models.ForeignKey(Group, verbose_name=_("group"), on_delete=models.CASCADE, related_name="enrollments")
+    lead = models.ForeignKey("leads.Lead", verbose_name=_("lead"), on_delete=models.PROTECT, related_name="enrollments")
+    status = models.CharField(
+        _("status"), max_length=10, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE
     )
-    note = models.CharField(max_length=255, blank=True)
+    enrolled_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enrolled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["-enrolled_at", "-id"]
@@ -187,6 +207,8 @@ class Enrollment(models.Model):
                 name="enrollment_left_at_iff_left",
             ),
         ]
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
 
     def __str__(self):
         return f"{self.lead} in {self.group}"
@@ -196,26 +218,31 @@ class RoomOccupancy(models.Model):
     """One lesson in one room on one date, materialised for the coming weeks by
     ``refresh_room_occupancy`` (services.room_occupancy_refresh)."""
 
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="occupancy")
-    date = models.DateField()
-    time_start = models.TimeField()
-    time_end = models.TimeField()
-    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE, related_name="occupancy")
-    occupancy_count = models.PositiveSmallIntegerField(
-        default=0, help_text="Active students plus trial students booked for that day."
+    room = models.ForeignKey(Room, verbose_name=_("room"), on_delete=models.CASCADE, related_name="occupancy")
+    date = models.DateField(_("date"))
+    time_start = models.TimeField(_("start time"))
+    time_end = models.TimeField(_("end time"))
+    group = models.ForeignKey(
+        Group, verbose_name=_("group"), null=True, blank=True, on_delete=models.CASCADE, related_name="occupancy"
     )
-    capacity = models.PositiveSmallIntegerField(help_text="Seats offered in this lesson (the group's capacity).")
-    refreshed_at = models.DateTimeField(default=timezone.now)
+    occupancy_count = models.PositiveSmallIntegerField(
+        _("seats taken"), default=0, help_text=_("Active students plus trial students booked for that day.")
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), help_text=_("Seats offered in this lesson (the group's capacity).")
+    )
+    refreshed_at = models.DateTimeField(_("refreshed at"), default=timezone.now)
 
     class Meta:
         ordering = ["date", "time_start", "room__name"]
-        verbose_name_plural = "room occupancy"
+        verbose_name_plural = _("room occupancy")
         constraints = [
             models.UniqueConstraint(
                 fields=["room", "date", "time_start", "time_end"], name="room_occupancy_unique_slot"
             ),
         ]
         indexes = [models.Index(fields=["date", "room"])]
+        verbose_name = _("room occupancy")
 
     def __str__(self):
         return f"{self.room} {self.date} {self.time_start:%H:%M}–{self.time_end:%H:%M}"
@@ -237,5 +264,5 @@ class Timetable(Group):
 
     class Meta:
         proxy = True
-        verbose_name = "timetable"
-        verbose_name_plural = "timetable & free rooms"
+        verbose_name = _("timetable")
+        verbose_name_plural = _("timetable & free rooms")

@@ -19,25 +19,26 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.db import models
+from django.utils import dateformat
+from django.utils.translation import gettext_lazy as _
 
 
 class DayPattern(models.TextChoices):
-    ODD = "odd", "Odd days"
-    EVEN = "even", "Even days"
-    MON = "mon", "Mon"
-    TUE = "tue", "Tue"
-    WED = "wed", "Wed"
-    THU = "thu", "Thu"
-    FRI = "fri", "Fri"
-    SAT = "sat", "Sat"
-    SUN = "sun", "Sun"
-    MON_WED_FRI = "mon_wed_fri", "Mon/Wed/Fri"
-    TUE_THU = "tue_thu", "Tue/Thu"
+    ODD = "odd", _("Odd days")
+    EVEN = "even", _("Even days")
+    MON = "mon", _("Mon")
+    TUE = "tue", _("Tue")
+    WED = "wed", _("Wed")
+    THU = "thu", _("Thu")
+    FRI = "fri", _("Fri")
+    SAT = "sat", _("Sat")
+    SUN = "sun", _("Sun")
+    MON_WED_FRI = "mon_wed_fri", _("Mon/Wed/Fri")
+    TUE_THU = "tue_thu", _("Tue/Thu")
 
 
-UNKNOWN_PATTERN = "Unknown day pattern “{value}”. Known patterns: {known}."
+UNKNOWN_PATTERN = _("Unknown day pattern “{value}”. Known patterns: {known}.")
 
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 ODD, EVEN = 1, 0
 ALL_WEEKDAYS = frozenset(range(7))
 BOTH_PARITIES = frozenset({ODD, EVEN})
@@ -140,7 +141,8 @@ def first_shared_date(a, b, start: datetime.date, end: datetime.date | None = No
 
 def describe_date(date: datetime.date) -> str:
     """'Mon 7 Dec 2026' — how conflict messages name a day."""
-    return f"{WEEKDAY_NAMES[date.weekday()]} {date.day} {date:%b %Y}"
+    # Django's day and month abbreviations, in the reader's language.
+    return dateformat.format(date, "D j M Y")
 
 
 @dataclass(frozen=True)

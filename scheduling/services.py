@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from scheduling import selectors
@@ -24,17 +25,17 @@ from scheduling.models import Course, Enrollment, EnrollmentStatus, Group, Room,
 from scheduling.patterns import DayPattern, UnknownPattern, describe_date, iter_sessions, validate_pattern
 
 # --- messages (tests import these) -----------------------------------------
-END_NOT_AFTER_START = "The end time must be after the start time."
-END_DATE_BEFORE_START = "The end date cannot be before the start date."
-CAPACITY_NOT_POSITIVE = "Capacity must be at least 1."
-CAPACITY_ABOVE_ROOM = "Capacity {capacity} is more than room “{room}” holds ({room_capacity})."
-NOT_A_TEACHER = "{user} is not an active member of the Teachers group."
-ROOM_TAKEN = "Room “{room}” is taken by “{group}” ({schedule}) on shared days, e.g. {day}."
-TEACHER_BUSY = "Teacher {teacher} already teaches “{group}” ({schedule}) on shared days, e.g. {day}."
-GROUP_FULL = "Group “{group}” is full ({taken} of {capacity} places taken)."
-ALREADY_ENROLLED = "{lead} is already enrolled in “{group}”."
-GROUP_ENDED = "Group “{group}” ended on {end_date}; enrol into a running group."
-ALREADY_LEFT = "{lead} already left “{group}”."
+END_NOT_AFTER_START = _("The end time must be after the start time.")
+END_DATE_BEFORE_START = _("The end date cannot be before the start date.")
+CAPACITY_NOT_POSITIVE = _("Capacity must be at least 1.")
+CAPACITY_ABOVE_ROOM = _("Capacity {capacity} is more than room “{room}” holds ({room_capacity}).")
+NOT_A_TEACHER = _("{user} is not an active member of the Teachers group.")
+ROOM_TAKEN = _("Room “{room}” is taken by “{group}” ({schedule}) on shared days, e.g. {day}.")
+TEACHER_BUSY = _("Teacher {teacher} already teaches “{group}” ({schedule}) on shared days, e.g. {day}.")
+GROUP_FULL = _("Group “{group}” is full ({taken} of {capacity} places taken).")
+ALREADY_ENROLLED = _("{lead} is already enrolled in “{group}”.")
+GROUP_ENDED = _("Group “{group}” ended on {end_date}; enrol into a running group.")
+ALREADY_LEFT = _("{lead} already left “{group}”.")
 
 
 @dataclass(frozen=True)

@@ -113,8 +113,8 @@ def test_only_managers_see_it(sales_client):
 
 
 def test_linked_from_the_admin_index_for_managers(manager_client):
-    assert DASHBOARD in manager_client.get(reverse("admin:index")).content.decode()
+    assert str(DASHBOARD) in manager_client.get(reverse("admin:index")).content.decode()
 
 
 def test_not_linked_for_salespeople(sales_client):
-    assert DASHBOARD not in sales_client.get(reverse("admin:index")).content.decode()
+    assert str(DASHBOARD) not in sales_client.get(reverse("admin:index")).content.decode()

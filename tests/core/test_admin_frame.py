@@ -45,7 +45,7 @@ def test_every_changelist_and_add_page_loads_the_stylesheet_once(superuser_clien
         assert response.status_code == 200, url
         html = response.content.decode()
         assert html.count(STYLESHEET) == 1, url
-        assert BRAND in html, url
+        assert str(BRAND) in html, url
 
 
 @pytest.mark.parametrize(

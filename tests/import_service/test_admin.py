@@ -77,7 +77,7 @@ def test_changelist_queries_do_not_grow_with_rows(manager_client, manager):
 
 
 def test_changelist_links_to_the_upload_page_and_index_has_an_entry(manager_client):
-    assert UPLOAD in manager_client.get(CHANGELIST).text
+    assert str(UPLOAD) in manager_client.get(CHANGELIST).text
     index = manager_client.get(reverse("admin:index")).text
     assert "Import leads" in index
     entry = manager_client.get(reverse("admin:import_service_leadimportupload_changelist"))

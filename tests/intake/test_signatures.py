@@ -134,7 +134,7 @@ def test_an_almost_right_telegram_secret_token_is_refused(client, mocked_http, m
     )
     assert response.status_code == 403
     assert not IntakeEvent.objects.exists()
-    assert not [c for c in mocked_http.calls if TELEGRAM_TOKEN in c.request.url]
+    assert not [c for c in mocked_http.calls if str(TELEGRAM_TOKEN) in c.request.url]
 
 
 def test_the_correct_landing_key_is_accepted(client):

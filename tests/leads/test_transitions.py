@@ -82,7 +82,7 @@ def test_any_other_move_is_refused_with_the_message_and_writes_nothing(from_stat
         expected = services.ILLEGAL_TRANSITION.format(
             from_label=S(from_status).label,
             to_label=S(to_status).label,
-            allowed=", ".join(S(s).label for s in S.values if s in SPEC[from_status]),
+            allowed=", ".join(str(S(s).label) for s in S.values if s in SPEC[from_status]),
         )
     assert exc.value.message_dict == {"status": [expected]}
     assert LeadStatusChange.objects.filter(lead=lead).count() == before

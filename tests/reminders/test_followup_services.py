@@ -92,7 +92,7 @@ def test_follow_up_in_the_past_is_refused_and_nothing_changes(salesperson):
     lead = LeadFactory(assigned_to=salesperson)
     with pytest.raises(ValidationError) as exc:
         services.followup_set(lead=lead, due_at=NOW - datetime.timedelta(minutes=1), by=salesperson)
-    assert services.FOLLOWUP_IN_PAST in exc.value.messages
+    assert str(services.FOLLOWUP_IN_PAST) in exc.value.messages
     assert LeadReminder.objects.get(lead=lead).status == LeadReminderStatus.PENDING
 
 
@@ -100,7 +100,7 @@ def test_follow_up_needs_a_salesperson(manager):
     lead = LeadFactory()
     with pytest.raises(ValidationError) as exc:
         services.followup_set(lead=lead, due_at=timezone.now() + datetime.timedelta(hours=1), by=manager)
-    assert services.FOLLOWUP_NO_SALESPERSON in exc.value.messages
+    assert str(services.FOLLOWUP_NO_SALESPERSON) in exc.value.messages
 
 
 def test_follow_up_for_a_non_salesperson_is_refused(manager):

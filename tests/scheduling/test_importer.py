@@ -123,7 +123,7 @@ def test_bad_values_are_reported_per_line(setup):
     assert importer.UNKNOWN_ROOM.format(value="999") in messages
     assert importer.UNKNOWN_TEACHER.format(value="nobody") in messages
     assert importer.BAD_TIME.format(value="9am") in messages
-    assert services.END_NOT_AFTER_START in messages
+    assert str(services.END_NOT_AFTER_START) in messages
     assert services.CAPACITY_ABOVE_ROOM.format(capacity=40, room="101", room_capacity=16) in messages
     assert (4, importer.REQUIRED.format(column="name")) in result.errors
     assert not Group.objects.exists()

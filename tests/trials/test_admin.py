@@ -133,7 +133,7 @@ class TestTrialPages:
         services.trial_mark_attended(trial=trial, by=salesperson)
         url = reverse("admin:trials_trial_result", args=[trial.pk])
         page = sales_client.post(url, {"result": "rejected", "mark_lost": "on"}).content.decode()
-        assert services.LOST_REASON_REQUIRED in page
+        assert str(services.LOST_REASON_REQUIRED) in page
         sales_client.post(url, {"result": "rejected", "mark_lost": "on", "lost_reason": "Too far"})
         trial.lead.refresh_from_db()
         assert trial.lead.status == LeadStatus.LOST
