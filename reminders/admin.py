@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from core.admin_tools import DateRangeFilter, ExportMixin, ReadOnlyAdminMixin, salesperson_filter
 from core.badges import deadline_badge
@@ -16,11 +18,11 @@ from reminders.tasks import send_delivery
 
 
 class OverdueFilter(admin.SimpleListFilter):
-    title = "overdue"
+    title = _("overdue")
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Overdue"), ("no", "Not overdue")]
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
 
     def queryset(self, request, queryset):
         overdue = selectors.followups_overdue(queryset=queryset)
@@ -63,22 +65,23 @@ class LeadReminderAdmin(ExportMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # set from the lead page ("Set next follow-up"), through reminders.services
 
-    @admin.display(description="contact by", ordering="due_at")
+    @admin.display(description=_("contact by"), ordering="due_at")
     def deadline(self, obj):
         if obj.status in OPEN_REMINDER_STATUSES:
             return deadline_badge(obj.due_at)
         return f"{timezone.localtime(obj.due_at):%d.%m.%Y %H:%M}"
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj):
         return followup_status_badge(obj.status)
 
-    @admin.action(description="Record contact (complete selected follow-ups)", permissions=["change"])
+    @admin.action(description=_("Record contact (complete selected follow-ups)"), permissions=["change"])
     def complete_selected(self, request, queryset):
         done = 0
         for reminder in queryset.filter(status__in=OPEN_REMINDER_STATUSES).select_related("lead"):
             done += services.followups_complete_for_lead(lead=reminder.lead, by=request.user)
-        self.message_user(request, f"{done} follow-up(s) completed.", messages.SUCCESS)
+        message = ngettext("%(count)d follow-up completed.", "%(count)d follow-ups completed.", done) % {"count": done}
+        self.message_user(request, message, messages.SUCCESS)
 
 
 @admin.register(Delivery)
@@ -121,21 +124,21 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_retry_permission(self, request):
         return request.user.has_perm("reminders.change_delivery")
 
-    @admin.display(description="to")
+    @admin.display(description=_("to"))
     def recipient(self, obj):
         if obj.recipient_user_id:
             return obj.recipient_user
-        return f"lead ({obj.address})" if obj.address else "—"
+        return gettext("lead (%(address)s)") % {"address": obj.address} if obj.address else "—"
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj):
         return delivery_status_badge(obj.status)
 
-    @admin.display(description="error / reason")
+    @admin.display(description=_("error / reason"))
     def problem(self, obj):
         return (obj.last_error or obj.skip_reason)[:120]
 
-    @admin.action(description="Retry selected failed deliveries now", permissions=["retry"])
+    @admin.action(description=_("Retry selected failed deliveries now"), permissions=["retry"])
     def retry_now(self, request, queryset):
         done = 0
         for delivery in queryset.filter(status=DeliveryStatus.FAILED):
@@ -143,4 +146,7 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 done += 1
                 # Due again now: if the broker is down, the beat pass within a minute sends it.
                 enqueue_on_commit(send_delivery, delivery.pk)
-        self.message_user(request, f"{done} failed deliver(y/ies) being sent again.", messages.SUCCESS)
+        message = ngettext(
+            "%(count)d failed delivery is being sent again.", "%(count)d failed deliveries are being sent again.", done
+        ) % {"count": done}
+        self.message_user(request, message, messages.SUCCESS)

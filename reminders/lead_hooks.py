@@ -1,6 +1,8 @@
 """How follow-ups answer what happens to a lead (leads.hooks); subscribed in
 RemindersConfig.ready()."""
 
+from django.utils.translation import gettext
+
 from leads import hooks
 from leads.models import LeadStatus
 from leads.services import CONTACT_STATUSES
@@ -20,7 +22,10 @@ def on_lead_status_changed(event: hooks.LeadStatusChanged) -> None:
     """Talking to the lead meets its follow-up; losing it closes the follow-up."""
     if event.to_status in CONTACT_STATUSES or event.to_status == LeadStatus.LOST:
         services.followups_complete_for_lead(
-            lead=event.lead, by=event.by, at=event.at, note=f"Lead moved to {LeadStatus(event.to_status).label}"
+            lead=event.lead,
+            by=event.by,
+            at=event.at,
+            note=gettext("Lead moved to %(status)s") % {"status": LeadStatus(event.to_status).label},
         )
 
 

@@ -13,6 +13,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.admin_tools import add_service_errors, form_page
 from core.badges import GREY, badge, deadline_badge
@@ -27,21 +29,27 @@ def follow_up_panel(lead) -> str:
         LeadReminder.objects.filter(lead=lead, status__in=OPEN_REMINDER_STATUSES).select_related("salesperson").first()
     )
     record = format_html(
-        '<button type="submit" class="button" formaction="{}" formnovalidate>Record contact</button>',
+        '<button type="submit" class="button" formaction="{}" formnovalidate>{}</button>',
         reverse("admin:leads_lead_record_contact", args=[lead.pk]),
+        gettext("Record contact"),
     )
     set_next = format_html(
-        '<a class="button" href="{}">Set next follow-up</a>', reverse("admin:leads_lead_follow_up", args=[lead.pk])
+        '<a class="button" href="{}">{}</a>',
+        reverse("admin:leads_lead_follow_up", args=[lead.pk]),
+        gettext("Set next follow-up"),
     )
     if reminder is None:
-        return format_html("{} &nbsp; {} &nbsp; {}", badge("No open follow-up", GREY), record, set_next)
-    sent = f", reminded {reminder.reminder_count}×" if reminder.reminder_count else ""
+        return format_html("{} &nbsp; {} &nbsp; {}", badge(gettext("No open follow-up"), GREY), record, set_next)
+    sent = gettext(", reminded %(count)d×") % {"count": reminder.reminder_count} if reminder.reminder_count else ""
     note = f" — {reminder.note}" if reminder.note else ""
+    summary = gettext("%(kind)s by %(salesperson)s") % {
+        "kind": reminder.get_kind_display(),
+        "salesperson": reminder.salesperson,
+    }
     return format_html(
-        "{} {} by {}{}{} &nbsp; {} &nbsp; {}",
+        "{} {}{}{} &nbsp; {} &nbsp; {}",
         deadline_badge(reminder.due_at),
-        reminder.get_kind_display(),
-        reminder.salesperson,
+        summary,
         sent,
         note,
         record,
@@ -56,7 +64,9 @@ def record_contact(request, lead, modeladmin):
         except ValidationError as exc:
             modeladmin.message_user(request, " ".join(exc.messages), messages.ERROR)
         else:
-            modeladmin.message_user(request, f"Contact with {lead} recorded.", messages.SUCCESS)
+            modeladmin.message_user(
+                request, gettext("Contact with %(lead)s recorded.") % {"lead": lead}, messages.SUCCESS
+            )
     return redirect(reverse("admin:leads_lead_change", args=[lead.pk]))
 
 
@@ -72,10 +82,15 @@ def set_follow_up(request, lead, modeladmin):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            modeladmin.message_user(request, "Next follow-up set.", messages.SUCCESS)
+            modeladmin.message_user(request, gettext("Next follow-up set."), messages.SUCCESS)
             return redirect(reverse("admin:leads_lead_change", args=[lead.pk]))
     return form_page(
-        modeladmin, request, form=form, title=f"Next follow-up with {lead}", submit_label="Set follow-up", original=lead
+        modeladmin,
+        request,
+        form=form,
+        title=gettext("Next follow-up with %(lead)s") % {"lead": lead},
+        submit_label=_("Set follow-up"),
+        original=lead,
     )
 
 

@@ -13,57 +13,78 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class LeadReminderStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"  # the salesperson has been notified at least once; still open
-    COMPLETED = "completed", "Completed"
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")  # the salesperson has been notified at least once; still open
+    COMPLETED = "completed", _("Completed")
     # Ended without being met or missed: the lead was taken from the salesperson.
-    CANCELLED = "cancelled", "Cancelled"
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 OPEN_REMINDER_STATUSES = (LeadReminderStatus.PENDING, LeadReminderStatus.SENT)
 
 
 class LeadReminderKind(models.TextChoices):
-    FIRST_CONTACT = "first_contact", "First contact"
-    FOLLOW_UP = "follow_up", "Follow-up"
+    FIRST_CONTACT = "first_contact", _("First contact")
+    FOLLOW_UP = "follow_up", _("Follow-up")
 
 
 class LeadReminder(models.Model):
     """Contact ``lead`` by ``due_at``. Open (pending or sent) until completed;
     at most one open reminder per lead. Written by reminders.services."""
 
-    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="reminders")
-    salesperson = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lead_reminders")
-    kind = models.CharField(max_length=20, choices=LeadReminderKind.choices, default=LeadReminderKind.FOLLOW_UP)
-    due_at = models.DateTimeField("contact deadline", db_index=True)
-    status = models.CharField(max_length=20, choices=LeadReminderStatus.choices, default=LeadReminderStatus.PENDING)
-    reminder_count = models.PositiveIntegerField(
-        default=0, help_text="How many times the salesperson has been notified that this is overdue."
+    lead = models.ForeignKey("leads.Lead", verbose_name=_("lead"), on_delete=models.CASCADE, related_name="reminders")
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("salesperson"), on_delete=models.CASCADE, related_name="lead_reminders"
     )
-    last_sent_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=LeadReminderKind.choices, default=LeadReminderKind.FOLLOW_UP
+    )
+    due_at = models.DateTimeField(_("contact deadline"), db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=LeadReminderStatus.choices, default=LeadReminderStatus.PENDING
+    )
+    reminder_count = models.PositiveIntegerField(
+        _("reminder count"),
+        default=0,
+        help_text=_("How many times the salesperson has been notified that this is overdue."),
+    )
+    last_sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True)
     next_notify_at = models.DateTimeField(
+        _("next notify at"),
         null=True,
         blank=True,
         editable=False,
-        help_text="When the next overdue notification is due (the deadline, then every repeat interval).",
+        help_text=_("When the next overdue notification is due (the deadline, then every repeat interval)."),
     )
-    note = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("completed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    completion_note = models.CharField(max_length=255, blank=True)
+    completion_note = models.CharField(_("completion note"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]
-        verbose_name = "follow-up reminder"
+        verbose_name = _("follow-up reminder")
         indexes = [
             models.Index(fields=["status", "next_notify_at"]),
             models.Index(fields=["salesperson", "status", "due_at"]),
@@ -75,9 +96,14 @@ class LeadReminder(models.Model):
                 name="one_open_reminder_per_lead",
             ),
         ]
+        verbose_name_plural = _("follow-up reminders")
 
     def __str__(self):
-        return f"{self.get_kind_display()} for {self.lead} by {timezone.localtime(self.due_at):%Y-%m-%d %H:%M}"
+        return gettext("%(kind)s for %(lead)s by %(due)s") % {
+            "kind": self.get_kind_display(),
+            "lead": self.lead,
+            "due": f"{timezone.localtime(self.due_at):%d.%m.%Y %H:%M}",
+        }
 
     @property
     def is_open(self) -> bool:
@@ -88,23 +114,23 @@ class LeadReminder(models.Model):
 
 
 class DeliveryKind(models.TextChoices):
-    FOLLOWUP_OVERDUE = "followup_overdue", "Follow-up overdue (salesperson)"
-    TRIAL_PRE_LEAD = "trial_pre_lead", "Before trial (lead)"
-    TRIAL_PRE_SALES = "trial_pre_sales", "Before trial (salesperson)"
-    TRIAL_POST_SALES = "trial_post_sales", "After trial (salesperson)"
+    FOLLOWUP_OVERDUE = "followup_overdue", _("Follow-up overdue (salesperson)")
+    TRIAL_PRE_LEAD = "trial_pre_lead", _("Before trial (lead)")
+    TRIAL_PRE_SALES = "trial_pre_sales", _("Before trial (salesperson)")
+    TRIAL_POST_SALES = "trial_post_sales", _("After trial (salesperson)")
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    TELEGRAM = "telegram", "Telegram"
+    EMAIL = "email", _("Email")
+    TELEGRAM = "telegram", _("Telegram")
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    SKIPPED = "skipped", "Skipped"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    SKIPPED = "skipped", _("Skipped")
+    FAILED = "failed", _("Failed")
 
 
 class Delivery(models.Model):
@@ -115,42 +141,57 @@ class Delivery(models.Model):
     without one has used up REMINDER_MAX_ATTEMPTS and keeps its last error.
     """
 
-    key = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=30, choices=DeliveryKind.choices)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=DeliveryKind.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     recipient_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="deliveries",
-        verbose_name="recipient (staff)",
+        verbose_name=_("recipient (staff)"),
     )
-    address = models.CharField(max_length=254, blank=True, help_text="Email address or Telegram chat id.")
-    lead = models.ForeignKey("leads.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries")
-    object_id = models.PositiveBigIntegerField(help_text="The follow-up reminder or trial this is about.")
-    occurrence = models.CharField(max_length=64, help_text="Which occurrence: repeat number or scheduled time.")
-    due_at = models.DateTimeField()
-    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    claim_token = models.UUIDField(null=True, blank=True, editable=False)
-    last_error = models.TextField(blank=True)
-    skip_reason = models.CharField(max_length=255, blank=True)
-    subject = models.CharField(max_length=255, blank=True)
-    body = models.TextField(blank=True, help_text="What was sent.")
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    address = models.CharField(
+        _("address"), max_length=254, blank=True, help_text=_("Email address or Telegram chat id.")
+    )
+    lead = models.ForeignKey(
+        "leads.Lead", verbose_name=_("lead"), null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    object_id = models.PositiveBigIntegerField(
+        _("object id"), help_text=_("The follow-up reminder or trial this is about.")
+    )
+    occurrence = models.CharField(
+        _("occurrence"), max_length=64, help_text=_("Which occurrence: repeat number or scheduled time.")
+    )
+    due_at = models.DateTimeField(_("due at"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
+    claim_token = models.UUIDField(_("claim token"), null=True, blank=True, editable=False)
+    last_error = models.TextField(_("last error"), blank=True)
+    skip_reason = models.CharField(_("skip reason"), max_length=255, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body = models.TextField(_("body"), blank=True, help_text=_("What was sent."))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-due_at", "-id"]
-        verbose_name_plural = "deliveries"
+        verbose_name_plural = _("deliveries")
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["kind", "object_id"]),
         ]
+        verbose_name = _("delivery")
 
     def __str__(self):
-        return f"{self.get_kind_display()} via {self.get_channel_display()} ({self.get_status_display()})"
+        return gettext("%(kind)s via %(channel)s (%(status)s)") % {
+            "kind": self.get_kind_display(),
+            "channel": self.get_channel_display(),
+            "status": self.get_status_display(),
+        }

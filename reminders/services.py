@@ -13,19 +13,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from leads.models import Lead, LeadStatus
 from leads.services import lead_change_status, lead_note_next_followup
 from reminders.models import OPEN_REMINDER_STATUSES, LeadReminder, LeadReminderKind, LeadReminderStatus
 
-FOLLOWUP_IN_PAST = "The follow-up time must be in the future."
-FOLLOWUP_NO_SALESPERSON = "Assign the lead to a salesperson before setting a follow-up."
-FOLLOWUP_NOT_SALESPERSON = "{user} is not an active member of the Sales group."
-FOLLOWUP_LEAD_CLOSED = "The lead is {status}; follow-ups are for leads still being worked."
-RECORD_CONTACT_NOTE = "Contact recorded"
-SUPERSEDED_NOTE = "Replaced by a new follow-up"
-UNASSIGNED_NOTE = "The lead was taken from {salesperson}"
+FOLLOWUP_IN_PAST = _("The follow-up time must be in the future.")
+FOLLOWUP_NO_SALESPERSON = _("Assign the lead to a salesperson before setting a follow-up.")
+FOLLOWUP_NOT_SALESPERSON = _("{user} is not an active member of the Sales group.")
+FOLLOWUP_LEAD_CLOSED = _("The lead is {status}; follow-ups are for leads still being worked.")
+RECORD_CONTACT_NOTE = _("Contact recorded")
+SUPERSEDED_NOTE = _("Replaced by a new follow-up")
+UNASSIGNED_NOTE = _("The lead was taken from {salesperson}")
 
 CLOSED_LEAD_STATUSES = frozenset({LeadStatus.ENROLLED, LeadStatus.LOST})
 
