@@ -12,6 +12,8 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from core.admin_tools import (
     ExportMixin,
@@ -24,16 +26,16 @@ from core.admin_tools import (
 from core.badges import RED, TEAL, badge
 from trials import selectors, services
 from trials.badges import reminder_state_badge, trial_result_badge, trial_status_badge
-from trials.forms import CancelTrialForm, RecordResultForm, SessionChoiceForm
+from trials.forms import NO_FREE_LESSON, CancelTrialForm, RecordResultForm, SessionChoiceForm
 from trials.models import Trial, TrialReminder, TrialResult, TrialStatus
 
 
 class TrialDateFilter(admin.SimpleListFilter):
-    title = "date"
+    title = _("date")
     parameter_name = "when"
 
     def lookups(self, request, model_admin):
-        return [("today", "Today"), ("tomorrow", "Tomorrow"), ("week", "Next 7 days"), ("past", "Past")]
+        return [("today", _("Today")), ("tomorrow", _("Tomorrow")), ("week", _("Next 7 days")), ("past", _("Past"))]
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
@@ -65,20 +67,20 @@ class TrialReminderInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = fields
     verbose_name = verbose_name_plural = "reminders"
 
-    @admin.display(description="pre-trial reminder status")
+    @admin.display(description=_("pre-trial reminder status"))
     def pre_status_label(self, obj):
         return reminder_state_badge(obj.pre_trial_reminder_status)
 
-    @admin.display(description="post-trial reminder status")
+    @admin.display(description=_("post-trial reminder status"))
     def post_status_label(self, obj):
         return reminder_state_badge(obj.post_trial_reminder_status)
 
     # The generated booleans, shown as the admin's yes/no icons.
-    @admin.display(description="pre-trial reminder sent", boolean=True)
+    @admin.display(description=_("pre-trial reminder sent"), boolean=True)
     def pre_sent(self, obj):
         return obj.pre_trial_reminder_sent
 
-    @admin.display(description="post-trial reminder sent", boolean=True)
+    @admin.display(description=_("post-trial reminder sent"), boolean=True)
     def post_sent(self, obj):
         return obj.post_trial_reminder_sent
 
@@ -140,32 +142,32 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
 
     # --- columns --------------------------------------------------------------
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj):
         return trial_status_badge(obj.status)
 
-    @admin.display(description="result", ordering="result")
+    @admin.display(description=_("result"), ordering="result")
     def result_label(self, obj):
         return trial_result_badge(obj.result)
 
-    @admin.display(description="hours until", ordering="scheduled_date")
+    @admin.display(description=_("hours until"), ordering="scheduled_date")
     def hours_until(self, obj):
         hours = obj.hours_until_trial
-        return "—" if hours is None else f"{hours:+.1f} h"
+        return "—" if hours is None else gettext("%(hours)s h") % {"hours": f"{hours:+.1f}"}
 
-    @admin.display(description="flags")
+    @admin.display(description=_("flags"))
     def flags(self, obj):
         if obj.is_overdue:
-            return badge("Attendance due", RED)
+            return badge(gettext("Attendance due"), RED)
         if obj.is_upcoming_today:
-            return badge("Today", TEAL)
+            return badge(gettext("Today"), TEAL)
         return "—"
 
-    @admin.display(description="salesperson", ordering="lead__assigned_to")
+    @admin.display(description=_("salesperson"), ordering="lead__assigned_to")
     def salesperson(self, obj):
         return obj.lead.assigned_to or "—"
 
-    @admin.display(description="next steps")
+    @admin.display(description=_("next steps"))
     def next_steps(self, obj):
         if obj is None or obj.pk is None:
             return "—"
@@ -233,7 +235,7 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
                 request,
                 trial,
                 lambda: services.trial_mark_attended(trial=trial, by=request.user),
-                f"{trial.lead} attended the trial. Now record the result.",
+                gettext("%(lead)s attended the trial. Now record the result.") % {"lead": trial.lead},
             )
         return redirect(self._change_url(trial))
 
@@ -244,7 +246,7 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
                 request,
                 trial,
                 lambda: services.trial_mark_no_show(trial=trial, by=request.user),
-                f"{trial.lead} did not come; the lead is back to “interested”.",
+                gettext("%(lead)s did not come; the lead is back to “interested”.") % {"lead": trial.lead},
             )
         return redirect(self._change_url(trial))
 
@@ -267,15 +269,16 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                self.message_user(request, f"Result recorded: {trial.get_result_display()}.", messages.SUCCESS)
+                message = gettext("Result recorded: %(result)s.") % {"result": trial.get_result_display()}
+                self.message_user(request, message, messages.SUCCESS)
                 return redirect(self._change_url(trial))
         return self._form_page(
             request,
             trial,
             form,
-            title="Record the trial result",
-            submit_label="Record result",
-            intro="Accepted enrols the lead into the trial's group.",
+            title=_("Record the trial result"),
+            submit_label=_("Record result"),
+            intro=_("Accepted enrols the lead into the trial's group."),
         )
 
     def reschedule_view(self, request, object_id):
@@ -291,20 +294,18 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                self.message_user(
-                    request,
-                    f"Trial moved to {trial.scheduled_date:%d.%m.%Y} "
-                    f"{trial.scheduled_time:%H:%M}; reminders moved with it.",
-                    messages.SUCCESS,
-                )
+                message = gettext("Trial moved to %(moment)s; reminders moved with it.") % {
+                    "moment": f"{trial.scheduled_date:%d.%m.%Y} {trial.scheduled_time:%H:%M}"
+                }
+                self.message_user(request, message, messages.SUCCESS)
                 return redirect(self._change_url(trial))
         return self._form_page(
             request,
             trial,
             form,
-            title="Reschedule the trial",
-            submit_label="Reschedule",
-            empty_message="" if options else "No lesson in the next two weeks has a free place.",
+            title=_("Reschedule the trial"),
+            submit_label=_("Reschedule"),
+            empty_message="" if options else NO_FREE_LESSON,
         )
 
     def cancel_view(self, request, object_id):
@@ -316,13 +317,14 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                self.message_user(request, "Trial cancelled; its reminders were dropped.", messages.SUCCESS)
+                self.message_user(request, gettext("Trial cancelled; its reminders were dropped."), messages.SUCCESS)
                 return redirect(self._change_url(trial))
-        return self._form_page(request, trial, form, title="Cancel the trial", submit_label="Cancel trial")
+        return self._form_page(request, trial, form, title=_("Cancel the trial"), submit_label=_("Cancel trial"))
 
     # --- actions --------------------------------------------------------------
 
-    def _each(self, request, queryset, call, done_label: str):
+    def _each(self, request, queryset, call, done_message):
+        """Run ``call`` on each trial; ``done_message(count)`` says how many succeeded."""
         done, refused = 0, []
         for trial in queryset.select_related("lead", "group"):
             try:
@@ -331,21 +333,31 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
             except ValidationError as exc:
                 refused.append(f"{trial}: {' '.join(exc.messages)}")
         if done:
-            self.message_user(request, f"{done} trial(s) {done_label}.", messages.SUCCESS)
+            self.message_user(request, done_message(done), messages.SUCCESS)
         for line in refused:
             self.message_user(request, line, messages.WARNING)
 
-    @admin.action(description="Mark selected trials attended", permissions=["change"])
+    @admin.action(description=_("Mark selected trials attended"), permissions=["change"])
     def mark_attended(self, request, queryset):
         self._each(
-            request, queryset, lambda t: services.trial_mark_attended(trial=t, by=request.user), "marked attended"
+            request,
+            queryset,
+            lambda t: services.trial_mark_attended(trial=t, by=request.user),
+            lambda n: (
+                ngettext("%(count)d trial marked attended.", "%(count)d trials marked attended.", n) % {"count": n}
+            ),
         )
 
-    @admin.action(description="Mark selected trials no-show", permissions=["change"])
+    @admin.action(description=_("Mark selected trials no-show"), permissions=["change"])
     def mark_no_show(self, request, queryset):
-        self._each(request, queryset, lambda t: services.trial_mark_no_show(trial=t, by=request.user), "marked no-show")
+        self._each(
+            request,
+            queryset,
+            lambda t: services.trial_mark_no_show(trial=t, by=request.user),
+            lambda n: ngettext("%(count)d trial marked no-show.", "%(count)d trials marked no-show.", n) % {"count": n},
+        )
 
-    @admin.action(description="Record result for selected trials", permissions=["change"])
+    @admin.action(description=_("Record result for selected trials"), permissions=["change"])
     def record_result(self, request, queryset):
         def apply(data):
             self._each(
@@ -358,14 +370,19 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
                     mark_lost=data["mark_lost"],
                     lost_reason=data["lost_reason"],
                 ),
-                f"recorded as “{TrialResult(data['result']).label}”",
+                lambda n: (
+                    ngettext(
+                        "%(count)d trial recorded as “%(result)s”.", "%(count)d trials recorded as “%(result)s”.", n
+                    )
+                    % {"count": n, "result": TrialResult(data["result"]).label}
+                ),
             )
 
         return intermediate_action(
-            self, request, queryset, form_class=RecordResultForm, title="Record result", apply=apply
+            self, request, queryset, form_class=RecordResultForm, title=_("Record result"), apply=apply
         )
 
-    @admin.action(description="Cancel selected trials", permissions=["change"])
+    @admin.action(description=_("Cancel selected trials"), permissions=["change"])
     def cancel_trials(self, request, queryset):
         def apply(data):
             self._each(
@@ -376,5 +393,5 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
             )
 
         return intermediate_action(
-            self, request, queryset, form_class=CancelTrialForm, title="Cancel trials", apply=apply
+            self, request, queryset, form_class=CancelTrialForm, title=_("Cancel trials"), apply=apply
         )

@@ -19,7 +19,7 @@ class TrialsConfig(AppConfig):
         # A booked trial lesson takes a seat in its group's lesson that day.
         register_seat_holder(
             SeatHolder(
-                name="trial lessons",
+                name="trial lessons",  # a key, not shown
                 rows=lambda: Trial.objects.filter(status=TrialStatus.SCHEDULED),
                 date_field="scheduled_date",
             )

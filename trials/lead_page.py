@@ -11,12 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.admin_tools import add_service_errors, form_page
 from leads import lead_page
 from trials import selectors, services
 from trials.badges import trial_status_badge
-from trials.forms import BookTrialForm
+from trials.forms import NO_FREE_LESSON, BookTrialForm
 from trials.models import Trial, TrialStatus
 
 PANEL_TRIALS = 5
@@ -68,18 +70,21 @@ def book_trial(request, lead, modeladmin):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            modeladmin.message_user(request, f"Booked: {trial}. Reminders are planned.", messages.SUCCESS)
+            message = gettext("Booked: %(trial)s. Reminders are planned.") % {"trial": trial}
+            modeladmin.message_user(request, message, messages.SUCCESS)
             return redirect(reverse("admin:leads_lead_change", args=[lead.pk]))
     return form_page(
         modeladmin,
         request,
         form=form,
-        title=f"Book a trial lesson for {lead}",
-        submit_label="Book trial",
+        title=gettext("Book a trial lesson for %(lead)s") % {"lead": lead},
+        submit_label=_("Book trial"),
         original=lead,
-        intro="Lessons of the next two weeks that have a free place (enrolled students and booked trials "
-        "counted); groups of the course the lead asked about first.",
-        empty_message="" if options else "No lesson in the next two weeks has a free place.",
+        intro=_(
+            "Lessons of the next two weeks that have a free place (enrolled students and booked trials "
+            "counted); groups of the course the lead asked about first."
+        ),
+        empty_message="" if options else NO_FREE_LESSON,
     )
 
 

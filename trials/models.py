@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class GroupNotLoaded(AttributeError):
@@ -20,36 +22,45 @@ class GroupNotLoaded(AttributeError):
 
 
 class TrialStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    ATTENDED = "attended", "Attended"
-    NO_SHOW = "no_show", "No-show"
-    CANCELLED = "cancelled", "Cancelled"
+    SCHEDULED = "scheduled", _("Scheduled")
+    ATTENDED = "attended", _("Attended")
+    NO_SHOW = "no_show", _("No-show")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class TrialResult(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SALES_OFFER = "sales_offer", "Sales offer made"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
+    PENDING = "pending", _("Pending")
+    SALES_OFFER = "sales_offer", _("Sales offer made")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
 
 
 class Trial(models.Model):
-    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="trials")
-    group = models.ForeignKey("scheduling.Group", on_delete=models.PROTECT, related_name="trials")
-    scheduled_date = models.DateField()
-    scheduled_time = models.TimeField(help_text="Local time; defaults to the group's start time.")
-    status = models.CharField(max_length=12, choices=TrialStatus.choices, default=TrialStatus.SCHEDULED)
-    result = models.CharField(max_length=12, choices=TrialResult.choices, default=TrialResult.PENDING)
-    notes = models.TextField(blank=True)
-    booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="booked_trials"
+    lead = models.ForeignKey("leads.Lead", verbose_name=_("lead"), on_delete=models.CASCADE, related_name="trials")
+    group = models.ForeignKey(
+        "scheduling.Group", verbose_name=_("group"), on_delete=models.PROTECT, related_name="trials"
     )
-    booked_at = models.DateTimeField(default=timezone.now, editable=False)
-    attendance_marked_at = models.DateTimeField(null=True, blank=True, editable=False)
-    result_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
-    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
-    cancel_reason = models.CharField(max_length=255, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    scheduled_date = models.DateField(_("scheduled date"))
+    scheduled_time = models.TimeField(
+        _("scheduled time"), help_text=_("Local time; defaults to the group's start time.")
+    )
+    status = models.CharField(_("status"), max_length=12, choices=TrialStatus.choices, default=TrialStatus.SCHEDULED)
+    result = models.CharField(_("result"), max_length=12, choices=TrialResult.choices, default=TrialResult.PENDING)
+    notes = models.TextField(_("notes"), blank=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("booked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="booked_trials",
+    )
+    booked_at = models.DateTimeField(_("booked at"), default=timezone.now, editable=False)
+    attendance_marked_at = models.DateTimeField(_("attendance marked at"), null=True, blank=True, editable=False)
+    result_recorded_at = models.DateTimeField(_("result recorded at"), null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
+    cancel_reason = models.CharField(_("cancel reason"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-scheduled_date", "-scheduled_time", "-id"]
@@ -65,9 +76,15 @@ class Trial(models.Model):
                 condition=Q(result="pending") | Q(status="attended"), name="trial_result_only_when_attended"
             ),
         ]
+        verbose_name = _("trial")
+        verbose_name_plural = _("trials")
 
     def __str__(self):
-        return f"Trial of {self.lead} in {self.group} on {self.scheduled_date:%d.%m.%Y} {self.scheduled_time:%H:%M}"
+        return gettext("Trial of %(lead)s in %(group)s on %(moment)s") % {
+            "lead": self.lead,
+            "group": self.group,
+            "moment": f"{self.scheduled_date:%d.%m.%Y} {self.scheduled_time:%H:%M}",
+        }
 
     # --- time -----------------------------------------------------------------
 
@@ -111,10 +128,10 @@ class Trial(models.Model):
 
 
 class ReminderState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENT = "sent", "Sent"
-    SKIPPED = "skipped", "Skipped"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    SKIPPED = "skipped", _("Skipped")
+    FAILED = "failed", _("Failed")
 
 
 class TrialReminder(models.Model):
@@ -122,41 +139,43 @@ class TrialReminder(models.Model):
     out. Moved by a reschedule, deleted by a cancellation. The messages
     themselves are reminders.Delivery rows (see trials.reminders)."""
 
-    trial = models.OneToOneField(Trial, on_delete=models.CASCADE, related_name="reminder")
+    trial = models.OneToOneField(Trial, verbose_name=_("trial"), on_delete=models.CASCADE, related_name="reminder")
     pre_trial_reminder_scheduled_at = models.DateTimeField(
-        "pre-trial reminder scheduled at",
+        _("pre-trial reminder scheduled at"),
         db_index=True,
-        help_text="When the reminder before the trial is due (TRIAL_PRE_REMINDER_HOURS before the start).",
+        help_text=_("When the reminder before the trial is due (TRIAL_PRE_REMINDER_HOURS before the start)."),
     )
     pre_trial_reminder_status = models.CharField(
-        "pre-trial reminder status", max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING
+        _("pre-trial reminder status"), max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING
     )
-    pre_trial_reminder_sent_at = models.DateTimeField("pre-trial reminder sent at", null=True, blank=True)
+    pre_trial_reminder_sent_at = models.DateTimeField(_("pre-trial reminder sent at"), null=True, blank=True)
     # Derived from the status by the database, so the two can never disagree.
     pre_trial_reminder_sent = models.GeneratedField(
         expression=Q(pre_trial_reminder_status=ReminderState.SENT.value),
         output_field=models.BooleanField(),
         db_persist=True,
-        verbose_name="pre-trial reminder sent",
+        verbose_name=_("pre-trial reminder sent"),
     )
     post_trial_reminder_scheduled_at = models.DateTimeField(
-        "post-trial reminder scheduled at",
+        _("post-trial reminder scheduled at"),
         db_index=True,
-        help_text="When the reminder after the trial is due (TRIAL_POST_REMINDER_MINUTES after the end).",
+        help_text=_("When the reminder after the trial is due (TRIAL_POST_REMINDER_MINUTES after the end)."),
     )
     post_trial_reminder_status = models.CharField(
-        "post-trial reminder status", max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING
+        _("post-trial reminder status"), max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING
     )
-    post_trial_reminder_sent_at = models.DateTimeField("post-trial reminder sent at", null=True, blank=True)
+    post_trial_reminder_sent_at = models.DateTimeField(_("post-trial reminder sent at"), null=True, blank=True)
     post_trial_reminder_sent = models.GeneratedField(
         expression=Q(post_trial_reminder_status=ReminderState.SENT.value),
         output_field=models.BooleanField(),
         db_persist=True,
-        verbose_name="post-trial reminder sent",
+        verbose_name=_("post-trial reminder sent"),
     )
 
     class Meta:
         ordering = ["pre_trial_reminder_scheduled_at"]
+        verbose_name = _("trial reminder")
+        verbose_name_plural = _("trial reminders")
 
     def __str__(self):
-        return f"Reminders for {self.trial}"
+        return gettext("Reminders for %(trial)s") % {"trial": self.trial}

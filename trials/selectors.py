@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from leads.selectors import leads_visible_to
 from scheduling import selectors as scheduling_selectors
@@ -37,7 +38,7 @@ class SessionOption:
     @property
     def label(self) -> str:
         g = self.group
-        places = "1 free place" if self.free == 1 else f"{self.free} free places"
+        places = ngettext("%(count)d free place", "%(count)d free places", self.free) % {"count": self.free}
         return (
             f"{g.name} ({g.course.name}) — {describe_date(self.date)} {g.start_time:%H:%M}–{g.end_time:%H:%M}, {places}"
         )

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from leads.models import Lead, LeadStatus
 from leads.services import lead_change_status, lead_mark_lost
@@ -25,19 +27,19 @@ from scheduling.services import enrollment_create
 from trials.models import ReminderState, Trial, TrialReminder, TrialResult, TrialStatus
 
 # --- messages (tests import these) -----------------------------------------
-GROUP_DOES_NOT_MEET = "“{group}” does not meet on {day} (it meets {pattern})."
-GROUP_NOT_RUNNING = "“{group}” is not running on {day} (it runs {start} – {end})."
-SESSION_OVER = "The lesson of “{group}” on {day} at {time} is already over."
-GROUP_FULL_ON = "“{group}” has no free place on {day} ({taken} of {capacity} taken, trials included)."
-LEAD_HAS_TRIAL = "{lead} already has a scheduled trial ({trial}). Cancel or reschedule it instead."
-LEAD_CLOSED = "{lead} is {status}; a trial cannot be booked."
-NOT_SCHEDULED = "The trial is {status}, not scheduled."
-NOT_STARTED = "The trial starts at {start}; attendance can be recorded only after the start."
-NOT_ATTENDED = "A result can be recorded only for an attended trial (this one is {status})."
-RESULT_FINAL = "The result is already final ({result})."
-RESULT_SAME = "The result is already “{result}”."
-RESULT_UNKNOWN = "Unknown result “{value}”."
-LOST_REASON_REQUIRED = "Say why the lead is lost."
+GROUP_DOES_NOT_MEET = _("“{group}” does not meet on {day} (it meets {pattern}).")
+GROUP_NOT_RUNNING = _("“{group}” is not running on {day} (it runs {start} – {end}).")
+SESSION_OVER = _("The lesson of “{group}” on {day} at {time} is already over.")
+GROUP_FULL_ON = _("“{group}” has no free place on {day} ({taken} of {capacity} taken, trials included).")
+LEAD_HAS_TRIAL = _("{lead} already has a scheduled trial ({trial}). Cancel or reschedule it instead.")
+LEAD_CLOSED = _("{lead} is {status}; a trial cannot be booked.")
+NOT_SCHEDULED = _("The trial is {status}, not scheduled.")
+NOT_STARTED = _("The trial starts at {start}; attendance can be recorded only after the start.")
+NOT_ATTENDED = _("A result can be recorded only for an attended trial (this one is {status}).")
+RESULT_FINAL = _("The result is already final ({result}).")
+RESULT_SAME = _("The result is already “{result}”.")
+RESULT_UNKNOWN = _("Unknown result “{value}”.")
+LOST_REASON_REQUIRED = _("Say why the lead is lost.")
 
 BOOKABLE_LEAD_STATUSES = frozenset(
     {LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.INTERESTED, LeadStatus.TRIAL_SCHEDULED, LeadStatus.TRIAL_ATTENDED}
@@ -130,7 +132,9 @@ def trial_book(
             with transaction.atomic():
                 trial.save()
         except IntegrityError as exc:
-            raise ValidationError({"lead": LEAD_HAS_TRIAL.format(lead=locked_lead, trial="booked just now")}) from exc
+            raise ValidationError(
+                {"lead": LEAD_HAS_TRIAL.format(lead=locked_lead, trial=gettext("booked just now"))}
+            ) from exc
         pre, post = _reminder_times(trial)
         TrialReminder.objects.create(
             trial=trial, pre_trial_reminder_scheduled_at=pre, post_trial_reminder_scheduled_at=post
@@ -141,7 +145,8 @@ def trial_book(
                 to_status=LeadStatus.TRIAL_SCHEDULED,
                 by=by,
                 at=at,
-                note=f"Trial booked: {locked_group} {date:%d.%m} {time:%H:%M}",
+                note=gettext("Trial booked: %(group)s %(moment)s")
+                % {"group": locked_group, "moment": f"{date:%d.%m} {time:%H:%M}"},
             )
     lead.refresh_from_db()
     return trial
@@ -182,7 +187,7 @@ def _mark(*, trial: Trial, status: str, lead_status: str, by, at: datetime.datet
                 to_status=lead_status,
                 by=by,
                 at=at,
-                note=f"Trial {locked.get_status_display().lower()}",
+                note=gettext("Trial %(status)s") % {"status": locked.get_status_display().lower()},
             )
     return _sync(trial, locked)
 
@@ -230,14 +235,20 @@ def trial_record_result(
         locked.save(update_fields=["result", "result_recorded_at", "updated_at"])
         lead = locked.lead
         if result == TrialResult.ACCEPTED:
-            enrollment_create(group=locked.group, lead=lead, by=by, at=at, note=f"Accepted after trial #{locked.pk}")
+            enrollment_create(
+                group=locked.group,
+                lead=lead,
+                by=by,
+                at=at,
+                note=gettext("Accepted after trial #%(id)s") % {"id": locked.pk},
+            )
             if lead.status != LeadStatus.ENROLLED:
                 lead_change_status(
                     lead=lead,
                     to_status=LeadStatus.ENROLLED,
                     by=by,
                     at=at,
-                    note=f"Enrolled into {locked.group} after the trial",
+                    note=gettext("Enrolled into %(group)s after the trial") % {"group": locked.group},
                 )
         elif result == TrialResult.REJECTED and mark_lost and lead.status != LeadStatus.LOST:
             lead_mark_lost(lead=lead, reason=lost_reason, by=by, at=at)
@@ -261,7 +272,9 @@ def trial_cancel(*, trial: Trial, by, reason: str = "", at: datetime.datetime | 
                 to_status=LeadStatus.INTERESTED,
                 by=by,
                 at=at,
-                note=f"Trial cancelled{': ' + reason.strip() if reason.strip() else ''}",
+                note=(gettext("Trial cancelled: %(reason)s") % {"reason": reason.strip()})
+                if reason.strip()
+                else gettext("Trial cancelled"),
             )
     return _sync(trial, locked)
 
@@ -270,7 +283,7 @@ def trials_cancel_for_lost_lead(*, lead: Lead, by=None, reason: str = "", at: da
     """Hook from leads.services: a lead that is lost keeps no scheduled trial, so
     its place in the lesson is freed and no reminder goes to it. The lead's
     status is left as it is (lost). Returns how many trials were cancelled."""
-    note = f"Lead lost: {reason.strip()}" if reason.strip() else "Lead lost"
+    note = gettext("Lead lost: %(reason)s") % {"reason": reason.strip()} if reason.strip() else gettext("Lead lost")
     cancelled = 0
     for trial in Trial.objects.filter(lead=lead, status=TrialStatus.SCHEDULED).order_by("pk"):
         trial_cancel(trial=trial, by=by, reason=note, at=at)
