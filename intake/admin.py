@@ -3,6 +3,8 @@ import json
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.admin_tools import DateRangeFilter, ReadOnlyAdminMixin
 from core.badges import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, TEAL, badge
@@ -39,8 +41,8 @@ REPLY_COLOURS = {
 }
 PLATFORM_LABELS = {"ig": "Instagram", "fb": "Facebook"}
 
-REPROCESSED = "Re-processed {processed} event(s): {created} new lead(s), {repeats} repeat(s); {failed} failed."
-NOTHING_OPEN = "Only pending or failed events can be re-processed; none of the selected are."
+REPROCESSED = _("Re-processed {processed} event(s): {created} new lead(s), {repeats} repeat(s); {failed} failed.")
+NOTHING_OPEN = _("Only pending or failed events can be re-processed; none of the selected are.")
 
 
 def _pretty(value):
@@ -70,15 +72,18 @@ class IntakeEventAdmin(admin.ModelAdmin):
     list_select_related = ["lead"]
     list_filter = ["channel", "status", "outcome", "reply_status", "platform", ("received_at", DateRangeFilter)]
     search_fields = ["=external_id", "=reference", "lead__phone", "lead__full_name", "error"]
-    search_help_text = "Exact channel id or reference, the lead's phone or name, or error text."
+    search_help_text = _("Exact channel id or reference, the lead's phone or name, or error text.")
     date_hierarchy = "received_at"
     list_per_page = 50
     actions = ["reprocess"]
     fieldsets = [
         (None, {"fields": ["channel_label", "external_id", "reference", "platform_label", "received_at"]}),
-        ("Processing", {"fields": ["status_label", "outcome_label", "lead_link", "attempts", "processed_at", "error"]}),
-        ("Reply", {"fields": ["reply_label", "reply_pretty", "replied_at", "reply_error"]}),
-        ("Payload", {"fields": ["payload_pretty", "fetched_pretty", "headers_pretty", "body"]}),
+        (
+            _("Processing"),
+            {"fields": ["status_label", "outcome_label", "lead_link", "attempts", "processed_at", "error"]},
+        ),
+        (_("Reply"), {"fields": ["reply_label", "reply_pretty", "replied_at", "reply_error"]}),
+        (_("Payload"), {"fields": ["payload_pretty", "fetched_pretty", "headers_pretty", "body"]}),
     ]
     readonly_fields = [
         "channel_label",
@@ -116,61 +121,61 @@ class IntakeEventAdmin(admin.ModelAdmin):
         extra_context = {**(extra_context or {}), "intake_today": today}
         return super().changelist_view(request, extra_context=extra_context)
 
-    @admin.display(description="channel", ordering="channel")
+    @admin.display(description=_("channel"), ordering="channel")
     def channel_label(self, obj):
         return badge(obj.get_channel_display(), CHANNEL_COLOURS[IntakeChannel(obj.channel)])
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj):
         return badge(obj.get_status_display(), STATUS_COLOURS[IntakeStatus(obj.status)])
 
-    @admin.display(description="result", ordering="outcome")
+    @admin.display(description=_("result"), ordering="outcome")
     def outcome_label(self, obj):
         if not obj.outcome:
             return "—"
         return badge(obj.get_outcome_display(), OUTCOME_COLOURS[IntakeOutcome(obj.outcome)])
 
-    @admin.display(description="reply", ordering="reply_status")
+    @admin.display(description=_("reply"), ordering="reply_status")
     def reply_label(self, obj):
         if not obj.reply_status:
             return "—"
         return badge(obj.get_reply_status_display(), REPLY_COLOURS[ReplyStatus(obj.reply_status)])
 
-    @admin.display(description="platform", ordering="platform")
+    @admin.display(description=_("platform"), ordering="platform")
     def platform_label(self, obj):
         return PLATFORM_LABELS.get(obj.platform, obj.platform or "—")
 
-    @admin.display(description="lead", ordering="lead__full_name")
+    @admin.display(description=_("lead"), ordering="lead__full_name")
     def lead_link(self, obj):
         if obj.lead_id is None:
             return "—"
         return format_html('<a href="{}">{}</a>', reverse("admin:leads_lead_change", args=[obj.lead_id]), obj.lead)
 
-    @admin.display(description="channel id", ordering="external_id")
+    @admin.display(description=_("channel id"), ordering="external_id")
     def short_external_id(self, obj):
         return obj.external_id if len(obj.external_id) <= 24 else obj.external_id[:12] + "…"
 
-    @admin.display(description="error")
+    @admin.display(description=_("error"))
     def short_error(self, obj):
         return (obj.error[:80] + "…") if len(obj.error) > 80 else obj.error
 
-    @admin.display(description="payload")
+    @admin.display(description=_("payload"))
     def payload_pretty(self, obj):
         return _pretty(obj.payload)
 
-    @admin.display(description="fetched from the platform")
+    @admin.display(description=_("fetched from the platform"))
     def fetched_pretty(self, obj):
         return _pretty(obj.fetched)
 
-    @admin.display(description="headers")
+    @admin.display(description=_("headers"))
     def headers_pretty(self, obj):
         return _pretty(obj.headers)
 
-    @admin.display(description="reply message")
+    @admin.display(description=_("reply message"))
     def reply_pretty(self, obj):
         return _pretty(obj.reply)
 
-    @admin.action(description="Re-process selected pending or failed events", permissions=["change"])
+    @admin.action(description=_("Re-process selected pending or failed events"), permissions=["change"])
     def reprocess(self, request, queryset):
         ids = list(queryset.filter(status__in=OPEN_STATUSES).order_by("received_at", "id").values_list("pk", flat=True))
         if not ids:
@@ -180,7 +185,9 @@ class IntakeEventAdmin(admin.ModelAdmin):
         level = messages.ERROR if summary.failed else messages.SUCCESS
         self.message_user(request, REPROCESSED.format(**summary.as_dict()), level)
         for event_id, error in summary.errors[:5]:
-            self.message_user(request, f"Event {event_id}: {error}", messages.ERROR)
+            self.message_user(
+                request, gettext("Event %(id)s: %(error)s") % {"id": event_id, "error": error}, messages.ERROR
+            )
 
 
 @admin.register(IntakeRejection)

@@ -8,33 +8,34 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class IntakeChannel(models.TextChoices):
-    LANDING = "landing", "Landing page"
-    TELEGRAM = "telegram", "Telegram"
-    META = "meta", "Meta lead ads"
-    WHATSAPP = "whatsapp", "WhatsApp"
-    CALLS = "calls", "Call tracking"
+    LANDING = "landing", _("Landing page")
+    TELEGRAM = "telegram", _("Telegram")
+    META = "meta", _("Meta lead ads")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    CALLS = "calls", _("Call tracking")
 
 
 class IntakeStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    PROCESSED = "processed", "Processed"
-    IGNORED = "ignored", "Ignored"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    PROCESSED = "processed", _("Processed")
+    IGNORED = "ignored", _("Ignored")
+    FAILED = "failed", _("Failed")
 
 
 class IntakeOutcome(models.TextChoices):
-    CREATED = "created", "New lead"
-    REPEAT = "repeat", "Repeat inquiry"
+    CREATED = "created", _("New lead")
+    REPEAT = "repeat", _("Repeat inquiry")
 
 
 class ReplyStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
 
 
 # Statuses a worker may (re)process.
@@ -48,37 +49,51 @@ class IntakeEvent(models.Model):
     Unique by the channel's own id, so a redelivery is recognised, not re-stored.
     """
 
-    channel = models.CharField(max_length=16, choices=IntakeChannel.choices)
+    channel = models.CharField(_("channel"), max_length=16, choices=IntakeChannel.choices)
     external_id = models.CharField(
-        max_length=128, help_text="The channel's own id: update_id, leadgen_id, message id, call id, form key."
+        _("external id"),
+        max_length=128,
+        help_text=_("The channel's own id: update_id, leadgen_id, message id, call id, form key."),
     )
-    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    platform = models.CharField(max_length=16, blank=True, help_text="Meta: ig (Instagram) or fb (Facebook).")
-    received_at = models.DateTimeField(default=timezone.now, db_index=True)
-    headers = models.JSONField(default=dict, blank=True, help_text="The request headers that matter.")
-    body = models.TextField(blank=True, help_text="The raw request body as received.")
-    payload = models.JSONField(default=dict, blank=True, help_text="This event's part of the body.")
+    reference = models.UUIDField(_("reference"), default=uuid.uuid4, unique=True, editable=False)
+    platform = models.CharField(
+        _("platform"), max_length=16, blank=True, help_text=_("Meta: ig (Instagram) or fb (Facebook).")
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True, help_text=_("The request headers that matter."))
+    body = models.TextField(_("body"), blank=True, help_text=_("The raw request body as received."))
+    payload = models.JSONField(_("payload"), default=dict, blank=True, help_text=_("This event's part of the body."))
     fetched = models.JSONField(
-        null=True, blank=True, help_text="Data fetched from the platform while processing (Meta Graph API lead)."
+        _("fetched"),
+        null=True,
+        blank=True,
+        help_text=_("Data fetched from the platform while processing (Meta Graph API lead)."),
     )
 
-    status = models.CharField(max_length=16, choices=IntakeStatus.choices, default=IntakeStatus.PENDING)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    processed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=IntakeStatus.choices, default=IntakeStatus.PENDING)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     lead = models.ForeignKey(
-        "leads.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="intake_events"
+        "leads.Lead",
+        verbose_name=_("lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="intake_events",
     )
-    outcome = models.CharField(max_length=16, choices=IntakeOutcome.choices, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=IntakeOutcome.choices, blank=True)
 
-    reply = models.JSONField(null=True, blank=True, help_text="The message to send back to the sender, if any.")
-    reply_status = models.CharField(max_length=16, choices=ReplyStatus.choices, blank=True)
-    reply_error = models.TextField(blank=True)
-    replied_at = models.DateTimeField(null=True, blank=True)
+    reply = models.JSONField(
+        _("reply"), null=True, blank=True, help_text=_("The message to send back to the sender, if any.")
+    )
+    reply_status = models.CharField(_("reply status"), max_length=16, choices=ReplyStatus.choices, blank=True)
+    reply_error = models.TextField(_("reply error"), blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
-        verbose_name = "intake event"
+        verbose_name = _("intake event")
         constraints = [
             models.UniqueConstraint(fields=["channel", "external_id"], name="intake_event_unique_external_id"),
         ]
@@ -86,6 +101,7 @@ class IntakeEvent(models.Model):
             models.Index(fields=["status", "received_at"]),
             models.Index(fields=["channel", "received_at"]),
         ]
+        verbose_name_plural = _("intake events")
 
     def __str__(self):
         return f"{self.get_channel_display()} {self.external_id[:24]}"
@@ -95,18 +111,19 @@ class IntakeRejection(models.Model):
     """Requests we refused (bad signature, bad key, throttled, malformed), counted
     per channel, reason and local day. Nothing of the request itself is kept."""
 
-    channel = models.CharField(max_length=16, choices=IntakeChannel.choices)
-    reason = models.CharField(max_length=32)
-    day = models.DateField()
-    count = models.PositiveIntegerField(default=0)
-    last_at = models.DateTimeField()
+    channel = models.CharField(_("channel"), max_length=16, choices=IntakeChannel.choices)
+    reason = models.CharField(_("reason"), max_length=32)
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("count"), default=0)
+    last_at = models.DateTimeField(_("last at"))
 
     class Meta:
         ordering = ["-day", "channel", "reason"]
-        verbose_name = "rejected request count"
+        verbose_name = _("rejected request count")
         constraints = [
             models.UniqueConstraint(fields=["channel", "reason", "day"], name="intake_rejection_unique_day"),
         ]
+        verbose_name_plural = _("intake rejections")
 
     def __str__(self):
         return f"{self.get_channel_display()} {self.reason} {self.day}: {self.count}"
