@@ -10,6 +10,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.admin_tools import DateRangeFilter, ReadOnlyAdminMixin, admin_page_context
 from core.badges import BLUE, GREEN, GREY, ORANGE, RED, badge
@@ -82,9 +85,9 @@ class ImportLogAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Counts", {"fields": ["total", "created", "duplicates", "errors", "download"]}),
-        ("Columns", {"fields": ["header_row", "column_mapping"]}),
-        ("Rows", {"fields": ["preview_table", "problem_rows"]}),
+        (_("Counts"), {"fields": ["total", "created", "duplicates", "errors", "download"]}),
+        (_("Columns"), {"fields": ["header_row", "column_mapping"]}),
+        (_("Rows"), {"fields": ["preview_table", "problem_rows"]}),
     ]
 
     # --- access: read-only; imports happen through the upload page or the command ---
@@ -100,51 +103,50 @@ class ImportLogAdmin(admin.ModelAdmin):
 
     # --- columns --------------------------------------------------------------------
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj):
         return status_badge(obj)
 
-    @admin.display(description="source", ordering="source")
+    @admin.display(description=_("source"), ordering="source")
     def source_label(self, obj):
         return source_badge(obj.source)
 
-    @admin.display(description="progress")
+    @admin.display(description=_("progress"))
     def progress(self, obj):
         if obj.status == ImportStatus.QUEUED:
-            return "Waiting for the worker…"
+            return gettext("Waiting for the worker…")
         if obj.status == ImportStatus.RUNNING and obj.read_finished_at:
-            return format_html(
-                "All {} rows read and checked; writing them in one transaction — the counts "
-                "appear when it commits. (This page refreshes itself.)",
-                obj.processed_rows,
-            )
+            return gettext(
+                "All %(count)s rows read and checked; writing them in one transaction — the counts "
+                "appear when it commits. (This page refreshes itself.)"
+            ) % {"count": obj.processed_rows}
         if obj.status == ImportStatus.RUNNING:
-            return format_html("{} rows read… (this page refreshes itself)", obj.processed_rows)
-        return format_html("{} rows read", obj.processed_rows)
+            return gettext("%(count)s rows read… (this page refreshes itself)") % {"count": obj.processed_rows}
+        return gettext("%(count)s rows read") % {"count": obj.processed_rows}
 
-    @admin.display(description="columns")
+    @admin.display(description=_("columns"))
     def column_mapping(self, obj):
         mapped = obj.columns or {}
         ignored = [h for h in obj.headers or [] if h and h not in mapped]
         parts = format_html_join(", ", "{} → {}", mapped.items())
         if ignored:
-            return format_html("{}<br>Ignored: {}", parts, ", ".join(ignored))
+            return format_html("{}<br>{}", parts, gettext("Ignored: %(columns)s") % {"columns": ", ".join(ignored)})
         return parts
 
-    @admin.display(description="download")
+    @admin.display(description=_("download"))
     def download(self, obj):
         if not (obj.errors or obj.duplicates):
             return "—"
         url = reverse("admin:import_service_importlog_rows_csv", args=[obj.pk])
         return format_html('<a class="button" href="{}">Download error and duplicate rows (CSV)</a>', url)
 
-    @admin.display(description="first rows")
+    @admin.display(description=_("first rows"))
     def preview_table(self, obj):
         return _rows_table(
             obj.headers or [], [(r["row"], r["values"], r["outcome"], r["reason"]) for r in obj.preview or []]
         )
 
-    @admin.display(description=f"errors and duplicates (first {DETAIL_ROWS})")
+    @admin.display(description=format_lazy(_("errors and duplicates (first {count})"), count=DETAIL_ROWS))
     def problem_rows(self, obj):
         rows = selectors.import_problem_rows(log=obj)[:DETAIL_ROWS]
         return _rows_table(obj.headers or [], [(r.row_number, r.values, r.outcome, r.reason) for r in rows])
@@ -190,7 +192,7 @@ class ImportLogAdmin(admin.ModelAdmin):
                 form.add_error(None, exc)
             else:
                 return HttpResponseRedirect(reverse("admin:import_service_importlog_preview", args=[log.pk]))
-        context = admin_page_context(self, request, title="Import leads", form=form, media=self.media + form.media)
+        context = admin_page_context(self, request, title=_("Import leads"), form=form, media=self.media + form.media)
         return TemplateResponse(request, "admin/import_service/importlog/upload.html", context)
 
     def preview_view(self, request, pk):
@@ -205,21 +207,25 @@ class ImportLogAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(reverse("admin:import_service_importlog_upload"))
             if run.status == ImportStatus.QUEUED:
                 self.message_user(
-                    request, f"{run} is running in the background; this page shows its progress.", messages.INFO
+                    request,
+                    gettext("%(run)s is running in the background; this page shows its progress.") % {"run": run},
+                    messages.INFO,
                 )
             elif run.status == ImportStatus.COMPLETED:
                 self.message_user(
                     request,
-                    f"{run}: {run.created} created, {run.duplicates} duplicates, {run.errors} errors.",
+                    gettext("%(run)s: %(created)s created, %(duplicates)s duplicates, %(errors)s errors.")
+                    % {"run": run, "created": run.created, "duplicates": run.duplicates, "errors": run.errors},
                     messages.SUCCESS,
                 )
             else:
-                self.message_user(request, f"{run} failed: {run.failure_reason}", messages.ERROR)
+                message = gettext("%(run)s failed: %(reason)s") % {"run": run, "reason": run.failure_reason}
+                self.message_user(request, message, messages.ERROR)
             return HttpResponseRedirect(reverse("admin:import_service_importlog_change", args=[run.pk]))
         context = admin_page_context(
             self,
             request,
-            title=f"Preview: {log.file_name}",
+            title=gettext("Preview: %(file)s") % {"file": log.file_name},
             log=log,
             status=status_badge(log),
             rows_table=self.preview_table(log),
@@ -242,7 +248,9 @@ class ImportLogAdmin(admin.ModelAdmin):
 def _rows_table(headers, rows):
     if not rows:
         return "—"
-    head = format_html_join("", "<th>{}</th>", ((h,) for h in ["row", *headers, "outcome", "reason"]))
+    head = format_html_join(
+        "", "<th>{}</th>", ((h,) for h in [gettext("row"), *headers, gettext("outcome"), gettext("reason")])
+    )
     body = format_html_join(
         "",
         "<tr><td>{}</td>{}<td>{}</td><td>{}</td></tr>",

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 # Fields an import can fill. first_name / last_name are joined into full_name.
 TEXT_FIELDS = (
@@ -149,9 +150,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 NO_PHONE_COLUMN = 'No phone column found. Headers seen: {headers}. Name the phone column with --map "COLUMN=phone".'
-UNKNOWN_FIELD = "Unknown lead field “{field}” in --map. Known fields: {known}."
-BAD_MAP = "--map takes COLUMN=field, got “{value}”."
-MAP_COLUMN_MISSING = "--map names a column “{column}” that is not in the header row. Headers seen: {headers}."
+UNKNOWN_FIELD = _("Unknown lead field “{field}” in --map. Known fields: {known}.")
+BAD_MAP = _("--map takes COLUMN=field, got “{value}”.")
+MAP_COLUMN_MISSING = _("--map names a column “{column}” that is not in the header row. Headers seen: {headers}.")
 
 
 def fold(text) -> str:

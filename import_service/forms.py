@@ -3,38 +3,42 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from import_service import columns
 from import_service.services.inputs import ROUND_ROBIN
 from leads.models import LeadSource
 
-TOO_BIG = "The file is {size_mb} MB; the limit is {limit_mb} MB (IMPORT_MAX_FILE_MB)."
-WRONG_TYPE = "Upload a .csv or .xlsx file."
+TOO_BIG = _("The file is {size_mb} MB; the limit is {limit_mb} MB (IMPORT_MAX_FILE_MB).")
+WRONG_TYPE = _("Upload a .csv or .xlsx file.")
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(help_text="A .csv (any encoding, comma/semicolon/tab) or .xlsx file.")
+    file = forms.FileField(help_text=_("A .csv (any encoding, comma/semicolon/tab) or .xlsx file."))
     source = forms.ChoiceField(
-        choices=[("", "By file type (CSV / Excel)"), *list(LeadSource.choices)],
+        choices=[("", _("By file type (CSV / Excel)")), *list(LeadSource.choices)],
         required=False,
-        help_text="A Meta Lead Ads export is Instagram.",
+        help_text=_("A Meta Lead Ads export is Instagram."),
     )
-    sheet = forms.CharField(required=False, max_length=255, help_text="Excel sheet name (default: the first sheet).")
-    assign = forms.ChoiceField(required=False, help_text="Who gets the new leads.")
+    sheet = forms.CharField(required=False, max_length=255, help_text=_("Excel sheet name (default: the first sheet)."))
+    assign = forms.ChoiceField(required=False, help_text=_("Who gets the new leads."))
     column_map = forms.CharField(
-        label="Column mapping",
+        label=_("Column mapping"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="Optional, one per line: COLUMN=field, e.g. “Tel. raqam=phone”. "
-        f"Fields: {', '.join(columns.FIELDS)}.",
+        help_text=format_lazy(
+            _("Optional, one per line: COLUMN=field, e.g. “Tel. raqam=phone”. Fields: {fields}."),
+            fields=", ".join(columns.FIELDS),
+        ),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assign"].choices = [
-            ("", "Nobody (assign later)"),
-            (ROUND_ROBIN, "Round-robin across salespeople"),
+            ("", _("Nobody (assign later)")),
+            (ROUND_ROBIN, _("Round-robin across salespeople")),
         ] + [(u.username, f"{u.get_full_name() or u.username} ({u.username})") for u in roles.salespeople()]
 
     def clean_file(self):

@@ -5,21 +5,23 @@ Writes go through import_service.services; this module only describes the data.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from leads.models import Lead, LeadSource
 
 
 class ImportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    COMPLETED = "completed", "Completed"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
 
 
 class InputKind(models.TextChoices):
-    CSV = "csv", "CSV file"
-    XLSX = "xlsx", "Excel workbook"
-    GOOGLE_SHEET = "google_sheet", "Google Sheet"
+    CSV = "csv", _("CSV file")
+    XLSX = "xlsx", _("Excel workbook")
+    GOOGLE_SHEET = "google_sheet", _("Google Sheet")
 
 
 class ImportLog(models.Model):
@@ -29,46 +31,54 @@ class ImportLog(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="lead_imports",
-        verbose_name="run by",
+        verbose_name=_("run by"),
     )
-    source = models.CharField("lead source", max_length=20, choices=LeadSource.choices)
-    input_kind = models.CharField("input", max_length=20, choices=InputKind.choices)
-    file_name = models.CharField("file or sheet", max_length=255)
-    sheet_name = models.CharField("sheet / worksheet", max_length=255, blank=True)
+    source = models.CharField(_("lead source"), max_length=20, choices=LeadSource.choices)
+    input_kind = models.CharField(_("input"), max_length=20, choices=InputKind.choices)
+    file_name = models.CharField(_("file or sheet"), max_length=255)
+    sheet_name = models.CharField(_("sheet / worksheet"), max_length=255, blank=True)
     file = models.FileField(
+        _("file"),
         upload_to="imports/%Y/%m/",
         blank=True,
         max_length=255,
-        help_text="The uploaded file, kept for a background run.",
+        help_text=_("The uploaded file, kept for a background run."),
     )
     options = models.JSONField(
-        default=dict, blank=True, help_text="Column overrides and assignment, so a background run repeats them."
+        _("options"),
+        default=dict,
+        blank=True,
+        help_text=_("Column overrides and assignment, so a background run repeats them."),
     )
-    dry_run = models.BooleanField("dry run (preview only)", default=False)
+    dry_run = models.BooleanField(_("dry run (preview only)"), default=False)
 
-    status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.RUNNING)
-    failure_reason = models.TextField(blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.RUNNING)
+    failure_reason = models.TextField(_("failure reason"), blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
 
-    headers = models.JSONField(default=list, blank=True, help_text="The header row as found in the file.")
-    header_row = models.PositiveIntegerField(null=True, blank=True)
-    columns = models.JSONField(default=dict, blank=True, help_text="Which header went to which lead field.")
-    preview = models.JSONField(default=list, blank=True, help_text="The first rows and their outcome.")
+    headers = models.JSONField(
+        _("headers"), default=list, blank=True, help_text=_("The header row as found in the file.")
+    )
+    header_row = models.PositiveIntegerField(_("header row"), null=True, blank=True)
+    columns = models.JSONField(
+        _("columns"), default=dict, blank=True, help_text=_("Which header went to which lead field.")
+    )
+    preview = models.JSONField(_("preview"), default=list, blank=True, help_text=_("The first rows and their outcome."))
 
-    processed_rows = models.PositiveIntegerField("rows read", default=0)
+    processed_rows = models.PositiveIntegerField(_("rows read"), default=0)
     read_finished_at = models.DateTimeField(
-        null=True, blank=True, help_text="Every row read and checked; writing from here on."
+        _("read finished at"), null=True, blank=True, help_text=_("Every row read and checked; writing from here on.")
     )
-    total = models.PositiveIntegerField(default=0)
-    created = models.PositiveIntegerField(default=0)
-    duplicates = models.PositiveIntegerField(default=0)
-    errors = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(_("total"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
+    errors = models.PositiveIntegerField(_("errors"), default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "lead import"
+        verbose_name = _("lead import")
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(status="completed")
@@ -76,10 +86,12 @@ class ImportLog(models.Model):
                 name="importlog_counts_add_up",
             ),
         ]
+        verbose_name_plural = _("import logs")
 
     def __str__(self):
-        kind = "Dry run" if self.dry_run else "Import"
-        return f"{kind} #{self.pk} of {self.file_name}"
+        if self.dry_run:
+            return gettext("Dry run #%(id)s of %(file)s") % {"id": self.pk, "file": self.file_name}
+        return gettext("Import #%(id)s of %(file)s") % {"id": self.pk, "file": self.file_name}
 
     @property
     def is_finished(self) -> bool:
@@ -87,35 +99,42 @@ class ImportLog(models.Model):
 
 
 class RowOutcome(models.TextChoices):
-    CREATED = "created", "Created"
-    DUPLICATE = "duplicate", "Duplicate"
-    ERROR = "error", "Error"
+    CREATED = "created", _("Created")
+    DUPLICATE = "duplicate", _("Duplicate")
+    ERROR = "error", _("Error")
 
 
 class ImportRow(models.Model):
     """A row that did not become a new lead: an error, or a duplicate of a known lead."""
 
-    log = models.ForeignKey(ImportLog, on_delete=models.CASCADE, related_name="rows")
-    row_number = models.PositiveIntegerField(help_text="The row in the file, the header row counting as a row.")
-    outcome = models.CharField(max_length=20, choices=RowOutcome.choices)
-    reason = models.CharField(max_length=255, blank=True)
-    values = models.JSONField(default=list, help_text="The raw cells, in header order.")
+    log = models.ForeignKey(ImportLog, verbose_name=_("log"), on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField(
+        _("row number"), help_text=_("The row in the file, the header row counting as a row.")
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=RowOutcome.choices)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    values = models.JSONField(_("values"), default=list, help_text=_("The raw cells, in header order."))
     lead = models.ForeignKey(
         Lead,
+        verbose_name=_("lead"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="For a duplicate: the lead the phone belongs to.",
+        help_text=_("For a duplicate: the lead the phone belongs to."),
     )
 
     class Meta:
         ordering = ["log", "row_number"]
         indexes = [models.Index(fields=["log", "outcome", "row_number"])]
-        verbose_name = "import row"
+        verbose_name = _("import row")
+        verbose_name_plural = _("import rows")
 
     def __str__(self):
-        return f"Row {self.row_number}: {self.get_outcome_display()}"
+        return gettext("Row %(number)s: %(outcome)s") % {
+            "number": self.row_number,
+            "outcome": self.get_outcome_display(),
+        }
 
 
 class LeadImportUpload(ImportLog):
@@ -123,5 +142,5 @@ class LeadImportUpload(ImportLog):
 
     class Meta:
         proxy = True
-        verbose_name = "import leads"
-        verbose_name_plural = "import leads"
+        verbose_name = _("import leads")
+        verbose_name_plural = _("import leads")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import InputError
 from import_service import columns
@@ -24,25 +25,25 @@ from import_service import columns
 # How far down a sheet the header row may be.
 HEADER_SCAN_ROWS = 30
 
-UNKNOWN_EXTENSION = "Cannot import “{name}”: only .csv and .xlsx files are supported."
-UNREADABLE = "Cannot read “{name}”: {error}."
-EMPTY_FILE = "“{name}” is empty."
-NOT_TEXT = "“{name}” is not a text CSV file (it contains binary data)."
-LOOKS_LIKE_XLSX = "“{name}” is an Excel workbook, not a CSV file: save it with the .xlsx extension."
-UNKNOWN_ENCODING = "Cannot tell the text encoding of “{name}”: save it as UTF-8 CSV."
-ENCRYPTED_XLSX = (
+UNKNOWN_EXTENSION = _("Cannot import “{name}”: only .csv and .xlsx files are supported.")
+UNREADABLE = _("Cannot read “{name}”: {error}.")
+EMPTY_FILE = _("“{name}” is empty.")
+NOT_TEXT = _("“{name}” is not a text CSV file (it contains binary data).")
+LOOKS_LIKE_XLSX = _("“{name}” is an Excel workbook, not a CSV file: save it with the .xlsx extension.")
+UNKNOWN_ENCODING = _("Cannot tell the text encoding of “{name}”: save it as UTF-8 CSV.")
+ENCRYPTED_XLSX = _(
     "“{name}” is password-protected (encrypted) or an old .xls workbook: "
     "open it in Excel, remove the password and save it as .xlsx."
 )
-CORRUPT_XLSX = "“{name}” is not a valid .xlsx workbook (the file is damaged or of another type)."
-XLSX_TOO_BIG = (
+CORRUPT_XLSX = _("“{name}” is not a valid .xlsx workbook (the file is damaged or of another type).")
+XLSX_TOO_BIG = _(
     "“{name}” unpacks to {size_mb} MB, more than the {limit_mb} MB allowed "
     "(IMPORT_XLSX_MAX_UNCOMPRESSED_MB); split the workbook."
 )
-SHEET_FOR_CSV = "A sheet name only applies to .xlsx workbooks; “{name}” is a CSV file."
-NO_SUCH_SHEET = "There is no sheet “{sheet}” in “{name}”. Sheets: {sheets}."
-CSV_BROKEN = "“{name}” could not be parsed as CSV at row {row}: {error}."
-FILE_TOO_BIG = "“{name}” is {size_mb} MB, more than the {limit_mb} MB allowed (IMPORT_MAX_FILE_MB)."
+SHEET_FOR_CSV = _("A sheet name only applies to .xlsx workbooks; “{name}” is a CSV file.")
+NO_SUCH_SHEET = _("There is no sheet “{sheet}” in “{name}”. Sheets: {sheets}.")
+CSV_BROKEN = _("“{name}” could not be parsed as CSV at row {row}: {error}.")
+FILE_TOO_BIG = _("“{name}” is {size_mb} MB, more than the {limit_mb} MB allowed (IMPORT_MAX_FILE_MB).")
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted OOXML and old .xls
 
@@ -111,7 +112,7 @@ def _locate_header(records: Iterator[tuple[int, list]], overrides: dict[str, str
         if len(scanned) >= HEADER_SCAN_ROWS:
             break
     best_index, best_score = None, 0
-    for index, (_, cells) in enumerate(scanned):
+    for index, (_number, cells) in enumerate(scanned):
         score = columns.header_score([cell_text(c) for c in cells], overrides)
         if score > best_score:
             best_index, best_score = index, score
@@ -305,7 +306,7 @@ def _open_xlsx(path: Path, name: str, sheet: str | None, overrides) -> Table:
         else:
             worksheet = workbook.worksheets[0]
         if not hasattr(worksheet, "iter_rows"):
-            raise ImportFileError(f"The first sheet of “{name}” is a chart, not a table; choose a sheet with --sheet.")
+            raise ImportFileError(CHART_SHEET.format(name=name))
         # Read-only mode trusts the size the writing program recorded, which some
         # exporters get wrong; read the rows as they are instead.
         worksheet.reset_dimensions()
@@ -338,15 +339,18 @@ def _open_xlsx(path: Path, name: str, sheet: str | None, overrides) -> Table:
 
 # --- Google Sheets ------------------------------------------------------------------
 
-NO_SERVICE_ACCOUNT = (
+NO_SERVICE_ACCOUNT = _(
     "Set GOOGLE_SERVICE_ACCOUNT_FILE to the path of a Google service-account JSON key to import from Google Sheets."
 )
-SHEET_NOT_FOUND = (
+SHEET_NOT_FOUND = _(
     "Google Sheet “{key}” was not found, or the service account {email} has no access: "
     "share the sheet with that address."
 )
-NO_SUCH_WORKSHEET = "There is no worksheet “{sheet}” in “{title}”. Worksheets: {sheets}."
-GOOGLE_ERROR = "Google Sheets refused the request: {error}."
+CHART_SHEET = _("The first sheet of “{name}” is a chart, not a table; choose a sheet with --sheet.")
+BAD_KEY_FILE = _("Cannot use the service-account key {key_file}: {error}")
+NOT_A_SHEET = _("“{key}” is not a Google Sheets URL or key.")
+NO_SUCH_WORKSHEET = _("There is no worksheet “{sheet}” in “{title}”. Worksheets: {sheets}.")
+GOOGLE_ERROR = _("Google Sheets refused the request: {error}.")
 
 
 def open_google_sheet(
@@ -364,7 +368,7 @@ def open_google_sheet(
     try:
         client = gspread.service_account(filename=key_file)
     except (OSError, ValueError) as exc:
-        raise ImportFileError(f"Cannot use the service-account key {key_file}: {exc}") from exc
+        raise ImportFileError(BAD_KEY_FILE.format(key_file=key_file, error=exc)) from exc
     email = getattr(getattr(client, "http_client", None), "auth", None)
     email = getattr(email, "service_account_email", "the service account")
     key = url_or_key.strip()
@@ -387,7 +391,7 @@ def open_google_sheet(
     except gspread.SpreadsheetNotFound as exc:
         raise ImportFileError(SHEET_NOT_FOUND.format(key=key, email=email)) from exc
     except gspread.exceptions.NoValidUrlKeyFound as exc:
-        raise ImportFileError(f"“{key}” is not a Google Sheets URL or key.") from exc
+        raise ImportFileError(NOT_A_SHEET.format(key=key)) from exc
     except gspread.exceptions.APIError as exc:
         if getattr(exc, "code", None) in (403, 404):
             raise ImportFileError(SHEET_NOT_FOUND.format(key=key, email=email)) from exc

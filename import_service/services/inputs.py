@@ -10,13 +10,14 @@ from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from import_service import columns, readers
 from leads.services import NOT_A_SALESPERSON, salesperson_rotation
 
 ROUND_ROBIN = "round-robin"
-UNKNOWN_SALESPERSON = "No active salesperson with the username “{username}”."
+UNKNOWN_SALESPERSON = _("No active salesperson with the username “{username}”.")
 
 
 def import_open_file(

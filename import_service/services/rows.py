@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from import_service import columns, readers
 from leads.models import Lead
 from leads.phones import InvalidPhone, normalize_phone
 
-NO_PHONE = "No phone number."
+NO_PHONE = _("No phone number.")
 
 _MAX_LENGTHS = {f.name: f.max_length for f in Lead._meta.concrete_fields if getattr(f, "max_length", None)}
 _DATE_FORMATS = (
@@ -93,7 +94,7 @@ def parse_row(number: int, cells: list, mapping: dict[int, str], *, now: datetim
     try:
         row.phone = normalize_phone(phone_raw)
     except InvalidPhone as exc:
-        row.error = NO_PHONE if readers.cell_text(phone_raw) == "" else str(exc)
+        row.error = str(NO_PHONE) if readers.cell_text(phone_raw) == "" else str(exc)
         return row
     moment = parse_created_time(created_time)
     row.at = min(moment, now) if moment else None

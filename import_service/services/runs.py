@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, reset_queries, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import error_text
 from import_service import readers
@@ -34,8 +35,8 @@ logger = logging.getLogger(__name__)
 CHUNK_ROWS = 2000
 PREVIEW_ROWS = 20
 
-DUPLICATE_KNOWN = "Phone {phone} already belongs to a lead."
-DUPLICATE_IN_FILE = "Phone {phone} appears earlier in this file."
+DUPLICATE_KNOWN = _("Phone {phone} already belongs to a lead.")
+DUPLICATE_IN_FILE = _("Phone {phone} appears earlier in this file.")
 DEFAULT_SOURCES = {
     InputKind.CSV: LeadSource.CSV,
     InputKind.XLSX: LeadSource.EXCEL,

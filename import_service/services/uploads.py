@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.tasks import enqueue, enqueue_on_commit
 from import_service.models import ImportLog, ImportStatus
@@ -19,8 +20,8 @@ from import_service.services.inputs import import_assigner, import_open_file
 from import_service.services.runs import import_execute, import_log_start, import_run_stored
 from import_service.tasks import import_run_task
 
-NOT_A_DRY_RUN = "Only a previewed (dry-run) upload can be confirmed."
-PREVIEW_FAILED = "This preview failed; upload the file again."
+NOT_A_DRY_RUN = _("Only a previewed (dry-run) upload can be confirmed.")
+PREVIEW_FAILED = _("This preview failed; upload the file again.")
 
 
 # A confirmed run still queued this long has lost its task (see import_runs_requeue_stale).
