@@ -12,6 +12,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from analytics.models import (
@@ -123,7 +125,7 @@ class SalesKPIAdmin(ReadOnlyRollupAdmin):
             return queryset.filter(salesperson=request.user)
         return queryset.none()
 
-    @admin.display(description="follow-ups done", ordering="followup_pct")
+    @admin.display(description=_("follow-ups done"), ordering="followup_pct")
     def followup_percent(self, obj):
         return (
             conversion_badge(obj.followup_pct)
@@ -131,20 +133,22 @@ class SalesKPIAdmin(ReadOnlyRollupAdmin):
             else badge(f"{obj.followup_pct:.1f} %", percent_colour(obj.followup_pct, green_from=90, orange_from=70))
         )
 
-    @admin.display(description="trial → enrolled", ordering="trial_pct")
+    @admin.display(description=_("trial → enrolled"), ordering="trial_pct")
     def trial_conversion(self, obj):
         return conversion_badge(obj.trial_pct)
 
-    @admin.display(description="contact → enrolled", ordering="overall_pct")
+    @admin.display(description=_("contact → enrolled"), ordering="overall_pct")
     def overall_conversion(self, obj):
         return conversion_badge(obj.overall_pct)
 
-    @admin.display(description="avg response", ordering="avg_response_time")
+    @admin.display(description=_("avg response"), ordering="avg_response_time")
     def response_time(self, obj):
         if obj.avg_response_time is None:
             return "—"
         minutes = int(obj.avg_response_time.total_seconds() // 60)
-        return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+        if minutes >= 60:
+            return gettext("%(hours)d h %(minutes)02d min") % {"hours": minutes // 60, "minutes": minutes % 60}
+        return gettext("%(minutes)d min") % {"minutes": minutes}
 
 
 @admin.register(LeadMetrics)
@@ -187,7 +191,7 @@ class LeadMetricsAdmin(ManagersOnly, ReadOnlyRollupAdmin):
             .annotate(conversion_pct=ratio("enrolled", "total_leads"), trial_pct=ratio("enrolled", "trial_attended"))
         )
 
-    @admin.display(description="by source")
+    @admin.display(description=_("by source"))
     def sources(self, obj):
         parts = [(source, count) for source, count in obj.source_breakdown.items() if count]
         if not parts:
@@ -196,11 +200,11 @@ class LeadMetricsAdmin(ManagersOnly, ReadOnlyRollupAdmin):
             " ", "{}", ((badge(f"{LeadSource(s).label} {n}", SOURCE_COLOURS[LeadSource(s)]),) for s, n in parts)
         )
 
-    @admin.display(description="lead → enrolled", ordering="conversion_pct")
+    @admin.display(description=_("lead → enrolled"), ordering="conversion_pct")
     def conversion(self, obj):
         return conversion_badge(obj.conversion_pct)
 
-    @admin.display(description="trial → enrolled", ordering="trial_pct")
+    @admin.display(description=_("trial → enrolled"), ordering="trial_pct")
     def trial_conversion(self, obj):
         return conversion_badge(obj.trial_pct)
 
@@ -227,27 +231,27 @@ class MarketingAnalyticsAdmin(ManagersOnly, ReadOnlyRollupAdmin):
             super().get_queryset(request).annotate(conversion_pct=ratio("enrollments_from_channel", "leads_generated"))
         )
 
-    @admin.display(description="channel", ordering="channel")
+    @admin.display(description=_("channel"), ordering="channel")
     def channel_label(self, obj):
         return source_badge(obj.channel)
 
-    @admin.display(description="CTR", ordering="ctr")
+    @admin.display(description=_("CTR"), ordering="ctr")
     def ctr_display(self, obj):
         return "—" if obj.ctr is None else f"{obj.ctr} %"
 
-    @admin.display(description="cost (UZS)", ordering="cost_total")
+    @admin.display(description=_("cost (UZS)"), ordering="cost_total")
     def cost_display(self, obj):
         return money(obj.cost_total)
 
-    @admin.display(description="CPL (UZS)", ordering="cpl")
+    @admin.display(description=_("CPL (UZS)"), ordering="cpl")
     def cpl_display(self, obj):
         return money(obj.cpl)
 
-    @admin.display(description="CPA (UZS)", ordering="cpa")
+    @admin.display(description=_("CPA (UZS)"), ordering="cpa")
     def cpa_display(self, obj):
         return money(obj.cpa)
 
-    @admin.display(description="lead → enrolled", ordering="conversion_pct")
+    @admin.display(description=_("lead → enrolled"), ordering="conversion_pct")
     def conversion(self, obj):
         return conversion_badge(obj.conversion_pct)
 
@@ -268,11 +272,11 @@ class GroupAnalyticsAdmin(ManagersOnly, ReadOnlyRollupAdmin):
         "combine_link",
     ]
 
-    @admin.display(description="avg room occupancy", ordering="avg_room_occupancy")
+    @admin.display(description=_("avg room occupancy"), ordering="avg_room_occupancy")
     def occupancy(self, obj):
         return occupancy_badge(obj.avg_room_occupancy)
 
-    @admin.display(description="recent trial → enrolled", ordering="trial_conversion_rate")
+    @admin.display(description=_("recent trial → enrolled"), ordering="trial_conversion_rate")
     def trial_rate(self, obj):
         return conversion_badge(obj.trial_conversion_rate)
 
@@ -283,11 +287,11 @@ class GroupAnalyticsAdmin(ManagersOnly, ReadOnlyRollupAdmin):
         query = urlencode({"date": obj.date.isoformat(), "kind": kind})
         return format_html('<a href="{}?{}">{}</a>', url, query, count)
 
-    @admin.display(description="new groups recommended", ordering="new_groups_recommended")
+    @admin.display(description=_("new groups recommended"), ordering="new_groups_recommended")
     def new_groups_link(self, obj):
         return self._recommendations_link(obj, RecommendationKind.NEW_GROUP, obj.new_groups_recommended)
 
-    @admin.display(description="groups to combine", ordering="groups_to_combine")
+    @admin.display(description=_("groups to combine"), ordering="groups_to_combine")
     def combine_link(self, obj):
         return self._recommendations_link(obj, RecommendationKind.COMBINE, obj.groups_to_combine)
 
@@ -302,15 +306,15 @@ class GroupRecommendationAdmin(ManagersOnly, ReadOnlyRollupAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
-    @admin.display(description="recommendation", ordering="kind")
+    @admin.display(description=_("recommendation"), ordering="kind")
     def kind_label(self, obj):
         return badge(obj.get_kind_display(), BLUE if obj.kind == RecommendationKind.NEW_GROUP else ORANGE)
 
-    @admin.display(description="groups")
+    @admin.display(description=_("groups"))
     def group_names(self, obj):
         return ", ".join(sorted(g.name for g in obj.groups.all())) or "—"
 
-    @admin.display(description="suggested slot")
+    @admin.display(description=_("suggested slot"))
     def slot(self, obj):
         if not obj.suggested_start_time:
             return "—"
@@ -325,7 +329,7 @@ class RoomDayUsageAdmin(ManagersOnly, ReadOnlyRollupAdmin):
     list_filter = ["room"]
     search_fields = ["room__name"]
 
-    @admin.display(description="occupancy", ordering="occupancy_percent")
+    @admin.display(description=_("occupancy"), ordering="occupancy_percent")
     def occupancy(self, obj):
         return occupancy_badge(obj.occupancy_percent)
 
@@ -333,7 +337,7 @@ class RoomDayUsageAdmin(ManagersOnly, ReadOnlyRollupAdmin):
 class SpendImportForm(forms.Form):
     channel = forms.ChoiceField(choices=LeadSource.choices)
     file = forms.FileField(
-        help_text="Daily report exported from the ad platform: Day, Amount spent (UZS), Impressions, Link clicks."
+        help_text=_("Daily report exported from the ad platform: Day, Amount spent (UZS), Impressions, Link clicks.")
     )
 
     def clean_file(self):
@@ -356,11 +360,11 @@ class MarketingSpendAdmin(ManagersOnly, ExportMixin, admin.ModelAdmin):
     fields = ["date", "channel", "impressions", "clicks", "cost", "note"]
     change_list_template = "admin/analytics/marketingspend/change_list.html"
 
-    @admin.display(description="channel", ordering="channel")
+    @admin.display(description=_("channel"), ordering="channel")
     def channel_label(self, obj):
         return source_badge(obj.channel)
 
-    @admin.display(description="cost (UZS)", ordering="cost")
+    @admin.display(description=_("cost (UZS)"), ordering="cost")
     def cost_display(self, obj):
         return money(obj.cost)
 
@@ -397,12 +401,21 @@ class MarketingSpendAdmin(ManagersOnly, ExportMixin, admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    f"Imported {len(result.days)} day(s): {result.created} added, {result.updated} replaced "
-                    f"({result.days[0]} to {result.days[-1]}). The days are being rolled up again.",
+                    gettext(
+                        "Imported %(days)d day(s): %(created)d added, %(updated)d replaced "
+                        "(%(first)s to %(last)s). The days are being rolled up again."
+                    )
+                    % {
+                        "days": len(result.days),
+                        "created": result.created,
+                        "updated": result.updated,
+                        "first": f"{result.days[0]:%d.%m.%Y}",
+                        "last": f"{result.days[-1]:%d.%m.%Y}",
+                    },
                     messages.SUCCESS,
                 )
                 return redirect("admin:analytics_marketingspend_changelist")
-        context = admin_page_context(self, request, title="Import ad spend", form=form)
+        context = admin_page_context(self, request, title=_("Import ad spend"), form=form)
         return TemplateResponse(request, "admin/analytics/marketingspend/import.html", context)
 
 
@@ -423,5 +436,5 @@ class DashboardAdmin(ReadOnlyAdminMixin, ManagersOnly, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        context = admin_page_context(self, request, title="Analytics dashboard", **dashboard_context(request.GET))
+        context = admin_page_context(self, request, title=_("Analytics dashboard"), **dashboard_context(request.GET))
         return TemplateResponse(request, "admin/analytics/dashboard.html", context)

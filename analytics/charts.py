@@ -8,6 +8,7 @@ goes through format_html, which escapes it.
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 # The charts' font and their scaling (at most their own width) are in
 # analytics/static/analytics/dashboard.css: no style attributes, so the
@@ -26,7 +27,8 @@ def _number(value) -> str:
     return f"{value:,}".replace(",", " ")
 
 
-def empty(chart_id: str, message: str = "No data for these dates.") -> SafeString:
+def empty(chart_id: str, message: str = "") -> SafeString:
+    message = message or gettext("No data for these dates.")
     return format_html('<p class="chart-empty" data-chart="{}">{}</p>', chart_id, message)
 
 

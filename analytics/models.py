@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from leads.models import LeadSource
 
@@ -23,32 +25,35 @@ def percent(part, whole) -> Decimal | None:
 class SalesKPI(models.Model):
     """One row per local day and salesperson (the lead's assigned salesperson)."""
 
-    date = models.DateField()
-    salesperson = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    new_contacts = models.PositiveIntegerField(default=0)
-    followups_completed = models.PositiveIntegerField(default=0)
-    followups_overdue = models.PositiveIntegerField(default=0)
-    trials_scheduled = models.PositiveIntegerField(default=0)
-    trials_attended = models.PositiveIntegerField(default=0)
-    trials_no_show = models.PositiveIntegerField(default=0)
-    sales_offers_made = models.PositiveIntegerField(default=0)
-    enrollments = models.PositiveIntegerField(default=0)
-    lost_leads = models.PositiveIntegerField(default=0)
+    date = models.DateField(_("date"))
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("salesperson"), on_delete=models.CASCADE, related_name="+"
+    )
+    new_contacts = models.PositiveIntegerField(_("new contacts"), default=0)
+    followups_completed = models.PositiveIntegerField(_("followups completed"), default=0)
+    followups_overdue = models.PositiveIntegerField(_("followups overdue"), default=0)
+    trials_scheduled = models.PositiveIntegerField(_("trials scheduled"), default=0)
+    trials_attended = models.PositiveIntegerField(_("trials attended"), default=0)
+    trials_no_show = models.PositiveIntegerField(_("trials no show"), default=0)
+    sales_offers_made = models.PositiveIntegerField(_("sales offers made"), default=0)
+    enrollments = models.PositiveIntegerField(_("enrollments"), default=0)
+    lost_leads = models.PositiveIntegerField(_("lost leads"), default=0)
     avg_response_time = models.DurationField(
+        _("avg response time"),
         null=True,
         blank=True,
-        help_text="Average time from assignment to first contact, for leads first contacted this day.",
+        help_text=_("Average time from assignment to first contact, for leads first contacted this day."),
     )
-    computed_at = models.DateTimeField(auto_now=True)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
     class Meta:
-        verbose_name = "sales KPI"
-        verbose_name_plural = "sales KPIs"
+        verbose_name = _("sales KPI")
+        verbose_name_plural = _("sales KPIs")
         ordering = ["-date", "salesperson_id"]
         constraints = [models.UniqueConstraint(fields=["date", "salesperson"], name="saleskpi_one_per_day_person")]
 
     def __str__(self):
-        return f"{self.salesperson} on {self.date}"
+        return gettext("%(who)s on %(date)s") % {"who": self.salesperson, "date": f"{self.date:%d.%m.%Y}"}
 
     @property
     def followup_completion_percent(self):
@@ -72,33 +77,33 @@ TRANSITION_FIELDS = ["contacted", "interested", "trial_scheduled", "trial_attend
 class LeadMetrics(models.Model):
     """One row per local day: new leads by source and the day's status transitions."""
 
-    date = models.DateField(unique=True)
-    total_leads = models.PositiveIntegerField(default=0)
-    instagram_leads = models.PositiveIntegerField(default=0)
-    telegram_leads = models.PositiveIntegerField(default=0)
-    whatsapp_leads = models.PositiveIntegerField(default=0)
-    call_tracking_leads = models.PositiveIntegerField(default=0)
-    landing_leads = models.PositiveIntegerField(default=0)
-    google_sheets_leads = models.PositiveIntegerField(default=0)
-    excel_leads = models.PositiveIntegerField(default=0)
-    csv_leads = models.PositiveIntegerField(default=0)
-    contacted = models.PositiveIntegerField(default=0)
-    interested = models.PositiveIntegerField(default=0)
-    trial_scheduled = models.PositiveIntegerField(default=0)
-    trial_attended = models.PositiveIntegerField(default=0)
-    enrolled = models.PositiveIntegerField(default=0)
-    lost = models.PositiveIntegerField(default=0)
-    assigned = models.PositiveIntegerField(default=0)
-    unassigned = models.PositiveIntegerField(default=0)
-    computed_at = models.DateTimeField(auto_now=True)
+    date = models.DateField(_("date"), unique=True)
+    total_leads = models.PositiveIntegerField(_("total leads"), default=0)
+    instagram_leads = models.PositiveIntegerField(_("instagram leads"), default=0)
+    telegram_leads = models.PositiveIntegerField(_("telegram leads"), default=0)
+    whatsapp_leads = models.PositiveIntegerField(_("whatsapp leads"), default=0)
+    call_tracking_leads = models.PositiveIntegerField(_("call tracking leads"), default=0)
+    landing_leads = models.PositiveIntegerField(_("landing leads"), default=0)
+    google_sheets_leads = models.PositiveIntegerField(_("google sheets leads"), default=0)
+    excel_leads = models.PositiveIntegerField(_("excel leads"), default=0)
+    csv_leads = models.PositiveIntegerField(_("csv leads"), default=0)
+    contacted = models.PositiveIntegerField(_("contacted"), default=0)
+    interested = models.PositiveIntegerField(_("interested"), default=0)
+    trial_scheduled = models.PositiveIntegerField(_("trial scheduled"), default=0)
+    trial_attended = models.PositiveIntegerField(_("trial attended"), default=0)
+    enrolled = models.PositiveIntegerField(_("enrolled"), default=0)
+    lost = models.PositiveIntegerField(_("lost"), default=0)
+    assigned = models.PositiveIntegerField(_("assigned"), default=0)
+    unassigned = models.PositiveIntegerField(_("unassigned"), default=0)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
     class Meta:
-        verbose_name = "lead metrics"
-        verbose_name_plural = "lead metrics"
+        verbose_name = _("lead metrics")
+        verbose_name_plural = _("lead metrics")
         ordering = ["-date"]
 
     def __str__(self):
-        return f"Leads on {self.date}"
+        return gettext("Leads on %(date)s") % {"date": f"{self.date:%d.%m.%Y}"}
 
     @property
     def source_breakdown(self) -> dict[str, int]:
@@ -115,8 +120,8 @@ class LeadMetrics(models.Model):
 
 
 class SpendSource(models.TextChoices):
-    MANUAL = "manual", "Typed in admin"
-    IMPORT = "import", "Imported from an ad-platform export"
+    MANUAL = "manual", _("Typed in admin")
+    IMPORT = "import", _("Imported from an ad-platform export")
 
 
 class MarketingSpend(models.Model):
@@ -125,21 +130,29 @@ class MarketingSpend(models.Model):
     Kept apart from MarketingAnalytics so a rollup never overwrites what people typed.
     """
 
-    date = models.DateField()
-    channel = models.CharField(max_length=20, choices=LeadSource.choices)
-    impressions = models.PositiveIntegerField(default=0)
-    clicks = models.PositiveIntegerField(default=0)
-    cost = models.DecimalField("cost (UZS)", max_digits=14, decimal_places=2, default=Decimal("0"))
-    source = models.CharField(max_length=10, choices=SpendSource.choices, default=SpendSource.MANUAL, editable=False)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    date = models.DateField(_("date"))
+    channel = models.CharField(_("channel"), max_length=20, choices=LeadSource.choices)
+    impressions = models.PositiveIntegerField(_("impressions"), default=0)
+    clicks = models.PositiveIntegerField(_("clicks"), default=0)
+    cost = models.DecimalField(_("cost (UZS)"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    source = models.CharField(
+        _("source"), max_length=10, choices=SpendSource.choices, default=SpendSource.MANUAL, editable=False
     )
-    note = models.CharField(max_length=255, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        verbose_name = "marketing spend"
-        verbose_name_plural = "marketing spend"
+        verbose_name = _("marketing spend")
+        verbose_name_plural = _("marketing spend")
         ordering = ["-date", "channel"]
         constraints = [
             models.UniqueConstraint(fields=["date", "channel"], name="marketingspend_one_per_day_channel"),
@@ -147,138 +160,153 @@ class MarketingSpend(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_channel_display()} on {self.date}"
+        return gettext("%(who)s on %(date)s") % {"who": self.get_channel_display(), "date": f"{self.date:%d.%m.%Y}"}
 
 
 class MarketingAnalytics(models.Model):
     """One row per local day and channel (= lead source)."""
 
-    date = models.DateField()
-    channel = models.CharField(max_length=20, choices=LeadSource.choices)
-    impressions = models.PositiveIntegerField(default=0)
-    clicks = models.PositiveIntegerField(default=0)
-    ctr = models.DecimalField("CTR %", max_digits=7, decimal_places=2, null=True, blank=True)
-    leads_generated = models.PositiveIntegerField(default=0)
-    cost_total = models.DecimalField("cost (UZS)", max_digits=14, decimal_places=2, default=Decimal("0"))
-    cpl = models.DecimalField("CPL (UZS)", max_digits=14, decimal_places=2, null=True, blank=True)
-    enrollments_from_channel = models.PositiveIntegerField(default=0)
-    cpa = models.DecimalField("CPA (UZS)", max_digits=14, decimal_places=2, null=True, blank=True)
-    computed_at = models.DateTimeField(auto_now=True)
+    date = models.DateField(_("date"))
+    channel = models.CharField(_("channel"), max_length=20, choices=LeadSource.choices)
+    impressions = models.PositiveIntegerField(_("impressions"), default=0)
+    clicks = models.PositiveIntegerField(_("clicks"), default=0)
+    ctr = models.DecimalField(_("CTR %"), max_digits=7, decimal_places=2, null=True, blank=True)
+    leads_generated = models.PositiveIntegerField(_("leads generated"), default=0)
+    cost_total = models.DecimalField(_("cost (UZS)"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    cpl = models.DecimalField(_("CPL (UZS)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    enrollments_from_channel = models.PositiveIntegerField(_("enrollments from channel"), default=0)
+    cpa = models.DecimalField(_("CPA (UZS)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
     class Meta:
-        verbose_name = "marketing analytics"
-        verbose_name_plural = "marketing analytics"
+        verbose_name = _("marketing analytics")
+        verbose_name_plural = _("marketing analytics")
         ordering = ["-date", "channel"]
         constraints = [
             models.UniqueConstraint(fields=["date", "channel"], name="marketinganalytics_one_per_day_channel")
         ]
 
     def __str__(self):
-        return f"{self.get_channel_display()} on {self.date}"
+        return gettext("%(who)s on %(date)s") % {"who": self.get_channel_display(), "date": f"{self.date:%d.%m.%Y}"}
 
 
 class RollupRun(models.Model):
     """One row per rolled-up day: the lock two rollups of that day queue on
     (SELECT … FOR UPDATE), and when and how fast it last ran."""
 
-    date = models.DateField(primary_key=True)
-    last_started_at = models.DateTimeField(null=True, blank=True)
-    last_finished_at = models.DateTimeField(null=True, blank=True)
-    last_duration_ms = models.PositiveIntegerField(null=True, blank=True)
-    runs = models.PositiveIntegerField(default=0)
+    date = models.DateField(_("date"), primary_key=True)
+    last_started_at = models.DateTimeField(_("last started at"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("last finished at"), null=True, blank=True)
+    last_duration_ms = models.PositiveIntegerField(_("last duration ms"), null=True, blank=True)
+    runs = models.PositiveIntegerField(_("runs"), default=0)
 
     class Meta:
         ordering = ["-date"]
+        verbose_name = _("rollup run")
+        verbose_name_plural = _("rollup runs")
 
     def __str__(self):
-        return f"Rollup of {self.date}"
+        return gettext("Rollup of %(date)s") % {"date": f"{self.date:%d.%m.%Y}"}
 
 
 class GroupAnalytics(models.Model):
     """One row per local day: how full the groups and rooms are, and what to plan."""
 
-    date = models.DateField(unique=True)
-    full_groups = models.PositiveIntegerField(default=0)
+    date = models.DateField(_("date"), unique=True)
+    full_groups = models.PositiveIntegerField(_("full groups"), default=0)
     near_full_groups = models.PositiveIntegerField(
-        default=0, help_text="Groups at 80 % of capacity or more (full ones included)."
+        _("near full groups"), default=0, help_text=_("Groups at 80 % of capacity or more (full ones included).")
     )
-    empty_groups = models.PositiveIntegerField(default=0)
-    rooms_in_use = models.PositiveIntegerField(default=0)
+    empty_groups = models.PositiveIntegerField(_("empty groups"), default=0)
+    rooms_in_use = models.PositiveIntegerField(_("rooms in use"), default=0)
     avg_room_occupancy = models.DecimalField(
-        "avg room occupancy %", max_digits=7, decimal_places=1, null=True, blank=True
+        _("avg room occupancy %"), max_digits=7, decimal_places=1, null=True, blank=True
     )
-    trial_students = models.PositiveIntegerField(default=0, help_text="Trials booked for this day and the 6 after it.")
+    trial_students = models.PositiveIntegerField(
+        _("trial students"), default=0, help_text=_("Trials booked for this day and the 6 after it.")
+    )
     trial_conversion_rate = models.DecimalField(
-        "recent trial → enrolled %",
+        _("recent trial → enrolled %"),
         max_digits=5,
         decimal_places=1,
         null=True,
         blank=True,
-        help_text="Enrolments after a trial / trials attended, over the 30 days up to this day.",
+        help_text=_("Enrolments after a trial / trials attended, over the 30 days up to this day."),
     )
-    expected_enrollments = models.DecimalField(max_digits=7, decimal_places=1, default=0)
-    new_groups_recommended = models.PositiveIntegerField(default=0)
-    groups_to_combine = models.PositiveIntegerField(default=0)
-    computed_at = models.DateTimeField(auto_now=True)
+    expected_enrollments = models.DecimalField(_("expected enrollments"), max_digits=7, decimal_places=1, default=0)
+    new_groups_recommended = models.PositiveIntegerField(_("new groups recommended"), default=0)
+    groups_to_combine = models.PositiveIntegerField(_("groups to combine"), default=0)
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
     class Meta:
-        verbose_name = "group analytics"
-        verbose_name_plural = "group analytics"
+        verbose_name = _("group analytics")
+        verbose_name_plural = _("group analytics")
         ordering = ["-date"]
 
     def __str__(self):
-        return f"Groups on {self.date}"
+        return gettext("Groups on %(date)s") % {"date": f"{self.date:%d.%m.%Y}"}
 
 
 class RoomDayUsage(models.Model):
     """One row per local day and room with lessons: seats offered and taken.
     Feeds GroupAnalytics.avg_room_occupancy and the dashboard's heat map."""
 
-    date = models.DateField()
-    room = models.ForeignKey("scheduling.Room", on_delete=models.CASCADE, related_name="+")
-    lessons = models.PositiveIntegerField(default=0)
-    seats_offered = models.PositiveIntegerField(default=0)
-    seats_taken = models.PositiveIntegerField(default=0)
-    occupancy_percent = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
-    computed_at = models.DateTimeField(auto_now=True)
+    date = models.DateField(_("date"))
+    room = models.ForeignKey("scheduling.Room", verbose_name=_("room"), on_delete=models.CASCADE, related_name="+")
+    lessons = models.PositiveIntegerField(_("lessons"), default=0)
+    seats_offered = models.PositiveIntegerField(_("seats offered"), default=0)
+    seats_taken = models.PositiveIntegerField(_("seats taken"), default=0)
+    occupancy_percent = models.DecimalField(
+        _("occupancy percent"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
 
     class Meta:
-        verbose_name = "room usage"
-        verbose_name_plural = "room usage"
+        verbose_name = _("room usage")
+        verbose_name_plural = _("room usage")
         ordering = ["-date", "room_id"]
         constraints = [models.UniqueConstraint(fields=["date", "room"], name="roomdayusage_one_per_day_room")]
 
     def __str__(self):
-        return f"{self.room} on {self.date}"
+        return gettext("%(who)s on %(date)s") % {"who": self.room, "date": f"{self.date:%d.%m.%Y}"}
 
 
 class RecommendationKind(models.TextChoices):
-    NEW_GROUP = "new_group", "Open a new group"
-    COMBINE = "combine", "Combine groups"
+    NEW_GROUP = "new_group", _("Open a new group")
+    COMBINE = "combine", _("Combine groups")
 
 
 class GroupRecommendation(models.Model):
     """A planning suggestion of the day's rollup, with its reason. Rebuilt by
     every rollup of that day."""
 
-    date = models.DateField(db_index=True)
-    kind = models.CharField(max_length=12, choices=RecommendationKind.choices)
-    course = models.ForeignKey("scheduling.Course", on_delete=models.CASCADE, related_name="+")
-    groups = models.ManyToManyField("scheduling.Group", related_name="+", blank=True)
-    suggested_days = models.CharField(max_length=16, blank=True)
-    suggested_start_time = models.TimeField(null=True, blank=True)
-    suggested_end_time = models.TimeField(null=True, blank=True)
-    suggested_room = models.ForeignKey(
-        "scheduling.Room", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    date = models.DateField(_("date"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=RecommendationKind.choices)
+    course = models.ForeignKey(
+        "scheduling.Course", verbose_name=_("course"), on_delete=models.CASCADE, related_name="+"
     )
-    reason = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    groups = models.ManyToManyField("scheduling.Group", verbose_name=_("groups"), related_name="+", blank=True)
+    suggested_days = models.CharField(_("suggested days"), max_length=16, blank=True)
+    suggested_start_time = models.TimeField(_("suggested start time"), null=True, blank=True)
+    suggested_end_time = models.TimeField(_("suggested end time"), null=True, blank=True)
+    suggested_room = models.ForeignKey(
+        "scheduling.Room",
+        verbose_name=_("suggested room"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-date", "kind", "course_id", "id"]
+        verbose_name = _("group recommendation")
+        verbose_name_plural = _("group recommendations")
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.course} ({self.date})"
+        return f"{self.get_kind_display()}: {self.course} ({self.date:%d.%m.%Y})"
 
 
 class Dashboard(LeadMetrics):
@@ -286,5 +314,5 @@ class Dashboard(LeadMetrics):
 
     class Meta:
         proxy = True
-        verbose_name = "dashboard"
-        verbose_name_plural = "dashboard"
+        verbose_name = _("dashboard")
+        verbose_name_plural = _("dashboard")

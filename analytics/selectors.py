@@ -6,22 +6,26 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, Sum
+from django.utils import dateformat
+from django.utils.translation import gettext_lazy as _
 
 from analytics.models import SOURCE_FIELDS, LeadMetrics, MarketingAnalytics, SalesKPI, percent
 from analytics.services.days import days_between
 from leads.models import LeadSource
 
 FUNNEL = [
-    ("New", "total_leads"),
-    ("Contacted", "contacted"),
-    ("Trial scheduled", "trial_scheduled"),
-    ("Trial attended", "trial_attended"),
-    ("Enrolled", "enrolled"),
+    (_("New"), "total_leads"),
+    (_("Contacted"), "contacted"),
+    (_("Trial scheduled"), "trial_scheduled"),
+    (_("Trial attended"), "trial_attended"),
+    (_("Enrolled"), "enrolled"),
 ]
 
 
 def funnel(first: datetime.date, last: datetime.date) -> list[tuple[str, int]]:
-    sums = LeadMetrics.objects.filter(date__range=(first, last)).aggregate(**{name: Sum(name) for _, name in FUNNEL})
+    sums = LeadMetrics.objects.filter(date__range=(first, last)).aggregate(
+        **{name: Sum(name) for _label, name in FUNNEL}
+    )
     return [(label, sums[name] or 0) for label, name in FUNNEL]
 
 
@@ -136,9 +140,6 @@ def channel_costs(first, last) -> list[ChannelRow]:
     return result
 
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
 def room_heatmap(day: datetime.date) -> tuple[list[tuple[str, list[float | None]]], list[str], datetime.date]:
     """Occupancy % of every room on each day of the week (Mon–Sun) holding ``day``,
     from RoomDayUsage. A day not rolled up yet, or without lessons, is None."""
@@ -153,11 +154,12 @@ def room_heatmap(day: datetime.date) -> tuple[list[tuple[str, list[float | None]
             "room_id", "date", "occupancy_percent"
         )
     }
-    used_rooms = {room_id for room_id, _ in cells}
+    used_rooms = {room_id for room_id, _day in cells}
     rooms = Room.objects.filter(Q(is_active=True) | Q(pk__in=used_rooms)).order_by("name")
     rows = [
         (room.name, [float(cells[(room.pk, d)]) if cells.get((room.pk, d)) is not None else None for d in week])
         for room in rooms
     ]
-    columns = [f"{WEEKDAYS[d.weekday()]} {d:%d.%m}" for d in week]
+    # Django's weekday abbreviations, in the reader's language.
+    columns = [dateformat.format(d, "D d.m") for d in week]
     return rows, columns, week_start

@@ -3,6 +3,8 @@
 import datetime
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from analytics import charts, selectors
 from analytics.services.days import local_today
@@ -12,8 +14,8 @@ from leads.models import LeadSource
 
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
-RANGE_REVERSED = "“From” must not be after “to”."
-RANGE_TOO_LONG = f"Choose at most {MAX_DAYS} days."
+RANGE_REVERSED = _("“From” must not be after “to”.")
+RANGE_TOO_LONG = format_lazy(_("Choose at most {days} days."), days=MAX_DAYS)
 
 # SVG fills from the one palette (core.badges): sources wear their badge colours.
 SOURCE_FILLS = {s: HEX[SOURCE_COLOURS[LeadSource(s)]] for s in LeadSource.values}
@@ -22,8 +24,8 @@ LEADERBOARD_FILL = HEX[GREEN]
 
 
 class DateRangeForm(forms.Form):
-    first = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    last = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    first = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    last = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self):
         data = super().clean()

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from accounts.views import set_language
 
 # Branding (site name, shared stylesheet) lives in templates/admin/base_site.html.
-admin.site.index_title = "Back office"
+admin.site.index_title = _("Back office")
+
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 
 from analytics.models import GroupAnalytics, GroupRecommendation, RecommendationKind, RoomDayUsage
 from analytics.services.days import day_bounds
@@ -323,18 +324,33 @@ def _recommend_new_group(day, course, loads, trials, rate):
         if rooms:
             room, suggested_days = rooms[0], candidate
             break
+    # Stored with the recommendation, so written in the language active at rollup time
+    # (the centre's default for the nightly job).
+    times = f"{start_time:%H:%M}–{end_time:%H:%M}"
     where = (
-        f"{DayPattern(suggested_days).label} {start_time:%H:%M}–{end_time:%H:%M} in {room} "
-        f"({room.capacity} seats) is free"
+        gettext("%(days)s %(times)s in %(room)s (%(seats)d seats) is free")
+        % {"days": DayPattern(suggested_days).label, "times": times, "room": room, "seats": room.capacity}
         if room
-        else f"no room with {course.capacity}+ seats is free at {DayPattern(days).label} "
-        f"{start_time:%H:%M}–{end_time:%H:%M} or the alternative days — pick a slot in the timetable"
+        else gettext(
+            "no room with %(seats)d+ seats is free at %(days)s %(times)s or the alternative days — "
+            "pick a slot in the timetable"
+        )
+        % {"seats": course.capacity, "days": DayPattern(days).label, "times": times}
     )
-    reason = (
-        f"{course}: {trials} trial(s) booked for the next {TRIAL_WINDOW_DAYS} days × {rate} % recent trial → enrolled "
-        f"= {expected.quantize(Decimal('0.1'))} expected enrolment(s), but only {free} free seat(s) in "
-        f"{', '.join(load.label() for load in loads)}. Suggested slot: {where}."
-    )
+    reason = gettext(
+        "%(course)s: %(trials)d trial(s) booked for the next %(window)d days × %(rate)s %% recent trial → enrolled "
+        "= %(expected)s expected enrolment(s), but only %(free)d free seat(s) in %(groups)s. "
+        "Suggested slot: %(where)s."
+    ) % {
+        "course": course,
+        "trials": trials,
+        "window": TRIAL_WINDOW_DAYS,
+        "rate": rate,
+        "expected": expected.quantize(Decimal("0.1")),
+        "free": free,
+        "groups": ", ".join(load.label() for load in loads),
+        "where": where,
+    }
     rec = GroupRecommendation(
         date=day,
         kind=RecommendationKind.NEW_GROUP,
@@ -373,11 +389,20 @@ def _recommend_combine(day, course, loads):
             continue
         used.update({load.group.pk, target.group.pk})
         together = load.students + target.students
-        reason = (
-            f"{course}: {load.label()} and {target.label()} are both under {COMBINE_BELOW_PERCENT} % full; "
-            f"their {together} student(s) fit {target.group.name}'s slot {_slot(target.group)} in "
-            f"{target.group.room} ({target.group.capacity} seats)."
-        )
+        reason = gettext(
+            "%(course)s: %(first)s and %(second)s are both under %(percent)d %% full; "
+            "their %(students)d student(s) fit %(target)s's slot %(slot)s in %(room)s (%(seats)d seats)."
+        ) % {
+            "course": course,
+            "first": load.label(),
+            "second": target.label(),
+            "percent": COMBINE_BELOW_PERCENT,
+            "students": together,
+            "target": target.group.name,
+            "slot": _slot(target.group),
+            "room": target.group.room,
+            "seats": target.group.capacity,
+        }
         result.append(
             (
                 GroupRecommendation(

@@ -13,19 +13,20 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from import_service import readers
 
-MISSING_COLUMN = "No {what} column. Expected one of: {expected}. Found: {found}."
-WRONG_CURRENCY = "The spend column is in {currency}; only UZS is accepted (the centre's currency)."
-BAD_DATE = "Row {row}: “{value}” is not a date (use YYYY-MM-DD or DD.MM.YYYY)."
-BAD_NUMBER = "Row {row}: {column} “{value}” is not a number."
-NEGATIVE_NUMBER = "Row {row}: {column} “{value}” is negative."
-NO_ROWS = "The file has a header but no data rows."
-TOO_LARGE_NUMBER = "Row {row}: {column} “{value}” is larger than the {limit} that can be stored."
-DAY_TOTAL_TOO_LARGE = "{day}: the day's {what} add up to {total}, more than the {limit} that can be stored."
-FILE_TOO_BIG = "The file is {size_kb} KB; an ad-spend export is at most {limit_kb} KB."
-WORKBOOK = "“{name}” is an Excel workbook: export the report from the ad platform as CSV."
+MISSING_COLUMN = _("No {what} column. Expected one of: {expected}. Found: {found}.")
+WRONG_CURRENCY = _("The spend column is in {currency}; only UZS is accepted (the centre's currency).")
+BAD_DATE = _("Row {row}: “{value}” is not a date (use YYYY-MM-DD or DD.MM.YYYY).")
+BAD_NUMBER = _("Row {row}: {column} “{value}” is not a number.")
+NEGATIVE_NUMBER = _("Row {row}: {column} “{value}” is negative.")
+NO_ROWS = _("The file has a header but no data rows.")
+TOO_LARGE_NUMBER = _("Row {row}: {column} “{value}” is larger than the {limit} that can be stored.")
+DAY_TOTAL_TOO_LARGE = _("{day}: the day's {what} add up to {total}, more than the {limit} that can be stored.")
+FILE_TOO_BIG = _("The file is {size_kb} KB; an ad-spend export is at most {limit_kb} KB.")
+WORKBOOK = _("“{name}” is an Excel workbook: export the report from the ad platform as CSV.")
 
 # A daily report is a few KB; anything far bigger is not one (and is read whole).
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -107,7 +108,7 @@ def parse_ad_spend_export(raw: bytes, *, name: str = "ad-spend export") -> dict[
     records = _records(raw, name)
     if not records:
         raise ValidationError(readers.EMPTY_FILE.format(name=name))
-    (_, header), body = records[0], records[1:]
+    (_number, header), body = records[0], records[1:]
     date_col = _find_column(header, DATE_COLUMNS, "date")
     spend_col = None
     for index, column in enumerate(header):

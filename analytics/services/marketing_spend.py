@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from analytics.models import MarketingSpend, SpendSource
 from analytics.services.marketing_export import parse_ad_spend_export
@@ -21,8 +22,8 @@ from analytics.tasks import rollup_days
 from core.tasks import enqueue_on_commit
 from leads.models import LeadSource
 
-UNKNOWN_CHANNEL = "Unknown channel “{value}”. Known channels: {known}."
-NEGATIVE_VALUE = "{field} cannot be negative."
+UNKNOWN_CHANNEL = _("Unknown channel “{value}”. Known channels: {known}.")
+NEGATIVE_VALUE = _("{field} cannot be negative.")
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,11 @@ def marketing_spend_record(
     """Store what marketing staff typed for one day and channel (create or replace),
     then re-roll that day so its marketing figures follow."""
     _validate_channel(channel)
-    for name, value in (("Impressions", impressions), ("Clicks", clicks), ("Cost", cost)):
+    for name, value in ((_("Impressions"), impressions), (_("Clicks"), clicks), (_("Cost"), cost)):
         if value is None or value < 0:
             raise ValidationError(NEGATIVE_VALUE.format(field=name))
     with transaction.atomic():
-        spend, _ = MarketingSpend.objects.update_or_create(
+        spend, _created = MarketingSpend.objects.update_or_create(
             date=date,
             channel=channel,
             defaults={
@@ -79,7 +80,7 @@ def marketing_spend_import(*, raw: bytes, channel: str, by=None, name: str = "ad
     created = updated = 0
     with transaction.atomic():
         for day, figures in sorted(per_day.items()):
-            _, was_created = MarketingSpend.objects.update_or_create(
+            _spend, was_created = MarketingSpend.objects.update_or_create(
                 date=day,
                 channel=channel,
                 defaults={

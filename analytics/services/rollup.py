@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from analytics.models import (
     SOURCE_FIELDS,
@@ -35,8 +36,8 @@ from leads.services import CONTACT_STATUSES
 logger = logging.getLogger(__name__)
 S = LeadStatus
 
-RANGE_REVERSED = "The start date {first} is after the end date {last}."
-RANGE_TOO_LONG = "At most {limit} days can be rolled up in one run (asked for {days})."
+RANGE_REVERSED = _("The start date {first} is after the end date {last}.")
+RANGE_TOO_LONG = _("At most {limit} days can be rolled up in one run (asked for {days}).")
 MAX_RANGE_DAYS = 800
 
 SALES_COUNTERS = [
