@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Min, Q, QuerySet, Window
+from django.db.models import Count, Exists, Min, OuterRef, QuerySet, Window
 from django.utils import timezone
 
 from accounts import roles
@@ -21,7 +21,7 @@ from analytics.selectors import FUNNEL
 from core.days import day_bounds
 from leads.models import Lead, LeadStatus
 from leads.selectors import leads_visible_to
-from reminders.models import OPEN_REMINDER_STATUSES
+from reminders.models import OPEN_REMINDER_STATUSES, LeadReminder
 from reminders.selectors import followups_overdue, reminders_visible_to
 from scheduling import selectors as scheduling_selectors
 from scheduling.models import Group
@@ -106,7 +106,11 @@ def salesperson_day(*, user, now: datetime.datetime | None = None) -> Salesperso
     new_leads = (
         leads_visible_to(user)
         .filter(status=LeadStatus.NEW, first_contacted_at__isnull=True)
-        .filter(Q(next_followup_at__isnull=True) | Q(next_followup_at__gte=day_end))
+        .exclude(
+            Exists(
+                LeadReminder.objects.filter(lead=OuterRef("pk"), status__in=OPEN_REMINDER_STATUSES, due_at__lt=day_end)
+            )
+        )
         .order_by("created_at", "id")
     )
     return SalespersonDay(
