@@ -31,7 +31,7 @@ from trials.selectors import trials_visible_to
 
 # Rows shown per section; the count above it and a link to the full list say the rest.
 ROW_LIMIT = 50
-UNASSIGNED_PREVIEW = 10
+UNASSIGNED_PREVIEW = 5
 # An unassigned lead in these statuses needs nobody: it is not waiting for a salesperson.
 CLOSED_STATUSES = (LeadStatus.LOST, LeadStatus.ENROLLED)
 

@@ -131,13 +131,22 @@ def _followup_item(reminder: LeadReminder, now: datetime.datetime) -> Item:
     return Item(lead=reminder.lead, when=when, detail=detail)
 
 
-def _trial_item(trial: Trial, now: datetime.datetime) -> Item:
+def _trial_item(trial: Trial, now: datetime.datetime, *, per_group: bool = False) -> Item:
+    """A trial today. Listed under its group (the manager's page) the row says
+    whose lead it is; in a salesperson's own list, which lesson it is."""
     starts = trial.starts_at
-    lesson = _("%(group)s (%(course)s) at %(time)s") % {
-        "group": trial.group.name,
-        "course": trial.group.course.name,
-        "time": f"{trial.scheduled_time:%H:%M}",
-    }
+    if per_group:
+        owner = trial.lead.assigned_to
+        lesson = _("%(time)s · %(salesperson)s") % {
+            "time": f"{trial.scheduled_time:%H:%M}",
+            "salesperson": owner if owner is not None else _("no salesperson"),
+        }
+    else:
+        lesson = _("%(group)s (%(course)s) at %(time)s") % {
+            "group": trial.group.name,
+            "course": trial.group.course.name,
+            "time": f"{trial.scheduled_time:%H:%M}",
+        }
     trial_page = (_("Trial"), reverse("admin:trials_trial_change", args=[trial.pk]))
     if trial.status != TrialStatus.SCHEDULED:
         when = trial_status_badge(trial.status)
@@ -249,7 +258,7 @@ def manager_context(user, now) -> dict:
         {
             "group": entry.group,
             "time": f"{entry.group.start_time:%H:%M}–{entry.group.end_time:%H:%M}",
-            "items": [_trial_item(trial, now) for trial in entry.trials],
+            "items": [_trial_item(trial, now, per_group=True) for trial in entry.trials],
             "url": reverse("admin:scheduling_group_change", args=[entry.group.pk]),
         }
         for entry in morning.trials_by_group

@@ -40,7 +40,7 @@ def shoot(page, name):
 def assert_fits(page, width):
     """No sideways scrolling, and every button of the start page is a 44 px touch target."""
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    sizes = page.locator("#start-page .button").evaluate_all(
+    sizes = page.locator("#start-page .button, #start-page .start-table a").evaluate_all(
         "els => els.map(e => [e.textContent.trim(), e.getBoundingClientRect().height, e.getBoundingClientRect().width])"
     )
     assert sizes
@@ -130,6 +130,7 @@ def test_manager_morning(page, admin_login, manager, size):
     expect(behind).to_contain_text("2 d 3 h overdue")
     expect(page.locator("#section-trials")).to_contain_text("Kids English 3")
     expect(page.locator("#section-trials")).to_contain_text("Trial kid")
+    expect(page.locator("#section-trials")).to_contain_text("Anvar Rustamov")  # whose lead it is
     expect(page.locator("#section-yesterday")).to_contain_text("23")
     expect(page.locator("#section-yesterday").get_by_role("link", name="Open the dashboard")).to_be_visible()
     assert_fits(page, SIZES[size]["width"])
