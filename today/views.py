@@ -51,7 +51,7 @@ def telegram_href(lead: Lead) -> str:
     """A private chat's id is the person's Telegram user id (intake stores the
     chat of the message that brought the lead), which tg:// opens in the app."""
     chat = lead.telegram_chat_id
-    return f"tg://user?id={chat}" if chat and chat.lstrip("-").isdigit() and not chat.startswith("-") else ""
+    return f"tg://user?id={chat}" if chat.isdigit() else ""  # a group chat (negative id) is no person
 
 
 def whatsapp_href(lead: Lead) -> str:

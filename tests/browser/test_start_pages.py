@@ -140,3 +140,22 @@ def test_manager_morning(page, admin_login, manager, size):
     expect(page.locator(".messagelist")).to_contain_text("3 leads assigned round-robin")
     expect(page.locator("#section-unassigned")).to_contain_text("Every open lead has a salesperson.")
     assert not Lead.objects.filter(full_name__startswith="Waiting", assigned_to__isnull=True).exists()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_teacher_week(page, admin_login, teacher, salesperson, size):
+    today = NOW.date()
+    group = group_meeting_on(today, start=datetime.time(16, 0), end=datetime.time(17, 30), teacher=teacher)
+    book(lead=LeadFactory(full_name="Sevara Alimova", assigned_to=salesperson), group=group, date=today, by=salesperson)
+    friday = today + datetime.timedelta(days=2)
+    group_meeting_on(friday, teacher=teacher, name="Friday juniors")
+
+    page.set_viewport_size(SIZES[size])
+    admin_login(teacher)
+
+    expect(page.locator("h1")).to_have_text("Your lessons")
+    expect(page.locator("#section-lessons-today")).to_contain_text(group.name)
+    expect(page.locator("#section-lessons-today")).to_contain_text("Sevara Alimova")
+    expect(page.locator("#section-lessons-later")).to_contain_text("Friday juniors")
+    assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
+    shoot(page, f"start-teacher-{size}")
