@@ -12,11 +12,12 @@ from django.urls import reverse
 from leads.models import Lead, LeadSource, LeadStatus
 from reminders.models import LeadReminder, LeadReminderKind, LeadReminderStatus
 from tests.analytics.factories import LeadMetricsFactory
-from tests.factories import SalespersonFactory, SuperuserFactory, TeacherFactory
+from tests.factories import SalespersonFactory, SuperuserFactory, TeacherFactory, UserFactory
 from tests.leads.factories import LeadFactory
 from tests.reminders.factories import LeadReminderFactory
 from tests.trials.factories import book, group_meeting_on
 from today import selectors
+from today.views import telegram_href, whatsapp_href
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Tashkent")
@@ -309,3 +310,18 @@ def test_teacher_page_query_count_does_not_grow_with_the_data(client, salesperso
     small = count_queries(client)
     data(5)
     assert count_queries(client) == small
+
+
+def test_staff_with_no_role_get_the_app_list_only(client):
+    client.force_login(UserFactory(is_staff=True))
+    html = html_of(client)
+    assert 'id="start-page"' not in html
+    assert 'id="all-sections"' in html
+
+
+def test_chat_links_only_where_we_know_a_persons_chat():
+    assert telegram_href(Lead(telegram_chat_id="123456789")) == "tg://user?id=123456789"
+    assert telegram_href(Lead(telegram_chat_id="-100123")) == ""  # a group chat, not the person
+    assert telegram_href(Lead()) == ""
+    assert whatsapp_href(Lead(whatsapp_id="998901234567")) == "https://wa.me/998901234567"
+    assert whatsapp_href(Lead()) == ""
