@@ -63,10 +63,10 @@ class Rows:
         return self.total - len(self.rows)
 
 
-def _rows(queryset: QuerySet, limit: int = ROW_LIMIT) -> Rows:
-    """One query: the first ``limit`` rows, each carrying the full count (a
-    window over the whole filtered set, computed before the LIMIT)."""
-    rows = list(queryset.annotate(section_total=Window(Count("pk")))[:limit])
+def _rows(queryset: QuerySet, limit: int | None = None) -> Rows:
+    """One query: the first ``limit`` (ROW_LIMIT) rows, each carrying the full
+    count (a window over the whole filtered set, computed before the LIMIT)."""
+    rows = list(queryset.annotate(section_total=Window(Count("pk")))[: limit or ROW_LIMIT])
     return Rows(rows=rows, total=rows[0].section_total if rows else 0)
 
 

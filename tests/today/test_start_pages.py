@@ -107,14 +107,23 @@ def test_a_new_lead_due_for_its_first_call_today_is_listed_once_among_the_follow
     assert day.new_leads.total == 0
 
 
-def test_counts_are_the_whole_section_though_rows_are_capped(salesperson, settings, monkeypatch):
+def test_a_section_counts_all_its_rows_though_it_shows_the_first_few(salesperson):
+    for n in range(3):
+        followup(salesperson, due=NOW - datetime.timedelta(hours=n + 1), name=f"Late {n}")
+    capped = selectors._rows(LeadReminder.objects.order_by("due_at"), limit=2)
+    assert (len(capped.rows), capped.total, capped.more) == (2, 3, 1)
+    assert [r.lead.full_name for r in capped.rows] == ["Late 2", "Late 1"]
+    assert selectors._rows(LeadReminder.objects.none()) == selectors.Rows(rows=[], total=0)
+
+
+def test_more_than_a_section_shows_links_to_the_full_list(sales_client, salesperson, monkeypatch):
     monkeypatch.setattr(selectors, "ROW_LIMIT", 2)
     for n in range(3):
         followup(salesperson, due=NOW - datetime.timedelta(hours=n + 1), name=f"Late {n}")
-    day = selectors.salesperson_day(user=salesperson, now=NOW)
-    assert (len(day.overdue.rows), day.overdue.total, day.overdue.more) == (3, 3, 0)
-    capped = selectors._rows(LeadReminder.objects.order_by("due_at"), limit=2)
-    assert (len(capped.rows), capped.total, capped.more) == (2, 3, 1)
+    html = html_of(sales_client)
+    section = html[html.index('id="section-overdue"') : html.index('id="section-trials"')]
+    assert section.count('class="work-item"') == 2
+    assert "and 1 more" in section and "?followup=overdue" in section
 
 
 def test_salesperson_page_rows_have_the_phone_chats_words_and_one_click_actions(sales_client, salesperson):
