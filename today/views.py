@@ -120,12 +120,10 @@ def _local_time(moment: datetime.datetime, now: datetime.datetime) -> str:
 
 
 def _followup_item(reminder: LeadReminder, now: datetime.datetime) -> Item:
+    """Red once the deadline has passed, orange within the hour (as core.badges.deadline_badge)."""
     due = reminder.due_at
-    if due < now:
-        when = format_html("{} <small>{}</small>", badge(relative_words(due, now), RED), _local_time(due, now))
-    else:
-        colour = ORANGE if due - now <= SOON else TEAL
-        when = format_html("{} <small>{}</small>", badge(relative_words(due, now), colour), _local_time(due, now))
+    colour = RED if due < now else ORANGE if due - now <= SOON else TEAL
+    when = format_html("{} <small>{}</small>", badge(relative_words(due, now), colour), _local_time(due, now))
     kind = reminder.get_kind_display()
     detail = f"{kind} — {reminder.note}" if reminder.note else kind
     return Item(lead=reminder.lead, when=when, detail=detail)

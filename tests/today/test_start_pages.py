@@ -18,6 +18,7 @@ from tests.reminders.factories import LeadReminderFactory
 from tests.trials.factories import book, group_meeting_on
 from today import selectors
 from today.views import telegram_href, whatsapp_href
+from trials import services as trial_services
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Tashkent")
@@ -163,6 +164,17 @@ def test_trial_shows_attendance_due_once_the_lesson_has_started(sales_client, sa
     assert "started 1 h ago" in section
     assert "in 6 h" in section
     assert section.index("Started") < section.index("Later")
+
+
+def test_a_marked_trial_shows_its_outcome_and_a_cancelled_one_is_gone(sales_client, salesperson):
+    attended = trial_today(salesperson, name="Came")
+    trial_services.trial_mark_attended(trial=attended, by=salesperson)
+    cancelled = trial_today(salesperson, name="Cancelled one")
+    trial_services.trial_cancel(trial=cancelled, by=salesperson, reason="ill")
+    html = html_of(sales_client)
+    section = html[html.index('id="section-trials"') : html.index('id="section-due_today"')]
+    assert "Came" in section and ">Attended<" in section and "attendance due" not in section
+    assert "Cancelled one" not in section
 
 
 def test_salesperson_empty_day_says_something_useful(sales_client):
