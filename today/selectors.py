@@ -106,9 +106,12 @@ def salesperson_day(*, user, now: datetime.datetime | None = None) -> Salesperso
     new_leads = (
         leads_visible_to(user)
         .filter(status=LeadStatus.NEW, first_contacted_at__isnull=True)
+        # Not the leads of the two follow-up sections (the same reminders), and none is dropped.
         .exclude(
             Exists(
-                LeadReminder.objects.filter(lead=OuterRef("pk"), status__in=OPEN_REMINDER_STATUSES, due_at__lt=day_end)
+                LeadReminder.objects.filter(
+                    lead=OuterRef("pk"), salesperson=user, status__in=OPEN_REMINDER_STATUSES, due_at__lt=day_end
+                )
             )
         )
         .order_by("created_at", "id")
