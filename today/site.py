@@ -21,8 +21,11 @@ class CRMAdminSite(admin.AdminSite):
         return [
             path(
                 "today/assign-unassigned/",
-                self.admin_view(views.assign_unassigned),
+                self.admin_view(self.assign_unassigned_view),
                 name="today_assign_unassigned",
             ),
             *super().get_urls(),
         ]
+
+    def assign_unassigned_view(self, request):
+        return views.assign_unassigned(request, site=self)

@@ -16,12 +16,13 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts import roles
 from core.badges import BLUE, ORANGE, RED, TEAL, badge
@@ -302,12 +303,38 @@ def start_page_context(request) -> dict:
     }
 
 
-@require_POST
-def assign_unassigned(request):
+@require_http_methods(["GET", "POST"])
+def assign_unassigned(request, *, site):
     """Share the unassigned leads out among the active salespeople in turn
-    (leads.services round-robin, which continues from the last assignment)."""
+    (leads.services round-robin, which continues from the last assignment).
+    Hard to undo, so the start page's button asks first: GET shows who would
+    get how many, POST assigns."""
     if not (roles.is_manager(request.user) and request.user.has_perm("leads.change_lead")):
         raise PermissionDenied
+    if request.method == "POST":
+        return _assign_unassigned(request)
+    total = selectors.unassigned_open_leads().count()
+    shares, error = {}, ""
+    try:
+        rotation = lead_services.salesperson_rotation()
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    else:
+        for _n in range(total):
+            person = next(rotation)
+            shares[person] = shares.get(person, 0) + 1
+    context = {
+        **site.each_context(request),
+        "title": _("Assign unassigned leads"),
+        "subtitle": None,
+        "total": total,
+        "shares": list(shares.items()),
+        "error": error,
+    }
+    return TemplateResponse(request, "admin/today/assign_unassigned.html", context)
+
+
+def _assign_unassigned(request):
     leads = list(selectors.unassigned_open_leads())
     if not leads:
         messages.info(request, NO_UNASSIGNED)

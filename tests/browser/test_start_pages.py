@@ -136,7 +136,11 @@ def test_manager_morning(page, admin_login, manager, size):
     assert_fits(page, SIZES[size]["width"])
     shoot(page, f"start-manager-{size}")
 
-    page.get_by_role("button", name="Assign all 3 round-robin").click()
+    # Hard to undo, so it asks first, saying who gets how many.
+    page.get_by_role("link", name="Assign all 3 round-robin…").click()
+    expect(page.locator(".start-shares")).to_contain_text("Anvar Rustamov")
+    assert_fits(page, SIZES[size]["width"])
+    page.get_by_role("button", name="Yes, assign 3 leads").click()
     expect(page.locator(".messagelist")).to_contain_text("3 leads assigned round-robin")
     expect(page.locator("#section-unassigned")).to_contain_text("Every open lead has a salesperson.")
     assert not Lead.objects.filter(full_name__startswith="Waiting", assigned_to__isnull=True).exists()

@@ -247,13 +247,31 @@ def test_round_robin_from_the_start_page_shares_the_unassigned_leads(manager_cli
     assert sorted(owners.count(p.pk) for p in (salesperson, other_salesperson)) == [2, 2]
 
 
-def test_round_robin_is_for_managers_only_and_by_post(client, salesperson, manager):
+def test_round_robin_asks_first_saying_who_gets_how_many(manager_client, salesperson, other_salesperson):
+    for _ in range(3):
+        LeadFactory()
+    response = manager_client.get(reverse("admin:today_assign_unassigned"))
+    html = response.content.decode()
+    assert "3 open leads without a salesperson" in html
+    assert f'<th scope="row">{salesperson}</th><td class="num">2</td>' in html
+    assert f'<th scope="row">{other_salesperson}</th><td class="num">1</td>' in html
+    assert "Yes, assign 3 leads" in html
+    assert Lead.objects.filter(assigned_to__isnull=True).count() == 3  # nothing assigned by looking
+
+
+def test_round_robin_without_salespeople_says_so(manager_client):
+    LeadFactory()
+    html = manager_client.get(reverse("admin:today_assign_unassigned")).content.decode()
+    assert "There are no active salespeople to assign leads to." in html
+    assert "Yes, assign" not in html
+
+
+def test_round_robin_is_for_managers_only(client, salesperson):
     LeadFactory()
     url = reverse("admin:today_assign_unassigned")
     client.force_login(salesperson)
+    assert client.get(url).status_code == 403
     assert client.post(url).status_code == 403
-    client.force_login(manager)
-    assert client.get(url).status_code == 405
     assert Lead.objects.filter(assigned_to__isnull=True).count() == 1
 
 
