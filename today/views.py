@@ -69,6 +69,7 @@ class Item:
     when: str  # safe HTML: a badge saying how late or how soon
     detail: str  # what the row is about: the follow-up's kind and note, the trial's lesson
     record_contact: bool = True
+    actions: bool = True  # False: a line to read and open (the manager's unassigned leads)
     extra_action: tuple[str, str] | None = None  # (label, url), e.g. the trial's page
 
     @property
@@ -250,6 +251,7 @@ def manager_context(user, now) -> dict:
             when=badge(_("waiting %(duration)s") % {"duration": duration_words(now - lead.created_at)}, BLUE),
             detail=source_badge(lead.source),
             record_contact=False,
+            actions=False,
         )
         for lead in morning.unassigned.rows
     ]
