@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts import roles
-from core.badges import BLUE, ORANGE, RED, TEAL, badge
+from core.badges import BLUE, GREEN, GREY, ORANGE, RED, TEAL, badge
 from core.durations import duration_words, relative_words
 from leads import services as lead_services
 from leads.badges import source_badge
@@ -279,9 +279,21 @@ def manager_context(user, now) -> dict:
     }
 
 
+def _lesson_state(lesson: selectors.Lesson, now: datetime.datetime) -> str:
+    """Today's lessons say where the day is: over, under way, or how soon."""
+    if lesson.ends_at <= now:
+        return badge(_("over"), GREY)
+    if lesson.starts_at <= now:
+        return badge(_("under way"), GREEN)
+    return badge(relative_words(lesson.starts_at, now), ORANGE if lesson.starts_at - now <= SOON else BLUE)
+
+
 def teacher_context(user, now) -> dict:
     week = selectors.teacher_week(user=user, now=now)
-    return {"lessons_today": week.today, "lessons_later": week.later}
+    return {
+        "lessons_today": [{"lesson": x, "state": _lesson_state(x, now)} for x in week.today],
+        "lessons_later": [{"lesson": x, "state": ""} for x in week.later],
+    }
 
 
 def start_page_context(request) -> dict:

@@ -17,7 +17,7 @@ from tests.leads.factories import LeadFactory
 from tests.reminders.factories import LeadReminderFactory
 from tests.trials.factories import book, group_meeting_on
 from today import selectors
-from today.views import telegram_href, whatsapp_href
+from today.views import _lesson_state, telegram_href, whatsapp_href
 from trials import services as trial_services
 
 pytestmark = pytest.mark.django_db
@@ -294,6 +294,7 @@ def test_teacher_sees_own_lessons_today_and_later_this_week_with_trial_students(
     client.force_login(teacher)
     html = html_of(client)
     assert "<h1>Your lessons</h1>" in html
+    assert "in 6 h" in html  # today's 16:00 lesson, seen at 10:00
     assert "Trial today" in html and "Trial friday" in html and "Someone else" not in html
     assert "+998" not in html[html.index('id="start-page"') : html.index('id="all-sections"')]
 
@@ -364,3 +365,14 @@ def test_chat_links_only_where_we_know_a_persons_chat():
     assert telegram_href(Lead()) == ""
     assert whatsapp_href(Lead(whatsapp_id="998901234567")) == "https://wa.me/998901234567"
     assert whatsapp_href(Lead()) == ""
+
+
+def test_todays_lessons_say_whether_they_are_over_under_way_or_how_soon():
+
+    def lesson(start_h, end_h):
+        start = NOW.replace(hour=start_h, minute=0)
+        return selectors.Lesson(group=None, date=TODAY, starts_at=start, ends_at=start.replace(hour=end_h))
+
+    assert ">over<" in _lesson_state(lesson(8, 9), NOW)
+    assert ">under way<" in _lesson_state(lesson(9, 11), NOW)
+    assert ">in 2 h<" in _lesson_state(lesson(12, 13), NOW)
