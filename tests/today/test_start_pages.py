@@ -368,7 +368,6 @@ def test_chat_links_only_where_we_know_a_persons_chat():
 
 
 def test_todays_lessons_say_whether_they_are_over_under_way_or_how_soon():
-
     def lesson(start_h, end_h):
         start = NOW.replace(hour=start_h, minute=0)
         return selectors.Lesson(group=None, date=TODAY, starts_at=start, ends_at=start.replace(hour=end_h))
