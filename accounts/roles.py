@@ -36,6 +36,10 @@ def is_salesperson(user) -> bool:
     return _in_group(user, SALES)
 
 
+def is_teacher(user) -> bool:
+    return _in_group(user, TEACHERS)
+
+
 def is_restricted_to_own_leads(user) -> bool:
     """A salesperson who is not also a manager works only their own leads."""
     return is_salesperson(user) and not is_manager(user)

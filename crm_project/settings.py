@@ -40,7 +40,8 @@ if not DEBUG and (SECRET_KEY == EXAMPLE_SECRET_KEY or len(SECRET_KEY) < 50):
     )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with the site whose index is the start page (today.site).
+    "today.apps.CRMAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "import_service",
     "analytics",
     "api",
+    "today",
 ]
 
 MIDDLEWARE = [

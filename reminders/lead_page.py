@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -67,6 +68,13 @@ def record_contact(request, lead, modeladmin):
             modeladmin.message_user(
                 request, gettext("Contact with %(lead)s recorded.") % {"lead": lead}, messages.SUCCESS
             )
+    # Back where the click came from when that is one of our pages (the start
+    # page's one-click Record contact), else to the lead.
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(back)
     return redirect(reverse("admin:leads_lead_change", args=[lead.pk]))
 
 
