@@ -5,6 +5,7 @@ Writes go through import_service.services; this module only describes the data.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from leads.models import Lead, LeadSource
 
@@ -45,6 +46,10 @@ class ImportLog(models.Model):
         default=dict, blank=True, help_text="Column overrides and assignment, so a background run repeats them."
     )
     dry_run = models.BooleanField("dry run (preview only)", default=False)
+    # How the uploaded CSV was written, so the error file goes back the same way
+    # (Excel on a Russian-locale machine splits ";" files saved in cp1251 into columns).
+    csv_delimiter = models.CharField(_("CSV delimiter"), max_length=1, blank=True)
+    csv_encoding = models.CharField(_("CSV encoding"), max_length=20, blank=True)
 
     status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.RUNNING)
     failure_reason = models.TextField(blank=True)
@@ -65,6 +70,12 @@ class ImportLog(models.Model):
     created = models.PositiveIntegerField(default=0)
     duplicates = models.PositiveIntegerField(default=0)
     errors = models.PositiveIntegerField(default=0)
+    assigned_counts = models.JSONField(
+        _("new leads per salesperson"),
+        default=dict,
+        blank=True,
+        help_text=_("The user id of each salesperson who got new leads from this run, and how many."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
