@@ -229,6 +229,15 @@ def test_assign_round_robin_uses_the_rotation(files, salesperson, other_salesper
     assert not Lead.objects.filter(assigned_at__isnull=True).exists()
 
 
+def test_round_robin_summary_says_who_got_the_new_leads(files, salesperson, other_salesperson):
+    out = io.StringIO()
+    call_command("import_leads", str(files / "landing_dump_utf8_bom.csv"), "--assign", "round-robin", stdout=out)
+    log = ImportLog.objects.get()
+    assert log.assigned_counts == {str(salesperson.pk): 2, str(other_salesperson.pk): 2}
+    first, second = sorted([salesperson, other_salesperson], key=str)
+    assert f"New leads per salesperson: {first} 2, {second} 2." in out.getvalue()
+
+
 def test_assign_to_one_salesperson(files, salesperson):
     run(files / "landing_dump_utf8_bom.csv", "--assign", salesperson.username)
     assert set(Lead.objects.values_list("assigned_to", flat=True)) == {salesperson.pk}
