@@ -315,18 +315,27 @@ class ImportLogAdmin(admin.ModelAdmin):
 
 
 def _rows_table(headers, rows):
+    """The row number, its outcome and why come first: a Meta export has sixteen
+    columns, and what ops look for must not be past the right edge of the screen.
+    The file's own cells follow, scrolling inside their box when they are many."""
     if not rows:
         return "—"
-    head = format_html_join("", "<th>{}</th>", ((h,) for h in ["row", *headers, "outcome", "reason"]))
+    key_headers = [gettext("row"), gettext("outcome"), gettext("reason")]
+    head = format_html_join("", "<th>{}</th>", ((h,) for h in [*key_headers, *headers]))
     body = format_html_join(
         "",
-        "<tr><td>{}</td>{}<td>{}</td><td>{}</td></tr>",
+        '<tr><td>{}</td><td>{}</td><td class="import-reason">{}</td>{}</tr>',
         (
-            (number, format_html_join("", "<td>{}</td>", ((v,) for v in values)), outcome_badge(outcome), reason)
+            (number, outcome_badge(outcome), reason, format_html_join("", "<td>{}</td>", ((v,) for v in values)))
             for number, values, outcome, reason in rows
         ),
     )
-    return format_html('<table class="import-rows"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body)
+    return format_html(
+        '<div class="import-rows-box"><table class="import-rows">'
+        "<thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>",
+        head,
+        body,
+    )
 
 
 @admin.register(LeadImportUpload)

@@ -213,3 +213,74 @@ def test_at_1366_px_a_list_shows_its_key_columns_without_an_inner_scroll_bar(
         expect(cell).to_be_visible()
         assert right_edge(cell) <= LAPTOP["width"], f"{column} is off-screen"
     expect(page.locator("#changelist-filter")).to_be_visible()  # the filters stay beside the list
+
+
+META_HEADERS = [
+    "id",
+    "created_time",
+    "ad_id",
+    "ad_name",
+    "adset_id",
+    "adset_name",
+    "campaign_id",
+    "campaign_name",
+    "form_id",
+    "form_name",
+    "is_organic",
+    "platform",
+    "full_name",
+    "phone_number",
+    "email",
+    "city",
+]
+
+
+def meta_row(n: int, phone: str) -> list[str]:
+    return [
+        f"l:{1200000000 + n}",
+        "2026-11-30T10:15:00+0500",
+        "120210000000001",
+        "IELTS autumn — carousel",
+        "120210000000002",
+        "Tashkent 18-30 interests: IELTS, study abroad",
+        "120210000000003",
+        "IELTS autumn intake 2026",
+        "120210000000004",
+        "IELTS lead form (uz/ru)",
+        "false",
+        "ig",
+        f"Malika Tursunova {n}",
+        phone,
+        f"malika{n}@example.uz",
+        "Toshkent",
+    ]
+
+
+@pytest.mark.parametrize("kind", ["run", "preview"])
+def test_at_1366_px_an_imports_error_rows_show_outcome_and_reason_first(page, admin_login, seller, kind):
+    """A Meta export has sixteen columns: the row's outcome and reason come before them, on screen."""
+    manager = ManagerFactory()
+    log = ImportLogFactory(
+        file_name="meta-leads-november.csv",
+        dry_run=kind == "preview",
+        headers=META_HEADERS,
+        columns={"full_name": "full_name", "phone_number": "phone"},
+        preview=[
+            {"row": 2, "values": meta_row(2, "+998901234567"), "outcome": "created", "reason": ""},
+            {"row": 3, "values": meta_row(3, "12345"), "outcome": "error", "reason": "Not a valid phone number."},
+        ],
+    )
+    ImportRowFactory(log=log, row_number=3, values=meta_row(3, "12345"), reason="Not a valid phone number.")
+    page.set_viewport_size(LAPTOP)
+    admin_login(manager)
+    if kind == "preview":
+        page.goto(f"/admin/import_service/importlog/{log.pk}/preview/")
+    else:
+        page.goto(f"/admin/import_service/importlog/{log.pk}/change/")
+    shoot(page, f"laptop-import-{kind}-rows")
+
+    assert fits(no_sideways_scroll(page)), "the page scrolls sideways"
+    row = page.locator("table.import-rows tbody tr", has_text="Not a valid phone number.").first
+    for cell in (row.locator(".badge-red"), row.get_by_text("Not a valid phone number.")):
+        expect(cell).to_be_visible()
+        assert right_edge(cell) <= LAPTOP["width"], "the outcome is off-screen"
