@@ -296,6 +296,7 @@ class ImportLogAdmin(admin.ModelAdmin):
             rows_table=self.preview_table(log),
             columns=self.column_mapping(log),
             download=self.download(log),
+            confirmed_run=self.related_run(log) if (log.options or {}).get("confirmed_log_id") else "",
             background=log.total > uploads.background_threshold(),
             media=self.media,
         )

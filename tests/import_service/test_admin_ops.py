@@ -67,6 +67,11 @@ def test_a_confirmed_preview_is_shown_on_its_run_not_listed_beside_it(manager_cl
     assert "Confirmed as" in preview_page
     assert reverse("admin:import_service_importlog_change", args=[run.pk]) in preview_page
     assert "Not confirmed yet." in change_page(manager_client, pending)
+    # Back on a confirmed preview's page: a link to its run instead of a second Confirm button.
+    again = manager_client.get(reverse("admin:import_service_importlog_preview", args=[preview.pk])).text
+    assert 'id="confirm-import"' not in again
+    assert reverse("admin:import_service_importlog_change", args=[run.pk]) in again
+    assert 'id="confirm-import"' in manager_client.get(pending_url).text
 
 
 def test_the_default_list_says_what_it_shows(manager_client):
