@@ -193,7 +193,8 @@ class ImportLogAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("new leads assigned"))
     def assignments(self, obj):
-        """Who got the new leads (round-robin or one salesperson), so ops can see the split."""
+        """Who got the new leads (round-robin or one salesperson), so ops can see the
+        split; for a preview, who would get them."""
         rows = selectors.import_assignments(log=obj)
         if not rows:
             return "—"
@@ -295,6 +296,7 @@ class ImportLogAdmin(admin.ModelAdmin):
             status=status_badge(log),
             rows_table=self.preview_table(log),
             columns=self.column_mapping(log),
+            assignments=self.assignments(log) if log.assigned_counts else "",
             download=self.download(log),
             confirmed_run=self.related_run(log) if (log.options or {}).get("confirmed_log_id") else "",
             background=log.total > uploads.background_threshold(),

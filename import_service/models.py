@@ -74,7 +74,10 @@ class ImportLog(models.Model):
         _("new leads per salesperson"),
         default=dict,
         blank=True,
-        help_text=_("The user id of each salesperson who got new leads from this run, and how many."),
+        help_text=_(
+            "The user id of each salesperson who got new leads from this run, and how many "
+            "(for a dry run: who would get them)."
+        ),
     )
 
     class Meta:

@@ -287,6 +287,9 @@ def _register(*, log, rows: list[ParsedRow], mapping, by, assign, now) -> tuple[
                 kind, reason, lead_id = RowOutcome.CREATED, "", outcome.lead_id
                 if outcome.assigned_to_id is not None:
                     assigned[outcome.assigned_to_id] += 1
+                elif log.dry_run and assign is not None:
+                    # Who the real run would give it to: the rotation starts where a run now would.
+                    assigned[assign().pk] += 1
             else:
                 duplicates += 1
                 kind, lead_id = RowOutcome.DUPLICATE, outcome.lead_id

@@ -89,11 +89,17 @@ def test_a_round_robin_runs_page_counts_the_new_leads_per_salesperson(manager_cl
     dilnoza = SalespersonFactory(username="dilnoza", first_name="Dilnoza", last_name="Rahimova")
     rows = "".join(f"Person {n};+998 90 200 00 {n:02d}\n" for n in range(5))
     rows += "Repeat;+998 90 200 00 00\nBad;123\n"  # neither is a new lead: not counted
-    run = confirm(manager_client, "rr.csv", f"Name;Phone\n{rows}".encode(), assign="round-robin")
+    preview_url = upload(manager_client, "rr.csv", f"Name;Phone\n{rows}".encode(), assign="round-robin").url
+    first, second = sorted([aziz, dilnoza], key=lambda u: u.pk)
+    preview = ImportLog.objects.get(dry_run=True)
+    assert preview.assigned_counts == {str(first.pk): 3, str(second.pk): 2}  # who would get them
+    preview_page = manager_client.get(preview_url).text
+    assert "New leads would go to" in preview_page and f"<td>{first}</td><td>3</td>" in preview_page
+    manager_client.post(preview_url)
+    run = ImportLog.objects.get(dry_run=False)
 
     assert run.created == 5
-    first, second = sorted([aziz, dilnoza], key=lambda u: u.pk)
-    assert run.assigned_counts == {str(first.pk): 3, str(second.pk): 2}
+    assert run.assigned_counts == preview.assigned_counts
     page = change_page(manager_client, run)
     table = page[page.index('class="import-assignments"') :]
     table = table[: table.index("</table>")]

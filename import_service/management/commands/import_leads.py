@@ -98,10 +98,11 @@ class Command(CRMCommand):
             return
         assignments = selectors.import_assignments(log=log)
         if assignments:
-            self.say(
-                gettext("New leads per salesperson: %(split)s.")
-                % {"split": ", ".join(f"{user or gettext('a deleted user')} {count}" for user, count in assignments)}
-            )
+            split = ", ".join(f"{user or gettext('a deleted user')} {count}" for user, count in assignments)
+            if log.dry_run:
+                self.say(gettext("New leads would go to: %(split)s.") % {"split": split})
+            else:
+                self.say(gettext("New leads per salesperson: %(split)s.") % {"split": split})
         for row in log.rows.filter(outcome="error").order_by("row_number")[:10]:
             self.say(f"  row {row.row_number}: {row.reason}")
         if log.errors > 10:
