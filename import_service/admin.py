@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_tools import DateRangeFilter, ReadOnlyAdminMixin, admin_page_context
 from core.badges import BLUE, GREEN, GREY, ORANGE, RED, badge
-from core.exports import csv_response
+from core.exports import csv_response, xlsx_response
 from import_service import selectors
 from import_service.forms import ImportUploadForm
 from import_service.models import ImportLog, ImportStatus, LeadImportUpload, RowOutcome
@@ -46,6 +46,37 @@ def _can_import(request) -> bool:
     return request.user.has_perm("import_service.add_importlog")
 
 
+class ImportKindFilter(admin.SimpleListFilter):
+    """Runs and previews. By default a preview that led to a run is left out: the
+    run's page links it, so the list does not show every confirmed file twice."""
+
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("runs", _("Runs only")),
+            ("previews", _("Previews (dry runs)")),
+            ("all", _("All, confirmed previews included")),
+        ]
+
+    def choices(self, changelist):
+        # Django's "All" is our default (no parameter): runs and previews not yet confirmed.
+        choices = list(super().choices(changelist))
+        choices[0]["display"] = _("Runs and open previews")
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "runs":
+            return queryset.filter(dry_run=False)
+        if value == "previews":
+            return queryset.filter(dry_run=True)
+        if value == "all":
+            return queryset
+        return selectors.import_logs_listed(queryset)
+
+
 @admin.register(ImportLog)
 class ImportLogAdmin(admin.ModelAdmin):
     list_display = [
@@ -61,7 +92,7 @@ class ImportLogAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_select_related = ["created_by"]
-    list_filter = ["status", "dry_run", "source", "input_kind", ("created_at", DateRangeFilter)]
+    list_filter = [ImportKindFilter, "status", "source", "input_kind", ("created_at", DateRangeFilter)]
     search_fields = ["file_name", "sheet_name", "created_by__username"]
     date_hierarchy = "created_at"
     change_list_template = "admin/import_service/importlog/change_list.html"
@@ -75,6 +106,7 @@ class ImportLogAdmin(admin.ModelAdmin):
                     "progress",
                     "failure_reason",
                     "dry_run",
+                    "related_run",
                     "file_name",
                     "sheet_name",
                     "input_kind",
@@ -85,7 +117,7 @@ class ImportLogAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Counts"), {"fields": ["total", "created", "duplicates", "errors", "download"]}),
+        (_("Counts"), {"fields": ["total", "created", "duplicates", "errors", "assignments", "download"]}),
         (_("Columns"), {"fields": ["header_row", "column_mapping"]}),
         (_("Rows"), {"fields": ["preview_table", "problem_rows"]}),
     ]
@@ -138,7 +170,45 @@ class ImportLogAdmin(admin.ModelAdmin):
         if not (obj.errors or obj.duplicates):
             return "—"
         url = reverse("admin:import_service_importlog_rows_csv", args=[obj.pk])
-        return format_html('<a class="button" href="{}">Download error and duplicate rows (CSV)</a>', url)
+        if selectors.import_problem_rows_format(log=obj).kind == "xlsx":
+            label = gettext("Download error and duplicate rows (Excel)")
+        else:
+            label = gettext("Download error and duplicate rows (CSV)")
+        return format_html('<a class="button" href="{}">{}</a>', url, label)
+
+    @admin.display(description=_("preview / run"))
+    def related_run(self, obj):
+        """A run links the preview it was confirmed from; a preview, the run it led to."""
+        if obj.dry_run:
+            run_id = (obj.options or {}).get("confirmed_log_id")
+            if not run_id:
+                return gettext("Not confirmed yet.")
+            url = reverse("admin:import_service_importlog_change", args=[run_id])
+            return format_html('{} <a href="{}">{}</a>', gettext("Confirmed as"), url, f"#{run_id}")
+        preview = selectors.import_preview_of(run=obj)
+        if preview is None:
+            return gettext("No preview (run from the command line or the API).")
+        url = reverse("admin:import_service_importlog_change", args=[preview.pk])
+        return format_html('{} <a href="{}">{}</a>', gettext("Previewed as"), url, str(preview))
+
+    @admin.display(description=_("new leads assigned"))
+    def assignments(self, obj):
+        """Who got the new leads (round-robin or one salesperson), so ops can see the
+        split; for a preview, who would get them."""
+        rows = selectors.import_assignments(log=obj)
+        if not rows:
+            return "—"
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td></tr>",
+            ((user if user is not None else gettext("a deleted user"), count) for user, count in rows),
+        )
+        return format_html(
+            '<table class="import-assignments"><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>',
+            gettext("salesperson"),
+            gettext("new leads"),
+            body,
+        )
 
     @admin.display(description=_("first rows"))
     def preview_table(self, obj):
@@ -158,7 +228,7 @@ class ImportLogAdmin(admin.ModelAdmin):
         return [
             path("upload/", wrap(self.upload_view), name="import_service_importlog_upload"),
             path("<int:pk>/preview/", wrap(self.preview_view), name="import_service_importlog_preview"),
-            path("<int:pk>/rows.csv", wrap(self.rows_csv_view), name="import_service_importlog_rows_csv"),
+            path("<int:pk>/problem-rows/", wrap(self.rows_csv_view), name="import_service_importlog_rows_csv"),
             *super().get_urls(),
         ]
 
@@ -230,7 +300,9 @@ class ImportLogAdmin(admin.ModelAdmin):
             status=status_badge(log),
             rows_table=self.preview_table(log),
             columns=self.column_mapping(log),
+            assignments=self.assignments(log) if log.assigned_counts else "",
             download=self.download(log),
+            confirmed_run=self.related_run(log) if (log.options or {}).get("confirmed_log_id") else "",
             background=log.total > uploads.background_threshold(),
             media=self.media,
         )
@@ -242,24 +314,35 @@ class ImportLogAdmin(admin.ModelAdmin):
             raise PermissionDenied
         header, rows = selectors.import_problem_rows_export(log=log)
         stamp = timezone.localtime(log.created_at).strftime("%Y%m%d-%H%M")
-        return csv_response(f"import-{log.pk}-problems-{stamp}.csv", header, rows)
+        shape = selectors.import_problem_rows_format(log=log)
+        filename = f"import-{log.pk}-problems-{stamp}.{shape.kind}"
+        if shape.kind == "xlsx":
+            return xlsx_response(filename, header, rows)
+        return csv_response(filename, header, rows, delimiter=shape.delimiter, encoding=shape.encoding)
 
 
 def _rows_table(headers, rows):
+    """The row number, its outcome and why come first: a Meta export has sixteen
+    columns, and what ops look for must not be past the right edge of the screen.
+    The file's own cells follow, scrolling inside their box when they are many."""
     if not rows:
         return "—"
-    head = format_html_join(
-        "", "<th>{}</th>", ((h,) for h in [gettext("row"), *headers, gettext("outcome"), gettext("reason")])
-    )
+    key_headers = [gettext("row"), gettext("outcome"), gettext("reason")]
+    head = format_html_join("", "<th>{}</th>", ((h,) for h in [*key_headers, *headers]))
     body = format_html_join(
         "",
-        "<tr><td>{}</td>{}<td>{}</td><td>{}</td></tr>",
+        '<tr><td>{}</td><td>{}</td><td class="import-reason">{}</td>{}</tr>',
         (
-            (number, format_html_join("", "<td>{}</td>", ((v,) for v in values)), outcome_badge(outcome), reason)
+            (number, outcome_badge(outcome), reason, format_html_join("", "<td>{}</td>", ((v,) for v in values)))
             for number, values, outcome, reason in rows
         ),
     )
-    return format_html('<table class="import-rows"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>', head, body)
+    return format_html(
+        '<div class="import-rows-box"><table class="import-rows">'
+        "<thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>",
+        head,
+        body,
+    )
 
 
 @admin.register(LeadImportUpload)

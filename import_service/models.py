@@ -51,6 +51,10 @@ class ImportLog(models.Model):
         help_text=_("Column overrides and assignment, so a background run repeats them."),
     )
     dry_run = models.BooleanField(_("dry run (preview only)"), default=False)
+    # How the uploaded CSV was written, so the error file goes back the same way
+    # (Excel on a Russian-locale machine splits ";" files saved in cp1251 into columns).
+    csv_delimiter = models.CharField(_("CSV delimiter"), max_length=1, blank=True)
+    csv_encoding = models.CharField(_("CSV encoding"), max_length=20, blank=True)
 
     status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.RUNNING)
     failure_reason = models.TextField(_("failure reason"), blank=True)
@@ -75,6 +79,15 @@ class ImportLog(models.Model):
     created = models.PositiveIntegerField(_("created"), default=0)
     duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
     errors = models.PositiveIntegerField(_("errors"), default=0)
+    assigned_counts = models.JSONField(
+        _("new leads per salesperson"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "The user id of each salesperson who got new leads from this run, and how many "
+            "(for a dry run: who would get them)."
+        ),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

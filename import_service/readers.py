@@ -61,6 +61,9 @@ class Table:
     _rows: Iterator[tuple[int, list]] = field(repr=False, default=iter(()))
     sheet_name: str = ""
     _close: object = field(repr=False, default=None)
+    # A CSV file's delimiter and text encoding (a Python codec name); blank for workbooks and sheets.
+    delimiter: str = ""
+    encoding: str = ""
 
     def rows(self) -> Iterator[tuple[int, list]]:
         """(row number, cells aligned to the header) for every row below the header."""
@@ -180,11 +183,17 @@ def is_workbook(data: bytes) -> bool:
 
 def decode_csv(data: bytes, name: str) -> str:
     """UTF-8 with or without BOM, UTF-16 (Meta Lead Ads exports), or cp1251."""
+    return decode_csv_as(data, name)[0]
+
+
+def decode_csv_as(data: bytes, name: str) -> tuple[str, str]:
+    """The text of ``data`` and the Python codec it was written in: "utf-8-sig"
+    (with a BOM), "utf-8", "utf-16" (with a BOM), "utf-16-le"/"utf-16-be" or "cp1251"."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict")
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise ImportFileError(UNKNOWN_ENCODING.format(name=name)) from exc
     head = data[:4096]
@@ -194,17 +203,17 @@ def decode_csv(data: bytes, name: str) -> str:
         # UTF-16 without a BOM: the zero bytes sit on one side of each code unit.
         encoding = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
         try:
-            return data.decode(encoding)
+            return data.decode(encoding), encoding
         except UnicodeDecodeError as exc:
             raise ImportFileError(NOT_TEXT.format(name=name)) from exc
     if b"\x00" in head:
         raise ImportFileError(NOT_TEXT.format(name=name))
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1251")
+        return data.decode("cp1251"), "cp1251"
     except UnicodeDecodeError as exc:
         raise ImportFileError(UNKNOWN_ENCODING.format(name=name)) from exc
 
@@ -236,20 +245,25 @@ def detect_delimiter(text: str) -> str:
 def csv_text(data: bytes, name: str) -> str:
     """The text of a CSV file's bytes: encoding detected (``decode_csv``), Windows
     line ends made plain. Raises ImportFileError for an empty or binary file."""
+    return csv_text_as(data, name)[0]
+
+
+def csv_text_as(data: bytes, name: str) -> tuple[str, str]:
+    """``csv_text`` and the codec the file was written in (``decode_csv_as``)."""
     if not data.strip():
         raise ImportFileError(EMPTY_FILE.format(name=name))
-    text = decode_csv(data, name)
+    text, encoding = decode_csv_as(data, name)
     if "\x00" in text:
         raise ImportFileError(NOT_TEXT.format(name=name))
     if "\r" in text:  # Windows line ends, also inside quoted multi-line fields
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
+    return text, encoding
 
 
-def csv_records(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
-    """(record number, cells) of CSV text, its delimiter detected (``detect_delimiter``);
-    a malformed record raises ImportFileError naming its row."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
+def csv_records(text: str, name: str, *, delimiter: str | None = None) -> Iterator[tuple[int, list[str]]]:
+    """(record number, cells) of CSV text, its delimiter detected (``detect_delimiter``)
+    unless given; a malformed record raises ImportFileError naming its row."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or detect_delimiter(text))
     number = 0
     try:
         for number, row in enumerate(reader, start=1):
@@ -259,11 +273,20 @@ def csv_records(text: str, name: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def _open_csv(path: Path, name: str, overrides) -> Table:
-    text = csv_text(path.read_bytes(), name)
-    header_row, headers, rows = _locate_header(csv_records(text, name), overrides)
+    text, encoding = csv_text_as(path.read_bytes(), name)
+    delimiter = detect_delimiter(text)
+    header_row, headers, rows = _locate_header(csv_records(text, name, delimiter=delimiter), overrides)
     if header_row is None:
         raise ImportFileError(EMPTY_FILE.format(name=name))
-    return Table(name=name, kind="csv", headers=headers, header_row=header_row, _rows=rows)
+    return Table(
+        name=name,
+        kind="csv",
+        headers=headers,
+        header_row=header_row,
+        _rows=rows,
+        delimiter=delimiter,
+        encoding=encoding,
+    )
 
 
 # --- Excel ------------------------------------------------------------------------

@@ -79,6 +79,7 @@ class BulkOutcome:
     created: bool
     lead_id: int | None  # None only for a lead a dry run would create
     earlier_in_run: bool = False  # a duplicate of a row earlier in the same run
+    assigned_to_id: int | None = None  # for a new lead: the salesperson it went to
 
 
 class _Recorded:
@@ -166,7 +167,7 @@ def leads_bulk_register(
         first = group[0]
         changes.append(first_status_change_row(lead_id=lead.pk, by_id=by_id, at=first.at))
         inquiries.append(first.inquiry(lead_id=lead.pk, source=source, is_repeat=False))
-        outcomes[first.key] = BulkOutcome(first.key, True, lead.pk)
+        outcomes[first.key] = BulkOutcome(first.key, True, lead.pk, assigned_to_id=lead.assigned_to_id)
         recorded = _Recorded()
         recorded.add(first)
         for entry in _to_record(group[1:], recorded):

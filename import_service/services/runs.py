@@ -12,6 +12,7 @@ lead from the run. ``import_run_stored`` runs a queued log from its stored file
 """
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -66,6 +67,8 @@ def import_log_start(
         input_kind=table.kind,
         file_name=table.name[:255],
         sheet_name=table.sheet_name[:255],
+        csv_delimiter=table.delimiter,
+        csv_encoding=table.encoding,
         dry_run=dry_run,
         status=status,
         options=options or {},
@@ -154,7 +157,17 @@ def import_execute(
     log.status = ImportStatus.COMPLETED
     log.finished_at = timezone.now()
     log.save(
-        update_fields=["status", "finished_at", "total", "created", "duplicates", "errors", "processed_rows", "preview"]
+        update_fields=[
+            "status",
+            "finished_at",
+            "total",
+            "created",
+            "duplicates",
+            "errors",
+            "processed_rows",
+            "preview",
+            "assigned_counts",
+        ]
     )
     return ImportResult(log=log)
 
@@ -216,6 +229,7 @@ def _register(*, log, rows: list[ParsedRow], mapping, by, assign, now) -> tuple[
     instead of updating it from a later chunk.
     """
     created = duplicates = errors = 0
+    assigned: Counter[int] = Counter()
     seen: dict[str, int | None] = {}
     preview_numbers = {r.number for r in rows[:PREVIEW_ROWS]}
     preview: dict[int, dict] = {}
@@ -272,6 +286,11 @@ def _register(*, log, rows: list[ParsedRow], mapping, by, assign, now) -> tuple[
             elif outcome.created:
                 created += 1
                 kind, reason, lead_id = RowOutcome.CREATED, "", outcome.lead_id
+                if outcome.assigned_to_id is not None:
+                    assigned[outcome.assigned_to_id] += 1
+                elif log.dry_run and assign is not None:
+                    # Who the real run would give it to: the rotation starts where a run now would.
+                    assigned[assign().pk] += 1
             else:
                 duplicates += 1
                 kind, lead_id = RowOutcome.DUPLICATE, outcome.lead_id
@@ -292,4 +311,6 @@ def _register(*, log, rows: list[ParsedRow], mapping, by, assign, now) -> tuple[
         ImportRow.objects.bulk_create(logged, batch_size=1000)
         _forget_queries()
     log.preview = [preview[number] for number in sorted(preview)]
+    # JSON keys are text; ordered by user id so the stored value does not depend on chunking.
+    log.assigned_counts = {str(user_id): assigned[user_id] for user_id in sorted(assigned)}
     return len(rows), created, duplicates, errors

@@ -125,6 +125,8 @@ def _confirmed_log(dry_run_log: ImportLog, by) -> ImportLog:
         input_kind=dry_run_log.input_kind,
         file_name=dry_run_log.file_name,
         sheet_name=dry_run_log.sheet_name,
+        csv_delimiter=dry_run_log.csv_delimiter,
+        csv_encoding=dry_run_log.csv_encoding,
         file=dry_run_log.file.name,
         dry_run=False,
         status=ImportStatus.QUEUED,

@@ -49,3 +49,10 @@ def test_manager_uploads_previews_and_confirms_an_import(page, admin_login, mana
     content = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert content.splitlines()[0].startswith("Name,Phone Number,")
     assert "No phone number." in content
+
+    # The list shows the run once; its preview hangs off the run's page.
+    preview_log = ImportLog.objects.get(dry_run=True)
+    expect(page.locator(".field-related_run")).to_contain_text(f"Previewed as {preview_log}")
+    page.goto("/admin/import_service/importlog/")
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    expect(page.locator("#result_list")).to_contain_text(f"Import #{run.pk} of landing_dump_utf8_bom.csv")

@@ -4,7 +4,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from core.exports import safe_cell, xlsx_response
+from core.exports import csv_response, safe_cell, xlsx_response
 
 
 @pytest.mark.parametrize("dangerous", ["=1+2", "+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1"])
@@ -44,3 +44,22 @@ def test_decimals_are_numbers_not_neutralised_text():
 )
 def test_times_dates_and_moments_are_written_as_text_people_read(value, expected):
     assert safe_cell(value) == expected
+
+
+def test_csv_goes_out_with_the_delimiter_and_encoding_asked_for_and_stays_formula_safe():
+    response = csv_response(
+        "x.csv", ["Ism", "Izoh"], [["Анна", "=SUM(A1)"], ["a;b", "+998"]], delimiter=";", encoding="cp1251"
+    )
+    assert response["Content-Type"] == "text/csv; charset=windows-1251"
+    assert response.content.decode("cp1251").splitlines() == ["Ism;Izoh", "Анна;'=SUM(A1)", '"a;b";\'+998']
+
+
+def test_csv_that_cp1251_cannot_hold_is_written_whole_as_utf8_with_bom_not_with_question_marks():
+    response = csv_response("x.csv", ["Ism"], [["Oʻgʻiloy"]], delimiter=";", encoding="cp1251")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content == "\ufeffIsm\r\nOʻgʻiloy\r\n".encode()
+
+
+def test_csv_default_is_comma_separated_utf8_with_bom():
+    response = csv_response("x.csv", ["a", "b"], [[1, "Юлия"]])
+    assert response.content == "\ufeffa,b\r\n1,Юлия\r\n".encode()

@@ -3,6 +3,7 @@
 import csv
 import io
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -120,9 +121,14 @@ def test_problem_rows_csv_can_be_fixed_and_reimported(manager_client, files, tmp
     call_command("import_leads", str(files / "partner_leads.xlsx"), "--json", stdout=io.StringIO())
     log = ImportLog.objects.get()
     exported = manager_client.get(reverse("admin:import_service_importlog_rows_csv", args=[log.pk])).content
-    fixed = exported.decode("utf-8-sig").replace("12345", "+998 90 111 01 05")
-    path = tmp_path / "fixed.csv"
-    path.write_text(fixed, encoding="utf-8")
+    # An Excel upload's error file is an Excel workbook: fix the phone in it and import it again.
+    workbook = openpyxl.load_workbook(io.BytesIO(exported))
+    for row in workbook.active.iter_rows():
+        for cell in row:
+            if cell.value == "12345":
+                cell.value = "+998 90 111 01 05"
+    path = tmp_path / "fixed.xlsx"
+    workbook.save(path)
     out = io.StringIO()
     call_command("import_leads", str(path), "--json", stdout=out)
     assert '"created": 1' in out.getvalue()

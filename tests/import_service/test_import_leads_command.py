@@ -229,6 +229,19 @@ def test_assign_round_robin_uses_the_rotation(files, salesperson, other_salesper
     assert not Lead.objects.filter(assigned_at__isnull=True).exists()
 
 
+def test_round_robin_summary_says_who_gets_and_who_got_the_new_leads(files, salesperson, other_salesperson):
+    path = str(files / "landing_dump_utf8_bom.csv")
+    first, second = sorted([salesperson, other_salesperson], key=str)
+    dry = io.StringIO()
+    call_command("import_leads", path, "--assign", "round-robin", "--dry-run", stdout=dry)
+    assert f"New leads would go to: {first} 2, {second} 2." in dry.getvalue()
+    out = io.StringIO()
+    call_command("import_leads", path, "--assign", "round-robin", stdout=out)
+    log = ImportLog.objects.get(dry_run=False)
+    assert log.assigned_counts == {str(salesperson.pk): 2, str(other_salesperson.pk): 2}
+    assert f"New leads per salesperson: {first} 2, {second} 2." in out.getvalue()
+
+
 def test_assign_to_one_salesperson(files, salesperson):
     run(files / "landing_dump_utf8_bom.csv", "--assign", salesperson.username)
     assert set(Lead.objects.values_list("assigned_to", flat=True)) == {salesperson.pk}

@@ -23,17 +23,20 @@ def test_utf16_tab_separated_meta_export(samples):
     rows = rows_of(table)
     assert [n for n, _ in rows] == [2, 3, 4]
     assert rows[0][1][table.headers.index("full_name")] == "Malika Tursunova"
+    assert (table.delimiter, table.encoding) == ("\t", "utf-16")
 
 
 def test_cp1251_semicolon_partner_list(samples):
     table = open_file(samples / "partner_list_cp1251.csv")
     assert table.headers == ["ФИО", "Телефон", "Курс", "Комментарий"]
     assert rows_of(table)[0][1] == ["Иванова Анна", "8 (90) 555-01-01", "Английский", "перезвонить вечером"]
+    assert (table.delimiter, table.encoding) == (";", "cp1251")
 
 
 def test_utf8_bom_comma_with_quoted_newline_keeps_the_field_whole(files):
     table = open_file(files / "landing_dump_utf8_bom.csv")
     assert table.headers[0] == "Name"  # the BOM is not part of the first header
+    assert (table.delimiter, table.encoding) == (",", "utf-8-sig")
     rows = rows_of(table)
     assert rows[0][1][4] == "Просила перезвонить вечером,\nпосле 18:00"
     assert rows[1][0] == 3  # a record spanning two lines is still one row
@@ -43,6 +46,7 @@ def test_utf8_semicolon_without_bom(files):
     table = open_file(files / "google_form_semicolon.csv")
     assert table.headers == ["Отметка времени", "Имя", "Номер телефона", "Какой курс?", "Примечание"]
     assert len(rows_of(table)) == 3
+    assert (table.delimiter, table.encoding) == (";", "utf-8")
 
 
 def test_utf16_without_bom_is_detected(tmp_path):
@@ -51,6 +55,7 @@ def test_utf16_without_bom_is_detected(tmp_path):
     table = open_file(path)
     assert table.headers == ["Имя", "Телефон"]
     assert rows_of(table) == [(2, ["Али", "+998901234567"])]
+    assert table.encoding == "utf-16-le"
 
 
 def test_delimiter_detection_ignores_commas_inside_quoted_fields(tmp_path):

@@ -8,8 +8,10 @@ mapping) before anything is written.
 import sys
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext
 
 from core.management.base import CRMCommand
+from import_service import selectors
 from import_service.services import inputs, runs
 from leads.models import LeadSource
 
@@ -94,6 +96,13 @@ class Command(CRMCommand):
         )
         if self.json:
             return
+        assignments = selectors.import_assignments(log=log)
+        if assignments:
+            split = ", ".join(f"{user or gettext('a deleted user')} {count}" for user, count in assignments)
+            if log.dry_run:
+                self.say(gettext("New leads would go to: %(split)s.") % {"split": split})
+            else:
+                self.say(gettext("New leads per salesperson: %(split)s.") % {"split": split})
         for row in log.rows.filter(outcome="error").order_by("row_number")[:10]:
             self.say(f"  row {row.row_number}: {row.reason}")
         if log.errors > 10:
