@@ -3,6 +3,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from accounts import roles
 from accounts.permissions import restore_role_grants
@@ -21,6 +22,17 @@ def _role_groups(request):
 
     if not Group.objects.filter(name=roles.SALES).exists():
         restore_role_grants()
+
+
+@pytest.fixture(autouse=True)
+def _settings_language():
+    """LocaleMiddleware activates a request's language in the thread and leaves it
+    there; the next test in the thread must start in the settings' language
+    (English in tests), whatever the previous test's requests asked for."""
+    yield
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
