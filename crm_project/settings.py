@@ -355,6 +355,26 @@ REMINDER_CLAIM_TIMEOUT_SECONDS = env.int("REMINDER_CLAIM_TIMEOUT_SECONDS", defau
 # Links in reminder messages point here.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# --- SMS through Eskiz (core/eskiz.py, reminders/sms.py) -------------------------
+# See README "Trials and reminders" → SMS. The channel is off until ESKIZ_EMAIL,
+# ESKIZ_PASSWORD and ESKIZ_FROM are set (a system check says so). ESKIZ_FROM is the
+# sender name Eskiz registered for the account ("4546" is Eskiz's test sender).
+ESKIZ_API_URL = env.str("ESKIZ_API_URL", default="https://notify.eskiz.uz")
+ESKIZ_EMAIL = env.str("ESKIZ_EMAIL", default="")
+ESKIZ_PASSWORD = env.str("ESKIZ_PASSWORD", default="")
+ESKIZ_FROM = env.str("ESKIZ_FROM", default="")
+# Delivery reports are posted to /sms/eskiz/<ESKIZ_CALLBACK_SECRET>/; without a
+# secret the callback answers 404 and no callback_url is sent to Eskiz.
+ESKIZ_CALLBACK_SECRET = env.str("ESKIZ_CALLBACK_SECRET", default="")
+ESKIZ_CALLBACK_URL = env.str(
+    "ESKIZ_CALLBACK_URL",
+    default=f"{SITE_URL.rstrip('/')}/sms/eskiz/{ESKIZ_CALLBACK_SECRET}/" if ESKIZ_CALLBACK_SECRET else "",
+)
+# At most this many SMS per local day; the rest are skipped with the reason.
+SMS_DAILY_LIMIT = env.int("SMS_DAILY_LIMIT", default=500)
+# Also send the lead an SMS when they have a Telegram chat (else SMS only without one).
+SMS_BOTH_CHANNELS = env.bool("SMS_BOTH_CHANNELS", default=False)
+
 # --- REST API v1 (api/) ---------------------------------------------------------
 # https://www.django-rest-framework.org/api-guide/settings/ and
 # https://drf-spectacular.readthedocs.io/en/latest/settings.html. See README "REST API".

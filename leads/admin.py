@@ -136,7 +136,10 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
                 ],
             },
         ),
-        (_("Channels"), {"classes": ["collapse"], "fields": ["telegram_chat_id", "whatsapp_id"]}),
+        (
+            _("Channels"),
+            {"classes": ["collapse"], "fields": ["telegram_chat_id", "whatsapp_id", "language", "sms_opt_out"]},
+        ),
         (
             _("Timeline"),
             {

@@ -85,6 +85,10 @@ class Lead(models.Model):
     # Channels we can write back to.
     telegram_chat_id = models.CharField(_("Telegram chat id"), max_length=32, blank=True)
     whatsapp_id = models.CharField(_("WhatsApp id"), max_length=32, blank=True)
+    # Consent: set when the lead asks not to get SMS (reminders.sms skips them).
+    sms_opt_out = models.BooleanField(
+        _("no SMS"), default=False, help_text=_("The lead asked not to receive SMS; reminders skip them.")
+    )
 
     # The deadline of the lead's open follow-up (reminders.LeadReminder), kept
     # here by leads.services.lead_note_next_followup so lists sort and filter

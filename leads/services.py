@@ -264,6 +264,7 @@ LEAD_DETAIL_FIELDS = frozenset(
         "telegram_chat_id",
         "whatsapp_id",
         "language",
+        "sms_opt_out",
     }
 )
 

@@ -35,11 +35,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.text import one_line
 from reminders.channels import channel_send
-from reminders.models import Delivery, DeliveryStatus
+from reminders.models import Channel, Delivery, DeliveryStatus
+from reminders.sms import sms_reference, sms_skip_reason
 from reminders.sources import Message, Skip, all_sources, source_for
 
 logger = logging.getLogger(__name__)
@@ -139,6 +140,12 @@ def _finish(delivery: Delivery, **fields) -> bool:
     return bool(updated)
 
 
+def recipient_language(delivery: Delivery) -> str:
+    """The staff recipient's language (User.language), else the centre's default."""
+    user = delivery.recipient_user
+    return (user.language if user is not None else "") or settings.LANGUAGE_CODE
+
+
 def retry_delay(attempts: int) -> timedelta:
     base = settings.REMINDER_RETRY_BASE_SECONDS
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), settings.REMINDER_RETRY_MAX_SECONDS))
@@ -148,7 +155,28 @@ def delivery_process(*, delivery: Delivery) -> str:
     """Send (or skip) one claimed delivery; returns "sent", "skipped" or "failed"."""
     source = source_for(delivery.kind)
     try:
-        prepared = Skip(NO_ADDRESS) if not delivery.address else source.prepare(delivery=delivery, now=timezone.now())
+        # The SMS channel's own rules (consent, quiet hours, daily cap) skip a
+        # message without telling the source: the reminder itself still stands.
+        channel_skip = None
+        if delivery.channel == Channel.SMS and delivery.address:
+            channel_skip = sms_skip_reason(delivery=delivery, now=timezone.now())
+        if channel_skip:
+            _settle(
+                delivery,
+                None,
+                {},
+                status=S.SKIPPED,
+                skip_reason=channel_skip[:255],
+                claim_token=None,
+                next_attempt_at=None,
+            )
+            return "skipped"
+        # Staff read their notifications in their own language (texts to leads
+        # pick the lead's language from their templates).
+        with translation.override(recipient_language(delivery)):
+            prepared = (
+                Skip(NO_ADDRESS) if not delivery.address else source.prepare(delivery=delivery, now=timezone.now())
+            )
         if isinstance(prepared, Skip):
             at = timezone.now()
             _settle(
@@ -162,7 +190,13 @@ def delivery_process(*, delivery: Delivery) -> str:
             )
             return "skipped"
         assert isinstance(prepared, Message)
-        channel_send(channel=delivery.channel, address=delivery.address, subject=prepared.subject, text=prepared.text)
+        gateway_id = channel_send(
+            channel=delivery.channel,
+            address=delivery.address,
+            subject=prepared.subject,
+            text=prepared.text,
+            reference=sms_reference(delivery.pk),
+        )
     except Exception as exc:  # noqa: BLE001 - any failure is kept on the row and retried
         return _fail(delivery, source, exc)
     at = timezone.now()
@@ -174,6 +208,7 @@ def delivery_process(*, delivery: Delivery) -> str:
         sent_at=at,
         subject=one_line(prepared.subject)[:255],
         body=prepared.text,
+        gateway_id=gateway_id or "",
         claim_token=None,
         next_attempt_at=None,
         last_error="",

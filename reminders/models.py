@@ -123,6 +123,7 @@ class DeliveryKind(models.TextChoices):
 class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
     TELEGRAM = "telegram", _("Telegram")
+    SMS = "sms", _("SMS")
 
 
 class DeliveryStatus(models.TextChoices):
@@ -153,7 +154,10 @@ class Delivery(models.Model):
         verbose_name=_("recipient (staff)"),
     )
     address = models.CharField(
-        _("address"), max_length=254, blank=True, help_text=_("Email address or Telegram chat id.")
+        _("address"),
+        max_length=254,
+        blank=True,
+        help_text=_("Email address, Telegram chat id or phone (SMS, digits 998…)."),
     )
     lead = models.ForeignKey(
         "leads.Lead", verbose_name=_("lead"), null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
@@ -177,6 +181,16 @@ class Delivery(models.Model):
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("body"), blank=True, help_text=_("What was sent."))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # SMS: the gateway's id for the message and its latest delivery report
+    # (reminders.sms records them; Eskiz posts the report to our callback).
+    gateway_id = models.CharField(
+        _("gateway id"), max_length=64, blank=True, db_index=True, help_text=_("The SMS gateway's id of the message.")
+    )
+    gateway_status = models.CharField(
+        _("delivery report"), max_length=20, blank=True, help_text=_("The gateway's last status, e.g. DELIVRD.")
+    )
+    gateway_status_at = models.DateTimeField(_("delivery report at"), null=True, blank=True)
+    gateway_report = models.JSONField(_("last report as received"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -195,3 +209,39 @@ class Delivery(models.Model):
             "channel": self.get_channel_display(),
             "status": self.get_status_display(),
         }
+
+
+class MessageKind(models.TextChoices):
+    """The messages a lead receives, each with a text per language (MessageTemplate)."""
+
+    TRIAL_PRE_LEAD_SMS = "trial_pre_lead_sms", _("Before trial (lead, SMS)")
+    TRIAL_PRE_LEAD_TELEGRAM = "trial_pre_lead_telegram", _("Before trial (lead, Telegram)")
+    TELEGRAM_WELCOME = "telegram_welcome", _("Telegram: answer to /start")
+    TELEGRAM_SHARE_BUTTON = "telegram_share_button", _("Telegram: the share-your-number button")
+    TELEGRAM_THANK_YOU = "telegram_thank_you", _("Telegram: number received")
+    TELEGRAM_OWN_CONTACT = "telegram_own_contact", _("Telegram: asked for the sender's own number")
+    SMS_TEST = "sms_test", _("SMS: test message")
+
+
+class MessageTemplate(models.Model):
+    """The text of one message kind in one language, edited by managers in the
+    admin. ``{name}``-style placeholders, only those its kind offers
+    (reminders.templates.PLACEHOLDERS); rendered by reminders.templates.message_render,
+    which falls back to the centre's default language, then English."""
+
+    kind = models.CharField(_("message"), max_length=40, choices=MessageKind.choices)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    text = models.TextField(_("text"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["kind", "language"]
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        constraints = [models.UniqueConstraint(fields=["kind", "language"], name="one_template_per_kind_and_language")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.language})"

@@ -1,7 +1,10 @@
 """Trial reminders as a dispatcher source (see reminders.sources).
 
 Before the trial (TRIAL_PRE_REMINDER_HOURS before the start): the lead by
-Telegram when we have their chat, and always the salesperson. After the trial
+Telegram when we have their chat, else by SMS (both with SMS_BOTH_CHANNELS;
+an SMS due in quiet hours goes out at 20:45 the evening before, see
+reminders.sms), in the lead's language (reminders.templates); and always the
+salesperson. After the trial
 (TRIAL_POST_REMINDER_MINUTES after the end): the salesperson, to record
 attendance and make the offer. The occurrence of every delivery is the
 trial's start, so a rescheduled trial gets new messages and the old ones are
@@ -10,13 +13,16 @@ skipped.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from reminders.models import Channel, Delivery, DeliveryKind
+from reminders import sms
+from reminders.models import Channel, Delivery, DeliveryKind, MessageKind
 from reminders.sources import Message, ReminderSource, Skip, admin_link, build_delivery, staff_addresses
+from reminders.templates import message_render
 from trials.models import ReminderState, Trial, TrialReminder, TrialResult, TrialStatus
 
 GONE = "The trial no longer exists."
@@ -28,6 +34,8 @@ NO_SHOW = "The lead did not come to the trial."
 RESULT_RECORDED = "The trial's result is already recorded."
 
 PRE_KINDS = (DeliveryKind.TRIAL_PRE_LEAD, DeliveryKind.TRIAL_PRE_SALES)
+# Quiet hours are 11 hours long: an SMS can be brought forward by at most that.
+SMS_LOOKAHEAD = timedelta(hours=11)
 
 
 def occurrence_for(trial: Trial) -> str:
@@ -59,9 +67,19 @@ class TrialReminderSource(ReminderSource):
                     due_at=reminder.pre_trial_reminder_scheduled_at,
                     lead_id=trial.lead_id,
                 )
+            yield from self._sms_to_lead(reminder, occurrence, now)
             yield from self._to_salesperson(
                 DeliveryKind.TRIAL_PRE_SALES, trial, occurrence, reminder.pre_trial_reminder_scheduled_at
             )
+        if sms.sms_enabled():
+            # SMS brought forward out of quiet hours fall due before their reminder does.
+            early = TrialReminder.objects.filter(
+                pre_trial_reminder_status=ReminderState.PENDING,
+                pre_trial_reminder_scheduled_at__gt=now,
+                pre_trial_reminder_scheduled_at__lte=now + SMS_LOOKAHEAD,
+            ).select_related("trial__lead")
+            for reminder in early:
+                yield from self._sms_to_lead(reminder, occurrence_for(reminder.trial), now)
         post = TrialReminder.objects.filter(
             post_trial_reminder_status=ReminderState.PENDING, post_trial_reminder_scheduled_at__lte=now
         ).select_related(*related)
@@ -70,6 +88,25 @@ class TrialReminderSource(ReminderSource):
             yield from self._to_salesperson(
                 DeliveryKind.TRIAL_POST_SALES, trial, occurrence_for(trial), reminder.post_trial_reminder_scheduled_at
             )
+
+    def _sms_to_lead(self, reminder: TrialReminder, occurrence: str, now: datetime):
+        """The lead's pre-trial SMS when they have no Telegram chat (or always,
+        with SMS_BOTH_CHANNELS), due at the reminder's time moved out of quiet hours."""
+        lead = reminder.trial.lead
+        if not sms.sms_enabled() or (lead.telegram_chat_id and not settings.SMS_BOTH_CHANNELS):
+            return
+        due_at = sms.sms_send_time(reminder.pre_trial_reminder_scheduled_at)
+        if due_at > now:
+            return
+        yield build_delivery(
+            kind=DeliveryKind.TRIAL_PRE_LEAD,
+            object_id=reminder.trial_id,
+            occurrence=occurrence,
+            channel=Channel.SMS,
+            address=lead.phone,
+            due_at=due_at,
+            lead_id=lead.pk,
+        )
 
     def _to_salesperson(self, kind, trial, occurrence, due_at):
         person = salesperson_for(trial)
@@ -121,12 +158,16 @@ class TrialReminderSource(ReminderSource):
         )
         place = group.room.name + (f", {group.room.location}" if group.room.location else "")
         if delivery.kind == DeliveryKind.TRIAL_PRE_LEAD:
-            name = trial.lead.full_name.split(" ")[0] if trial.lead.full_name else ""
-            return Message(
-                subject=f"Your trial {group.course.name} lesson {when}",
-                text=f"Hello{' ' + name if name else ''}! We look forward to seeing you at your trial "
-                f"{group.course.name} lesson {when}, room {place}. If your plans change, just reply here.",
-            )
+            sms_kind, telegram_kind = MessageKind.TRIAL_PRE_LEAD_SMS, MessageKind.TRIAL_PRE_LEAD_TELEGRAM
+            kind = sms_kind if delivery.channel == Channel.SMS else telegram_kind
+            context = {
+                "name": trial.lead.full_name.split(" ")[0] if trial.lead.full_name else "",
+                "course": group.course.name,
+                "date": f"{start:%d.%m}",
+                "time": f"{start:%H:%M}",
+                "place": place,
+            }
+            return Message(subject="", text=message_render(kind=kind, language=trial.lead.language, context=context))
         return Message(
             subject=f"Trial {when}: {trial.lead.full_name or trial.lead.phone_display}",
             text=f"{trial.lead.full_name or 'A lead'} ({trial.lead.phone_display}) has a trial lesson in "

@@ -63,7 +63,7 @@ def test_pre_trial_reminder_goes_to_the_lead_by_telegram_and_to_the_salesperson(
     ]
     to_lead = [c for c in telegram_calls(telegram) if c["chat_id"] == "4242"]
     assert len(to_lead) == 1
-    assert "Hello Kamila" in to_lead[0]["text"] and "today at 16:00" in to_lead[0]["text"]
+    assert "Hello, Kamila!" in to_lead[0]["text"] and "on 27.11 at 16:00" in to_lead[0]["text"]
     assert "Call to confirm" in mail.outbox[0].body and f"/admin/trials/trial/{trial.pk}/change/" in mail.outbox[0].body
     reminder = TrialReminder.objects.get(trial=trial)
     assert (
