@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("intake/", include("intake.urls")),
+    path("sms/", include("reminders.urls")),
     path("api/v1/", include("api.urls")),
 ]
 

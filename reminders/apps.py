@@ -8,7 +8,7 @@ class RemindersConfig(AppConfig):
     verbose_name = _("Reminders")
 
     def ready(self):
-        from reminders import followups, lead_hooks, lead_page, sources
+        from reminders import checks, followups, lead_hooks, lead_page, sources  # noqa: F401 (checks registers)
 
         lead_hooks.subscribe()
         lead_page.provide()

@@ -109,11 +109,17 @@ def sms_reference(delivery_id: int) -> str:
     return f"crm-{delivery_id}"
 
 
-def sms_record_report(*, request_id: str, status: str, at: dt.datetime, report: dict) -> Delivery | None:
-    """Record a delivery report on the SMS we sent with ``request_id``; None if
-    no such SMS of ours exists. A late "on its way" status never replaces a
-    final one."""
-    delivery = Delivery.objects.filter(channel=Channel.SMS, gateway_id=request_id).exclude(gateway_id="").first()
+def sms_record_report(
+    *, request_id: str, reference: str = "", status: str, at: dt.datetime, report: dict
+) -> Delivery | None:
+    """Record a delivery report on the SMS we sent: found by Eskiz's
+    ``request_id`` (the id its send answered), else by our ``user_sms_id``
+    reference; None if no SMS of ours matches. A late "on its way" status never
+    replaces a final one."""
+    sent = Delivery.objects.filter(channel=Channel.SMS).exclude(gateway_id="")
+    delivery = sent.filter(gateway_id=request_id).first() if request_id else None
+    if delivery is None and reference.startswith("crm-") and reference[4:].isdigit():
+        delivery = sent.filter(pk=int(reference[4:])).first()
     if delivery is None:
         return None
     if delivery.gateway_status in FINAL and status not in FINAL:

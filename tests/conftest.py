@@ -3,10 +3,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+import responses
 from django.conf import settings
 
 from accounts import roles
 from accounts.permissions import restore_role_grants
+from tests.eskiz_fake import ESKIZ, eskiz_shape
 from tests.factories import ManagerFactory, SalespersonFactory, TeacherFactory
 
 
@@ -103,3 +105,26 @@ def _compiled_translations():
         )
     with contextlib.chdir(settings.BASE_DIR):
         call_command("compilemessages", verbosity=0, ignore_patterns=[".venv", "var", "staticfiles", "node_modules"])
+
+
+@pytest.fixture
+def eskiz(settings):
+    """Eskiz configured and faked at the HTTP layer (tests/eskiz_fake.py): login,
+    refresh and sends answer with the recorded shapes; tests add or replace
+    responses on the mock."""
+    from django.core.cache import cache
+
+    settings.ESKIZ_API_URL = ESKIZ
+    settings.ESKIZ_EMAIL = "centre@example.uz"
+    settings.ESKIZ_PASSWORD = "secret-password"
+    settings.ESKIZ_FROM = "4546"
+    settings.ESKIZ_CALLBACK_SECRET = "callback-secret"
+    settings.ESKIZ_CALLBACK_URL = "https://crm.example.com/sms/eskiz/callback-secret/"
+    cache.delete("eskiz:token")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add(responses.POST, f"{ESKIZ}/api/auth/login", json=eskiz_shape("login"))
+        mock.add(responses.PATCH, f"{ESKIZ}/api/auth/refresh", json=eskiz_shape("refresh"))
+        mock.add(responses.POST, f"{ESKIZ}/api/message/sms/send", json=eskiz_shape("send"))
+        mock.add(responses.POST, f"{ESKIZ}/api/message/sms/send-batch", json=eskiz_shape("send_batch"))
+        yield mock
+    cache.delete("eskiz:token")

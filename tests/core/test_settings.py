@@ -34,7 +34,9 @@ def production_env(**overrides):
 def test_check_deploy_is_clean_with_documented_production_variables():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **production_env())
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    # The one note allowed: the SMS channel is off until Eskiz is set up (an Info).
+    assert "no issues" in result.stdout or result.stdout.count("?: (") == result.stdout.count("reminders.I001")
+    assert "WARNINGS" not in result.stdout and "ERRORS" not in result.stdout
 
 
 def test_refuses_to_start_on_example_secret_key_when_debug_is_off():
