@@ -12,7 +12,8 @@ from django.core import mail
 from django.db import connection
 
 from reminders.dispatch import deliveries_claim, deliveries_materialise, reminders_dispatch_due
-from reminders.models import Delivery, DeliveryStatus, LeadReminder
+from reminders.models import Channel, Delivery, DeliveryStatus, LeadReminder
+from tests.eskiz_fake import sms_calls
 from tests.factories import SalespersonFactory
 from tests.leads.factories import LeadFactory
 from tests.reminders.conftest import telegram_calls
@@ -115,3 +116,27 @@ def test_concurrent_claims_never_share_a_row(due_work):
     results = run_together(lambda: [d.pk for d in deliveries_claim(now=at, limit=50)], n=3)
     claimed = [pk for batch in results for pk in batch]
     assert len(claimed) == len(set(claimed)) == 75
+
+
+@pytest.fixture
+def due_sms(eskiz):
+    """10 trials of leads without Telegram: each lead's pre-trial reminder goes by SMS."""
+    person = SalespersonFactory(email="sms-race@centre.example", telegram_chat_id="")
+    friday = datetime.date(2026, 11, 27)
+    group = group_meeting_on(friday, capacity=12)
+    with time_machine.travel(NOW - datetime.timedelta(days=1), tick=False):
+        for i in range(10):
+            lead = LeadFactory(assigned_to=person, telegram_chat_id="", phone=f"+99890123450{i}")
+            book(lead=lead, group=group, date=friday, by=person)
+    return person
+
+
+def test_racing_passes_send_each_sms_exactly_once(due_sms, eskiz):
+    with time_machine.travel(DUE, tick=False):
+        results = run_together(lambda: reminders_dispatch_due().as_dict(), n=4)
+    assert sum(r["sent"] for r in results) == 10 * 2  # the lead's SMS and the salesperson's email
+    assert Counter(c["mobile_phone"] for c in sms_calls(eskiz)) == {f"99890123450{i}": 1 for i in range(10)}
+    sms = Delivery.objects.filter(channel=Channel.SMS)
+    assert sms.count() == 10
+    assert set(sms.values_list("status", "gateway_id")) == {(DeliveryStatus.SENT, "4385062")}
+    assert len(mail.outbox) == 10
