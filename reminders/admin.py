@@ -5,16 +5,22 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_tools import DateRangeFilter, ExportMixin, ReadOnlyAdminMixin, salesperson_filter
-from core.badges import deadline_badge
+from accounts import roles
+from core import eskiz
+from core.admin_tools import DateRangeFilter, ExportMixin, ReadOnlyAdminMixin, intermediate_action, salesperson_filter
+from core.badges import GREY, badge, deadline_badge
+from core.gsm import sms_length, sms_text
 from core.tasks import enqueue_on_commit
-from reminders import dispatch, selectors, services
-from reminders.badges import delivery_status_badge, followup_status_badge
-from reminders.models import OPEN_REMINDER_STATUSES, Delivery, DeliveryStatus, LeadReminder
+from reminders import dispatch, selectors, services, sms
+from reminders.badges import delivery_status_badge, followup_status_badge, gateway_status_badge
+from reminders.forms import MessageTemplateForm, TestSmsForm
+from reminders.models import OPEN_REMINDER_STATUSES, Channel, Delivery, DeliveryStatus, LeadReminder, MessageTemplate
 from reminders.tasks import send_delivery
+from reminders.templates import PLACEHOLDERS, SMS_KINDS
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -89,10 +95,21 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Deliveries are written by the dispatcher only; deleting one would free its
     key and let the message go out again, so nobody edits or deletes them."""
 
-    list_display = ["due_at", "kind", "channel", "recipient", "lead", "status_label", "attempts", "sent_at", "problem"]
+    list_display = [
+        "due_at",
+        "kind",
+        "channel",
+        "recipient",
+        "lead",
+        "status_label",
+        "report_label",
+        "attempts",
+        "sent_at",
+        "problem",
+    ]
     list_select_related = ["recipient_user", "lead"]
-    list_filter = ["status", "kind", "channel", ("due_at", DateRangeFilter)]
-    search_fields = ["key", "address", "lead__full_name", "lead__phone"]
+    list_filter = ["status", "kind", "channel", "gateway_status", ("due_at", DateRangeFilter)]
+    search_fields = ["key", "address", "gateway_id", "lead__full_name", "lead__phone"]
     date_hierarchy = "due_at"
     fields = [
         "key",
@@ -113,6 +130,10 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "last_error",
         "subject",
         "body",
+        "gateway_id",
+        "gateway_status",
+        "gateway_status_at",
+        "gateway_report",
         "created_at",
     ]
     readonly_fields = fields
@@ -134,6 +155,15 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def status_label(self, obj):
         return delivery_status_badge(obj.status)
 
+    @admin.display(description=_("delivery report"), ordering="gateway_status")
+    def report_label(self, obj):
+        """The gateway's report on an SMS (DELIVRD green, REJECTD red…)."""
+        if obj.channel != Channel.SMS:
+            return "—"
+        if not obj.gateway_status:
+            return badge(gettext("no report yet"), GREY) if obj.gateway_id else "—"
+        return gateway_status_badge(obj.gateway_status)
+
     @admin.display(description=_("error / reason"))
     def problem(self, obj):
         return (obj.last_error or obj.skip_reason)[:120]
@@ -150,3 +180,88 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "%(count)d failed delivery is being sent again.", "%(count)d failed deliveries are being sent again.", done
         ) % {"count": done}
         self.message_user(request, message, messages.SUCCESS)
+
+
+SMS_RULES = _(
+    "Eskiz sends only texts moderated for your account: register every SMS text (each language) in the "
+    "Eskiz cabinet (my.eskiz.uz → SMS → Texts) before using it, with placeholders where the values change, "
+    "and the sender name (ESKIZ_FROM) too; an unregistered text is rejected (REJECTD). Uzbek apostrophes "
+    "(ʻ ’ ‘ ` ʼ) are sent as ' so a Latin text stays in GSM-7: 160 characters in one SMS, 153 per part "
+    "after that. Cyrillic makes a text Unicode: 70 characters, then 67 per part. Each part is billed."
+)
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    """Texts to leads, per message and language. Managers edit them; the SMS
+    length and the gateway's rules are shown beside each."""
+
+    form = MessageTemplateForm
+    list_display = ["kind", "language", "preview", "sms_parts", "updated_at", "updated_by"]
+    list_select_related = ["updated_by"]
+    list_filter = ["kind", "language"]
+    search_fields = ["text"]
+    readonly_fields = ["placeholders", "sms_parts", "gateway_rules", "updated_at", "updated_by"]
+    fields = ["kind", "language", "text", "placeholders", "sms_parts", "gateway_rules", "updated_at", "updated_by"]
+    actions = ["send_test_sms"]
+
+    def has_test_sms_permission(self, request):
+        return roles.is_manager(request.user)
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("text"))
+    def preview(self, obj):
+        return obj.text if len(obj.text) <= 90 else obj.text[:89] + "…"
+
+    @admin.display(description=_("placeholders"))
+    def placeholders(self, obj):
+        names = PLACEHOLDERS.get(obj.kind, ()) if obj and obj.kind else ()
+        if not names:
+            return gettext("none")
+        return format_html_join(" ", "<code>{{{}}}</code>", ((name,) for name in names))
+
+    @admin.display(description=_("length in SMS"))
+    def sms_parts(self, obj):
+        if not obj or not obj.text or obj.kind not in SMS_KINDS:
+            return "—"
+        length = sms_length(sms_text(obj.text))
+        return format_html(
+            "{} ({}, {} / {})",
+            gettext("%(parts)s SMS") % {"parts": length.parts},
+            length.encoding,
+            length.units,
+            length.per_part * max(length.parts, 1),
+        )
+
+    @admin.display(description=_("gateway rules"))
+    def gateway_rules(self, obj):
+        return SMS_RULES
+
+    @admin.action(description=_("Send a test SMS of the selected template"), permissions=["test_sms"])
+    def send_test_sms(self, request, queryset):
+        template = queryset.first()
+        if queryset.count() != 1 or template is None:
+            self.message_user(request, gettext("Select exactly one template to test."), messages.WARNING)
+            return None
+
+        def apply(data):
+            try:
+                delivery = sms.sms_test_send(
+                    kind=template.kind, language=template.language, phone=data["phone"], by=request.user
+                )
+            except eskiz.EskizError as exc:
+                self.message_user(request, gettext("The test SMS failed: %(error)s") % {"error": exc}, messages.ERROR)
+                return
+            self.message_user(
+                request,
+                gettext("Test SMS sent (gateway id %(id)s); its delivery report appears under Deliveries.")
+                % {"id": delivery.gateway_id},
+                messages.SUCCESS,
+            )
+
+        return intermediate_action(
+            self, request, queryset, form_class=TestSmsForm, title=gettext("Send a test SMS"), apply=apply
+        )

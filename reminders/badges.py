@@ -2,6 +2,7 @@
 
 from core.badges import BLUE, GREEN, GREY, ORANGE, RED, TEAL, badge
 from reminders.models import DeliveryStatus, LeadReminderStatus
+from reminders.sms import DELIVERED, UNDELIVERED
 
 REMINDER_COLOURS = {
     LeadReminderStatus.PENDING: BLUE,
@@ -24,3 +25,16 @@ def followup_status_badge(status: str):
 
 def delivery_status_badge(status: str):
     return badge(DeliveryStatus(status).label, DELIVERY_COLOURS[DeliveryStatus(status)])
+
+
+def gateway_colour(status: str) -> str:
+    """An SMS gateway report: delivered green, undelivered red, on its way blue."""
+    if status in DELIVERED:
+        return GREEN
+    if status in UNDELIVERED:
+        return RED
+    return BLUE
+
+
+def gateway_status_badge(status: str):
+    return badge(status, gateway_colour(status))

@@ -118,6 +118,7 @@ class DeliveryKind(models.TextChoices):
     TRIAL_PRE_LEAD = "trial_pre_lead", _("Before trial (lead)")
     TRIAL_PRE_SALES = "trial_pre_sales", _("Before trial (salesperson)")
     TRIAL_POST_SALES = "trial_post_sales", _("After trial (salesperson)")
+    SMS_TEST = "sms_test", _("Test SMS (sent by a manager)")
 
 
 class Channel(models.TextChoices):

@@ -30,7 +30,8 @@ from core import eskiz
 from core.days import day_bounds
 from core.gsm import sms_text
 from leads.models import Lead
-from reminders.models import Channel, Delivery, DeliveryStatus
+from reminders.models import Channel, Delivery, DeliveryKind, DeliveryStatus
+from reminders.templates import message_render
 
 QUIET_FROM = dt.time(21, 0)
 QUIET_UNTIL = dt.time(8, 0)
@@ -102,6 +103,40 @@ def sms_send(*, phone: str, text: str, reference: str = "") -> str:
     if not digits:
         raise eskiz.EskizError(str(NOT_UZBEK))
     return eskiz.send_sms(phone=digits, text=sms_text(text), user_sms_id=reference)
+
+
+SAMPLE_CONTEXT = {"name": "Kamila", "course": "IELTS", "time": "16:00", "place": "101"}
+
+
+def sms_test_send(*, kind: str, language: str, phone: str, by) -> Delivery:
+    """A manager's test: the template of ``kind`` in ``language`` with sample
+    values, sent now to ``phone`` (E.164) and recorded as a sent delivery, so
+    its delivery report arrives like any other. Raises EskizError on failure."""
+    now = timezone.now()
+    context = {**SAMPLE_CONTEXT, "date": f"{timezone.localdate(now) + dt.timedelta(days=1):%d.%m}"}
+    text = message_render(kind=kind, language=language, context=context)
+    delivery = Delivery.objects.create(
+        key=f"sms_test:{by.pk}:{now:%Y%m%dT%H%M%S.%f}:sms:{phone}"[:200],
+        kind=DeliveryKind.SMS_TEST,
+        channel=Channel.SMS,
+        address=phone,
+        recipient_user=None,
+        object_id=by.pk,
+        occurrence=f"{now:%Y%m%dT%H%M%S}",
+        due_at=now,
+        status=DeliveryStatus.SENDING,
+        attempts=1,
+        body=sms_text(text),
+    )
+    try:
+        gateway_id = sms_send(phone=phone, text=text, reference=sms_reference(delivery.pk))
+    except eskiz.EskizError as exc:
+        Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.FAILED, last_error=str(exc)[:2000])
+        raise
+    sent_at = timezone.now()
+    Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SENT, sent_at=sent_at, gateway_id=gateway_id)
+    delivery.status, delivery.sent_at, delivery.gateway_id = DeliveryStatus.SENT, sent_at, gateway_id
+    return delivery
 
 
 def sms_reference(delivery_id: int) -> str:

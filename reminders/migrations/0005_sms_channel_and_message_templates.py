@@ -4,6 +4,18 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from accounts.permissions import all_model_permissions, grant_permissions
+
+# Managers edit the texts to leads; salespeople may read them.
+GRANTS = {
+    "Sales": ["reminders.view_messagetemplate"],
+    "Managers": all_model_permissions("reminders", ["messagetemplate"]),
+}
+
+
+def grant(apps, schema_editor):
+    grant_permissions(apps, schema_editor, GRANTS)
+
 
 # The built-in texts as of this migration (reminders.templates.DEFAULTS then).
 DEFAULTS = {
@@ -160,5 +172,20 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.AlterField(
+            model_name="delivery",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("followup_overdue", "Follow-up overdue (salesperson)"),
+                    ("trial_pre_lead", "Before trial (lead)"),
+                    ("trial_pre_sales", "Before trial (salesperson)"),
+                    ("trial_post_sales", "After trial (salesperson)"),
+                    ("sms_test", "Test SMS (sent by a manager)"),
+                ],
+                max_length=30,
+            ),
+        ),
         migrations.RunPython(create_defaults, migrations.RunPython.noop),
+        migrations.RunPython(grant, migrations.RunPython.noop),
     ]
