@@ -27,7 +27,8 @@ TEXT_FIELDS = (
     "ad_id",
     "form_id",
 )
-FIELDS = ("phone", "first_name", "last_name", *TEXT_FIELDS, "created_time")
+# language is read into our codes (leads.models.language_from); an unknown value is left out.
+FIELDS = ("phone", "first_name", "last_name", *TEXT_FIELDS, "language", "created_time")
 
 _ALIASES: dict[str, tuple[str, ...]] = {
     "phone": (
@@ -129,6 +130,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "campaign_id": ("campaign_id", "campaign id"),
     "ad_id": ("ad_id", "ad id"),
     "form_id": ("form_id", "form id"),
+    "language": ("language", "lang", "til", "tili", "muloqot tili", "язык", "язык общения", "язык обучения"),
     "created_time": (
         "created_time",
         "created time",

@@ -33,6 +33,31 @@ def centre_language() -> str:
     return settings.LANGUAGE_CODE
 
 
+# How people and platforms name our languages: codes (Telegram's language_code,
+# "ru-RU"), and the words an import column holds, in each language.
+_LANGUAGE_WORDS = {
+    "uz": ("uz", "uzb", "uzbek", "o'zbek", "o'zbekcha", "ozbek", "ozbekcha", "узбекский", "узбек", "ўзбек"),
+    "ru": ("ru", "rus", "russian", "русский", "рус", "ruscha", "rus tili"),
+    "en": ("en", "eng", "english", "английский", "inglizcha", "ingliz"),
+}
+_LANGUAGE_BY_WORD = {word: code for code, words in _LANGUAGE_WORDS.items() for word in words}
+
+
+def language_from(value) -> str | None:
+    """Our language code for ``value`` ("ru", "ru-RU", "Русский", "oʻzbekcha",
+    "uz-Cyrl"), or None when it is none of ours (the caller keeps the centre's default)."""
+    text = str(value or "").strip().lower()
+    for apostrophe in ("\u02bb", "\u02bc", "\u2019", "\u2018", "`"):
+        text = text.replace(apostrophe, "'")
+    if not text:
+        return None
+    if text in _LANGUAGE_BY_WORD:
+        return _LANGUAGE_BY_WORD[text]
+    head = text.replace("_", "-").replace(" ", "-").split("-")[0]  # "ru-RU", "uz-Latn-UZ", "rus tili"
+    code = _LANGUAGE_BY_WORD.get(head)
+    return code if code and code in dict(settings.LANGUAGES) else None
+
+
 class Lead(models.Model):
     """One person who asked about a course. One lead per normalised phone.
 

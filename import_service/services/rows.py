@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from import_service import columns, readers
-from leads.models import Lead
+from leads.models import Lead, language_from
 from leads.phones import InvalidPhone, normalize_phone
 
 NO_PHONE = _("No phone number.")
@@ -108,6 +108,9 @@ def row_details(values: tuple[str, ...], mapping: dict[int, str]) -> dict:
     for field in columns.TEXT_FIELDS:
         if field in fields:
             details[field] = fields[field]
+    language = language_from(fields.get("language"))
+    if language:
+        details["language"] = language
     first, last = fields.get("first_name", ""), fields.get("last_name", "")
     if first or last:
         details["full_name"] = " ".join(p for p in (details.get("full_name") or first, last) if p)

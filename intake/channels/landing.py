@@ -8,13 +8,13 @@ event while a later or different inquiry from the same phone is a repeat.
 
 import hashlib
 import json
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from django import forms
 from django.utils import timezone
 
 from intake.channels.base import BadRequest, Incoming, Inquiry, load_json_object, snippet
-from leads.models import LeadSource
+from leads.models import LeadSource, language_from
 from leads.phones import InvalidPhone, normalize_phone
 
 INVALID_FIELDS = "Some fields are missing or invalid."
@@ -34,6 +34,8 @@ class LandingForm(forms.Form):
     utm_content = forms.CharField(max_length=200, required=False)
     utm_term = forms.CharField(max_length=200, required=False)
     page = forms.URLField(max_length=500, required=False, assume_scheme="https")
+    # The visitor's language: the form's own field (what the page was shown in), e.g. "ru".
+    language = forms.CharField(max_length=16, required=False)
     submission_id = forms.CharField(max_length=200, required=False)
 
     def clean_phone(self):
@@ -73,6 +75,8 @@ def parse(fields: dict, *, site_key: str, idempotency_key: str = "") -> list[Inc
     if not form.is_valid():
         raise BadRequest(INVALID_FIELDS, {name: list(errors) for name, errors in form.errors.items()})
     cleaned = {k: v for k, v in form.cleaned_data.items() if k not in ("submission_id", "phone_e164")}
+    if not cleaned.get("language"):
+        cleaned.pop("language", None)  # keeps the derived idempotency key of forms without it unchanged
     # The header is not validated by the form: drop what no database column can hold.
     client_key = (idempotency_key.replace("\x00", "") or form.cleaned_data.get("submission_id") or "").strip()
     site = hashlib.sha256(site_key.encode()).hexdigest()[:12]
@@ -93,6 +97,20 @@ def parse(fields: dict, *, site_key: str, idempotency_key: str = "") -> list[Inc
     return [Incoming(external_id=external_id, payload=payload)]
 
 
+def page_language(data: dict) -> str | None:
+    """The language the visitor used: the form's ``language`` field, else the
+    page's (``?lang=ru`` or a first path segment such as ``/ru/courses``)."""
+    language = language_from(data.get("language"))
+    if language:
+        return language
+    page = urlsplit(data.get("page") or "")
+    for key, value in parse_qsl(page.query):
+        if key in ("lang", "language", "hl"):
+            return language_from(value)
+    segment = page.path.strip("/").split("/")[0]
+    return language_from(segment) if len(segment) in (2, 5) else None
+
+
 def handle(event) -> Inquiry:
     data = event.payload
     details = {
@@ -103,6 +121,7 @@ def handle(event) -> Inquiry:
         **{
             name: data.get(name, "") for name in ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
         },
+        "language": page_language(data) or "",
     }
     page = data.get("page") or ""
     note = "Landing form" + (f" on {page}" if page else "")

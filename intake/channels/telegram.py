@@ -8,20 +8,13 @@ inquiry with the chat id kept, so later messages can go back to that chat.
 from django.utils import timezone
 
 from intake.channels.base import BadRequest, Ignore, Incoming, Inquiry, from_epoch, load_json_object, text_of
-from leads.models import LeadSource
+from leads.models import LeadSource, centre_language, language_from
+from reminders.models import MessageKind
+from reminders.templates import message_render
 
-# Replies (Uzbek, then Russian: how the centre's students write).
-WELCOME_TEXT = (
-    "Assalomu alaykum! Kurslarimiz bo'yicha maslahat olish uchun quyidagi tugma orqali "
-    "telefon raqamingizni yuboring.\n"
-    "Здравствуйте! Чтобы получить консультацию по курсам, отправьте свой номер кнопкой ниже."
-)
-SHARE_BUTTON_TEXT = "📱 Raqamni yuborish / Отправить номер"
-THANK_YOU_TEXT = "Rahmat! Menejerimiz tez orada siz bilan bog'lanadi.\nСпасибо! Наш менеджер скоро свяжется с вами."
-OWN_CONTACT_TEXT = (
-    "Iltimos, o'zingizning raqamingizni quyidagi tugma orqali yuboring.\n"
-    "Пожалуйста, отправьте свой собственный номер кнопкой ниже."
-)
+# Replies are message templates (reminders.templates, edited in admin), in the
+# sender's Telegram language (from.language_code: uz, ru, en; others get the
+# centre's default), which also becomes the new lead's language.
 
 NO_UPDATE_ID = "A Telegram update needs an integer update_id."
 IGNORED_NOT_PRIVATE = "not a private chat"
@@ -30,9 +23,17 @@ IGNORED_OTHERS_CONTACT = "contact is not the sender's own"
 IGNORED_NO_MESSAGE = "update without a message"
 
 
-def contact_keyboard() -> dict:
+def sender_language(sender: dict) -> str:
+    return language_from(sender.get("language_code")) or centre_language()
+
+
+def reply_text(kind: str, language: str) -> str:
+    return message_render(kind=kind, language=language)
+
+
+def contact_keyboard(language: str) -> dict:
     return {
-        "keyboard": [[{"text": SHARE_BUTTON_TEXT, "request_contact": True}]],
+        "keyboard": [[{"text": reply_text(MessageKind.TELEGRAM_SHARE_BUTTON, language), "request_contact": True}]],
         "resize_keyboard": True,
         "one_time_keyboard": True,
     }
@@ -58,10 +59,12 @@ def handle(event) -> Inquiry | Ignore:
     if chat.get("type") != "private" or "id" not in chat:
         return Ignore(IGNORED_NOT_PRIVATE)
     chat_id = chat["id"]
+    language = sender_language(sender)
     contact = message.get("contact")
     if isinstance(contact, dict):
         if contact.get("user_id") is None or contact.get("user_id") != sender.get("id"):
-            return Ignore(IGNORED_OTHERS_CONTACT, reply=_reply(chat_id, OWN_CONTACT_TEXT, contact_keyboard()))
+            own = reply_text(MessageKind.TELEGRAM_OWN_CONTACT, language)
+            return Ignore(IGNORED_OTHERS_CONTACT, reply=_reply(chat_id, own, contact_keyboard(language)))
         name = " ".join(
             p for p in (text_of(contact.get("first_name"), 100), text_of(contact.get("last_name"), 100)) if p
         )
@@ -69,13 +72,14 @@ def handle(event) -> Inquiry | Ignore:
             phone=text_of(contact.get("phone_number"), 64),
             source=LeadSource.TELEGRAM,
             at=from_epoch(message.get("date")) or event.received_at or timezone.now(),
-            details={"full_name": name[:200], "telegram_chat_id": str(chat_id)},
+            details={"full_name": name[:200], "telegram_chat_id": str(chat_id), "language": language},
             note=_note(sender, chat_id),
-            reply=_reply(chat_id, THANK_YOU_TEXT, REMOVE_KEYBOARD),
+            reply=_reply(chat_id, reply_text(MessageKind.TELEGRAM_THANK_YOU, language), REMOVE_KEYBOARD),
         )
     text = (message.get("text") or "").strip()
     if text.split("@")[0].split(" ")[0] == "/start":
-        return Ignore("/start", reply=_reply(chat_id, WELCOME_TEXT, contact_keyboard()))
+        welcome = reply_text(MessageKind.TELEGRAM_WELCOME, language)
+        return Ignore("/start", reply=_reply(chat_id, welcome, contact_keyboard(language)))
     return Ignore(IGNORED_OTHER)
 
 

@@ -35,6 +35,9 @@ from import_service import columns
         ("Отметка времени", "created_time"),
         ("Timestamp", "created_time"),
         ("ad_id", "ad_id"),
+        ("Language", "language"),
+        ("Til", "language"),
+        ("Язык", "language"),
     ],
 )
 def test_aliases_in_three_languages_ignore_case_spaces_and_punctuation(header, field):

@@ -163,3 +163,27 @@ def test_command_failure_names_the_failed_log(tmp_path):
     path.write_text("Name,Phone\n" + "A,901234567\n" * 100 + f'"{"y" * 200_000}",901234568\n', encoding="utf-8")
     with pytest.raises(CommandError, match=r"Import failed, no lead was written \(ImportLog #\d+\)"):
         call_command("import_leads", str(path), stdout=io.StringIO())
+
+
+def test_a_language_column_sets_each_leads_language(tmp_path):
+    path = write_csv(
+        tmp_path / "langs.csv",
+        [
+            "Aziz,+998 90 700 00 01,Русский",
+            "Bekzod,+998 90 700 00 02,oʻzbekcha",
+            "Carol,+998 90 700 00 03,English",
+            "Dilnoza,+998 90 700 00 04,ru",
+            "Eldor,+998 90 700 00 05,Deutsch",  # none of ours: the centre's default
+            "Farrux,+998 90 700 00 06,",
+        ],
+        header="Ism,Telefon,Til",
+    )
+    run_file(path)
+    assert dict(Lead.objects.values_list("full_name", "language")) == {
+        "Aziz": "ru",
+        "Bekzod": "uz",
+        "Carol": "en",
+        "Dilnoza": "ru",
+        "Eldor": "en",
+        "Farrux": "en",
+    }

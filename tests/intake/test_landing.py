@@ -37,6 +37,25 @@ def test_json_post_is_stored_and_becomes_a_lead(client):
     assert "HTTP_X_INTAKE_KEY" not in event.headers and event.headers["CONTENT_TYPE"] == "application/json"
 
 
+@pytest.mark.parametrize(
+    ("changes", "language"),
+    [
+        ({"language": "ru"}, "ru"),
+        ({"language": "uz-UZ"}, "uz"),
+        ({"page": "https://school.example/ru/ielts"}, "ru"),
+        ({"page": "https://school.example/ielts?lang=uz"}, "uz"),
+        ({"language": "Русский", "page": "https://school.example/uz/ielts"}, "ru"),  # the field wins
+        ({"language": "de"}, "en"),  # not one of ours: the centre's default (en in tests)
+        ({}, "en"),
+    ],
+)
+def test_the_forms_language_or_the_pages_becomes_the_leads(client, changes, language):
+    response = post_json(client, URL, form_data(**changes), **{"X-Intake-Key": LANDING_KEY})
+
+    assert response.status_code == 201
+    assert Lead.objects.get().language == language
+
+
 def test_multipart_post_with_key_field(client):
     # The test client sends a dict as multipart/form-data, as a browser's FormData does.
     response = client.post(URL, data={**form_data(), "key": LANDING_KEY})

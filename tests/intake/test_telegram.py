@@ -37,8 +37,9 @@ def test_start_replies_with_a_contact_request_button(client, telegram_api):
     )
     assert not Lead.objects.exists()
     [message] = sent_messages(telegram_api)
-    assert message["chat_id"] == 555000111 and message["text"] == telegram.WELCOME_TEXT
-    assert message["reply_markup"]["keyboard"] == [[{"text": telegram.SHARE_BUTTON_TEXT, "request_contact": True}]]
+    # The sample's from.language_code is "uz": the reply is the Uzbek template.
+    assert message["chat_id"] == 555000111 and message["text"].startswith("Assalomu alaykum! Kurslarimiz boʻyicha")
+    assert message["reply_markup"]["keyboard"] == [[{"text": "📱 Raqamni yuborish", "request_contact": True}]]
 
 
 def test_own_contact_creates_lead_with_chat_id_and_thanks(client, telegram_api):
@@ -59,10 +60,24 @@ def test_own_contact_creates_lead_with_chat_id_and_thanks(client, telegram_api):
     [message] = sent_messages(telegram_api)
     assert message == {
         "chat_id": 555000111,
-        "text": telegram.THANK_YOU_TEXT,
+        "text": "Thank you! Our manager will contact you soon.",  # no language_code: the centre's (en in tests)
         "disable_web_page_preview": True,
         "reply_markup": {"remove_keyboard": True},
     }
+
+
+@pytest.mark.parametrize(
+    ("code", "language"), [("ru", "ru"), ("uz", "uz"), ("en-GB", "en"), ("de", "en"), (None, "en")]
+)
+def test_the_senders_telegram_language_becomes_the_leads_and_the_replys(client, telegram_api, code, language):
+    update = fixture_json("telegram_update_contact.json")
+    update["message"]["from"]["language_code"] = code
+
+    deliver(client, update)
+
+    assert Lead.objects.get().language == language
+    expected = {"ru": "Спасибо!", "uz": "Rahmat!", "en": "Thank you!"}[language]
+    assert sent_messages(telegram_api)[0]["text"].startswith(expected)
 
 
 def test_contact_of_a_known_phone_is_a_repeat_that_fills_the_chat_id(client, telegram_api):
@@ -84,7 +99,7 @@ def test_someone_elses_contact_is_not_a_lead(client, telegram_api):
     event = IntakeEvent.objects.get()
     assert event.status == IntakeStatus.IGNORED and str(telegram.IGNORED_OTHERS_CONTACT) in event.error
     [message] = sent_messages(telegram_api)
-    assert message["text"] == telegram.OWN_CONTACT_TEXT
+    assert message["text"] == "Please send your own number with the button below."
 
 
 def test_replayed_update_is_stored_once(client, telegram_api):
