@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from analytics import charts, selectors
 from analytics.services.days import local_today
-from core.badges import BLUE, GREEN, HEX, ORANGE, PURPLE, TEAL
+from core.badges import BLUE, GREEN, HEX, ORANGE, PURPLE, RED, TEAL
 from leads.badges import SOURCE_COLOURS
 from leads.models import LeadSource
+from reminders.selectors import sms_per_day
 
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
@@ -56,6 +57,7 @@ def dashboard_context(params) -> dict:
     board = selectors.leaderboard(first, last)
     channels = selectors.channel_costs(first, last)
     heat_rows, heat_columns, week_start = selectors.room_heatmap(last)
+    sms_days = sms_per_day(first, last)
     return {
         "form": form,
         "first": first,
@@ -82,4 +84,20 @@ def dashboard_context(params) -> dict:
             "cpa", [(row.label, row.cpa, SOURCE_FILLS[row.channel]) for row in channels if row.cpa], unit=" UZS"
         ),
         "heatmap_chart": charts.heatmap("room-occupancy", heat_rows, heat_columns),
+        "sms_totals": {
+            "sent": sum(d.sent for d in sms_days),
+            "delivered": sum(d.delivered for d in sms_days),
+            "undelivered": sum(d.undelivered for d in sms_days),
+            "failed": sum(d.failed for d in sms_days),
+        },
+        "sms_chart": charts.stacked_columns(
+            "sms-per-day",
+            [d.day.isoformat() for d in sms_days],
+            [
+                (_("delivered"), HEX[GREEN], [d.delivered for d in sms_days]),
+                (_("awaiting report"), HEX[BLUE], [d.awaiting for d in sms_days]),
+                (_("not delivered"), HEX[RED], [d.undelivered for d in sms_days]),
+                (_("failed to send"), HEX[ORANGE], [d.failed for d in sms_days]),
+            ],
+        ),
     }

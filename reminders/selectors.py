@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from core.days import day_bounds
 from leads.selectors import leads_visible_to
-from reminders.models import OPEN_REMINDER_STATUSES, Delivery, LeadReminder
+from reminders.models import OPEN_REMINDER_STATUSES, Channel, Delivery, DeliveryStatus, LeadReminder
+from reminders.sms import DELIVERED, UNDELIVERED
 
 
 def reminders_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -47,3 +51,54 @@ def lead_next_followup_subquery() -> Subquery:
         .order_by("due_at")
         .values("due_at")[:1]
     )
+
+
+@dataclass(frozen=True)
+class SmsDay:
+    day: date
+    sent: int  # accepted by the gateway that day
+    delivered: int  # of those, reported delivered
+    undelivered: int  # of those, reported not delivered (rejected, expired…)
+    failed: int  # never accepted: gave up after REMINDER_MAX_ATTEMPTS (by due day)
+
+    @property
+    def awaiting(self) -> int:
+        return self.sent - self.delivered - self.undelivered
+
+
+def sms_per_day(first: date, last: date) -> list[SmsDay]:
+    """SMS sent, delivered, not delivered and failed per local day of
+    [first, last], for the dashboard. Two grouped queries."""
+    start, _ = day_bounds(first)
+    _, end = day_bounds(last)
+    tz = timezone.get_default_timezone()
+    sms = Delivery.objects.filter(channel=Channel.SMS).order_by()
+    sent = (
+        sms.filter(status=DeliveryStatus.SENT, sent_at__gte=start, sent_at__lt=end)
+        .annotate(day=TruncDate("sent_at", tzinfo=tz))
+        .values("day")
+        .annotate(
+            sent=Count("pk"),
+            delivered=Count("pk", filter=Q(gateway_status__in=DELIVERED)),
+            undelivered=Count("pk", filter=Q(gateway_status__in=UNDELIVERED)),
+        )
+    )
+    failed = (
+        sms.filter(status=DeliveryStatus.FAILED, next_attempt_at__isnull=True, due_at__gte=start, due_at__lt=end)
+        .annotate(day=TruncDate("due_at", tzinfo=tz))
+        .values("day")
+        .annotate(n=Count("pk"))
+    )
+    by_day = {row["day"]: row for row in sent}
+    failed_by_day = {row["day"]: row["n"] for row in failed}
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return [
+        SmsDay(
+            day=day,
+            sent=by_day.get(day, {}).get("sent", 0),
+            delivered=by_day.get(day, {}).get("delivered", 0),
+            undelivered=by_day.get(day, {}).get("undelivered", 0),
+            failed=failed_by_day.get(day, 0),
+        )
+        for day in days
+    ]

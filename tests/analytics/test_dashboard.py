@@ -3,12 +3,15 @@
 import datetime
 import re
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from reminders.models import Channel, Delivery, DeliveryStatus
+from reminders.selectors import sms_per_day
 from tests.analytics import factories as f
 from tests.factories import SalespersonFactory
 from tests.scheduling.factories import RoomFactory
@@ -118,3 +121,44 @@ def test_linked_from_the_admin_index_for_managers(manager_client):
 
 def test_not_linked_for_salespeople(sales_client):
     assert str(DASHBOARD) not in sales_client.get(reverse("admin:index")).content.decode()
+
+
+def test_sms_sent_delivered_and_failed_per_day(manager_client):
+    tz = ZoneInfo("Asia/Tashkent")
+    monday_late = datetime.datetime(2026, 11, 16, 23, 30, tzinfo=tz)  # 18:30 UTC: still Monday in Tashkent
+    tuesday = datetime.datetime(2026, 11, 17, 10, 0, tzinfo=tz)
+
+    def sms(i, at, status=DeliveryStatus.SENT, report=""):
+        Delivery.objects.create(
+            key=f"sms:{i}",
+            kind="trial_pre_lead",
+            channel=Channel.SMS,
+            address="+998901234567",
+            object_id=i,
+            occurrence="x",
+            due_at=at,
+            status=status,
+            sent_at=at if status == DeliveryStatus.SENT else None,
+            gateway_status=report,
+        )
+
+    sms(1, monday_late, report="DELIVRD")
+    sms(2, monday_late, report="REJECTD")
+    sms(3, tuesday, report="DELIVRD")
+    sms(4, tuesday)  # no report yet
+    sms(5, tuesday, status=DeliveryStatus.FAILED)  # gave up: no next attempt
+    Delivery.objects.create(
+        key="email:1", kind="trial_pre_sales", channel="email", object_id=1, occurrence="x", due_at=tuesday,
+        status=DeliveryStatus.SENT, sent_at=tuesday,
+    )  # fmt: skip
+
+    days = sms_per_day(D, D + datetime.timedelta(days=2))
+    assert [(d.sent, d.delivered, d.undelivered, d.awaiting, d.failed) for d in days] == [
+        (2, 1, 1, 0, 0),
+        (2, 1, 0, 1, 1),
+        (0, 0, 0, 0, 0),
+    ]
+    html = manager_client.get(DASHBOARD, RANGE).content.decode()
+    assert "4 sent, 2 delivered, 1 not delivered, 1 failed" in html
+    svg = re.search(r'<svg class="chart" data-chart="sms-per-day".*?</svg>', html, re.S).group(0)
+    assert 'data-label="delivered" data-value="1"' in svg
