@@ -40,7 +40,7 @@ from django.utils import timezone, translation
 from core.text import one_line
 from reminders.channels import channel_send
 from reminders.models import Channel, Delivery, DeliveryStatus
-from reminders.sms import sms_reference, sms_skip_reason
+from reminders.sms import DAILY_LIMIT, sms_reference, sms_send_batch, sms_sent_today, sms_skip_reason
 from reminders.sources import Message, Skip, all_sources, source_for
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ logger = logging.getLogger(__name__)
 S = DeliveryStatus
 NO_ADDRESS = "No address: the recipient has neither a Telegram chat nor an email address."
 CLAIM_BATCH = 25  # small, so overlapping passes share slow sends
+SMS_BATCH_MIN = 5  # this many SMS in one claimed batch go through the gateway's batch endpoint
 
 
 @dataclass
@@ -72,8 +73,8 @@ def reminders_dispatch_due(*, now: datetime | None = None) -> DispatchResult:
         claimed = deliveries_claim(now=now, limit=CLAIM_BATCH)
         if not claimed:
             break
-        for delivery in claimed:
-            result.add(delivery_process(delivery=delivery))
+        for outcome in deliveries_process(deliveries=claimed):
+            result.add(outcome)
     if result.sent or result.skipped or result.failed:
         logger.info("Reminders dispatched: %s", result.as_dict())
     return result
@@ -214,6 +215,78 @@ def delivery_process(*, delivery: Delivery) -> str:
         last_error="",
     )
     return "sent"
+
+
+def deliveries_process(*, deliveries: list[Delivery]) -> list[str]:
+    """Send (or skip) a claimed batch: one by one, except SMS when there are
+    at least SMS_BATCH_MIN of them, which go in one gateway call."""
+    sms_rows = [d for d in deliveries if d.channel == Channel.SMS and d.address]
+    if len(sms_rows) < SMS_BATCH_MIN:
+        return [delivery_process(delivery=d) for d in deliveries]
+    batched = {d.pk for d in sms_rows}
+    outcomes = [delivery_process(delivery=d) for d in deliveries if d.pk not in batched]
+    return outcomes + sms_batch_process(deliveries=sms_rows)
+
+
+def sms_batch_process(*, deliveries: list[Delivery]) -> list[str]:
+    """The SMS of one claimed batch through one batch call, under the same
+    rules as delivery_process: the channel's and the source's skips first, then
+    the send, then each row marked sent (or failed and retried) on its own."""
+    outcomes, ready = [], []
+    now = timezone.now()
+    room = settings.SMS_DAILY_LIMIT - sms_sent_today(now=now)
+    for delivery in deliveries:
+        source = source_for(delivery.kind)
+        try:
+            reason = sms_skip_reason(delivery=delivery, now=now, count_limit=False)
+            if reason is None and len(ready) >= room:
+                reason = str(DAILY_LIMIT % {"limit": settings.SMS_DAILY_LIMIT})
+            hook = None
+            if reason is None:
+                with translation.override(recipient_language(delivery)):
+                    prepared = source.prepare(delivery=delivery, now=now)
+                if isinstance(prepared, Skip):
+                    reason, hook = prepared.reason, source.on_skipped
+        except Exception as exc:  # noqa: BLE001 - kept on the row and retried
+            outcomes.append(_fail(delivery, source, exc))
+            continue
+        if reason is not None:
+            hook_kwargs = {"at": timezone.now(), "reason": reason} if hook else {}
+            _settle(
+                delivery,
+                hook,
+                hook_kwargs,
+                status=S.SKIPPED,
+                skip_reason=reason[:255],
+                claim_token=None,
+                next_attempt_at=None,
+            )
+            outcomes.append("skipped")
+            continue
+        ready.append((delivery, source, prepared))
+    if not ready:
+        return outcomes
+    try:
+        batch_id = sms_send_batch(messages=[(d.pk, d.address, m.text) for d, _s, m in ready])
+    except Exception as exc:  # noqa: BLE001 - the whole call failed: every message is retried
+        return outcomes + [_fail(d, source, exc) for d, source, _m in ready]
+    at = timezone.now()
+    for delivery, source, prepared in ready:
+        _settle(
+            delivery,
+            source.on_sent,
+            {"at": at},
+            status=S.SENT,
+            sent_at=at,
+            subject=one_line(prepared.subject)[:255],
+            body=prepared.text,
+            gateway_id=batch_id or sms_reference(delivery.pk),
+            claim_token=None,
+            next_attempt_at=None,
+            last_error="",
+        )
+        outcomes.append("sent")
+    return outcomes
 
 
 def _fail(delivery: Delivery, source, exc: Exception) -> str:

@@ -82,8 +82,9 @@ def sms_sent_today(*, now: dt.datetime) -> int:
     ).count()
 
 
-def sms_skip_reason(*, delivery: Delivery, now: dt.datetime) -> str | None:
-    """Why this SMS must not go out now, or None. Checked just before sending."""
+def sms_skip_reason(*, delivery: Delivery, now: dt.datetime, count_limit: bool = True) -> str | None:
+    """Why this SMS must not go out now, or None. Checked just before sending
+    (a batch counts the daily limit itself: ``count_limit=False``)."""
     if not sms_enabled():
         return str(CHANNEL_OFF)
     if not sms_phone(delivery.address):
@@ -92,7 +93,7 @@ def sms_skip_reason(*, delivery: Delivery, now: dt.datetime) -> str | None:
         return str(OPTED_OUT)
     if in_quiet_hours(now):
         return str(QUIET_HOURS)
-    if sms_sent_today(now=now) >= settings.SMS_DAILY_LIMIT:
+    if count_limit and sms_sent_today(now=now) >= settings.SMS_DAILY_LIMIT:
         return str(DAILY_LIMIT % {"limit": settings.SMS_DAILY_LIMIT})
     return None
 
@@ -139,6 +140,18 @@ def sms_test_send(*, kind: str, language: str, phone: str, by) -> Delivery:
     return delivery
 
 
+def sms_send_batch(*, messages: list[tuple[int, str, str]]) -> str:
+    """Send many SMS in one gateway call: (delivery id, phone, text) each;
+    returns the batch's id. Reports name each message by its reference."""
+    batch = []
+    for delivery_id, phone, text in messages:
+        digits = sms_phone(phone)
+        if not digits:
+            raise eskiz.EskizError(str(NOT_UZBEK))
+        batch.append(eskiz.BatchMessage(user_sms_id=sms_reference(delivery_id), phone=digits, text=sms_text(text)))
+    return eskiz.send_batch(messages=batch, dispatch_id=messages[0][0])
+
+
 def sms_reference(delivery_id: int) -> str:
     """Our id of a delivery in Eskiz's ``user_sms_id``."""
     return f"crm-{delivery_id}"
@@ -147,14 +160,17 @@ def sms_reference(delivery_id: int) -> str:
 def sms_record_report(
     *, request_id: str, reference: str = "", status: str, at: dt.datetime, report: dict
 ) -> Delivery | None:
-    """Record a delivery report on the SMS we sent: found by Eskiz's
-    ``request_id`` (the id its send answered), else by our ``user_sms_id``
-    reference; None if no SMS of ours matches. A late "on its way" status never
+    """Record a delivery report on the SMS we sent: found by our
+    ``user_sms_id`` reference, else by Eskiz's ``request_id`` (the id its send
+    answered); None if no SMS of ours matches. A late "on its way" status never
     replaces a final one."""
     sent = Delivery.objects.filter(channel=Channel.SMS).exclude(gateway_id="")
-    delivery = sent.filter(gateway_id=request_id).first() if request_id else None
-    if delivery is None and reference.startswith("crm-") and reference[4:].isdigit():
+    delivery = None
+    # Our reference first: SMS sent in one batch share the batch's gateway id.
+    if reference.startswith("crm-") and reference[4:].isdigit():
         delivery = sent.filter(pk=int(reference[4:])).first()
+    if delivery is None and request_id:
+        delivery = sent.filter(gateway_id=request_id).first()
     if delivery is None:
         return None
     if delivery.gateway_status in FINAL and status not in FINAL:

@@ -19,3 +19,18 @@ def sms_calls(mock) -> list[dict]:
     return [
         dict(parse_qsl(call.request.body)) for call in mock.calls if call.request.url == f"{ESKIZ}/api/message/sms/send"
     ]
+
+
+def sms_batches(mock) -> list[dict]:
+    """The JSON body of every batch send."""
+    return [
+        json.loads(call.request.body)
+        for call in mock.calls
+        if call.request.url == f"{ESKIZ}/api/message/sms/send-batch"
+    ]
+
+
+def sms_phones(mock) -> list[str]:
+    """Every phone an SMS went to, sent alone or in a batch."""
+    single = [fields["mobile_phone"] for fields in sms_calls(mock)]
+    return single + [message["to"] for batch in sms_batches(mock) for message in batch["messages"]]

@@ -13,7 +13,7 @@ from django.db import connection
 
 from reminders.dispatch import deliveries_claim, deliveries_materialise, reminders_dispatch_due
 from reminders.models import Channel, Delivery, DeliveryStatus, LeadReminder
-from tests.eskiz_fake import sms_calls
+from tests.eskiz_fake import sms_phones
 from tests.factories import SalespersonFactory
 from tests.leads.factories import LeadFactory
 from tests.reminders.conftest import telegram_calls
@@ -135,8 +135,10 @@ def test_racing_passes_send_each_sms_exactly_once(due_sms, eskiz):
     with time_machine.travel(DUE, tick=False):
         results = run_together(lambda: reminders_dispatch_due().as_dict(), n=4)
     assert sum(r["sent"] for r in results) == 10 * 2  # the lead's SMS and the salesperson's email
-    assert Counter(c["mobile_phone"] for c in sms_calls(eskiz)) == {f"99890123450{i}": 1 for i in range(10)}
+    # Alone or in a batch (a pass that claimed five or more), each phone once.
+    assert Counter(sms_phones(eskiz)) == {f"99890123450{i}": 1 for i in range(10)}
     sms = Delivery.objects.filter(channel=Channel.SMS)
     assert sms.count() == 10
-    assert set(sms.values_list("status", "gateway_id")) == {(DeliveryStatus.SENT, "4385062")}
+    assert set(sms.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    assert "" not in set(sms.values_list("gateway_id", flat=True))
     assert len(mail.outbox) == 10

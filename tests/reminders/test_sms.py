@@ -10,10 +10,11 @@ import pytest
 import responses
 import time_machine
 
+from leads.models import Lead
 from reminders.dispatch import reminders_dispatch_due
 from reminders.models import Channel, Delivery, DeliveryKind, DeliveryStatus, MessageKind, MessageTemplate
 from reminders.sms import DAILY_LIMIT, OPTED_OUT, QUIET_HOURS
-from tests.eskiz_fake import eskiz_shape, sms_calls
+from tests.eskiz_fake import eskiz_shape, sms_batches, sms_calls, sms_phones
 from tests.factories import SalespersonFactory
 from tests.leads.factories import LeadFactory
 from tests.reminders.conftest import TELEGRAM_URL
@@ -240,3 +241,58 @@ def test_a_late_interim_status_does_not_replace_the_final_one(sent_sms, client):
     assert client.post(CALLBACK, late, content_type="application/json").status_code == 200
     sent_sms.refresh_from_db()
     assert sent_sms.gateway_status == "DELIVRD"
+
+
+# --- many due at once: the batch endpoint -------------------------------------------
+
+
+def many_trials(seller, n, **lead_kwargs):
+    group = group_meeting_on(FRIDAY, capacity=n + 2)
+    with time_machine.travel(BOOKED, tick=False):
+        for i in range(n):
+            lead = LeadFactory(assigned_to=seller, phone=f"+99890700000{i}", **lead_kwargs)
+            book(lead=lead, group=group, date=FRIDAY, by=seller)
+
+
+def test_many_due_sms_go_in_one_batch_call_and_each_report_finds_its_message(clock, seller, eskiz, client):
+    many_trials(seller, 6, language="ru")
+    clock.move_to(START - 120 * MIN)
+    assert reminders_dispatch_due().sent == 12  # six SMS and six emails to the salesperson
+    assert not sms_calls(eskiz)
+    [batch] = sms_batches(eskiz)
+    assert sorted(m["to"] for m in batch["messages"]) == [f"99890700000{i}" for i in range(6)]
+    assert all(m["text"].startswith("Здравствуйте!") for m in batch["messages"])
+    batch_id = eskiz_shape("send_batch")["id"]
+    assert set(sms_deliveries().values_list("status", "gateway_id")) == {(DeliveryStatus.SENT, batch_id)}
+
+    one = sms_deliveries().order_by("pk").last()
+    report = {**eskiz_shape("callback_delivered"), "request_id": batch_id, "user_sms_id": f"crm-{one.pk}"}
+    assert client.post(CALLBACK, report).status_code == 200
+    assert list(sms_deliveries().exclude(gateway_status="").values_list("pk", flat=True)) == [one.pk]
+
+
+def test_a_failed_batch_call_retries_every_message_in_it(clock, seller, eskiz):
+    eskiz.replace(responses.POST, "https://eskiz.test/api/message/sms/send-batch", json={"message": "x"}, status=502)
+    many_trials(seller, 5)
+    clock.move_to(START - 120 * MIN)
+    reminders_dispatch_due()
+    assert set(sms_deliveries().values_list("status", "attempts")) == {(DeliveryStatus.FAILED, 1)}
+    assert all(d.next_attempt_at for d in sms_deliveries())
+
+
+def test_the_daily_limit_holds_inside_a_batch(clock, seller, eskiz, settings):
+    settings.SMS_DAILY_LIMIT = 5
+    many_trials(seller, 7)
+    clock.move_to(START - 120 * MIN)
+    reminders_dispatch_due()
+    assert len(sms_phones(eskiz)) == 5
+    assert sms_deliveries().filter(status=DeliveryStatus.SKIPPED).count() == 2
+
+
+def test_an_opted_out_lead_in_a_batch_is_skipped_and_the_rest_sent(clock, seller, eskiz):
+    many_trials(seller, 5)
+    Lead.objects.filter(phone="+998907000003").update(sms_opt_out=True)
+    clock.move_to(START - 120 * MIN)
+    reminders_dispatch_due()
+    assert sorted(sms_phones(eskiz)) == [f"99890700000{i}" for i in (0, 1, 2, 4)]
+    assert sms_deliveries().get(status=DeliveryStatus.SKIPPED).skip_reason == str(OPTED_OUT)
