@@ -98,6 +98,9 @@ class DeliverySerializer(ModelSerializer):
             "subject",
             "body",
             "sent_at",
+            "gateway_id",
+            "gateway_status",
+            "gateway_status_at",
             "created_at",
         ]
         read_only_fields = fields
