@@ -201,6 +201,8 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["kind", "object_id"]),
+            # SMS sent per day: the daily limit before each SMS, the dashboard.
+            models.Index(fields=["channel", "sent_at"], name="delivery_channel_sent_at"),
         ]
         verbose_name = _("delivery")
 

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from core.gsm import sms_text
 from reminders import sms
 from reminders.models import Channel, Delivery, DeliveryKind, MessageKind
 from reminders.sources import Message, ReminderSource, Skip, admin_link, build_delivery, staff_addresses
@@ -167,7 +168,9 @@ class TrialReminderSource(ReminderSource):
                 "time": f"{start:%H:%M}",
                 "place": place,
             }
-            return Message(subject="", text=message_render(kind=kind, language=trial.lead.language, context=context))
+            text = message_render(kind=kind, language=trial.lead.language, context=context)
+            # Kept on the delivery as sent: an SMS with GSM-7 apostrophes.
+            return Message(subject="", text=sms_text(text) if delivery.channel == Channel.SMS else text)
         return Message(
             subject=f"Trial {when}: {trial.lead.full_name or trial.lead.phone_display}",
             text=f"{trial.lead.full_name or 'A lead'} ({trial.lead.phone_display}) has a trial lesson in "

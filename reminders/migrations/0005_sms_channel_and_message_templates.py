@@ -186,6 +186,10 @@ class Migration(migrations.Migration):
                 max_length=30,
             ),
         ),
+        migrations.AddIndex(
+            model_name="delivery",
+            index=models.Index(fields=["channel", "sent_at"], name="delivery_channel_sent_at"),
+        ),
         migrations.RunPython(create_defaults, migrations.RunPython.noop),
         migrations.RunPython(grant, migrations.RunPython.noop),
     ]

@@ -76,6 +76,7 @@ def test_a_trial_for_a_lead_without_telegram_sends_one_sms_two_hours_before_and_
         "4385062",
     )
     assert sent["user_sms_id"] == f"crm-{delivery.pk}"
+    assert delivery.body == sent["message"]  # what was sent, GSM-7 apostrophes included
     assert TrialReminder.objects.get(trial=trial).pre_trial_reminder_status == ReminderState.SENT
 
     report = {**eskiz_shape("callback_delivered"), "user_sms_id": f"crm-{delivery.pk}"}
