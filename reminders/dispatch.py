@@ -39,7 +39,7 @@ from django.utils import timezone, translation
 
 from core.text import one_line
 from reminders.channels import channel_send
-from reminders.models import Channel, Delivery, DeliveryStatus
+from reminders.models import Channel, Delivery, DeliveryKind, DeliveryStatus
 from reminders.sms import DAILY_LIMIT, sms_reference, sms_send_batch, sms_sent_today, sms_skip_reason
 from reminders.sources import Message, Skip, all_sources, source_for
 
@@ -333,8 +333,11 @@ def delivery_send_now(*, delivery_id: int) -> str | None:
 
 def delivery_retry_now(*, delivery: Delivery) -> bool:
     """Operator action: put a failed or skipped delivery back in the queue.
-    Sent deliveries are never re-sent."""
-    updated = Delivery.objects.filter(pk=delivery.pk, status__in=[S.FAILED]).update(
-        status=S.PENDING, next_attempt_at=timezone.now(), attempts=0, updated_at=timezone.now()
+    Sent deliveries are never re-sent, nor a manager's test SMS (it has no
+    source: the manager sends another)."""
+    updated = (
+        Delivery.objects.filter(pk=delivery.pk, status__in=[S.FAILED])
+        .exclude(kind=DeliveryKind.SMS_TEST)
+        .update(status=S.PENDING, next_attempt_at=timezone.now(), attempts=0, updated_at=timezone.now())
     )
     return bool(updated)

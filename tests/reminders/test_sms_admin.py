@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from reminders.dispatch import delivery_retry_now
 from reminders.models import Channel, Delivery, DeliveryKind, DeliveryStatus, MessageKind, MessageTemplate
 from tests.eskiz_fake import ESKIZ, sms_calls
 
@@ -81,6 +82,9 @@ def test_a_failed_test_sms_is_reported_not_raised(manager_client, eskiz):
     payload = {"action": "send_test_sms", ACTION_CHECKBOX_NAME: [template().pk], "apply": "1", "phone": "901234567"}
     response = manager_client.post(TEMPLATES, payload, follow=True)
     assert "The test SMS failed" in response.content.decode() and "Not registered" in response.content.decode()
+    failed = Delivery.objects.get(kind=DeliveryKind.SMS_TEST)
+    assert failed.status == DeliveryStatus.FAILED and "Not registered" in failed.last_error
+    assert not delivery_retry_now(delivery=failed)  # no source would send it: the manager tests again
 
 
 def test_salespeople_may_read_templates_but_not_test_send(sales_client):
