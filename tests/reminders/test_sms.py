@@ -4,6 +4,7 @@ delivery report is recorded; consent, quiet hours and the daily cap skip with
 the reason. Eskiz is faked at the HTTP layer from recorded shapes."""
 
 import datetime
+import json
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -297,3 +298,35 @@ def test_an_opted_out_lead_in_a_batch_is_skipped_and_the_rest_sent(clock, seller
     reminders_dispatch_due()
     assert sorted(sms_phones(eskiz)) == [f"99890700000{i}" for i in (0, 1, 2, 4)]
     assert sms_deliveries().get(status=DeliveryStatus.SKIPPED).skip_reason == str(OPTED_OUT)
+
+
+@pytest.mark.parametrize(
+    ("language", "sms_start", "telegram_start"),
+    [
+        ("uz", "Assalomu alaykum! 27.11 kuni soat 16:00 da", "Assalomu alaykum, Kamila! 27.11 kuni soat 16:00 da"),
+        ("ru", "Здравствуйте! Ждём вас на пробном уроке", "Здравствуйте, Kamila! Ждём вас на пробном уроке"),
+        ("en", "Hello! Your trial", "Hello, Kamila! We look forward"),
+    ],
+)
+def test_the_reminder_is_rendered_in_each_language_on_both_channels(
+    clock, seller, eskiz, settings, language, sms_start, telegram_start
+):
+    settings.TELEGRAM_API_URL, settings.TELEGRAM_BOT_TOKEN = "https://telegram.test", "test-token"
+    settings.SMS_BOTH_CHANNELS = True
+    eskiz.add(responses.POST, TELEGRAM_URL, json={"ok": True, "result": {"message_id": 1}})
+    book_for({"full_name": "Kamila Yusupova", "language": language, "telegram_chat_id": "4242"}, seller=seller)
+    clock.move_to(START - 120 * MIN)
+    reminders_dispatch_due()
+    assert sms_calls(eskiz)[0]["message"].startswith(sms_start)
+    [telegram] = [json.loads(c.request.body) for c in eskiz.calls if c.request.url == TELEGRAM_URL]
+    assert telegram["chat_id"] == "4242" and telegram["text"].startswith(telegram_start)
+
+
+def test_a_deleted_template_falls_back_to_the_built_in_text_of_its_language(clock, seller, eskiz, settings):
+    settings.LANGUAGE_CODE = "ru"
+    MessageTemplate.objects.filter(kind=MessageKind.TRIAL_PRE_LEAD_SMS, language="uz").delete()
+    book_for({"language": "uz"}, seller=seller)
+    clock.move_to(START - 120 * MIN)
+    reminders_dispatch_due()
+    # The built-in Uzbek text stands in for the deleted row.
+    assert sms_calls(eskiz)[0]["message"].startswith("Assalomu alaykum!")
