@@ -138,7 +138,7 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
         ),
         (
             _("Channels"),
-            {"classes": ["collapse"], "fields": ["telegram_chat_id", "whatsapp_id", "sms_opt_out"]},
+            {"classes": ["collapse"], "fields": ["language", "telegram_chat_id", "whatsapp_id", "sms_opt_out"]},
         ),
         (
             _("Timeline"),

@@ -26,6 +26,9 @@ class LeadAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "phone" in self.fields:
             self.fields["phone"].help_text = _("Typed any way: 90 123 45 67, +998 90 123-45-67, 8 (90) 1234567.")
+        if "language" in self.fields:
+            # Forms posted without it (older pages, scripts) keep the lead's language.
+            self.fields["language"].required = False
         lead = self.instance
         if lead.pk:
             choices = [(s, LeadStatus(s).label) for s in services.allowed_next_statuses(lead)]
@@ -45,6 +48,9 @@ class LeadAdminForm(forms.ModelForm):
             self.cleaned_data["phone_raw"] = raw
             self.instance.phone_raw = raw
         return normalised
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self.instance.language
 
     def clean(self):
         cleaned = super().clean()

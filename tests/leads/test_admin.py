@@ -279,3 +279,15 @@ class TestPagesHangingOffALead:
         for name in self.SUBPAGES:
             response = manager_client.get(reverse(f"admin:{name}", args=[999999]))
             assert (response.status_code, response.url) == (302, "/admin/"), name
+
+
+def test_staff_set_a_leads_language_and_no_sms_flag_on_the_lead_page(manager_client):
+    lead = LeadFactory(language="en")
+    response = manager_client.post(change_url(lead), lead_form_data(lead, language="ru", sms_opt_out="on"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    lead.refresh_from_db()
+    assert (lead.language, lead.sms_opt_out) == ("ru", True)
+    # A form posted without the language keeps the lead's.
+    manager_client.post(change_url(lead), lead_form_data(lead))
+    lead.refresh_from_db()
+    assert (lead.language, lead.sms_opt_out) == ("ru", False)
