@@ -330,3 +330,16 @@ def test_a_deleted_template_falls_back_to_the_built_in_text_of_its_language(cloc
     reminders_dispatch_due()
     # The built-in Uzbek text stands in for the deleted row.
     assert sms_calls(eskiz)[0]["message"].startswith("Assalomu alaykum!")
+
+
+def test_a_malformed_multipart_report_is_400_not_500(sent_sms, client):
+    response = client.generic("POST", CALLBACK, b"--x\r\nbroken", content_type="multipart/form-data; boundary=x")
+    assert response.status_code == 400
+
+
+def test_a_multipart_report_is_recorded(sent_sms, client):
+    report = {**eskiz_shape("callback_delivered"), "user_sms_id": f"crm-{sent_sms.pk}"}
+    response = client.post(CALLBACK, report)  # the test client's default: multipart
+    assert response.status_code == 200
+    sent_sms.refresh_from_db()
+    assert sent_sms.gateway_status == "DELIVRD"
