@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.durations import duration_words
 from reminders.models import OPEN_REMINDER_STATUSES, Delivery, DeliveryKind, LeadReminder, LeadReminderStatus
@@ -57,19 +58,28 @@ class FollowUpSource(ReminderSource):
         lead = reminder.lead
         if lead.assigned_to_id is None:
             return Skip(UNASSIGNED)
+        # Written in the salesperson's language: the dispatcher prepares under translation.override.
         late = duration_words(max(now - reminder.due_at, timedelta(0)))
         deadline = timezone.localtime(reminder.due_at)
-        what = "First contact" if reminder.kind == "first_contact" else "Follow-up"
-        lines = [
-            f"{what} with {lead.full_name or 'a lead'} ({lead.phone_display}) is {late} overdue "
-            f"(deadline {deadline:%d.%m %H:%M}).",
-        ]
+        values = {
+            "lead": lead.full_name or gettext("a lead"),
+            "phone": lead.phone_display,
+            "late": late,
+            "deadline": f"{deadline:%d.%m %H:%M}",
+        }
+        if reminder.kind == "first_contact":
+            first = gettext("First contact with %(lead)s (%(phone)s) is %(late)s overdue (deadline %(deadline)s).")
+        else:
+            first = gettext("Follow-up with %(lead)s (%(phone)s) is %(late)s overdue (deadline %(deadline)s).")
+        lines = [first % values]
         if reminder.note:
-            lines.append(f"Note: {reminder.note}")
+            lines.append(gettext("Note: %(note)s") % {"note": reminder.note})
         if int(delivery.occurrence) > 1:
-            lines.append(f"Reminder #{delivery.occurrence}.")
-        lines.append(f"Record the contact: {admin_link(reverse('admin:leads_lead_change', args=[lead.pk]))}")
-        return Message(subject=f"Overdue: contact {lead.full_name or lead.phone_display}", text="\n".join(lines))
+            lines.append(gettext("Reminder #%(number)s.") % {"number": delivery.occurrence})
+        link = admin_link(reverse("admin:leads_lead_change", args=[lead.pk]))
+        lines.append(gettext("Record the contact: %(link)s") % {"link": link})
+        subject = gettext("Overdue: contact %(lead)s") % {"lead": lead.full_name or lead.phone_display}
+        return Message(subject=subject, text="\n".join(lines))
 
     def on_sent(self, *, delivery: Delivery, at: datetime) -> None:
         occurrence = int(delivery.occurrence)

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.gsm import sms_text
 from reminders import sms
@@ -152,10 +153,12 @@ class TrialReminderSource(ReminderSource):
     def _pre_message(self, delivery: Delivery, trial: Trial, now: datetime) -> Message:
         start = timezone.localtime(trial.starts_at)
         group = trial.group
+        times = {"date": f"{start:%d.%m}", "time": f"{start:%H:%M}"}
+        # Staff texts in the salesperson's language (the dispatcher prepares under translation.override).
         when = (
-            f"today at {start:%H:%M}"
+            gettext("today at %(time)s") % times
             if start.date() == timezone.localdate(now)
-            else f"on {start:%d.%m} at {start:%H:%M}"
+            else gettext("on %(date)s at %(time)s") % times
         )
         place = group.room.name + (f", {group.room.location}" if group.room.location else "")
         if delivery.kind == DeliveryKind.TRIAL_PRE_LEAD:
@@ -171,21 +174,42 @@ class TrialReminderSource(ReminderSource):
             text = message_render(kind=kind, language=trial.lead.language, context=context)
             # Kept on the delivery as sent: an SMS with GSM-7 apostrophes.
             return Message(subject="", text=sms_text(text) if delivery.channel == Channel.SMS else text)
+        values = {
+            "when": when,
+            "lead": trial.lead.full_name or gettext("A lead"),
+            "phone": trial.lead.phone_display,
+            "group": group.name,
+            "place": place,
+        }
+        link = admin_link(reverse("admin:trials_trial_change", args=[trial.pk]))
         return Message(
-            subject=f"Trial {when}: {trial.lead.full_name or trial.lead.phone_display}",
-            text=f"{trial.lead.full_name or 'A lead'} ({trial.lead.phone_display}) has a trial lesson in "
-            f"{group.name} {when}, room {place}. Call to confirm they are coming.\n"
-            f"{admin_link(reverse('admin:trials_trial_change', args=[trial.pk]))}",
+            subject=gettext("Trial %(when)s: %(lead)s") % {**values, "lead": trial.lead.full_name or values["phone"]},
+            text=gettext(
+                "%(lead)s (%(phone)s) has a trial lesson in %(group)s %(when)s, room %(place)s. "
+                "Call to confirm they are coming."
+            )
+            % values
+            + f"\n{link}",
         )
 
     def _post_message(self, trial: Trial) -> Message:
         end = timezone.localtime(trial.ends_at)
+        values = {
+            "lead": trial.lead.full_name or gettext("the lead"),
+            "phone": trial.lead.phone_display,
+            "group": trial.group.name,
+            "end": f"{end:%H:%M}",
+        }
+        link = admin_link(reverse("admin:trials_trial_change", args=[trial.pk]))
         return Message(
-            subject=f"Trial ended: {trial.lead.full_name or trial.lead.phone_display} "
-            "— record attendance and make the offer",
-            text=f"The trial of {trial.lead.full_name or 'the lead'} ({trial.lead.phone_display}) "
-            f"in {trial.group.name} ended at {end:%H:%M}. Record attendance and make the offer now.\n"
-            f"{admin_link(reverse('admin:trials_trial_change', args=[trial.pk]))}",
+            subject=gettext("Trial ended: %(lead)s — record attendance and make the offer")
+            % {"lead": trial.lead.full_name or trial.lead.phone_display},
+            text=gettext(
+                "The trial of %(lead)s (%(phone)s) in %(group)s ended at %(end)s. "
+                "Record attendance and make the offer now."
+            )
+            % values
+            + f"\n{link}",
         )
 
     # --- bookkeeping on TrialReminder, only for the current occurrence --------------
