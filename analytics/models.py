@@ -29,22 +29,39 @@ class SalesKPI(models.Model):
     salesperson = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("salesperson"), on_delete=models.CASCADE, related_name="+"
     )
-    new_contacts = models.PositiveIntegerField(_("new contacts"), default=0)
-    followups_completed = models.PositiveIntegerField(_("followups completed"), default=0)
-    followups_overdue = models.PositiveIntegerField(_("followups overdue"), default=0)
-    trials_scheduled = models.PositiveIntegerField(_("trials scheduled"), default=0)
-    trials_attended = models.PositiveIntegerField(_("trials attended"), default=0)
-    trials_no_show = models.PositiveIntegerField(_("trials no show"), default=0)
+    # The labels say what is counted: they head the admin columns and the CSV/XLSX exports.
+    new_contacts = models.PositiveIntegerField(
+        _("first contacts"), default=0, help_text=_("Leads moved from “new” to a contact status this day.")
+    )
+    followups_completed = models.PositiveIntegerField(
+        _("follow-ups met"), default=0, help_text=_("Follow-up deadlines of this day met (done by the deadline).")
+    )
+    followups_overdue = models.PositiveIntegerField(
+        _("follow-ups missed"),
+        default=0,
+        help_text=_("Follow-up deadlines of this day missed (done late, or still open after the deadline)."),
+    )
+    trials_scheduled = models.PositiveIntegerField(
+        _("trials booked"), default=0, help_text=_("Trials booked this day, whatever happened to them later.")
+    )
+    trials_attended = models.PositiveIntegerField(
+        _("trials attended"), default=0, help_text=_("Trials whose attendance was recorded this day as attended.")
+    )
+    trials_no_show = models.PositiveIntegerField(
+        _("trial no-shows"), default=0, help_text=_("Trials whose attendance was recorded this day as no-show.")
+    )
     sales_offers_made = models.PositiveIntegerField(_("sales offers made"), default=0)
-    enrollments = models.PositiveIntegerField(_("enrollments"), default=0)
-    lost_leads = models.PositiveIntegerField(_("lost leads"), default=0)
+    enrollments = models.PositiveIntegerField(
+        _("leads enrolled"), default=0, help_text=_("Leads moved to “enrolled” this day.")
+    )
+    lost_leads = models.PositiveIntegerField(_("leads lost"), default=0, help_text=_("Leads moved to “lost” this day."))
     avg_response_time = models.DurationField(
         _("avg response time"),
         null=True,
         blank=True,
         help_text=_("Average time from assignment to first contact, for leads first contacted this day."),
     )
-    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+    computed_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("sales KPI")
@@ -72,13 +89,24 @@ class SalesKPI(models.Model):
 SOURCE_FIELDS = {source: f"{source}_leads" for source in LeadSource.values}
 # The day's transitions counted on LeadMetrics, field name = target status.
 TRANSITION_FIELDS = ["contacted", "interested", "trial_scheduled", "trial_attended", "enrolled", "lost"]
+# Figures LeadMetrics and SalesKPI count the same way (METRICS.md), LeadMetrics
+# field -> SalesKPI field: over any range, the LeadMetrics sum is the SalesKPI
+# sum plus the events of leads nobody was assigned. The funnel and the
+# leaderboard show these.
+SHARED_FIGURES = {
+    "new_contacts": "new_contacts",
+    "trials_booked": "trials_scheduled",
+    "trials_attended": "trials_attended",
+    "enrolled": "enrollments",
+    "lost": "lost_leads",
+}
 
 
 class LeadMetrics(models.Model):
     """One row per local day: new leads by source and the day's status transitions."""
 
     date = models.DateField(_("date"), unique=True)
-    total_leads = models.PositiveIntegerField(_("total leads"), default=0)
+    total_leads = models.PositiveIntegerField(_("new leads"), default=0)
     instagram_leads = models.PositiveIntegerField(_("instagram leads"), default=0)
     telegram_leads = models.PositiveIntegerField(_("telegram leads"), default=0)
     whatsapp_leads = models.PositiveIntegerField(_("whatsapp leads"), default=0)
@@ -87,15 +115,28 @@ class LeadMetrics(models.Model):
     google_sheets_leads = models.PositiveIntegerField(_("google sheets leads"), default=0)
     excel_leads = models.PositiveIntegerField(_("excel leads"), default=0)
     csv_leads = models.PositiveIntegerField(_("csv leads"), default=0)
-    contacted = models.PositiveIntegerField(_("contacted"), default=0)
-    interested = models.PositiveIntegerField(_("interested"), default=0)
-    trial_scheduled = models.PositiveIntegerField(_("trial scheduled"), default=0)
-    trial_attended = models.PositiveIntegerField(_("trial attended"), default=0)
-    enrolled = models.PositiveIntegerField(_("enrolled"), default=0)
-    lost = models.PositiveIntegerField(_("lost"), default=0)
-    assigned = models.PositiveIntegerField(_("assigned"), default=0)
-    unassigned = models.PositiveIntegerField(_("unassigned"), default=0)
-    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+    # The day's moves to each status (distinct leads), whatever caused them.
+    contacted = models.PositiveIntegerField(_("moved to contacted"), default=0)
+    interested = models.PositiveIntegerField(_("moved to interested"), default=0)
+    trial_scheduled = models.PositiveIntegerField(_("moved to trial scheduled"), default=0)
+    trial_attended = models.PositiveIntegerField(_("moved to trial attended"), default=0)
+    enrolled = models.PositiveIntegerField(_("leads enrolled"), default=0, help_text=_("Leads moved to “enrolled”."))
+    lost = models.PositiveIntegerField(_("leads lost"), default=0, help_text=_("Leads moved to “lost”."))
+    # The funnel's events, counted exactly as SalesKPI counts them (same names
+    # there: new_contacts, trials_scheduled, trials_attended), for every lead,
+    # assigned or not: the sum of the day's SalesKPI rows plus the unassigned leads.
+    new_contacts = models.PositiveIntegerField(
+        _("first contacts"), default=0, help_text=_("Leads moved from “new” to a contact status.")
+    )
+    trials_booked = models.PositiveIntegerField(_("trials booked"), default=0)
+    trials_attended = models.PositiveIntegerField(
+        _("trials attended"), default=0, help_text=_("Trials whose attendance was recorded as attended.")
+    )
+    assigned = models.PositiveIntegerField(
+        _("new leads assigned"), default=0, help_text=_("New leads of the day assigned before the day ended.")
+    )
+    unassigned = models.PositiveIntegerField(_("new leads unassigned"), default=0)
+    computed_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("lead metrics")
@@ -116,7 +157,8 @@ class LeadMetrics(models.Model):
 
     @property
     def trial_to_conversion_percent(self):
-        return percent(self.enrolled, self.trial_attended)
+        """Enrolled / trials attended: SalesKPI's ratio, over every lead."""
+        return percent(self.enrolled, self.trials_attended)
 
 
 class SpendSource(models.TextChoices):
@@ -171,12 +213,12 @@ class MarketingAnalytics(models.Model):
     impressions = models.PositiveIntegerField(_("impressions"), default=0)
     clicks = models.PositiveIntegerField(_("clicks"), default=0)
     ctr = models.DecimalField(_("CTR %"), max_digits=7, decimal_places=2, null=True, blank=True)
-    leads_generated = models.PositiveIntegerField(_("leads generated"), default=0)
+    leads_generated = models.PositiveIntegerField(_("new leads"), default=0)
     cost_total = models.DecimalField(_("cost (UZS)"), max_digits=14, decimal_places=2, default=Decimal("0"))
     cpl = models.DecimalField(_("CPL (UZS)"), max_digits=14, decimal_places=2, null=True, blank=True)
-    enrollments_from_channel = models.PositiveIntegerField(_("enrollments from channel"), default=0)
+    enrollments_from_channel = models.PositiveIntegerField(_("leads enrolled"), default=0)
     cpa = models.DecimalField(_("CPA (UZS)"), max_digits=14, decimal_places=2, null=True, blank=True)
-    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+    computed_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("marketing analytics")
@@ -197,7 +239,7 @@ class RollupRun(models.Model):
     date = models.DateField(_("date"), primary_key=True)
     last_started_at = models.DateTimeField(_("last started at"), null=True, blank=True)
     last_finished_at = models.DateTimeField(_("last finished at"), null=True, blank=True)
-    last_duration_ms = models.PositiveIntegerField(_("last duration ms"), null=True, blank=True)
+    last_duration_ms = models.PositiveIntegerField(_("last duration (ms)"), null=True, blank=True)
     runs = models.PositiveIntegerField(_("runs"), default=0)
 
     class Meta:
@@ -215,7 +257,7 @@ class GroupAnalytics(models.Model):
     date = models.DateField(_("date"), unique=True)
     full_groups = models.PositiveIntegerField(_("full groups"), default=0)
     near_full_groups = models.PositiveIntegerField(
-        _("near full groups"), default=0, help_text=_("Groups at 80 % of capacity or more (full ones included).")
+        _("groups ≥ 80 % full"), default=0, help_text=_("Groups at 80 % of capacity or more (full ones included).")
     )
     empty_groups = models.PositiveIntegerField(_("empty groups"), default=0)
     rooms_in_use = models.PositiveIntegerField(_("rooms in use"), default=0)
@@ -223,7 +265,7 @@ class GroupAnalytics(models.Model):
         _("avg room occupancy %"), max_digits=7, decimal_places=1, null=True, blank=True
     )
     trial_students = models.PositiveIntegerField(
-        _("trial students"), default=0, help_text=_("Trials booked for this day and the 6 after it.")
+        _("trials booked, next 7 days"), default=0, help_text=_("Trials booked for this day and the 6 after it.")
     )
     trial_conversion_rate = models.DecimalField(
         _("recent trial → enrolled %"),
@@ -233,10 +275,12 @@ class GroupAnalytics(models.Model):
         blank=True,
         help_text=_("Enrolments after a trial / trials attended, over the 30 days up to this day."),
     )
-    expected_enrollments = models.DecimalField(_("expected enrollments"), max_digits=7, decimal_places=1, default=0)
+    expected_enrollments = models.DecimalField(
+        _("expected enrolments, next 7 days"), max_digits=7, decimal_places=1, default=0
+    )
     new_groups_recommended = models.PositiveIntegerField(_("new groups recommended"), default=0)
     groups_to_combine = models.PositiveIntegerField(_("groups to combine"), default=0)
-    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+    computed_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("group analytics")
@@ -255,11 +299,11 @@ class RoomDayUsage(models.Model):
     room = models.ForeignKey("scheduling.Room", verbose_name=_("room"), on_delete=models.CASCADE, related_name="+")
     lessons = models.PositiveIntegerField(_("lessons"), default=0)
     seats_offered = models.PositiveIntegerField(_("seats offered"), default=0)
-    seats_taken = models.PositiveIntegerField(_("seats taken"), default=0)
+    seats_taken = models.PositiveIntegerField(_("seats taken (students + trials)"), default=0)
     occupancy_percent = models.DecimalField(
         _("occupancy percent"), max_digits=7, decimal_places=1, null=True, blank=True
     )
-    computed_at = models.DateTimeField(_("computed at"), auto_now=True)
+    computed_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("room usage")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from analytics.models import (
+    SHARED_FIGURES,
     SOURCE_FIELDS,
     TRANSITION_FIELDS,
     LeadMetrics,
@@ -83,8 +84,9 @@ def analytics_rollup_day(*, day: datetime.date) -> RollupResult:
         run = rollup_day_lock(day)
         run.last_started_at = timezone.now()
         start, end = day_bounds(day)
-        lead_metrics, created_by_source = _rollup_lead_metrics(day=day, start=start, end=end)
-        sales_rows = _rollup_sales_kpis(day=day, start=start, end=end)
+        activity = _activity_by_salesperson(day=day, start=start, end=end)
+        lead_metrics, created_by_source = _rollup_lead_metrics(day=day, start=start, end=end, activity=activity)
+        sales_rows = _rollup_sales_kpis(day=day, activity=activity)
         marketing_rows = _rollup_marketing(day=day, start=start, end=end, created_by_source=created_by_source)
         extra = {}
         for contributor in EXTRA_ROLLUPS:
@@ -147,37 +149,22 @@ def rollup_day_lock(day: datetime.date) -> RollupRun:
     return RollupRun.objects.select_for_update().get(date=day)
 
 
-# --- lead metrics -------------------------------------------------------------------
-
-
-def _rollup_lead_metrics(*, day, start, end) -> tuple[LeadMetrics, dict[str, int]]:
-    created = Lead.objects.filter(created_at__gte=start, created_at__lt=end).aggregate(
-        total_leads=Count("id"),
-        assigned=Count("id", filter=Q(assigned_at__lt=end)),
-        **{name: Count("id", filter=Q(source=source)) for source, name in SOURCE_FIELDS.items()},
-    )
-    moves = LeadStatusChange.objects.filter(changed_at__gte=start, changed_at__lt=end).aggregate(
-        **{name: Count("lead_id", distinct=True, filter=Q(to_status=name)) for name in TRANSITION_FIELDS}
-    )
-    row = LeadMetrics(date=day, unassigned=created["total_leads"] - created["assigned"], **created, **moves)
-    update_fields = [f.name for f in LeadMetrics._meta.concrete_fields if f.name not in ("id", "date")]
-    LeadMetrics.objects.bulk_create([row], update_conflicts=True, unique_fields=["date"], update_fields=update_fields)
-    by_source = {source: created[name] for source, name in SOURCE_FIELDS.items()}
-    return row, by_source
-
-
-# --- sales KPIs ---------------------------------------------------------------------
+# --- the day's activity, per salesperson -------------------------------------------
 
 # Per-salesperson counters from trials and reminders:
-# callables (day, start, end) -> {salesperson_id: {counter: value}}.
+# callables (day, start, end) -> {salesperson_id or None: {counter: value}}.
 SALES_CONTRIBUTORS = [trial_counters, followup_counters]
 
 
-def _rollup_sales_kpis(*, day, start, end) -> int:
+def _activity_by_salesperson(*, day, start, end) -> dict[int | None, dict]:
+    """The day's SalesKPI counters keyed by the lead's salesperson, with the
+    leads nobody is assigned to under ``None``. SalesKPI stores the people;
+    LeadMetrics' shared figures (SHARED_FIGURES) are the sum over every key,
+    so the funnel and the leaderboard cannot count one event two ways."""
     first_contact = Q(from_status=S.NEW, to_status__in=CONTACT_STATUSES)
     response = ExpressionWrapper(F("changed_at") - F("lead__assigned_at"), output_field=DurationField())
     per_person = (
-        LeadStatusChange.objects.filter(changed_at__gte=start, changed_at__lt=end, lead__assigned_to__isnull=False)
+        LeadStatusChange.objects.filter(changed_at__gte=start, changed_at__lt=end)
         .values("lead__assigned_to")
         .annotate(
             new_contacts=Count("lead_id", distinct=True, filter=first_contact),
@@ -191,15 +178,50 @@ def _rollup_sales_kpis(*, day, start, end) -> int:
         )
         .order_by()
     )
-    figures: dict[int, dict] = {}
+    figures: dict[int | None, dict] = {}
     for entry in per_person:
         person = entry.pop("lead__assigned_to")
         figures[person] = entry
     for contributor in SALES_CONTRIBUTORS:
         for person, counters in contributor(day=day, start=start, end=end).items():
             figures.setdefault(person, {}).update(counters)
-    # Only people with something to show get a new row ...
-    figures = {person: counters for person, counters in figures.items() if any(counters.values())}
+    return figures
+
+
+def _total(activity: dict[int | None, dict], counter: str) -> int:
+    return sum(counters.get(counter) or 0 for counters in activity.values())
+
+
+# --- lead metrics -------------------------------------------------------------------
+
+
+def _rollup_lead_metrics(*, day, start, end, activity) -> tuple[LeadMetrics, dict[str, int]]:
+    created = Lead.objects.filter(created_at__gte=start, created_at__lt=end).aggregate(
+        total_leads=Count("id"),
+        assigned=Count("id", filter=Q(assigned_at__lt=end)),
+        **{name: Count("id", filter=Q(source=source)) for source, name in SOURCE_FIELDS.items()},
+    )
+    moves = LeadStatusChange.objects.filter(changed_at__gte=start, changed_at__lt=end).aggregate(
+        **{name: Count("lead_id", distinct=True, filter=Q(to_status=name)) for name in TRANSITION_FIELDS}
+    )
+    shared = {name: _total(activity, counter) for name, counter in SHARED_FIGURES.items()}
+    # enrolled / lost are also transitions: the same distinct count of the same rows.
+    moves.update(shared)
+    row = LeadMetrics(date=day, unassigned=created["total_leads"] - created["assigned"], **created, **moves)
+    update_fields = [f.name for f in LeadMetrics._meta.concrete_fields if f.name not in ("id", "date")]
+    LeadMetrics.objects.bulk_create([row], update_conflicts=True, unique_fields=["date"], update_fields=update_fields)
+    by_source = {source: created[name] for source, name in SOURCE_FIELDS.items()}
+    return row, by_source
+
+
+# --- sales KPIs ---------------------------------------------------------------------
+
+
+def _rollup_sales_kpis(*, day, activity) -> int:
+    # Only people with something to show get a new row (unassigned leads get none) ...
+    figures = {
+        person: counters for person, counters in activity.items() if person is not None and any(counters.values())
+    }
     # ... and people who had a row for this day but no activity any more get zeros.
     for person in SalesKPI.objects.filter(date=day).values_list("salesperson_id", flat=True):
         figures.setdefault(person, {})

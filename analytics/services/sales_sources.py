@@ -14,12 +14,14 @@ from trials.models import Trial, TrialResult, TrialStatus
 OFFER_RESULTS = (TrialResult.SALES_OFFER, TrialResult.ACCEPTED, TrialResult.REJECTED)
 
 
-def trial_counters(*, day, start, end) -> dict[int, dict]:
+def trial_counters(*, day, start, end) -> dict[int | None, dict]:
+    """Keyed by the lead's salesperson; trials of unassigned leads under None
+    (they count in LeadMetrics, in no SalesKPI row)."""
     booked = Q(booked_at__gte=start, booked_at__lt=end)
     marked = Q(attendance_marked_at__gte=start, attendance_marked_at__lt=end)
     result = Q(result_recorded_at__gte=start, result_recorded_at__lt=end)
     rows = (
-        Trial.objects.filter(booked | marked | result, lead__assigned_to__isnull=False)
+        Trial.objects.filter(booked | marked | result)
         .values("lead__assigned_to")
         .annotate(
             trials_scheduled=Count("id", filter=booked),

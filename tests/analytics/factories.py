@@ -59,6 +59,9 @@ class LeadMetricsFactory(factory.django.DjangoModelFactory):
     trial_attended = 4
     enrolled = 3
     lost = 2
+    new_contacts = 14
+    trials_booked = 6
+    trials_attended = 4
     assigned = 18
     unassigned = 2
 

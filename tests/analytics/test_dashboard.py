@@ -36,10 +36,11 @@ def rollups():
             total_leads=total,
             instagram_leads=insta,
             telegram_leads=tg,
-            contacted=7,
-            trial_scheduled=4,
-            trial_attended=3,
+            new_contacts=7,
+            trials_booked=4,
+            trials_attended=3,
             enrolled=enrolled,
+            lost=1,
         )
     f.LeadMetricsFactory(date=D - datetime.timedelta(days=1), total_leads=999)  # outside the range
     aziz = SalespersonFactory(first_name="Aziz", last_name="Karimov")
@@ -65,7 +66,8 @@ def rollups():
 def test_charts_show_the_stored_figures(manager_client, rollups):
     html = manager_client.get(DASHBOARD, RANGE).content.decode()
     # Funnel: sums over the three days.
-    assert [bar(html, "funnel", s) for s in ("New", "Contacted", "Trial scheduled", "Trial attended", "Enrolled")] == [
+    stages = ("New leads", "First contacts", "Trials booked", "Trials attended", "Enrolled")
+    assert [bar(html, "funnel", s) for s in stages] == [
         "30",
         "21",
         "12",
