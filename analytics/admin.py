@@ -31,9 +31,10 @@ from analytics.models import (
 )
 from analytics.services import marketing_export
 from analytics.services.marketing_spend import marketing_spend_import, marketing_spend_record
-from analytics.views import dashboard_context
+from analytics.views import dashboard_context, local_stamp
 from core.admin_tools import ExportMixin, ReadOnlyAdminMixin, add_service_errors, admin_page_context, salesperson_filter
 from core.badges import BLUE, GREY, ORANGE, badge, occupancy_badge, percent_colour
+from core.durations import duration_words
 from leads.badges import SOURCE_COLOURS, source_badge
 from leads.models import LeadSource
 from scheduling.patterns import DayPattern
@@ -79,6 +80,11 @@ class ReadOnlyRollupAdmin(ReadOnlyAdminMixin, ExportMixin, admin.ModelAdmin):
     list_per_page = 100
     actions = []
 
+    # When each row's figures were computed (local time); list_display ends with it.
+    @admin.display(description=_("updated"), ordering="computed_at")
+    def updated(self, obj):
+        return local_stamp(obj.computed_at)
+
 
 @admin.register(SalesKPI)
 class SalesKPIAdmin(ReadOnlyRollupAdmin):
@@ -98,6 +104,7 @@ class SalesKPIAdmin(ReadOnlyRollupAdmin):
         "response_time",
         "trial_conversion",
         "overall_conversion",
+        "updated",
     ]
     list_select_related = ["salesperson"]
     list_filter = [salesperson_filter("salesperson")]
@@ -125,7 +132,7 @@ class SalesKPIAdmin(ReadOnlyRollupAdmin):
             return queryset.filter(salesperson=request.user)
         return queryset.none()
 
-    @admin.display(description=_("follow-ups done"), ordering="followup_pct")
+    @admin.display(description=_("follow-up deadlines met %"), ordering="followup_pct")
     def followup_percent(self, obj):
         return (
             conversion_badge(obj.followup_pct)
@@ -133,65 +140,71 @@ class SalesKPIAdmin(ReadOnlyRollupAdmin):
             else badge(f"{obj.followup_pct:.1f} %", percent_colour(obj.followup_pct, green_from=90, orange_from=70))
         )
 
-    @admin.display(description=_("trial → enrolled"), ordering="trial_pct")
+    @admin.display(description=_("enrolled / trials attended"), ordering="trial_pct")
     def trial_conversion(self, obj):
         return conversion_badge(obj.trial_pct)
 
-    @admin.display(description=_("contact → enrolled"), ordering="overall_pct")
+    @admin.display(description=_("enrolled / first contacts"), ordering="overall_pct")
     def overall_conversion(self, obj):
         return conversion_badge(obj.overall_pct)
 
-    @admin.display(description=_("avg response"), ordering="avg_response_time")
+    @admin.display(description=_("avg response (assigned → first contact)"), ordering="avg_response_time")
     def response_time(self, obj):
         if obj.avg_response_time is None:
             return "—"
-        minutes = int(obj.avg_response_time.total_seconds() // 60)
-        if minutes >= 60:
-            return gettext("%(hours)d h %(minutes)02d min") % {"hours": minutes // 60, "minutes": minutes % 60}
-        return gettext("%(minutes)d min") % {"minutes": minutes}
+        return duration_words(obj.avg_response_time)
 
 
 @admin.register(LeadMetrics)
 class LeadMetricsAdmin(ManagersOnly, ReadOnlyRollupAdmin):
+    # The funnel's figures first (the same as the sales KPIs'), then the moves to each status.
     list_display = [
         "date",
         "total_leads",
         "sources",
+        "new_contacts",
+        "trials_booked",
+        "trials_attended",
+        "enrolled",
+        "lost",
         "contacted",
         "interested",
         "trial_scheduled",
         "trial_attended",
-        "enrolled",
-        "lost",
         "assigned",
         "unassigned",
         "conversion",
         "trial_conversion",
+        "updated",
     ]
     export_fields = [
         "date",
         "total_leads",
         *SOURCE_FIELDS.values(),
+        "new_contacts",
+        "trials_booked",
+        "trials_attended",
+        "enrolled",
+        "lost",
         "contacted",
         "interested",
         "trial_scheduled",
         "trial_attended",
-        "enrolled",
-        "lost",
         "assigned",
         "unassigned",
         "conversion",
         "trial_conversion",
+        "updated",
     ]
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
-            .annotate(conversion_pct=ratio("enrolled", "total_leads"), trial_pct=ratio("enrolled", "trial_attended"))
+            .annotate(conversion_pct=ratio("enrolled", "total_leads"), trial_pct=ratio("enrolled", "trials_attended"))
         )
 
-    @admin.display(description=_("by source"))
+    @admin.display(description=_("new leads by source"))
     def sources(self, obj):
         parts = [(source, count) for source, count in obj.source_breakdown.items() if count]
         if not parts:
@@ -200,11 +213,11 @@ class LeadMetricsAdmin(ManagersOnly, ReadOnlyRollupAdmin):
             " ", "{}", ((badge(f"{LeadSource(s).label} {n}", SOURCE_COLOURS[LeadSource(s)]),) for s, n in parts)
         )
 
-    @admin.display(description=_("lead → enrolled"), ordering="conversion_pct")
+    @admin.display(description=_("enrolled / new leads"), ordering="conversion_pct")
     def conversion(self, obj):
         return conversion_badge(obj.conversion_pct)
 
-    @admin.display(description=_("trial → enrolled"), ordering="trial_pct")
+    @admin.display(description=_("enrolled / trials attended"), ordering="trial_pct")
     def trial_conversion(self, obj):
         return conversion_badge(obj.trial_pct)
 
@@ -223,6 +236,7 @@ class MarketingAnalyticsAdmin(ManagersOnly, ReadOnlyRollupAdmin):
         "enrollments_from_channel",
         "cpa_display",
         "conversion",
+        "updated",
     ]
     list_filter = ["channel"]
 
@@ -243,15 +257,15 @@ class MarketingAnalyticsAdmin(ManagersOnly, ReadOnlyRollupAdmin):
     def cost_display(self, obj):
         return money(obj.cost_total)
 
-    @admin.display(description=_("CPL (UZS)"), ordering="cpl")
+    @admin.display(description=_("cost per new lead (UZS)"), ordering="cpl")
     def cpl_display(self, obj):
         return money(obj.cpl)
 
-    @admin.display(description=_("CPA (UZS)"), ordering="cpa")
+    @admin.display(description=_("cost per lead enrolled (UZS)"), ordering="cpa")
     def cpa_display(self, obj):
         return money(obj.cpa)
 
-    @admin.display(description=_("lead → enrolled"), ordering="conversion_pct")
+    @admin.display(description=_("enrolled / new leads"), ordering="conversion_pct")
     def conversion(self, obj):
         return conversion_badge(obj.conversion_pct)
 
@@ -270,6 +284,7 @@ class GroupAnalyticsAdmin(ManagersOnly, ReadOnlyRollupAdmin):
         "expected_enrollments",
         "new_groups_link",
         "combine_link",
+        "updated",
     ]
 
     @admin.display(description=_("avg room occupancy"), ordering="avg_room_occupancy")
@@ -298,13 +313,18 @@ class GroupAnalyticsAdmin(ManagersOnly, ReadOnlyRollupAdmin):
 
 @admin.register(GroupRecommendation)
 class GroupRecommendationAdmin(ManagersOnly, ReadOnlyRollupAdmin):
-    list_display = ["date", "kind_label", "course", "group_names", "slot", "suggested_room", "reason"]
+    list_display = ["date", "kind_label", "course", "group_names", "slot", "suggested_room", "reason", "updated"]
     list_select_related = ["course", "suggested_room"]
+
     list_filter = ["kind", "date", "course"]
     search_fields = ["course__name", "reason"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("updated"), ordering="created_at")
+    def updated(self, obj):
+        return local_stamp(obj.created_at)  # rebuilt by every rollup of its day
 
     @admin.display(description=_("recommendation"), ordering="kind")
     def kind_label(self, obj):
@@ -324,7 +344,7 @@ class GroupRecommendationAdmin(ManagersOnly, ReadOnlyRollupAdmin):
 
 @admin.register(RoomDayUsage)
 class RoomDayUsageAdmin(ManagersOnly, ReadOnlyRollupAdmin):
-    list_display = ["date", "room", "lessons", "seats_offered", "seats_taken", "occupancy"]
+    list_display = ["date", "room", "lessons", "seats_offered", "seats_taken", "occupancy", "updated"]
     list_select_related = ["room"]
     list_filter = ["room"]
     search_fields = ["room__name"]

@@ -2,17 +2,20 @@
 colour coding, exports, row-level access, marketing spend entry and import."""
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 
 import openpyxl
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from analytics.models import MarketingSpend, SpendSource
 from tests.analytics import factories as f
+from tests.analytics.helpers import local
 from tests.factories import SalespersonFactory
 from tests.scheduling.factories import GroupFactory
 
@@ -213,3 +216,54 @@ class TestGroupAnalyticsAdmin:
         assert listing.status_code == 200
         assert list(listing.context["cl"].result_list) == [rec]
         assert "PY-B (2/12) fits PY-A." in listing.content.decode()
+
+
+class TestLabelsSayWhatTheyCount:
+    def test_sales_kpi_columns_and_export_header(self, manager_client):
+        row = f.SalesKPIFactory(avg_response_time=datetime.timedelta(hours=50, minutes=5))
+        html = manager_client.get(url("saleskpi")).content.decode()
+        for label in ("First contacts", "Trials booked", "Trials attended", "Leads enrolled", "Leads lost"):
+            assert f">{label}</a>" in html, label
+        assert "2 d 2 h" in html  # the average response in words, not "50 h 05 min"
+        response = manager_client.post(url("saleskpi"), {"action": "export_csv", "_selected_action": [row.pk]})
+        header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert header[2:9] == [
+            "first contacts",
+            "follow-ups met",
+            "follow-ups missed",
+            "follow-up deadlines met %",
+            "trials booked",
+            "trials attended",
+            "trial no-shows",
+        ]
+        assert header[-1] == "updated"
+
+    def test_lead_metrics_tell_funnel_figures_from_status_moves(self, manager_client):
+        row = f.LeadMetricsFactory()
+        response = manager_client.post(url("leadmetrics"), {"action": "export_csv", "_selected_action": [row.pk]})
+        header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert header[:2] == ["date", "new leads"]
+        assert header[10:19] == [
+            "first contacts",
+            "trials booked",
+            "trials attended",
+            "leads enrolled",
+            "leads lost",
+            "moved to contacted",
+            "moved to interested",
+            "moved to trial scheduled",
+            "moved to trial attended",
+        ]
+
+
+@pytest.mark.parametrize("model", [m for m in ADMINS if m not in ("marketingspend", "rolluprun")])
+def test_every_rollup_list_says_when_each_row_was_computed(model, manager_client):
+    today = datetime.date(2026, 12, 1)
+    with time_machine.travel(local(today - datetime.timedelta(days=1), 0, 20), tick=False):
+        make(ADMINS[model], 1)
+    with time_machine.travel(local(today, 10, 45), tick=False):
+        make(ADMINS[model], 1)
+    with time_machine.travel(local(today, 10, 50), tick=False):
+        html = manager_client.get(url(model)).content.decode()
+    assert '<td class="field-updated">10:45</td>' in html
+    assert '<td class="field-updated">30.11.2026 00:20</td>' in html

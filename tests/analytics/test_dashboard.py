@@ -6,6 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.urls import reverse
 from reminders.models import Channel, Delivery, DeliveryStatus
 from reminders.selectors import sms_per_day
 from tests.analytics import factories as f
+from tests.analytics.helpers import local
 from tests.factories import SalespersonFactory
 from tests.scheduling.factories import RoomFactory
 
@@ -164,3 +166,76 @@ def test_sms_sent_delivered_and_failed_per_day(manager_client):
     assert "4 sent, 2 delivered, 1 not delivered, 1 failed" in html
     svg = re.search(r'<svg class="chart" data-chart="sms-per-day".*?</svg>', html, re.S).group(0)
     assert 'data-label="delivered" data-value="1"' in svg
+
+
+# --- quick ranges and freshness (time pinned: Wednesday 18.11.2026, local) ------------------
+
+NOW = local(D + datetime.timedelta(days=2), 10, 50)
+
+
+def selected_ranges(response):
+    return [q.key for q in response.context["quick_ranges"] if q.selected]
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    "key, first, last",
+    [
+        ("today", "2026-11-18", "2026-11-18"),
+        ("yesterday", "2026-11-17", "2026-11-17"),
+        ("this_week", "2026-11-16", "2026-11-18"),  # Monday-based
+        ("last_7_days", "2026-11-12", "2026-11-18"),
+        ("this_month", "2026-11-01", "2026-11-18"),
+    ],
+)
+def test_quick_ranges_are_links_and_the_chosen_one_is_marked(manager_client, key, first, last):
+    response = manager_client.get(DASHBOARD, {"range": key})
+    assert (response.context["first"].isoformat(), response.context["last"].isoformat()) == (first, last)
+    assert selected_ranges(response) == [key]
+    nav = re.search(r'<nav class="quick-ranges".*?</nav>', response.content.decode(), re.S).group(0)
+    assert f'<a href="?range={key}" class="selected" aria-current="page">' in nav
+    assert nav.count('aria-current="page"') == 1 and nav.count("<a ") == 5
+
+
+@time_machine.travel(NOW, tick=False)
+def test_typed_dates_of_a_quick_range_mark_it_and_others_mark_none(manager_client):
+    assert selected_ranges(manager_client.get(DASHBOARD, {"first": "2026-11-18", "last": "2026-11-18"})) == ["today"]
+    assert selected_ranges(manager_client.get(DASHBOARD, {"first": "2026-11-02", "last": "2026-11-18"})) == []
+    # Typed dates win over a quick range left in the address.
+    response = manager_client.get(DASHBOARD, {"range": "today", "first": "2026-11-16", "last": "2026-11-17"})
+    assert (response.context["first"], response.context["last"]) == (D, D + datetime.timedelta(days=1))
+
+
+def freshness_line(response):
+    return re.search(r'<p class="freshness"[^>]*>(.*?)</p>', response.content.decode(), re.S).group(1)
+
+
+def test_the_page_says_when_todays_figures_were_computed(manager_client):
+    with time_machine.travel(local(D + datetime.timedelta(days=2), 10, 45), tick=False):
+        f.LeadMetricsFactory(date=D + datetime.timedelta(days=2))  # computed_at: now (10:45 local)
+    with time_machine.travel(NOW, tick=False):
+        response = manager_client.get(DASHBOARD, {"range": "today"})
+    assert freshness_line(response) == "Updated 10:45 (today so far)"
+
+
+def test_a_past_day_rolled_up_before_it_ended_is_flagged_and_missing_days_counted(manager_client):
+    with time_machine.travel(local(D + datetime.timedelta(days=1), 15), tick=False):
+        f.LeadMetricsFactory(date=D + datetime.timedelta(days=1))  # 17.11, computed at 15:00 that day
+    with time_machine.travel(NOW, tick=False):
+        response = manager_client.get(DASHBOARD, {"range": "yesterday"})
+        assert freshness_line(response) == (
+            "Updated 17.11.2026 15:00, before 17.11.2026 ended: its figures are incomplete"
+        )
+        # This week: Monday and today were never rolled up.
+        response = manager_client.get(DASHBOARD, {"range": "this_week"})
+        assert freshness_line(response).endswith("; 2 day(s) not rolled up yet")
+        assert freshness_line(manager_client.get(DASHBOARD, {"first": "2026-10-01", "last": "2026-10-02"})) == (
+            "Not rolled up yet: no figures for these dates."
+        )
+
+
+def test_a_complete_past_day_shows_its_rollup_time(manager_client):
+    with time_machine.travel(local(D + datetime.timedelta(days=2), 0, 20), tick=False):
+        f.LeadMetricsFactory(date=D + datetime.timedelta(days=1))  # the nightly rollup of 17.11
+    with time_machine.travel(NOW, tick=False):
+        assert freshness_line(manager_client.get(DASHBOARD, {"range": "yesterday"})) == "Updated 00:20"

@@ -115,7 +115,11 @@ class TestLeadMetrics:
         # d was assigned only on D+1: unassigned at the end of D.
         assert (m.assigned, m.unassigned) == (2, 2)
         assert m.conversion_rate_percent == Decimal("25.0")
-        assert m.trial_to_conversion_percent == Decimal("100.0")
+        # The funnel's figures: first contacts (a, c; old's was on D-2) and trial
+        # records. "old" reached "trial attended" by hand, with no attendance
+        # recorded, so enrolled / trials attended is empty.
+        assert (m.new_contacts, m.trials_booked, m.trials_attended) == (2, 0, 0)
+        assert m.trial_to_conversion_percent is None
 
     def test_counts_come_from_history_not_current_status(self, history):
         analytics_rollup_day(day=D)
