@@ -10,12 +10,20 @@ from analytics.services.rollup import analytics_rollup_day, analytics_rollup_sta
 
 @shared_task(name="analytics.rollup_today")
 def rollup_today() -> str:
-    """Every 15 minutes: today's figures so far, and any day whose marketing
-    spend changed after its last rollup (a re-roll the broker lost)."""
+    """Every minute: today's figures so far, so the dashboard is at most a
+    minute or two behind. Only today (one day: a fixed set of aggregate
+    queries); if the previous run is still at it, this one skips."""
     day = local_today()
-    analytics_rollup_day(day=day)
-    analytics_rollup_stale_spend_days()
+    if analytics_rollup_day(day=day, skip_if_running=True) is None:
+        return f"{day.isoformat()} skipped"
     return day.isoformat()
+
+
+@shared_task(name="analytics.rollup_stale_spend_days")
+def rollup_stale_spend_days() -> list[str]:
+    """Every 15 minutes: any day whose marketing spend changed after its last
+    rollup (a re-roll the broker lost)."""
+    return [day.isoformat() for day in analytics_rollup_stale_spend_days()]
 
 
 @shared_task(name="analytics.rollup_yesterday")

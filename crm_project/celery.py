@@ -42,6 +42,7 @@ def _seconds(name: str, default: int) -> timedelta:
 
 REMINDER_DISPATCH_EVERY = _seconds("REMINDER_DISPATCH_EVERY_SECONDS", 60)
 INTAKE_REQUEUE_EVERY = _seconds("INTAKE_REQUEUE_EVERY_SECONDS", 60)
+ANALYTICS_TODAY_EVERY = _seconds("ANALYTICS_ROLLUP_TODAY_EVERY_SECONDS", 60)
 
 BEAT_SCHEDULE = {
     # scheduling: materialise room occupancy for the coming 4 weeks (local time).
@@ -68,9 +69,16 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },
-    # analytics: today's rollup every 15 minutes; yesterday's, complete, nightly (local time).
+    # analytics: today's figures every minute (the dashboard is a minute or two
+    # behind at most; a run still going makes the next one skip), the safety net
+    # for lost spend re-rolls every 15 minutes, yesterday's, complete, nightly (local time).
     "analytics-rollup-today": {
         "task": "analytics.rollup_today",
+        "schedule": ANALYTICS_TODAY_EVERY,
+        "options": {"expires": ANALYTICS_TODAY_EVERY.total_seconds() * 0.9},
+    },
+    "analytics-rollup-stale-spend-days": {
+        "task": "analytics.rollup_stale_spend_days",
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 14 * 60},
     },

@@ -77,11 +77,22 @@ class RollupResult:
 # --- entry points -------------------------------------------------------------
 
 
-def analytics_rollup_day(*, day: datetime.date) -> RollupResult:
-    """Recompute and store every rollup of ``day`` (a local calendar day)."""
+def analytics_rollup_day(*, day: datetime.date, skip_if_running: bool = False) -> RollupResult | None:
+    """Recompute and store every rollup of ``day`` (a local calendar day).
+
+    With ``skip_if_running`` a rollup of the same day already under way makes
+    this one return None at once instead of queueing behind it: for the
+    every-minute rollup of today, whose next run catches up anyway."""
     started = time.perf_counter()
+    # The day's lock row, committed before the transaction (outside one, as the
+    # tasks run): an insert pending in another transaction would make even a
+    # skipping rollup wait for it.
+    RollupRun.objects.bulk_create([RollupRun(date=day)], ignore_conflicts=True)
     with transaction.atomic():
-        run = rollup_day_lock(day)
+        run = rollup_day_lock(day, skip_locked=skip_if_running, insert=False)
+        if run is None:
+            logger.info("Rollup of %s skipped: another one is running", day)
+            return None
         run.last_started_at = timezone.now()
         start, end = day_bounds(day)
         activity = _activity_by_salesperson(day=day, start=start, end=end)
@@ -142,11 +153,14 @@ EXTRA_ROLLUPS = [analytics_rollup_groups]
 # --- the lock ---------------------------------------------------------------------
 
 
-def rollup_day_lock(day: datetime.date) -> RollupRun:
-    """Take the row lock of ``day``; a second rollup of the same day waits here
-    until the first commits. (On SQLite the write transaction serialises them.)"""
-    RollupRun.objects.bulk_create([RollupRun(date=day)], ignore_conflicts=True)
-    return RollupRun.objects.select_for_update().get(date=day)
+def rollup_day_lock(day: datetime.date, *, skip_locked: bool = False, insert: bool = True) -> RollupRun | None:
+    """Take the row lock of ``day`` (creating the row unless ``insert`` is False:
+    the caller did); a second rollup of the same day waits here until the first
+    commits, or with ``skip_locked`` gets None at once. (On SQLite the write
+    transaction serialises them.)"""
+    if insert:
+        RollupRun.objects.bulk_create([RollupRun(date=day)], ignore_conflicts=True)
+    return RollupRun.objects.select_for_update(skip_locked=skip_locked).filter(date=day).first()
 
 
 # --- the day's activity, per salesperson -------------------------------------------

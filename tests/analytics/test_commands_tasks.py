@@ -7,10 +7,13 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
 
 from analytics import tasks
 from analytics.models import LeadMetrics, RollupRun
 from crm_project.celery import BEAT_SCHEDULE
+from tests.analytics.factories import MarketingSpendFactory
 from tests.analytics.helpers import local
 from tests.leads.factories import LeadFactory
 
@@ -78,10 +81,35 @@ class TestTasks:
         assert rolled_days() == [D, D + datetime.timedelta(days=1)]
         assert RollupRun.objects.count() == 2
 
-    def test_beat_runs_today_every_15_minutes_and_yesterday_nightly(self):
+    def test_beat_runs_today_every_minute_stale_spend_every_15_and_yesterday_nightly(self):
         today = BEAT_SCHEDULE["analytics-rollup-today"]
+        stale = BEAT_SCHEDULE["analytics-rollup-stale-spend-days"]
         nightly = BEAT_SCHEDULE["analytics-rollup-yesterday"]
         assert today["task"] == tasks.rollup_today.name
+        assert stale["task"] == tasks.rollup_stale_spend_days.name
         assert nightly["task"] == tasks.rollup_yesterday.name
-        assert today["schedule"].minute == {0, 15, 30, 45}
+        # Every minute, and a run the workers could not start within the minute is dropped.
+        assert today["schedule"] == datetime.timedelta(seconds=60)
+        assert today["options"]["expires"] < 60
+        assert stale["schedule"].minute == {0, 15, 30, 45}
         assert (nightly["schedule"].hour, nightly["schedule"].minute) == ({0}, {20})
+
+    def test_the_every_minute_rollup_is_only_today(self):
+        old = D - datetime.timedelta(days=5)
+        MarketingSpendFactory(date=old)  # entered, never rolled up: the 15-minute task's job
+        with time_machine.travel(local(D, 10), tick=False):
+            assert tasks.rollup_today.delay().get() == "2026-11-20"
+            assert rolled_days() == [D]
+            assert tasks.rollup_stale_spend_days.delay().get() == [old.isoformat()]
+        assert rolled_days() == [old, D]
+
+    def test_todays_figures_on_the_dashboard_are_a_minute_behind_at_most(self, manager_client):
+        page = reverse("admin:analytics_dashboard_changelist")
+        with time_machine.travel(local(D, 10, 44), tick=False):
+            LeadFactory(created_at=timezone.now())
+        with time_machine.travel(local(D, 10, 45), tick=False):
+            tasks.rollup_today.delay()  # the beat's run of 10:45
+        with time_machine.travel(local(D, 10, 46), tick=False):
+            html = manager_client.get(page, {"range": "today"}).content.decode()
+        assert 'data-label="New leads" data-value="1"' in html
+        assert "Updated 10:45 (today so far)" in html

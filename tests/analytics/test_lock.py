@@ -5,6 +5,7 @@ import threading
 import time
 
 import pytest
+import time_machine
 from django.db import connection, transaction
 
 from analytics.models import LeadMetrics, MarketingAnalytics, RollupRun
@@ -82,3 +83,36 @@ def test_concurrent_rollups_of_a_new_day_both_succeed_with_one_set_of_rows():
     assert LeadMetrics.objects.filter(date=D).count() == 1
     assert MarketingAnalytics.objects.filter(date=D).count() == 8
     assert MarketingAnalytics.objects.get(date=D, channel="telegram").leads_generated == 1
+
+
+def test_the_every_minute_rollup_of_today_skips_while_one_is_running():
+    """A rollup of today still under way makes the next minute's skip at once
+    (it would only queue behind it and recompute the same); a waiting rollup,
+    e.g. the nightly one, still waits."""
+    from analytics import tasks
+
+    ensure_role_groups()
+    LeadFactory(created_at=local(D, 10))
+    RollupRun.objects.create(date=D)  # as after the day's first rollup
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_day():
+        with transaction.atomic():
+            rollup_day_lock(D)
+            held.set()
+            release.wait(10)
+
+    holder, holder_errors = in_thread(hold_the_day)
+    assert held.wait(5)
+    try:
+        started = time.monotonic()
+        assert analytics_rollup_day(day=D, skip_if_running=True) is None
+        with time_machine.travel(local(D, 10, 1), tick=False):
+            assert tasks.rollup_today.delay().get() == "2026-11-20 skipped"
+        assert time.monotonic() - started < 2, "a skipped rollup does not wait for the lock"
+        assert not LeadMetrics.objects.filter(date=D).exists()
+    finally:
+        release.set()
+        holder.join(5)
+    assert holder_errors == []
+    assert analytics_rollup_day(day=D, skip_if_running=True).lead_metrics.total_leads == 1
