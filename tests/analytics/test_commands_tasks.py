@@ -94,6 +94,15 @@ class TestTasks:
         assert stale["schedule"].minute == {0, 15, 30, 45}
         assert (nightly["schedule"].hour, nightly["schedule"].minute) == ({0}, {20})
 
+    def test_todays_rollup_runs_on_the_short_queue_other_rollups_on_the_long_one(self):
+        from crm_project.celery import app
+
+        def queue(name):
+            return app.amqp.router.route({}, name)["queue"].name
+
+        assert queue(tasks.rollup_today.name) == "default"  # never behind an import
+        assert queue(tasks.rollup_yesterday.name) == queue(tasks.rollup_days.name) == "long"
+
     def test_the_every_minute_rollup_is_only_today(self):
         old = D - datetime.timedelta(days=5)
         MarketingSpendFactory(date=old)  # entered, never rolled up: the 15-minute task's job
