@@ -18,7 +18,7 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from analytics import selectors
-from analytics.models import SHARED_FIGURES, LeadMetrics, SalesKPI
+from analytics.models import SHARED_FIGURES, LeadMetrics, MarketingAnalytics, SalesKPI
 from analytics.services.rollup import analytics_rollup_range
 from scheduling.patterns import DayPattern
 from tests.analytics.helpers import local, walk
@@ -158,3 +158,13 @@ def test_the_dashboard_shows_the_total_and_unassigned_rows(history, manager_clie
     assert 'data-label="Trials booked" data-value="4"' in html
     assert '<tr class="unassigned"><th scope="row">Leads not assigned</th><td>1</td><td>1</td><td>1</td>' in html
     assert '<tr class="total"><th scope="row">Total</th><td>5</td><td>4</td><td>2</td><td>1</td><td>1</td>' in html
+
+
+def test_marketing_by_channel_adds_up_to_the_funnels_new_and_enrolled_leads(history):
+    channels = sums(MarketingAnalytics, (D, D1), ["leads_generated", "enrollments_from_channel"])
+    metrics = sums(LeadMetrics, (D, D1), ["total_leads", "enrolled"])
+    assert (channels["leads_generated"], channels["enrollments_from_channel"]) == (
+        metrics["total_leads"],
+        metrics["enrolled"],
+    )
+    assert metrics["total_leads"] == 4
