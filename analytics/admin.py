@@ -249,7 +249,7 @@ class MarketingAnalyticsAdmin(ManagersOnly, ReadOnlyRollupAdmin):
     def channel_label(self, obj):
         return source_badge(obj.channel)
 
-    @admin.display(description=_("CTR"), ordering="ctr")
+    @admin.display(description=_("CTR %"), ordering="ctr")
     def ctr_display(self, obj):
         return "—" if obj.ctr is None else f"{obj.ctr} %"
 
@@ -287,11 +287,11 @@ class GroupAnalyticsAdmin(ManagersOnly, ReadOnlyRollupAdmin):
         "updated",
     ]
 
-    @admin.display(description=_("avg room occupancy"), ordering="avg_room_occupancy")
+    @admin.display(description=_("avg room occupancy %"), ordering="avg_room_occupancy")
     def occupancy(self, obj):
         return occupancy_badge(obj.avg_room_occupancy)
 
-    @admin.display(description=_("recent trial → enrolled"), ordering="trial_conversion_rate")
+    @admin.display(description=_("trial → enrolled %, last 30 days"), ordering="trial_conversion_rate")
     def trial_rate(self, obj):
         return conversion_badge(obj.trial_conversion_rate)
 
@@ -349,7 +349,7 @@ class RoomDayUsageAdmin(ManagersOnly, ReadOnlyRollupAdmin):
     list_filter = ["room"]
     search_fields = ["room__name"]
 
-    @admin.display(description=_("occupancy"), ordering="occupancy_percent")
+    @admin.display(description=_("occupancy %"), ordering="occupancy_percent")
     def occupancy(self, obj):
         return occupancy_badge(obj.occupancy_percent)
 
