@@ -74,10 +74,18 @@ def hbar(chart_id: str, items: list[tuple[str, float | None, str]], *, unit: str
 
 
 def stacked_columns(
-    chart_id: str, columns: list[str], series: list[tuple[str, str, list[int]]], *, width: int = 760, height: int = 260
+    chart_id: str,
+    columns: list[str],
+    series: list[tuple[str, str, list[int]]],
+    *,
+    ticks: list[str] | None = None,
+    width: int = 760,
+    height: int = 260,
 ) -> SafeString:
     """Stacked columns: one per entry of ``columns`` (e.g. days); series are
-    (label, colour, values aligned with columns)."""
+    (label, colour, values aligned with columns); ``ticks`` the short labels
+    under the columns (default: the column labels)."""
+    ticks = ticks or columns
     totals = [sum(values[i] for _, _, values in series) for i in range(len(columns))]
     if not columns or not any(totals):
         return empty(chart_id)
@@ -136,7 +144,7 @@ def stacked_columns(
                     '<text x="{}" y="{}" text-anchor="middle">{}</text>',
                     f"{x + col_w / 2:.1f}",
                     top_pad + plot_h + 14,
-                    column[5:],
+                    ticks[i],
                 )
             )
     legend = []

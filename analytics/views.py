@@ -148,8 +148,9 @@ def dashboard_context(params) -> dict:
         ),
         "sources_chart": charts.stacked_columns(
             "leads-by-source",
-            [d.isoformat() for d in days],
+            [f"{d:%d.%m.%Y}" for d in days],
             [(LeadSource(s).label, SOURCE_FILLS[s], values) for s, values in by_source.items()],
+            ticks=[f"{d:%d.%m}" for d in days],
         ),
         "leaderboard_chart": charts.hbar(
             "leaderboard", [(row.salesperson, row.enrollments, LEADERBOARD_FILL) for row in board.rows[:10]]

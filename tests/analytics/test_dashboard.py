@@ -77,7 +77,8 @@ def test_charts_show_the_stored_figures(manager_client, rollups):
         "3",
     ]
     # Leads by source per day: stacked columns.
-    assert bar(html, "leads-by-source", "2026-11-18") == "12"
+    assert bar(html, "leads-by-source", "18.11.2026") == "12"
+    assert 'text-anchor="middle">18.11</text>' in html  # the day under its column, dd.mm
     assert 'data-label="Telegram" data-value="10"' in html
     # Leaderboard by enrolments.
     assert bar(html, "leaderboard", "Aziz Karimov") == "3"

@@ -82,7 +82,7 @@ def test_manager_reads_the_dashboard_for_a_date_range(page, admin_login, history
 
     sources = page.locator('svg[data-chart="leads-by-source"]')
     expect(sources.locator("g.column")).to_have_count(3)
-    expect(sources.locator(f'g.column[data-label="{D.isoformat()}"]')).to_have_attribute("data-value", "4")
+    expect(sources.locator(f'g.column[data-label="{D:%d.%m.%Y}"]')).to_have_attribute("data-value", "4")
 
     board = page.locator('svg[data-chart="leaderboard"]')
     expect(board.locator("g.bar")).to_have_count(2)
