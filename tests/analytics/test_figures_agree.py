@@ -11,6 +11,7 @@ midnight.
 """
 
 import datetime
+import re
 from datetime import timedelta
 
 import pytest
@@ -156,8 +157,15 @@ def test_the_dashboard_shows_the_total_and_unassigned_rows(history, manager_clie
     ).content.decode()
     assert 'data-label="First contacts" data-value="5"' in html
     assert 'data-label="Trials booked" data-value="4"' in html
-    assert '<tr class="unassigned"><th scope="row">Leads not assigned</th><td>1</td><td>1</td><td>1</td>' in html
-    assert '<tr class="total"><th scope="row">Total</th><td>5</td><td>4</td><td>2</td><td>1</td><td>1</td>' in html
+    rows = {
+        css: re.findall(r"<td[^>]*>([^<]*)</td>", row)
+        for css, row in re.findall(r'<tr class="(unassigned|total)"><th scope="row">[^<]*</th>(.*?)</tr>', html)
+    }
+    assert rows == {
+        "unassigned": ["1", "1", "1", "0", "0", "—", "0.0 %"],
+        "total": ["5", "4", "2", "1", "1", rows["total"][5], "20.0 %"],
+    }
+    assert '<th scope="row">Leads not assigned</th>' in html and '<th scope="row">Total</th>' in html
 
 
 def test_marketing_by_channel_adds_up_to_the_funnels_new_and_enrolled_leads(history):

@@ -104,6 +104,11 @@ def test_manager_reads_the_dashboard_for_a_date_range(page, admin_login, history
     # On a phone: no sideways scrolling of the page, and a quick range is a tap away.
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The leaderboard is a card per salesperson there, nothing to scroll sideways.
+    assert page.evaluate(
+        "(t => t.scrollWidth <= t.parentElement.clientWidth)(document.querySelector('table.leaderboard'))"
+    )
+    expect(page.locator("table.leaderboard thead")).to_be_hidden()
     page.screenshot(path=str(ARTIFACTS / "analytics-dashboard-phone.png"), full_page=True)
     page.click("nav.quick-ranges a >> text=Yesterday")
     expect(page.locator('nav.quick-ranges a[aria-current="page"]')).to_have_text("Yesterday")
