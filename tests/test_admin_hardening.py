@@ -28,7 +28,7 @@ FEW_BAD_VALUES = ["abc", "9" * 25, "\x00"]
 EXTRA_PAGES = {
     "admin:scheduling_room_timetable": ["room", "teacher", "week"],
     "admin:scheduling_room_free_rooms": ["days", "start_time", "end_time", "date_from", "date_to", "seats"],
-    "admin:analytics_dashboard_changelist": ["from", "to", "date_from", "date_to", "start", "end"],
+    "admin:analytics_dashboard_changelist": ["from", "to", "date_from", "date_to", "start", "end", "range"],
     "admin:import_service_importlog_upload": ["sheet"],
     "admin:analytics_marketingspend_import": ["channel"],
 }
