@@ -170,12 +170,13 @@ def dashboard_context(params) -> dict:
         },
         "sms_chart": charts.stacked_columns(
             "sms-per-day",
-            [d.day.isoformat() for d in sms_days],
+            [f"{d.day:%d.%m.%Y}" for d in sms_days],
             [
                 (_("delivered"), HEX[GREEN], [d.delivered for d in sms_days]),
                 (_("awaiting report"), HEX[BLUE], [d.awaiting for d in sms_days]),
                 (_("not delivered"), HEX[RED], [d.undelivered for d in sms_days]),
                 (_("failed to send"), HEX[ORANGE], [d.failed for d in sms_days]),
             ],
+            ticks=[f"{d.day:%d.%m}" for d in sms_days],
         ),
     }

@@ -167,6 +167,7 @@ def test_sms_sent_delivered_and_failed_per_day(manager_client):
     assert "4 sent, 2 delivered, 1 not delivered, 1 failed" in html
     svg = re.search(r'<svg class="chart" data-chart="sms-per-day".*?</svg>', html, re.S).group(0)
     assert 'data-label="delivered" data-value="1"' in svg
+    assert 'data-label="16.11.2026" data-value="2"' in svg and 'text-anchor="middle">16.11</text>' in svg
 
 
 # --- quick ranges and freshness (time pinned: Wednesday 18.11.2026, local) ------------------
