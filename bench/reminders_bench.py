@@ -10,16 +10,26 @@ figures are the dispatcher's own cost, not an SMTP server's), then measures:
   * two passes started at once on another N (PostgreSQL: SKIP LOCKED sharing
     the work), checking every message went out exactly once.
 
+With ``--backlog N`` it measures instead the catch-up of a large backlog: N
+overdue follow-ups built in chunks, then one pass that materialises and sends
+them all, printing the time per delivery, how long a 25-row claim takes at the
+start and at the end of the pass (flat when the claim walks an index rather
+than sorting the backlog) and the peak resident memory of the pass
+(``resource.getrusage``; the process's own baseline is printed beside it).
+
 Usage (not run in CI):
 
     .venv/bin/python bench/reminders_bench.py                       # PostgreSQL, 5,000
     .venv/bin/python bench/reminders_bench.py --due 1000 --database-url sqlite:////tmp/bench-reminders.sqlite3
+    .venv/bin/python bench/reminders_bench.py --backlog 180000              # issue 14: < 2 ms each, < 200 MB
 
 The PostgreSQL database (default crm_bench_reminders) is dropped and re-created.
 """
 
 import argparse
+import gc
 import os
+import resource
 import sys
 import threading
 import time
@@ -34,6 +44,7 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/crm_bench_reminders"
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--due", type=int, default=5000, help="overdue follow-ups per measured pass")
+    parser.add_argument("--backlog", type=int, default=0, help="measure one pass over this many due deliveries")
     parser.add_argument("--database-url", default=DEFAULT_DB)
     return parser.parse_args()
 
@@ -66,7 +77,14 @@ def setup_django(url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def make_due(n: int, offset: int) -> None:
+def make_due(n: int, offset: int, chunk: int = 5000) -> None:
+    """n overdue follow-ups, built ``chunk`` at a time so that building a big
+    backlog does not raise the peak memory the pass is measured against."""
+    for start in range(0, n, chunk):
+        _make_due_chunk(min(chunk, n - start), offset + start)
+
+
+def _make_due_chunk(n: int, offset: int) -> None:
     import datetime
 
     from django.contrib.auth.models import Group
@@ -111,10 +129,59 @@ def timed(func):
     return result, time.perf_counter() - start
 
 
+def rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def backlog(n: int) -> None:
+    from django.core import mail
+    from django.db import connection
+
+    from reminders import dispatch
+    from reminders.models import Delivery
+
+    vendor = connection.vendor
+    start = time.perf_counter()
+    make_due(n, 0)
+    print(f"{vendor}: built {n:,} overdue follow-ups in {time.perf_counter() - start:.0f} s")
+    claims = []
+    claim = dispatch.deliveries_claim
+
+    def timed_claim(**kwargs):
+        began = time.perf_counter()
+        rows = claim(**kwargs)
+        claims.append(time.perf_counter() - began)
+        return rows
+
+    dispatch.deliveries_claim = timed_claim
+    mail.outbox = []
+    gc.collect()
+    baseline = rss_mb()
+    result, took = timed(dispatch.reminders_dispatch_due)
+    peak = rss_mb()
+    dispatch.deliveries_claim = claim
+    assert result.sent == n and len(mail.outbox) == n, (result, len(mail.outbox))
+    assert Delivery.objects.filter(status="sent").count() == n
+    head, tail = claims[:20], claims[-21:-1]  # the very last claim finds nothing
+    print(
+        f"{vendor}: one pass over {n:,} due: {took:.0f} s, {took / n * 1000:.2f} ms per delivery; "
+        f"claim of {dispatch.CLAIM_BATCH}: {sum(head) / len(head) * 1000:.1f} ms at the start, "
+        f"{sum(tail) / len(tail) * 1000:.1f} ms at the end"
+    )
+    print(
+        f"{vendor}: peak RSS {peak:.0f} MB (process before the pass: {baseline:.0f} MB; "
+        f"the in-memory outbox holds all {len(mail.outbox):,} messages)"
+    )
+
+
 def main():
     args = parse_args()
     recreate_database(args.database_url)
     setup_django(args.database_url)
+    if args.backlog:
+        backlog(args.backlog)
+        return
     from django.core import mail
     from django.db import connection
 

@@ -33,7 +33,7 @@ class FollowUpSource(ReminderSource):
         due = LeadReminder.objects.filter(status__in=OPEN_REMINDER_STATUSES, next_notify_at__lte=now).select_related(
             "salesperson"
         )
-        for reminder in due:
+        for reminder in due.iterator(chunk_size=1000):  # streamed: a backlog is not held in memory
             occurrence = str(reminder.reminder_count + 1)
             for channel, address in staff_addresses(reminder.salesperson):
                 yield build_delivery(

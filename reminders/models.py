@@ -203,6 +203,15 @@ class Delivery(models.Model):
             models.Index(fields=["kind", "object_id"]),
             # SMS sent per day: the daily limit before each SMS, the dashboard.
             models.Index(fields=["channel", "sent_at"], name="delivery_channel_sent_at"),
+            # The dispatcher's claim (reminders.dispatch.deliveries_claim) reads these
+            # in order and stops after one batch; partial, so they hold only the
+            # rows still to send, not the ever-growing history of sent ones.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=Q(status__in=["pending", "failed"]),
+                name="delivery_due",
+            ),
+            models.Index(fields=["claimed_at", "id"], condition=Q(status="sending"), name="delivery_sending"),
         ]
         verbose_name = _("delivery")
 

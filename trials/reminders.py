@@ -56,7 +56,7 @@ class TrialReminderSource(ReminderSource):
         pre = TrialReminder.objects.filter(
             pre_trial_reminder_status=ReminderState.PENDING, pre_trial_reminder_scheduled_at__lte=now
         ).select_related(*related)
-        for reminder in pre:
+        for reminder in pre.iterator(chunk_size=1000):  # streamed: a backlog is not held in memory
             trial = reminder.trial
             occurrence = occurrence_for(trial)
             if trial.lead.telegram_chat_id:
@@ -85,7 +85,7 @@ class TrialReminderSource(ReminderSource):
         post = TrialReminder.objects.filter(
             post_trial_reminder_status=ReminderState.PENDING, post_trial_reminder_scheduled_at__lte=now
         ).select_related(*related)
-        for reminder in post:
+        for reminder in post.iterator(chunk_size=1000):
             trial = reminder.trial
             yield from self._to_salesperson(
                 DeliveryKind.TRIAL_POST_SALES, trial, occurrence_for(trial), reminder.post_trial_reminder_scheduled_at

@@ -1,0 +1,26 @@
+# The dispatcher's claim reads these partial indexes in order (issue 14 §2).
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("reminders", "0004_fill_lead_next_followup_at"),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name="delivery",
+            index=models.Index(
+                condition=models.Q(("status__in", ["pending", "failed"])),
+                fields=["next_attempt_at", "id"],
+                name="delivery_due",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="delivery",
+            index=models.Index(
+                condition=models.Q(("status", "sending")), fields=["claimed_at", "id"], name="delivery_sending"
+            ),
+        ),
+    ]
