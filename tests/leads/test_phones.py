@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from leads.phones import (
@@ -142,3 +142,61 @@ def test_an_uzbek_number_missing_one_or_two_digits_is_refused(op, digits, length
     # "8" + 8 national digits is 9 digits: a different, complete number (88 800 00 00).
     assume(not (template.startswith("8") and length == 6))
     assert try_normalize_phone(template.format(o=op, s=subscriber)) is None
+
+
+# --- the fast path for common Uzbek shapes agrees with the full parse ----------------
+
+_PREFIXES = ["20", "33", "50", "55", "61", "62", "65", "66", "69", "71", "72", "73", "74", "75", "77"]
+_PREFIXES += ["79", "88", "90", "91", "93", "94", "95", "97", "98", "99"]
+_SEPARATORS = st.sampled_from(["", "", " ", "-", "(", ")", "  ", " - "])
+_NATIONAL = st.one_of(
+    # Real operator and city prefixes, then any digits ...
+    st.tuples(
+        st.sampled_from(_PREFIXES),
+        st.text("0123456789", min_size=7, max_size=7),
+    ).map("".join),
+    # ... and anything at all, valid or not, of the lengths the fast path looks at.
+    st.text("0123456789", min_size=8, max_size=11),
+)
+
+
+@st.composite
+def _typed_uz(draw):
+    """A number the way people type it: +998, 998, a trunk 8 or nothing in front,
+    separators anywhere between the digits."""
+    national = draw(_NATIONAL)
+    prefix = draw(st.sampled_from(["+998", "998", "8", "", "+", "+8", "0", "00998"]))
+    digits = prefix.lstrip("+") + national
+    parts = ["+" if prefix.startswith("+") else ""]
+    for digit in digits:
+        parts.append(draw(_SEPARATORS) if len(parts) > 1 else "")
+        parts.append(digit)
+    parts.append(draw(_SEPARATORS))
+    return "".join(parts)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_typed_uz())
+def test_the_fast_path_for_uzbek_numbers_agrees_with_phonenumbers(typed):
+    from leads.phones import _fast_uz, _normalize_full
+
+    fast = _fast_uz(typed)
+    if fast is not None:  # it only ever accepts; what it leaves goes the full way
+        assert fast == _normalize_full(typed, "UZ")
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(st.sampled_from("0123456789+-() 8"), max_size=20))
+def test_the_fast_path_agrees_with_phonenumbers_on_any_digits_and_separators(typed):
+    from leads.phones import _fast_uz, _normalize_full
+
+    fast = _fast_uz(typed)
+    if fast is not None:
+        assert fast == _normalize_full(typed, "UZ")
+
+
+def test_the_fast_path_takes_the_shapes_of_the_import_files():
+    from leads.phones import _fast_uz
+
+    for typed in ["+998 90 123 45 67", "+998901234567", "998901234567", "90 123-45-67", "8 (90) 123 45 67"]:
+        assert _fast_uz(typed) == "+998901234567"
