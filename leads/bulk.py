@@ -23,13 +23,15 @@ already recorded on the lead from the same source is a duplicate without a new
 inquiry.
 """
 
+import json
 import logging
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
+from types import SimpleNamespace
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from leads import hooks
@@ -47,7 +49,6 @@ from leads.services import (
 logger = logging.getLogger(__name__)
 
 MAX_INSERT_RETRIES = 5
-ROWS_PER_INSERT = 5000
 
 
 @dataclass
@@ -155,26 +156,26 @@ def leads_bulk_register(
         return [outcomes[e.key] for e in entries]
 
     new_phones = [p for p in by_phone if p not in existing]
-    created_leads = _insert_new(
+    created = _insert_new(
         phones=new_phones, by_phone=by_phone, existing=existing, source=source, assign=assign, now=now
     )
 
     # History for the new leads, exactly as lead_save_new writes it.
     by_id = getattr(by, "pk", None)
     changes, inquiries = [], []
-    for lead in created_leads:
-        group = by_phone[lead.phone]
+    for phone, (lead_id, row) in created.items():
+        group = by_phone[phone]
         first = group[0]
-        changes.append(first_status_change_row(lead_id=lead.pk, by_id=by_id, at=first.at))
-        inquiries.append(first.inquiry(lead_id=lead.pk, source=source, is_repeat=False))
-        outcomes[first.key] = BulkOutcome(first.key, True, lead.pk, assigned_to_id=lead.assigned_to_id)
+        changes.append(first_status_change_row(lead_id=lead_id, by_id=by_id, at=first.at))
+        inquiries.append(first.inquiry(lead_id=lead_id, source=source, is_repeat=False))
+        outcomes[first.key] = BulkOutcome(first.key, True, lead_id, assigned_to_id=row["assigned_to_id"])
         recorded = _Recorded()
         recorded.add(first)
         for entry in _to_record(group[1:], recorded):
-            inquiries.append(entry.inquiry(lead_id=lead.pk, source=source, is_repeat=True))
+            inquiries.append(entry.inquiry(lead_id=lead_id, source=source, is_repeat=True))
         for entry in group[1:]:
-            outcomes[entry.key] = BulkOutcome(entry.key, False, lead.pk, earlier_in_run=True)
-        seen[lead.phone] = lead.pk
+            outcomes[entry.key] = BulkOutcome(entry.key, False, lead_id, earlier_in_run=True)
+        seen[phone] = lead_id
 
     # Repeats on leads that already existed (before this run, or from an earlier chunk of it).
     repeated = [existing[p] for p in by_phone if p in existing]
@@ -207,7 +208,7 @@ def leads_bulk_register(
         Lead.objects.bulk_update(repeated, sorted(update_fields), batch_size=500)
     insert_rows(LeadStatusChange, changes)
     insert_rows(LeadInquiry, inquiries)
-    _announce_assignments(created_leads, now, by)
+    _announce_assignments(created, now, by)
     for lead in to_reopen:  # rare: per row is fine, and keeps the one status path
         lead_change_status(
             lead=lead, to_status=LeadStatus.NEW, at=now, note=REOPENED_BY_INQUIRY.format(source=f"{source} import")
@@ -215,70 +216,123 @@ def leads_bulk_register(
     return [outcomes[e.key] for e in entries]
 
 
-def _announce_assignments(leads: list[Lead], now: datetime, by=None) -> None:
+def _announce_assignments(created: dict[str, tuple[int, dict]], now: datetime, by=None) -> None:
     """What lead_assign does after assigning: tell the apps that hang work off an
-    assignment (reminders: the first-contact deadline). Imports without --assign skip it."""
-    for lead in leads:
-        if lead.assigned_to_id:
-            hooks.publish(hooks.LeadAssigned(lead=lead, salesperson=lead.assigned_to, by=by, at=now))
+    assignment (reminders: the first-contact deadline). Imports without --assign
+    skip it, and build no Lead instance at all."""
+    for lead_id, row in created.values():
+        assignee = row.pop("_assignee", None)
+        if assignee is None:
+            continue
+        lead = Lead(id=lead_id, **row)
+        lead._state.adding, lead._state.db = False, connection.alias
+        lead.assigned_to = assignee
+        hooks.publish(hooks.LeadAssigned(lead=lead, salesperson=assignee, by=by, at=now))
 
 
 def insert_rows(model, rows: list[dict]) -> None:
-    """INSERT plain rows (ids, text, booleans, datetimes), given as column values
-    keyed by field name or attname (``lead_id``), all with the same keys: COPY on
-    PostgreSQL, multi-row VALUES elsewhere.
+    """INSERT plain rows (ids, text, booleans, datetimes, JSON), given as column
+    values keyed by field name or attname (``lead_id``), all with the same keys:
+    COPY on PostgreSQL, one prepared statement run for every row
+    (``executemany``) elsewhere.
 
     bulk_create runs every value of every object through the field machinery
-    (pre_save, get_db_prep_save) and, on psycopg, through client-side query
-    formatting, which costs more than the insert itself for these narrow
-    history rows. The model's own table and columns are used, so a renamed
-    column still works; only plain column types belong here.
+    (pre_save, get_db_prep_save) and the SQL compiler, which costs several times
+    the insert itself. The model's own table and columns are used, so a renamed
+    column still works; a column of another type goes through its field's
+    get_db_prep_save.
     """
     if not rows:
         return
     fields = list(rows[0])
-    rows = [tuple(row[name] for name in fields) for row in rows]
-    opts = model._meta
-    columns = [opts.get_field(name) for name in fields]
+    columns = [model._meta.get_field(name) for name in fields]
+    table, column_list = _table_and_columns(model, columns)
+    values = _adapted(columns, [tuple(row[name] for name in fields) for row in rows])
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})", values)
+
+
+def _table_and_columns(model, columns) -> tuple[str, str]:
     quote = connection.ops.quote_name
-    table = quote(opts.db_table)
-    column_list = ", ".join(quote(f.column) for f in columns)
+    return quote(model._meta.db_table), ", ".join(quote(f.column) for f in columns)
+
+
+# Column types whose Python values the database driver takes as they are.
+_PLAIN_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "ForeignKey",
+        "IntegerField",
+        "PositiveBigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SmallIntegerField",
+        "TextField",
+    }
+)
+
+
+def _adapted(columns, rows: list[tuple]) -> list[tuple]:
+    """``rows`` with each value in the form the driver stores for its column."""
+    adapters = []
+    for column in columns:
+        kind = column.get_internal_type()
+        if kind in _PLAIN_TYPES or (kind == "DateTimeField" and connection.vendor == "postgresql"):
+            adapters.append(None)
+        elif kind == "DateTimeField":
+            adapters.append(connection.ops.adapt_datetimefield_value)
+        elif kind == "JSONField":
+            adapters.append(partial(json.dumps, cls=column.encoder))
+        else:
+            adapters.append(partial(_db_prep, column))
+    if not any(adapters):
+        return rows
+    return [tuple(a(v) if a and v is not None else v for a, v in zip(adapters, row, strict=True)) for row in rows]
+
+
+def _db_prep(field, value):
+    return field.get_db_prep_save(value, connection)
+
+
+def _lead_ids(phones: list[str]) -> dict[str, int]:
+    """The ids of the leads with ``phones``, in one query whatever their number."""
+    quote = connection.ops.quote_name
+    table, phone, pk = quote(Lead._meta.db_table), quote("phone"), quote(Lead._meta.pk.column)
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    adapt = [connection.ops.adapt_datetimefield_value if isinstance(f, models.DateTimeField) else None for f in columns]
-    if any(adapt):
-        rows = [tuple(a(v) if a and v is not None else v for a, v in zip(adapt, row, strict=False)) for row in rows]
-    head = f"INSERT INTO {table} ({column_list}) VALUES "
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    per_statement = max(1, min(ROWS_PER_INSERT, _max_params() // len(columns)))
+        sql, params = f"SELECT {phone}, {pk} FROM {table} WHERE {phone} = ANY(%s)", [phones]
+    else:  # one JSON parameter instead of one per phone (SQLite caps the parameters of a statement)
+        sql = f"SELECT {phone}, {pk} FROM {table} WHERE {phone} IN (SELECT value FROM json_each(%s))"
+        params = [json.dumps(phones)]
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            batch = rows[start : start + per_statement]
-            cursor.execute(head + ", ".join([one] * len(batch)), [v for row in batch for v in row])
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
 
 
-def _max_params() -> int:
-    if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        return min(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 30000)
-    return connection.features.max_query_params or 30000
-
-
-def _insert_new(*, phones, by_phone, existing, source, assign, now) -> list[Lead]:
-    """Insert leads for ``phones``; phones another transaction created meanwhile
-    are moved to ``existing`` (locked) instead."""
+def _insert_new(*, phones, by_phone, existing, source, assign, now) -> dict[str, tuple[int, dict]]:
+    """Insert leads for ``phones``; returns phone → (id, column values). Phones
+    another transaction created meanwhile are moved to ``existing`` (locked)
+    instead."""
     pending = list(phones)
     assignees = {phone: (assign() if assign else None) for phone in pending}
+    defaults = _new_lead_defaults(now)
     for _attempt in range(MAX_INSERT_RETRIES):
         if not pending:
-            return []
-        leads = [_build_lead(phone, by_phone[phone], source, assignees[phone], now) for phone in pending]
+            return {}
+        rows = [_new_lead_row(defaults, phone, by_phone[phone], source, assignees[phone], now) for phone in pending]
         try:
             with transaction.atomic():
-                return Lead.objects.bulk_create(leads, batch_size=1000)
+                insert_rows(Lead, rows)
+                ids = _lead_ids(pending)
         except IntegrityError:
             taken = {lead.phone: lead for lead in Lead.objects.select_for_update().filter(phone__in=pending)}
             if not taken:
@@ -290,10 +344,28 @@ def _insert_new(*, phones, by_phone, existing, source, assign, now) -> list[Lead
             )
             existing.update(taken)
             pending = [p for p in pending if p not in taken]
+            continue
+        for row, phone in zip(rows, pending, strict=True):
+            row["_assignee"] = assignees[phone]
+        return {phone: (ids[phone], row) for phone, row in zip(pending, rows, strict=True)}
     raise IntegrityError("Could not insert leads: phones kept being taken by concurrent writers.")
 
 
-def _build_lead(phone: str, group: list[BulkEntry], source: str, assignee, now: datetime) -> Lead:
+def _new_lead_defaults(now: datetime) -> dict:
+    """Every column of a new Lead with its default (auto_now ones at ``now``), by attname."""
+    defaults = {}
+    for f in Lead._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        defaults[f.attname] = (
+            now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+        )
+    return defaults
+
+
+def _new_lead_row(defaults: dict, phone: str, group: list[BulkEntry], source: str, assignee, now: datetime) -> dict:
+    """The column values of the lead a new phone's rows make: the first row's
+    details, blanks filled from its repeats, the state lead_init_new gives."""
     details = dict(group[0].details)
     for entry in group[1:]:
         for name, value in entry.details.items():
@@ -303,14 +375,13 @@ def _build_lead(phone: str, group: list[BulkEntry], source: str, assignee, now: 
     recorded = _Recorded()
     recorded.add(first)
     repeats = _to_record(group[1:], recorded)
-    lead = Lead(
-        phone=phone,
-        source=source,
-        created_at=first.at,
-        inquiry_count=1 + len(repeats),
-        last_inquiry_at=max(e.at for e in [first, *repeats]),
-        assigned_to=assignee,
-        assigned_at=now if assignee is not None else None,
-        **details,
-    )
-    return lead_init_new(lead, at=first.at)
+    lead = SimpleNamespace(**defaults)  # lead_init_new only sets attributes: no model instance needed
+    vars(lead).update(details)
+    lead.phone = phone
+    lead.source = source
+    lead.created_at = first.at
+    lead.inquiry_count = 1 + len(repeats)
+    lead.last_inquiry_at = max(e.at for e in [first, *repeats])
+    lead.assigned_to_id = assignee.pk if assignee is not None else None
+    lead.assigned_at = now if assignee is not None else None
+    return vars(lead_init_new(lead, at=first.at))

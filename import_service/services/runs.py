@@ -27,7 +27,7 @@ from import_service import readers
 from import_service.models import ImportLog, ImportRow, ImportStatus, InputKind, RowOutcome
 from import_service.services.inputs import import_assigner, import_open_file
 from import_service.services.rows import ParsedRow, parse_row, row_details, row_fingerprint
-from leads.bulk import BulkEntry, leads_bulk_register
+from leads.bulk import BulkEntry, insert_rows, leads_bulk_register
 from leads.models import LeadSource
 from leads.services import validate_source
 
@@ -297,18 +297,18 @@ def _register(*, log, rows: list[ParsedRow], mapping, by, assign, now) -> tuple[
                 reason = (DUPLICATE_IN_FILE if outcome.earlier_in_run else DUPLICATE_KNOWN).format(phone=row.phone)
             if kind != RowOutcome.CREATED:
                 logged.append(
-                    ImportRow(
-                        log=log,
-                        row_number=row.number,
-                        outcome=kind,
-                        reason=reason[:255],
-                        values=list(row.values),
-                        lead_id=lead_id,
-                    )
+                    {
+                        "log_id": log.pk,
+                        "row_number": row.number,
+                        "outcome": kind.value,
+                        "reason": reason[:255],
+                        "values": list(row.values),
+                        "lead_id": lead_id,
+                    }
                 )
             if row.number in preview_numbers:
                 preview[row.number] = {"row": row.number, "values": list(row.values), "outcome": kind, "reason": reason}
-        ImportRow.objects.bulk_create(logged, batch_size=1000)
+        insert_rows(ImportRow, logged)
         _forget_queries()
     log.preview = [preview[number] for number in sorted(preview)]
     # JSON keys are text; ordered by user id so the stored value does not depend on chunking.
