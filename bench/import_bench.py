@@ -1,14 +1,29 @@
-"""Lead import benchmark: 100,000 realistic rows into a fresh SQLite database.
+"""Lead import benchmark: 100,000 realistic rows, against the physical floor and a peer.
 
     make bench-import            # or: .venv/bin/python bench/import_bench.py [--rows N] [--keep]
-    .venv/bin/python bench/import_bench.py --postgres postgres://postgres@127.0.0.1:5432   # on PostgreSQL
+    .venv/bin/python bench/import_bench.py --postgres postgres://postgres@127.0.0.1:5432   # SQLite and PostgreSQL
 
 Generates a CSV like ops' real lists (phones typed every way, Cyrillic and
 Latin names, UTM columns, timestamps; about 10% repeats of earlier phones in
-another format and 2% bad phones), imports it with the real importer
-(import_service.services, the code behind `manage.py import_leads`), then
-inserts the same new leads with a plain ``Lead.objects.bulk_create`` into the
-same database, and prints both rates, their ratio and the peak memory.
+another format and 2% bad phones), then, on SQLite and (with --postgres) on
+PostgreSQL, each in a fresh database and its own process (so that each peak
+memory is its own):
+
+* ours: the real importer (import_service.services, the code behind
+  ``manage.py import_leads``) on the whole file: read, normalise, leads, status
+  history, inquiries, the per-row log;
+* the raw floor: the same unique leads (every column, already normalised, in
+  memory) inserted by one ``executemany`` of a prepared INSERT through the
+  driver, one transaction, no ORM;
+* the peer: django-import-export in its best configuration (``use_bulk``,
+  ``CachedInstanceLoader``, ``skip_diff``) on the same clean unique leads. It is
+  installed into a throwaway virtualenv (--peer-venv, made on first use with
+  pip; never into requirements) and runs in a subprocess of that virtualenv.
+
+Printed: each one's time and rows/s, ours against the floor (goal ≤ 5×) and
+against the peer (goal ≥ 3× its rate), and each peak RSS (goal < 200 MB).
+SQLite runs inside the process, so CPU time is printed beside the wall clock
+(the fair figure on a machine shared with other jobs).
 """
 
 import argparse
@@ -132,15 +147,18 @@ def generate(path: Path, rows: int, seed: int = 20261126) -> list[tuple]:
     return unique
 
 
-def create_pg_database(server_url: str) -> tuple[str, str]:
-    """A fresh PostgreSQL database on ``server_url`` (postgres://user@host:port); returns (url, name)."""
+PEER = "django-import-export==4.4.3"
+PEER_DEPS = ("tablib", "diff-match-patch")
+
+
+def create_pg_database(server_url: str, name: str, template: str | None = None) -> str:
+    """A fresh PostgreSQL database on ``server_url`` (postgres://user@host:port); returns its URL."""
     import psycopg
 
-    name = f"import_bench_{os.getpid()}"
     with psycopg.connect(f"{server_url.rstrip('/')}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{server_url.rstrip('/')}/{name}", name
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return f"{server_url.rstrip('/')}/{name}"
 
 
 def drop_pg_database(server_url: str, name: str) -> None:
@@ -150,117 +168,289 @@ def drop_pg_database(server_url: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
-def setup_django(db_path: Path, database_url: str | None = None) -> None:
-    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{db_path}"
+def setup_django(workdir: Path, database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
     os.environ["CONN_MAX_AGE"] = "0"
     os.environ["DJANGO_SETTINGS_MODULE"] = "crm_project.settings"
     os.environ["DEBUG"] = "False"  # as in production: no query log
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(60))
-    os.environ["MEDIA_ROOT"] = str(db_path.parent / "media")
+    os.environ["MEDIA_ROOT"] = str(workdir / "media")
     import django
 
     django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def clock():
+    return time.perf_counter(), time.process_time()
+
+
+def since(started) -> dict:
+    wall, cpu = clock()
+    return {"seconds": wall - started[0], "cpu": cpu - started[1]}
+
+
+# --- the contenders, each run as a child process -----------------------------------------
+
+
+def child_migrate(workdir: Path) -> dict:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return {}
+
+
+def child_ours(workdir: Path) -> dict:
+    from import_service.services import inputs, runs
+    from leads.models import LeadInquiry, LeadStatusChange
+
+    before = peak_rss_mb()
+    started = clock()
+    table, mapping = inputs.import_open_file(path=workdir / "leads.csv")
+    log = runs.import_log_start(table=table, mapping=mapping, source=None)
+    log = runs.import_execute(log=log, table=table, mapping=mapping).log
+    result = since(started)
+    assert LeadStatusChange.objects.count() == LeadInquiry.objects.filter(is_repeat=False).count() == log.created
+    assert log.rows.count() == log.duplicates + log.errors
+    return {
+        **result,
+        "rows": log.total,
+        "created": log.created,
+        "duplicates": log.duplicates,
+        "errors": log.errors,
+        "before_mb": before,
+        "peak_mb": peak_rss_mb(),
+    }
+
+
+def _unique(workdir: Path) -> list[list[str]]:
+    import json
+
+    return json.loads((workdir / "unique.json").read_text(encoding="utf-8"))
+
+
+def child_floor(workdir: Path) -> dict:
+    """One prepared INSERT of every column of the same unique leads, run for all of
+    them by the driver's executemany, one transaction: what the database and
+    driver cost when nothing else does anything."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from leads.bulk import _adapted, _new_lead_defaults, _table_and_columns
+    from leads.models import Lead
+
+    now = timezone.now()
+    defaults = _new_lead_defaults(now)
+    names = list(defaults)
+    columns = [f for f in Lead._meta.concrete_fields if not f.primary_key]
+    table, column_list = _table_and_columns(Lead, columns)
+    fixed = {"source": "csv", "status": "new", "created_at": now, "status_changed_at": now}
+    fixed |= {"last_inquiry_at": now, "last_inquiry_source": "csv"}
+    rows = []
+    for phone, name, course in _unique(workdir):
+        values = {**defaults, **fixed, "phone": phone, "full_name": name, "course_interest": course}
+        rows.append(tuple(values[n] for n in names))
+    rows = _adapted(columns, rows)  # datetimes as SQLite stores them: not the floor's work
+    connection.ensure_connection()
+    raw = connection.connection  # the DB-API connection: no ORM from here
+    before = peak_rss_mb()
+    started = clock()
+    if connection.vendor == "postgresql":
+        placeholders = ", ".join(["%s"] * len(columns))
+        with raw.transaction(), raw.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})", rows)
+    else:
+        placeholders = ", ".join(["?"] * len(columns))
+        raw.execute("BEGIN")
+        raw.executemany(f"INSERT INTO {table} ({column_list}) VALUES ({placeholders})", rows)
+        raw.commit()
+    result = since(started)
+    assert Lead.objects.count() == len(rows)
+    return {**result, "rows": len(rows), "created": len(rows), "before_mb": before, "peak_mb": peak_rss_mb()}
+
+
+def child_peer(workdir: Path) -> dict:
+    """django-import-export, best configuration, on the clean unique leads."""
+    import tablib
+    from django.utils import timezone
+    from import_export import instance_loaders, resources
+
+    from leads.models import Lead
+
+    class LeadResource(resources.ModelResource):
+        class Meta:
+            model = Lead
+            fields = (
+                "phone",
+                "full_name",
+                "course_interest",
+                "source",
+                "status",
+                "created_at",
+                "status_changed_at",
+                "last_inquiry_at",
+                "last_inquiry_source",
+            )
+            import_id_fields = ("phone",)
+            use_bulk = True
+            batch_size = 1000
+            skip_diff = True
+            instance_loader_class = instance_loaders.CachedInstanceLoader
+
+    now = timezone.now()
+    dataset = tablib.Dataset(headers=list(LeadResource.Meta.fields))
+    for phone, name, course in _unique(workdir):
+        dataset.append((phone, name, course, "csv", "new", now, now, now, "csv"))
+    before = peak_rss_mb()
+    started = clock()
+    result = LeadResource().import_data(dataset, dry_run=False, raise_errors=True, use_transactions=True)
+    outcome = since(started)
+    created = result.totals["new"]
+    assert created == len(dataset) == Lead.objects.count(), (result.totals, len(dataset))
+    return {**outcome, "rows": len(dataset), "created": created, "before_mb": before, "peak_mb": peak_rss_mb()}
+
+
+CHILDREN = {"migrate": child_migrate, "ours": child_ours, "floor": child_floor, "peer": child_peer}
+
+
+def run_child(name: str, workdir: Path, database_url: str) -> None:
+    import json
+
+    setup_django(workdir, database_url)
+    result = CHILDREN[name](workdir)
+    from django.db import connection
+
+    result["vendor"] = connection.vendor
+    connection.close()
+    print("RESULT " + json.dumps(result))
+
+
+# --- the parent ---------------------------------------------------------------------------
+
+
+def peer_python(venv: Path) -> Path:
+    """The throwaway virtualenv's python with the peer installed (made on first use).
+    It sees our own virtualenv's packages (Django, drivers) through a .pth file."""
+    import site
+    import subprocess
+
+    python = venv / "bin" / "python"
+    if not (venv / ".peer-ready").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--no-deps", PEER, *PEER_DEPS], check=True)
+        purelib = subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        ours = [p for p in site.getsitepackages() if Path(p).exists()]
+        (Path(purelib) / "bench-peer.pth").write_text("\n".join(ours) + "\n")
+        (venv / ".peer-ready").touch()
+    return python
+
+
+def spawn(name: str, workdir: Path, database_url: str, python: Path | str = sys.executable) -> dict:
+    import json
+    import subprocess
+
+    command = [str(python), __file__, "--child", name, "--workdir", str(workdir), "--database-url", database_url]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    if done.returncode or not lines:
+        raise SystemExit(f"{name} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return json.loads(lines[-1][len("RESULT ") :])
+
+
+def bench_vendor(label: str, workdir: Path, new_database, python_peer: Path | None) -> dict:
+    """Each contender in a fresh, migrated database: ``new_database(name)`` gives its URL."""
+    spawn("migrate", workdir, new_database("template"))
+    results = {}
+    for name in ("floor", "ours", "peer"):
+        if name == "peer" and python_peer is None:
+            continue
+        python = python_peer if name == "peer" else sys.executable
+        results[name] = spawn(name, workdir, new_database(name), python)
+        done = results[name]
+        print(f"  {label} {name}: {done['seconds']:.2f} s, CPU {done['cpu']:.2f} s", flush=True)
+    return results
+
+
+def report(label: str, results: dict) -> None:
+    ours, floor, peer = results["ours"], results["floor"], results.get("peer")
+    counts = f"{ours['created']:,} new, {ours['duplicates']:,} duplicates, {ours['errors']:,} errors"
+    print(f"\n{label}: {ours['rows']:,} rows ({counts})")
+    measures = ["seconds", "cpu"] if ours["vendor"] == "sqlite" else ["seconds"]
+    for measure in measures:
+        print(f"  [{'wall clock' if measure == 'seconds' else 'CPU time'}]")
+        for name, what in (
+            ("floor", "raw executemany of the unique leads, no ORM"),
+            ("peer", "django-import-export, bulk + cached loader + skip_diff, clean unique leads"),
+            ("ours", "file read + normalise + leads + status history + inquiries + row log"),
+        ):
+            if name in results:
+                r = results[name]
+                print(f"    {name:6} {r[measure]:7.2f} s {r['rows'] / r[measure]:>9,.0f} rows/s  ({what})")
+        print(f"    ours / floor: {ours[measure] / floor[measure]:5.2f}× the time (goal ≤ 5×)")
+        if peer:
+            ratio = (ours["rows"] / ours[measure]) / (peer["rows"] / peer[measure])
+            print(f"    ours / peer:  {ratio:5.2f}× the rate (goal ≥ 3×)")
+    for name, r in results.items():
+        print(f"  peak RSS {name:6} {r['peak_mb']:5.0f} MB (before the run: {r['before_mb']:.0f} MB; goal < 200 MB)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (CSV and database)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (CSV and databases)")
     parser.add_argument(
         "--postgres",
         metavar="SERVER_URL",
-        help="run on a fresh PostgreSQL database made on this server "
-        "(e.g. postgres://postgres@127.0.0.1:5432) instead of SQLite",
+        help="also run on fresh PostgreSQL databases made on this server (e.g. postgres://postgres@127.0.0.1:5432)",
     )
+    parser.add_argument("--peer-venv", type=Path, default=Path(tempfile.gettempdir()) / "crm-import-bench-peer")
+    parser.add_argument("--no-peer", action="store_true", help="skip django-import-export")
+    parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        run_child(args.child, args.workdir, args.database_url)
+        return 0
+
+    import json
+    import shutil
 
     workdir = Path(tempfile.mkdtemp(prefix="import-bench-"))
-    csv_path, db_path = workdir / "leads.csv", workdir / "bench.sqlite3"
-    unique = generate(csv_path, args.rows)
-    pg_name = None
+    unique = generate(workdir / "leads.csv", args.rows)
+    (workdir / "unique.json").write_text(json.dumps(unique), encoding="utf-8")
+    python_peer = None if args.no_peer else peer_python(args.peer_venv)
+
+    def sqlite_database(name):
+        path = workdir / f"{name}.sqlite3"
+        if name != "template":
+            shutil.copyfile(workdir / "template.sqlite3", path)
+        return f"sqlite:///{path}"
+
+    every = {"SQLite": bench_vendor("SQLite", workdir, sqlite_database, python_peer)}
+    made = []
     if args.postgres:
-        database_url, pg_name = create_pg_database(args.postgres)
-        setup_django(db_path, database_url)
-    else:
-        setup_django(db_path)
+        prefix = f"import_bench_{os.getpid()}"
 
-    from django.db import connection, transaction
-    from django.utils import timezone
+        def pg_database(name):
+            made.append(f"{prefix}_{name}")
+            return create_pg_database(args.postgres, made[-1], None if name == "template" else f"{prefix}_template")
 
-    from import_service.services import inputs, runs
-    from leads.models import Lead, LeadInquiry, LeadStatusChange
-
-    rss_before = peak_rss_mb()
-    started, cpu_started = time.perf_counter(), time.process_time()
-    table, mapping = inputs.import_open_file(path=csv_path)
-    log = runs.import_log_start(table=table, mapping=mapping, source=None)
-    log = runs.import_execute(log=log, table=table, mapping=mapping).log
-    import_seconds, import_cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    rss_import = peak_rss_mb()
-    assert log.total == args.rows and log.created == len(unique), (log.total, log.created, len(unique))
-    assert LeadStatusChange.objects.count() == LeadInquiry.objects.filter(is_repeat=False).count() == log.created
-
-    # Plain bulk_create of the same new leads, into the same (emptied) database.
-    with connection.cursor() as cursor:
-        for table_name in ("import_service_importrow", "leads_leadinquiry", "leads_leadstatuschange", "leads_lead"):
-            cursor.execute(f"DELETE FROM {table_name}")
-    # Timed from rows already in memory and already normalised: Lead instances, then bulk_create.
-    now = timezone.now()
-    started, cpu_started = time.perf_counter(), time.process_time()
-    leads = [
-        Lead(
-            phone=phone,
-            full_name=name,
-            course_interest=course,
-            source="csv",
-            created_at=now,
-            status_changed_at=now,
-            last_inquiry_at=now,
-            last_inquiry_source="csv",
-        )
-        for phone, name, course in unique
-    ]
-    with transaction.atomic():
-        Lead.objects.bulk_create(leads, batch_size=1000)
-    plain_seconds, plain_cpu = time.perf_counter() - started, time.process_time() - cpu_started
-
-    def rates(import_time, plain_time):
-        return args.rows / import_time, len(unique) / plain_time
-
-    print(
-        f"rows in file:          {args.rows:,} ({log.created:,} new, {log.duplicates:,} duplicates, "
-        f"{log.errors:,} errors)"
-    )
-    measures = [("wall clock", import_seconds, plain_seconds)]
-    if connection.vendor == "sqlite":
-        measures.append(("CPU time", import_cpu, plain_cpu))
-    for label, import_time, plain_time in measures:
-        import_rate, plain_rate = rates(import_time, plain_time)
-        print(f"[{label}]")
-        print(
-            f"  import:              {import_time:6.2f} s  {import_rate:>9,.0f} rows/s "
-            f"(file read + leads + status history + inquiries + row log)"
-        )
-        print(f"  plain bulk_create:   {plain_time:6.2f} s  {plain_rate:>9,.0f} rows/s ({len(unique):,} leads only)")
-        print(f"  ratio import/plain:  {import_rate / plain_rate:6.2f}  (goal ≥ 0.50)")
-    if connection.vendor == "sqlite":
-        print("  (SQLite runs inside this process, so CPU time is the fair figure on a machine shared with other jobs)")
-    print(f"peak memory (RSS):     {rss_import:6.0f} MB  (before import: {rss_before:.0f} MB; goal < 300 MB)")
-    version = connection.Database.sqlite_version if connection.vendor == "sqlite" else connection.pg_version
-    print(f"database: {connection.vendor} {version}, files in {workdir}" + ("" if args.keep else " (removed)"))
-    connection.close()
-    if pg_name and not args.keep:
-        drop_pg_database(args.postgres, pg_name)
+        every["PostgreSQL"] = bench_vendor("PostgreSQL", workdir, pg_database, python_peer)
+    for label, results in every.items():
+        report(label, results)
+    print(f"\nfiles in {workdir}" + ("" if args.keep else " (removed)"))
     if not args.keep:
-        import shutil
-
+        for name in made:
+            drop_pg_database(args.postgres, name)
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
 

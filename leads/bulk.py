@@ -29,8 +29,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from operator import itemgetter
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -247,7 +249,9 @@ def insert_rows(model, rows: list[dict]) -> None:
     fields = list(rows[0])
     columns = [model._meta.get_field(name) for name in fields]
     table, column_list = _table_and_columns(model, columns)
-    values = _adapted(columns, [tuple(row[name] for name in fields) for row in rows])
+    values = _adapted(
+        columns, list(map(itemgetter(*fields), rows)) if len(fields) > 1 else [(r[fields[0]],) for r in rows]
+    )
     with connection.wrap_database_errors, connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({column_list}) FROM STDIN") as copy:
@@ -283,21 +287,55 @@ _PLAIN_TYPES = frozenset(
 
 
 def _adapted(columns, rows: list[tuple]) -> list[tuple]:
-    """``rows`` with each value in the form the driver stores for its column."""
-    adapters = []
-    for column in columns:
+    """``rows`` with each value in the form the driver stores for its column.
+    Only the columns that need it are touched (most need nothing)."""
+    adapters = {}
+    sqlite_datetime = _sqlite_datetime()
+    for index, column in enumerate(columns):
         kind = column.get_internal_type()
         if kind in _PLAIN_TYPES or (kind == "DateTimeField" and connection.vendor == "postgresql"):
-            adapters.append(None)
-        elif kind == "DateTimeField":
-            adapters.append(connection.ops.adapt_datetimefield_value)
+            continue
+        if kind == "DateTimeField":
+            adapters[index] = sqlite_datetime
         elif kind == "JSONField":
-            adapters.append(partial(json.dumps, cls=column.encoder))
+            adapters[index] = partial(json.dumps, cls=column.encoder)
         else:
-            adapters.append(partial(_db_prep, column))
-    if not any(adapters):
+            adapters[index] = partial(_db_prep, column)
+    if not adapters:
         return rows
-    return [tuple(a(v) if a and v is not None else v for a, v in zip(adapters, row, strict=True)) for row in rows]
+    # The same object often fills several columns (a lead's first time is its
+    # created, status and inquiry time; the run's time its updated and assigned
+    # time): adapted once. Keyed by id(), safe while ``rows`` holds every value.
+    done: dict[tuple[int, int], object] = {}
+    adapted = []
+    for row in rows:
+        row = list(row)
+        for index, adapt in adapters.items():
+            value = row[index]
+            if value is not None:
+                key = (id(adapt), id(value))
+                if key not in done:
+                    done[key] = adapt(value)
+                row[index] = done[key]
+        adapted.append(row)
+    return adapted
+
+
+def _sqlite_datetime():
+    """connection.ops.adapt_datetimefield_value without its per-value settings
+    and time zone look-ups: an aware datetime becomes the naive text in the
+    connection's zone that Django stores on SQLite; anything else goes to Django."""
+    adapt = connection.ops.adapt_datetimefield_value
+    if not settings.USE_TZ:
+        return adapt
+    zone = connection.timezone
+
+    def adapted(value):
+        if type(value) is datetime and value.utcoffset() is not None:
+            return str(value.astimezone(zone).replace(tzinfo=None))
+        return adapt(value)
+
+    return adapted
 
 
 def _db_prep(field, value):

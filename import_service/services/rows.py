@@ -45,8 +45,9 @@ class ParsedRow:
     at: datetime.datetime | None = None
 
 
-def parse_created_time(value) -> datetime.datetime | None:
-    """A timestamp cell as an aware datetime (naive ones are local time), or None."""
+def parse_created_time(value, tz: datetime.tzinfo | None = None) -> datetime.datetime | None:
+    """A timestamp cell as an aware datetime (naive ones are local time: ``tz``,
+    by default the current time zone), or None."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime.datetime):
@@ -67,8 +68,8 @@ def parse_created_time(value) -> datetime.datetime | None:
                     continue
         if moment is None:
             return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
+    if moment.utcoffset() is None:
+        moment = timezone.make_aware(moment, tz)
     return moment
 
 
@@ -78,9 +79,12 @@ def row_fingerprint(values) -> str:
     return hashlib.blake2b("\x1f".join(values).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
-def parse_row(number: int, cells: list, mapping: dict[int, str], *, now: datetime.datetime) -> ParsedRow | None:
+def parse_row(
+    number: int, cells: list, mapping: dict[int, str], *, now: datetime.datetime, tz: datetime.tzinfo | None = None
+) -> ParsedRow | None:
     """Phone and time of one row (None for a blank row); its other details are
-    read when it is written (row_details)."""
+    read when it is written (row_details). ``tz``: the zone of naive times (the
+    current one by default; a run looks it up once, not per row)."""
     values = tuple(c.strip() if type(c) is str else readers.cell_text(c) for c in cells)
     if not any(values):
         return None
@@ -96,7 +100,7 @@ def parse_row(number: int, cells: list, mapping: dict[int, str], *, now: datetim
     except InvalidPhone as exc:
         row.error = str(NO_PHONE) if readers.cell_text(phone_raw) == "" else str(exc)
         return row
-    moment = parse_created_time(created_time)
+    moment = parse_created_time(created_time, tz)
     row.at = min(moment, now) if moment else None
     return row
 

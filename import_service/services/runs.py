@@ -201,8 +201,9 @@ def import_run_stored(*, log: ImportLog) -> ImportLog:
 def _read_all(*, log, table, mapping, now, progress) -> list[ParsedRow]:
     """Phase one: every non-blank row parsed and validated, progress saved per chunk."""
     rows: list[ParsedRow] = []
+    tz = timezone.get_current_timezone()
     for number, cells in table.rows():
-        row = parse_row(number, cells, mapping, now=now)
+        row = parse_row(number, cells, mapping, now=now, tz=tz)
         if row is None:
             continue
         rows.append(row)
