@@ -45,6 +45,13 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--due", type=int, default=5000, help="overdue follow-ups per measured pass")
     parser.add_argument("--backlog", type=int, default=0, help="measure one pass over this many due deliveries")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=0,
+        help="with --backlog: materialise the whole backlog, then claim and send only this many "
+        "(the per-delivery and per-claim cost at that backlog, without waiting for all of it)",
+    )
     parser.add_argument("--database-url", default=DEFAULT_DB)
     return parser.parse_args()
 
@@ -134,6 +141,41 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def backlog_sample(n: int, sample: int) -> None:
+    """Materialise n due deliveries (time, peak RSS), then claim and send
+    ``sample`` of them the way a pass does: what each costs with n waiting."""
+    from django.core import mail
+    from django.db import connection
+    from django.utils import timezone
+
+    from reminders import dispatch
+
+    vendor = connection.vendor
+    make_due(n, 0)
+    gc.collect()
+    baseline = rss_mb()
+    now = timezone.now()
+    count, took = timed(lambda: dispatch.deliveries_materialise(now=now))
+    print(
+        f"{vendor}: materialised {count:,} due deliveries in {took:.0f} s, peak RSS {rss_mb():.0f} MB "
+        f"(before: {baseline:.0f} MB)"
+    )
+    mail.outbox = []
+    claims, sends, done = [], 0.0, 0
+    while done < sample:
+        rows, claim_took = timed(lambda: dispatch.deliveries_claim(now=now))
+        claims.append(claim_took)
+        _, send_took = timed(lambda: [dispatch.delivery_process(delivery=d) for d in rows])  # noqa: B023
+        sends += send_took
+        done += len(rows)
+    per = (sum(claims) + sends) / done * 1000
+    print(
+        f"{vendor}: with {n:,} due, {done:,} claimed and sent: {per:.2f} ms per delivery; "
+        f"claim of {dispatch.CLAIM_BATCH}: {sum(claims) / len(claims) * 1000:.1f} ms "
+        f"(first {claims[0] * 1000:.1f} ms, last {claims[-1] * 1000:.1f} ms)"
+    )
+
+
 def backlog(n: int) -> None:
     from django.core import mail
     from django.db import connection
@@ -179,6 +221,9 @@ def main():
     args = parse_args()
     recreate_database(args.database_url)
     setup_django(args.database_url)
+    if args.backlog and args.sample:
+        backlog_sample(args.backlog, args.sample)
+        return
     if args.backlog:
         backlog(args.backlog)
         return

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 _NON_DIGITS = re.compile(r"\D+")
 # "8" + 9 national digits, as people still type Uzbek numbers.
 _UZ_LEGACY_TRUNK = re.compile(r"^8(\d{9})$")
+_SCIENTIFIC = re.compile(r"\d(\.\d+)?[eE]\+?\d+")
 # Only digits and the separators people type, an optional leading plus.
 _FAST_SHAPE = re.compile(r"\+?[\d \-()]+")
 
@@ -85,7 +86,7 @@ def _as_text(raw) -> str:
     if isinstance(raw, int):
         return str(raw)
     text = str(raw).strip()
-    if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", text):  # scientific notation copied as text
+    if ("e" in text or "E" in text) and _SCIENTIFIC.fullmatch(text):  # scientific notation copied as text
         try:
             return str(int(float(text)))
         except (ValueError, OverflowError):

@@ -85,7 +85,10 @@ def parse_row(
     """Phone and time of one row (None for a blank row); its other details are
     read when it is written (row_details). ``tz``: the zone of naive times (the
     current one by default; a run looks it up once, not per row)."""
-    values = tuple(c.strip() if type(c) is str else readers.cell_text(c) for c in cells)
+    try:
+        values = tuple(map(str.strip, cells))  # a CSV row: all text
+    except TypeError:  # a spreadsheet row: numbers, dates, empty cells
+        values = tuple(c.strip() if type(c) is str else readers.cell_text(c) for c in cells)
     if not any(values):
         return None
     row = ParsedRow(number=number, values=values)
