@@ -94,7 +94,7 @@ def _as_text(raw) -> str:
     return text
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)  # repeats within a file; an import of 100k distinct numbers must not keep them all
 def _normalize(text: str, region: str) -> str | None:
     if region == "UZ":
         fast = _fast_uz(text)

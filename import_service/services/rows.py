@@ -34,15 +34,24 @@ _DATE_FORMATS = (
 )
 
 
+_SEP = "\x1f"  # the unit separator: never typed into a cell, in practice
+
+
 @dataclass(slots=True)
 class ParsedRow:
-    """A validated row, kept small: 100k of them are held between the two phases."""
+    """A validated row, kept small: 100k of them are held between the two phases,
+    so the cells are packed into one string (a tuple of nine strings takes four
+    times the memory); a row with a separator in a cell keeps its tuple."""
 
     number: int
-    values: tuple[str, ...]
+    packed: str | tuple[str, ...]
     phone: str | None = None
     error: str = ""
     at: datetime.datetime | None = None
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(self.packed.split(_SEP)) if type(self.packed) is str else self.packed
 
 
 def parse_created_time(value, tz: datetime.tzinfo | None = None) -> datetime.datetime | None:
@@ -76,7 +85,7 @@ def parse_created_time(value, tz: datetime.tzinfo | None = None) -> datetime.dat
 def row_fingerprint(values) -> str:
     """16 hex digits identifying a row's content, so a re-import recognises it
     (stored as ``LeadInquiry.fingerprint``)."""
-    return hashlib.blake2b("\x1f".join(values).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    return hashlib.blake2b(_SEP.join(values).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def parse_row(
@@ -91,7 +100,8 @@ def parse_row(
         values = tuple(c.strip() if type(c) is str else readers.cell_text(c) for c in cells)
     if not any(values):
         return None
-    row = ParsedRow(number=number, values=values)
+    packed = _SEP.join(values)
+    row = ParsedRow(number=number, packed=values if packed.count(_SEP) != len(values) - 1 else packed)
     phone_raw = created_time = None
     for index, field in mapping.items():
         if field == "phone":

@@ -260,13 +260,14 @@ def _register(*, log, rows: list[ParsedRow], mapping, by, assign, now) -> tuple[
                 key=r.number,
                 phone=r.phone,
                 at=r.at or now,
-                details=row_details(r.values, mapping),
+                details=row_details(values, mapping),
                 timed=r.at is not None,
-                fingerprint=row_fingerprint(r.values),
+                fingerprint=row_fingerprint(values),
                 note=f"{log.file_name} row {r.number}",
             )
             for r in chunk
             if r.phone
+            for values in (r.values,)
         ]
         outcomes = (
             {

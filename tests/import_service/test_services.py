@@ -188,3 +188,14 @@ def test_a_language_column_sets_each_leads_language(tmp_path):
         "Eldor": "en",
         "Farrux": "en",
     }
+
+
+def test_a_parsed_row_gives_back_its_cells_even_with_a_separator_in_one(settings):
+    from django.utils import timezone
+
+    from import_service.services.rows import parse_row
+
+    mapping = {0: "full_name", 1: "phone"}
+    for cells in (["Anna", "+998 90 123 45 67"], ["An\x1fna", "+998 90 123 45 67"], ["", "+998 90 123 45 67"]):
+        row = parse_row(2, cells, mapping, now=timezone.now())
+        assert row.values == tuple(cells) and row.phone == "+998901234567"
