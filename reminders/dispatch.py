@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from itertools import islice
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
@@ -116,28 +116,32 @@ def deliveries_claim(*, now: datetime, limit: int = CLAIM_BATCH, ids: list[int] 
     """Claim up to ``limit`` due deliveries for this caller; nobody else gets them
     until they are finished or their claim goes stale.
 
-    The rows are picked ``FOR UPDATE SKIP LOCKED`` (PostgreSQL) — abandoned
+    On PostgreSQL the rows are picked ``FOR UPDATE SKIP LOCKED`` — abandoned
     claims first, then due rows in ``next_attempt_at`` order — and switched to
-    ``sending`` by one UPDATE that re-checks that each is still claimable; on
-    SQLite, which has no row locks, the single write statement is serialised by
-    the database. Each pick is its own query on its own partial index, so a
-    claim costs the same with 10 or 200,000 rows due: one query over
-    "pending or abandoned" (an OR) would have to sort the whole backlog.
+    ``sending`` by one UPDATE that re-checks that each is still claimable. Each
+    pick is its own query on its own partial index, so a claim costs the same
+    with 10 or 200,000 rows due: one query over "due or abandoned" (an OR)
+    would sort the whole backlog for every batch. On SQLite, which has no row
+    locks, one UPDATE with the pick as its subquery is serialised by the database.
     """
     token = uuid.uuid4()
-    picks = ((_abandoned(now), ("claimed_at", "id")), (_due(now), ("next_attempt_at", "id")))
     with transaction.atomic():
-        picked: list[int] = []
-        for condition, order in picks:
-            rows = Delivery.objects.select_for_update(skip_locked=True).filter(condition)
+        if connection.features.has_select_for_update_skip_locked:
+            picked = _pick(now=now, limit=limit, ids=ids)
+            if not picked:
+                return []
+            rows = Delivery.objects.filter(_claimable(now), pk__in=picked)
+        else:
+            # SQLite: no row locks, and a read followed by a write in one
+            # transaction can fail outright ("database is locked") under a racing
+            # pass, so one write statement picks and claims. Its backlogs are small.
+            due = Delivery.objects.filter(_claimable(now))
             if ids is not None:
-                rows = rows.filter(pk__in=ids)
-            picked += rows.order_by(*order).values_list("pk", flat=True)[: limit - len(picked)]
-            if len(picked) >= limit:
-                break
-        if not picked:
-            return []
-        claimed = Delivery.objects.filter(_claimable(now), pk__in=picked).update(
+                due = due.filter(pk__in=ids)
+            rows = Delivery.objects.filter(
+                _claimable(now), pk__in=due.order_by("next_attempt_at", "id").values("pk")[:limit]
+            )
+        claimed = rows.update(
             status=S.SENDING,
             claim_token=token,
             claimed_at=now,
@@ -147,10 +151,24 @@ def deliveries_claim(*, now: datetime, limit: int = CLAIM_BATCH, ids: list[int] 
     if not claimed:
         return []
     return list(
-        Delivery.objects.filter(pk__in=picked, status=S.SENDING, claim_token=token)
+        Delivery.objects.filter(status=S.SENDING, claim_token=token)
         .select_related("recipient_user")
         .order_by("due_at", "id")
     )
+
+
+def _pick(*, now: datetime, limit: int, ids: list[int] | None) -> list[int]:
+    """Lock up to ``limit`` claimable rows, skipping those another pass holds:
+    abandoned claims first, then due rows, each from its own partial index."""
+    picked: list[int] = []
+    for condition, order in ((_abandoned(now), ("claimed_at", "id")), (_due(now), ("next_attempt_at", "id"))):
+        rows = Delivery.objects.select_for_update(skip_locked=True).filter(condition)
+        if ids is not None:
+            rows = rows.filter(pk__in=ids)
+        picked += rows.order_by(*order).values_list("pk", flat=True)[: limit - len(picked)]
+        if len(picked) >= limit:
+            break
+    return picked
 
 
 def _finish(delivery: Delivery, **fields) -> bool:
