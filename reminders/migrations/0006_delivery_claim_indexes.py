@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reminders", "0004_fill_lead_next_followup_at"),
+        ("reminders", "0005_translated_labels"),
     ]
 
     operations = [
