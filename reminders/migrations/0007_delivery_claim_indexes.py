@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reminders", "0005_translated_labels"),
+        ("reminders", "0006_sms_channel_and_message_templates"),
     ]
 
     operations = [
