@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
@@ -330,7 +330,7 @@ class GroupRecommendationAdmin(ManagersOnly, ReadOnlyRollupAdmin):
     def kind_label(self, obj):
         return badge(obj.get_kind_display(), BLUE if obj.kind == RecommendationKind.NEW_GROUP else ORANGE)
 
-    @admin.display(description=_("groups"))
+    @admin.display(description=pgettext_lazy("study group", "groups"))
     def group_names(self, obj):
         return ", ".join(sorted(g.name for g in obj.groups.all())) or "—"
 

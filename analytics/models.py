@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from leads.models import LeadSource
@@ -329,7 +329,9 @@ class GroupRecommendation(models.Model):
     course = models.ForeignKey(
         "scheduling.Course", verbose_name=_("course"), on_delete=models.CASCADE, related_name="+"
     )
-    groups = models.ManyToManyField("scheduling.Group", verbose_name=_("groups"), related_name="+", blank=True)
+    groups = models.ManyToManyField(
+        "scheduling.Group", verbose_name=pgettext_lazy("study group", "groups"), related_name="+", blank=True
+    )
     suggested_days = models.CharField(_("suggested days"), max_length=16, blank=True)
     suggested_start_time = models.TimeField(_("suggested start time"), null=True, blank=True)
     suggested_end_time = models.TimeField(_("suggested end time"), null=True, blank=True)

@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from core.admin_tools import ExportMixin, ReadOnlyAdminMixin, parse_id
 from core.badges import BLUE, GREEN, GREY, badge, occupancy_badge
@@ -55,7 +55,7 @@ class CourseAdmin(TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
         qs = selectors.courses_with_load(super().get_queryset(request))
         return qs.annotate(group_total=Count("groups", distinct=True))
 
-    @admin.display(description=_("groups"), ordering="group_total")
+    @admin.display(description=pgettext_lazy("study group", "groups"), ordering="group_total")
     def group_count(self, obj):
         return obj.group_total
 
@@ -104,7 +104,7 @@ class RoomAdmin(TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    @admin.display(description=_("groups"), ordering="group_total")
+    @admin.display(description=pgettext_lazy("study group", "groups"), ordering="group_total")
     def group_count(self, obj):
         return obj.group_total
 

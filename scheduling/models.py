@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts import roles
 from core.badges import load_colour
@@ -117,8 +118,8 @@ class Group(models.Model):
             ),
             models.CheckConstraint(condition=Q(days__in=DayPattern.values), name="group_days_known_pattern"),
         ]
-        verbose_name = _("group")
-        verbose_name_plural = _("groups")
+        verbose_name = pgettext_lazy("study group", "group")
+        verbose_name_plural = pgettext_lazy("study group", "groups")
 
     def __str__(self):
         return self.name
@@ -176,7 +177,9 @@ class EnrollmentStatus(models.TextChoices):
 class Enrollment(models.Model):
     """A lead studying in a group. Leaving keeps the row, so history is kept."""
 
-    group = models.ForeignKey(Group, verbose_name=_("group"), on_delete=models.CASCADE, related_name="enrollments")
+    group = models.ForeignKey(
+        Group, verbose_name=pgettext_lazy("study group", "group"), on_delete=models.CASCADE, related_name="enrollments"
+    )
     lead = models.ForeignKey("leads.Lead", verbose_name=_("lead"), on_delete=models.PROTECT, related_name="enrollments")
     status = models.CharField(
         _("status"), max_length=10, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE
@@ -223,7 +226,12 @@ class RoomOccupancy(models.Model):
     time_start = models.TimeField(_("start time"))
     time_end = models.TimeField(_("end time"))
     group = models.ForeignKey(
-        Group, verbose_name=_("group"), null=True, blank=True, on_delete=models.CASCADE, related_name="occupancy"
+        Group,
+        verbose_name=pgettext_lazy("study group", "group"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="occupancy",
     )
     occupancy_count = models.PositiveSmallIntegerField(
         _("seats taken"), default=0, help_text=_("Active students plus trial students booked for that day.")

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,7 +38,10 @@ class TrialResult(models.TextChoices):
 class Trial(models.Model):
     lead = models.ForeignKey("leads.Lead", verbose_name=_("lead"), on_delete=models.CASCADE, related_name="trials")
     group = models.ForeignKey(
-        "scheduling.Group", verbose_name=_("group"), on_delete=models.PROTECT, related_name="trials"
+        "scheduling.Group",
+        verbose_name=pgettext_lazy("study group", "group"),
+        on_delete=models.PROTECT,
+        related_name="trials",
     )
     scheduled_date = models.DateField(_("scheduled date"))
     scheduled_time = models.TimeField(
