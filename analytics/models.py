@@ -257,7 +257,11 @@ class GroupAnalytics(models.Model):
     date = models.DateField(_("date"), unique=True)
     full_groups = models.PositiveIntegerField(_("full groups"), default=0)
     near_full_groups = models.PositiveIntegerField(
-        _("groups ≥ 80 % full"), default=0, help_text=_("Groups at 80 % of capacity or more (full ones included).")
+        # xgettext:no-python-format
+        _("groups ≥ 80 % full"),
+        default=0,
+        # xgettext:no-python-format
+        help_text=_("Groups at 80 % of capacity or more (full ones included)."),
     )
     empty_groups = models.PositiveIntegerField(_("empty groups"), default=0)
     rooms_in_use = models.PositiveIntegerField(_("rooms in use"), default=0)

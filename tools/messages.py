@@ -22,6 +22,7 @@ A msgid with a context is keyed "context\\x04msgid", as gettext stores it.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import re
@@ -58,14 +59,21 @@ def is_done(entry: polib.POEntry) -> bool:
 
 def makemessages() -> None:
     env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "True")}
-    command = [sys.executable, "manage.py", "makemessages", "--no-obsolete", "-v", "0"]
+    # File names without line numbers: the catalogue does not change when code moves.
+    command = [sys.executable, "manage.py", "makemessages", "--no-obsolete", "--add-location=file", "-v", "0"]
     command += [arg for language in LANGUAGES for arg in ("-l", language)]
     command += [f"--ignore={pattern}" for pattern in IGNORE]
     subprocess.run(command, cwd=ROOT, env=env, check=True)
 
 
-def _without_creation_date(text: str) -> str:
-    return re.sub(r'^"POT-Creation-Date: .*\\n"\n', "", text, flags=re.M)
+def _messages(text: str) -> dict[str, tuple]:
+    """What a catalogue says (msgids, plural msgids, flags, translations), not how it is
+    laid out: the POT-Creation-Date, references and line wrapping are left out."""
+    return {
+        key(e): (e.msgid_plural, sorted(e.flags), e.msgstr, sorted(e.msgstr_plural.items()))
+        for e in polib.pofile(text)
+        if not e.obsolete
+    }
 
 
 def todo(language: str) -> list[polib.POEntry]:
@@ -80,14 +88,14 @@ def cmd_check(_args) -> int:
     try:
         makemessages()
         for language in LANGUAGES:
-            after = po_path(language).read_text(encoding="utf-8")
-            if _without_creation_date(after) != _without_creation_date(before[language]):
-                old = {key(e) for e in polib.pofile(before[language])}
-                new = {key(e) for e in polib.pofile(after)}
-                added, gone = sorted(new - old), sorted(old - new)
+            old, new = _messages(before[language]), _messages(po_path(language).read_text(encoding="utf-8"))
+            if old != new:
+                added, gone = sorted(set(new) - set(old)), sorted(set(old) - set(new))
+                changed = sorted(k for k in set(old) & set(new) if old[k] != new[k])
                 problems.append(
-                    f"{language}: makemessages changes the catalogue ({len(added)} new, {len(gone)} gone msgids"
-                    f"{': ' + ', '.join(repr(m) for m in added[:5]) if added else ''}); "
+                    f"{language}: makemessages changes the catalogue ({len(added)} new, {len(gone)} gone, "
+                    f"{len(changed)} changed msgids"
+                    f"{': ' + ', '.join(repr(m) for m in (added or changed)[:5]) if added or changed else ''}); "
                     "run tools/messages.py update and translate"
                 )
     finally:
@@ -141,17 +149,22 @@ def _write(catalogue: polib.POFile, language: str) -> None:
     catalogue.metadata["Language"] = language
     catalogue.metadata["Project-Id-Version"] = "Education centre CRM"
     catalogue.metadata["Language-Team"] = {"uz": "Uzbek (Latin)", "ru": "Russian"}[language]
+    catalogue.metadata["Last-Translator"] = "CRM team"
+    catalogue.metadata["PO-Revision-Date"] = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M+0000")
     catalogue.metadata_is_fuzzy = False
     catalogue.wrapwidth = 79
     catalogue.save(str(po_path(language)))
 
 
-def _set(entry: polib.POEntry, value) -> bool:
+def nplurals(catalogue: polib.POFile) -> int:
+    return int(re.search(r"nplurals\s*=\s*(\d+)", catalogue.metadata["Plural-Forms"]).group(1))
+
+
+def _set(entry: polib.POEntry, value, count: int) -> bool:
     if entry.msgid_plural:
         forms = value if isinstance(value, list) else [value]
         if not all(forms):
             return False
-        count = max(len(entry.msgstr_plural), 1)
         entry.msgstr_plural = {i: forms[min(i, len(forms) - 1)] for i in range(count)}
     else:
         if not value:
@@ -171,9 +184,10 @@ def cmd_apply(args) -> int:
         for entry in catalogue:
             item = data.get(key(entry))
             if item and language in item and (args.force or not is_done(entry)):
-                done += _set(entry, item[language])
+                done += _set(entry, item[language], nplurals(catalogue))
         _write(catalogue, language)
         print(f"{language}: {done} written, {len([e for e in catalogue if not is_done(e)])} left")
+    makemessages()  # msgmerge's layout, so the next makemessages changes nothing
     return 0
 
 
@@ -203,9 +217,10 @@ def cmd_prefill(_args) -> int:
             value = (
                 [source.msgstr_plural[i] for i in sorted(source.msgstr_plural)] if entry.msgid_plural else source.msgstr
             )
-            done += _set(entry, value)
+            done += _set(entry, value, nplurals(catalogue))
         _write(catalogue, language)
         print(f"{language}: {done} taken from Django's catalogues")
+    makemessages()
     return 0
 
 
