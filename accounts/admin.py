@@ -2,6 +2,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -26,6 +27,22 @@ def _locked_since():
     )
 
 
+class RoleFilter(admin.SimpleListFilter):
+    """Django's "groups" filter, with the role names in the reader's language."""
+
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return [(str(group.pk), roles.role_label(group.name)) for group in Group.objects.order_by("name")]
+
+    def queryset(self, request, queryset):
+        value = self.value() or ""
+        return (
+            queryset.filter(groups=int(value)) if value.isascii() and value.isdigit() and len(value) < 10 else queryset
+        )
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = [
@@ -39,7 +56,7 @@ class UserAdmin(DjangoUserAdmin):
         "is_staff",
     ]
     actions = ["unlock_login"]
-    list_filter = ["groups", "is_active", "is_staff", "is_superuser"]
+    list_filter = [RoleFilter, "is_active", "is_staff", "is_superuser"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Language and notifications"), {"fields": ["language", "telegram_chat_id", "phone"]}),
@@ -69,7 +86,13 @@ class UserAdmin(DjangoUserAdmin):
             return False
         return super().has_change_permission(request, obj)
 
-    @admin.display(description=_("login"), ordering="login_locked_at")
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups":
+            field.label_from_instance = lambda group: roles.role_label(group.name)
+        return field
+
+    @admin.display(description=_("login lock"), ordering="login_locked_at")
     def login_state(self, obj):
         if obj.login_locked_at is None:
             return "—"

@@ -355,9 +355,10 @@ class RoomDayUsageAdmin(ManagersOnly, ReadOnlyRollupAdmin):
 
 
 class SpendImportForm(forms.Form):
-    channel = forms.ChoiceField(choices=LeadSource.choices)
+    channel = forms.ChoiceField(label=_("Channel"), choices=LeadSource.choices)
     file = forms.FileField(
-        help_text=_("Daily report exported from the ad platform: Day, Amount spent (UZS), Impressions, Link clicks.")
+        label=_("File"),
+        help_text=_("Daily report exported from the ad platform: Day, Amount spent (UZS), Impressions, Link clicks."),
     )
 
     def clean_file(self):

@@ -16,14 +16,17 @@ WRONG_TYPE = _("Upload a .csv or .xlsx file.")
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(help_text=_("A .csv (any encoding, comma/semicolon/tab) or .xlsx file."))
+    file = forms.FileField(label=_("File"), help_text=_("A .csv (any encoding, comma/semicolon/tab) or .xlsx file."))
     source = forms.ChoiceField(
+        label=_("Source"),
         choices=[("", _("By file type (CSV / Excel)")), *list(LeadSource.choices)],
         required=False,
         help_text=_("A Meta Lead Ads export is Instagram."),
     )
-    sheet = forms.CharField(required=False, max_length=255, help_text=_("Excel sheet name (default: the first sheet)."))
-    assign = forms.ChoiceField(required=False, help_text=_("Who gets the new leads."))
+    sheet = forms.CharField(
+        label=_("Sheet"), required=False, max_length=255, help_text=_("Excel sheet name (default: the first sheet).")
+    )
+    assign = forms.ChoiceField(label=_("Assign"), required=False, help_text=_("Who gets the new leads."))
     column_map = forms.CharField(
         label=_("Column mapping"),
         required=False,

@@ -118,9 +118,10 @@ class EnrollmentAddForm(forms.ModelForm):
 
 
 class TimetableFilterForm(forms.Form):
-    room = forms.ModelChoiceField(Room.objects.filter(is_active=True), required=False)
-    teacher = forms.ModelChoiceField(roles.teachers(), required=False)
+    room = forms.ModelChoiceField(Room.objects.filter(is_active=True), label=_("Room"), required=False)
+    teacher = forms.ModelChoiceField(roles.teachers(), label=_("Teacher"), required=False)
     week = forms.DateField(
+        label=_("Week"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Any day of the week to show."),
@@ -133,14 +134,16 @@ class TimetableFilterForm(forms.Form):
 
 class FreeRoomForm(forms.Form):
     days = forms.ChoiceField(label=_("Day pattern"), choices=DayPattern.choices)
-    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    start_time = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end_time = forms.TimeField(label=_("End time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     start_date = forms.DateField(
+        label=_("Start date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Default: today."),
     )
     end_date = forms.DateField(
+        label=_("End date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Empty: open-ended."),

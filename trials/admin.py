@@ -65,7 +65,7 @@ class TrialReminderInline(ReadOnlyAdminMixin, admin.TabularInline):
         "post_trial_reminder_sent_at",
     ]
     readonly_fields = fields
-    verbose_name = verbose_name_plural = "reminders"
+    verbose_name = verbose_name_plural = _("reminders")
 
     @admin.display(description=_("pre-trial reminder status"))
     def pre_status_label(self, obj):
@@ -177,20 +177,22 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
             if obj.starts_at <= timezone.now():
                 buttons.append(
                     format_html(
-                        '<button type="submit" class="button" formaction="{}" formnovalidate>Mark attended</button>',
+                        '<button type="submit" class="button" formaction="{}" formnovalidate>{}</button>',
                         url("attended"),
+                        gettext("Mark attended"),
                     )
                 )
                 buttons.append(
                     format_html(
-                        '<button type="submit" class="button" formaction="{}" formnovalidate>No-show</button>',
+                        '<button type="submit" class="button" formaction="{}" formnovalidate>{}</button>',
                         url("no_show"),
+                        gettext("No-show"),
                     )
                 )
-            buttons.append(format_html('<a class="button" href="{}">Reschedule</a>', url("reschedule")))
-            buttons.append(format_html('<a class="button" href="{}">Cancel trial</a>', url("cancel")))
+            buttons.append(format_html('<a class="button" href="{}">{}</a>', url("reschedule"), gettext("Reschedule")))
+            buttons.append(format_html('<a class="button" href="{}">{}</a>', url("cancel"), gettext("Cancel trial")))
         if obj.status == TrialStatus.ATTENDED and obj.result in (TrialResult.PENDING, TrialResult.SALES_OFFER):
-            buttons.append(format_html('<a class="button" href="{}">Record result</a>', url("result")))
+            buttons.append(format_html('<a class="button" href="{}">{}</a>', url("result"), gettext("Record result")))
         if not buttons:
             return "—"
         return format_html_join(" ", "{}", ((b,) for b in buttons))

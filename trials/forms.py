@@ -38,11 +38,12 @@ class SessionChoiceForm(forms.Form):
 
 
 class BookTrialForm(SessionChoiceForm):
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class RecordResultForm(forms.Form):
     result = forms.ChoiceField(
+        label=_("Result"),
         choices=[(v, label) for v, label in TrialResult.choices if v != TrialResult.PENDING],
         widget=forms.RadioSelect,
     )
