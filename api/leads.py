@@ -32,6 +32,7 @@ from core.days import day_bounds
 from leads import services
 from leads.models import Lead, LeadInquiry, LeadSource, LeadStatus, LeadStatusChange
 from leads.phones import try_normalize_phone
+from leads.search import lead_search_q
 from leads.selectors import lead_phone_search_filter, leads_visible_to
 from reminders import services as reminder_services
 
@@ -195,9 +196,7 @@ class LeadFilter(django_filters.FilterSet):
         phone = lead_phone_search_filter(value)
         if phone:
             return queryset.filter(**phone)
-        from django.db.models import Q
-
-        return queryset.filter(Q(full_name__icontains=value) | Q(email__icontains=value))
+        return queryset.filter(lead_search_q(value))
 
 
 # --- views --------------------------------------------------------------------------

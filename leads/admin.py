@@ -25,6 +25,7 @@ from leads import lead_page, services
 from leads.badges import source_badge, status_badge
 from leads.forms import AssignForm, LeadAdminForm, MarkLostForm
 from leads.models import Lead, LeadInquiry, LeadStatusChange
+from leads.search import lead_search_q
 from leads.selectors import lead_phone_search_filter, leads_visible_to
 
 
@@ -209,7 +210,11 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
         phone_filter = lead_phone_search_filter(search_term)
         if phone_filter:
             return queryset.filter(**phone_filter), False
-        return super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return queryset, False
+        # Name and e-mail through the stored, normalised search_text (leads/search.py):
+        # apostrophe variants alike, Latin and Cyrillic case-insensitive on any database.
+        return queryset.filter(lead_search_q(search_term)), False
 
     # --- columns ----------------------------------------------------------------
 

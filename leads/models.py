@@ -71,6 +71,14 @@ class Lead(models.Model):
         _("phone as typed"), max_length=64, blank=True, help_text=_("The phone as it was typed or received.")
     )
     email = models.EmailField(_("email"), blank=True)
+    search_text = models.CharField(
+        _("search text"),
+        max_length=500,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("Name and e-mail as search compares them (leads/search.py)."),
+    )
     source = models.CharField(_("source"), max_length=20, choices=LeadSource.choices)
     status = models.CharField(_("status"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.NEW)
     assigned_to = models.ForeignKey(

@@ -21,6 +21,7 @@ from accounts import roles
 from leads import hooks
 from leads.models import Lead, LeadInquiry, LeadSource, LeadStatus, LeadStatusChange
 from leads.phones import InvalidPhone, normalize_phone
+from leads.search import lead_search_text
 
 S = LeadStatus
 
@@ -200,6 +201,7 @@ def lead_init_new(lead: Lead, *, at: datetime) -> Lead:
     lead.last_inquiry_source = lead.last_inquiry_source or lead.source
     if lead.created_at is None:
         lead.created_at = at
+    lead.search_text = lead_search_text(lead)
     return lead
 
 
@@ -211,6 +213,9 @@ def lead_fill_blanks(lead: Lead, details: dict) -> list[str]:
         if name in FILLABLE_FIELDS and value and not getattr(lead, name):
             setattr(lead, name, value)
             filled.append(name)
+    if SEARCHED_FIELDS & set(filled):
+        lead.search_text = lead_search_text(lead)
+        filled.append("search_text")
     return filled
 
 
@@ -242,6 +247,9 @@ def inquiry_row(
 
 
 # --- details --------------------------------------------------------------------
+
+# The fields Lead.search_text is made of (leads/search.py).
+SEARCHED_FIELDS = frozenset({"full_name", "email"})
 
 # What people may edit on a lead directly; status and assignment have their own services.
 LEAD_DETAIL_FIELDS = frozenset(
@@ -289,6 +297,9 @@ def lead_update_details(*, lead: Lead, by=None, **changes) -> Lead:
         return lead
     others = [f.name for f in Lead._meta.concrete_fields if f.name not in changes]
     lead.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+    if SEARCHED_FIELDS & set(changes):
+        lead.search_text = lead_search_text(lead)
+        changes["search_text"] = lead.search_text
     if "phone" in changes:
         taken = Lead.objects.filter(phone=changes["phone"]).exclude(pk=lead.pk).first()
         if taken is not None:
