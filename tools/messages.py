@@ -192,10 +192,13 @@ def cmd_apply(args) -> int:
 
 
 def _django_catalogues(language: str) -> list[Path]:
+    """Django's and Django REST framework's own catalogues, the supplement first."""
     import django
+    import rest_framework
 
-    base = Path(django.__file__).parent
-    found = sorted(base.glob(f"**/locale/{language}/LC_MESSAGES/django.po"))
+    found = []
+    for package in (django, rest_framework):
+        found += sorted(Path(package.__file__).parent.glob(f"**/locale/{language}/LC_MESSAGES/django.po"))
     supplement = DJANGO_SUPPLEMENT / language / "LC_MESSAGES" / "django.po"
     # The supplement wins over Django's own (it is what the admin shows).
     return ([supplement] if supplement.exists() else []) + found
