@@ -10,7 +10,9 @@ from reminders.templates import template_errors
 class FollowUpForm(forms.Form):
     due_at = forms.DateTimeField(
         label=_("Contact by"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        # What the datetime-local input sends, and the house format typed by hand
+        # (a browser without that input shows a plain text box).
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%d.%m.%y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Local time. You are reminded when it passes, and again until you record the contact."),
     )
