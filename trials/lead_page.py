@@ -44,10 +44,12 @@ def trials_panel(lead) -> str:
     book = ""
     if not has_scheduled and lead.status in services.BOOKABLE_LEAD_STATUSES:
         book = format_html(
-            '<a class="button" href="{}">Book trial</a>', reverse("admin:leads_lead_book_trial", args=[lead.pk])
+            '<a class="button" href="{}">{}</a>',
+            reverse("admin:leads_lead_book_trial", args=[lead.pk]),
+            _("Book trial"),
         )
     if not trials:
-        return format_html("No trials yet. {}", book)
+        return format_html("{} {}", gettext("No trials yet."), book)
     return format_html('<ul class="lead-trials">{}</ul>{}', rows, book)
 
 

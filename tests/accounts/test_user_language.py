@@ -65,7 +65,8 @@ def test_the_header_has_one_button_per_language_and_no_script(sales_client, sale
     assert 'name="csrfmiddlewaretoken"' in form
     for code, _name in settings.LANGUAGES:
         assert f'name="language" value="{code}"' in form
-    assert 'value="uz" lang="uz" aria-current="true" disabled' in form
+    assert 'value="uz" lang="uz" aria-current="true" disabled>Oʻzbek tili</button>' in form
+    assert ">Русский</button>" in form and ">English</button>" in form  # each named in itself
     assert "<script" not in form and "onclick" not in form
 
 

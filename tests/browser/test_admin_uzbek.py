@@ -112,3 +112,81 @@ def test_superuser_meets_django_admin_in_uzbek(uz_page):
     calendar.locator("td a", has_text="15").click()
     expect(page.locator("#id_start_date")).to_have_value("15.09.2026")
     assert_no_english_of_django(page)
+
+
+# --- a salesperson's morning, in Uzbek -----------------------------------------------------
+
+
+def english_of_ours(page) -> list[str]:
+    """Our own English msgids on the page (the crawl's check, in a real browser)."""
+    from tests.core.test_admin_languages_crawl import english_in
+
+    return english_in(page.content(), "uz")
+
+
+def test_a_salespersons_morning_in_uzbek(uz_page):
+    """Malika's language is Uzbek (saved on her account, whatever the browser says):
+    she signs in, opens her leads, finds a lead by a name typed with a plain
+    apostrophe, books a trial lesson and records a contact, then switches to
+    Russian and back from the header. No English of ours on any page."""
+    import datetime
+
+    from django.utils import timezone
+
+    from leads.services import lead_assign, lead_create
+    from tests.factories import ManagerFactory, SalespersonFactory
+    from tests.trials.factories import group_meeting_on
+
+    malika = SalespersonFactory(username="malika", first_name="Malika", last_name="Tursunova", language="uz")
+    boss = ManagerFactory(username="dilnoza")
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    group_meeting_on(tomorrow, name="IELTS kechki", start=datetime.time(18, 0), end=datetime.time(19, 30))
+    lead = lead_create(phone="+998901234567", source="telegram", full_name="Gʻulom Karimov")
+    lead_assign(lead=lead, salesperson=malika, by=boss)
+    page = uz_page
+
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", "malika")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+    expect(page.locator("#language-switcher button[aria-current]")).to_have_text("Oʻzbek tili")
+    expect(page.locator("#content-main")).to_contain_text("Lidlar")
+    assert english_of_ours(page) == []
+
+    page.goto("/admin/leads/lead/")
+    page.fill("#searchbar", "G'ulom")  # typed with a plain apostrophe
+    page.locator("#changelist-search input[type=submit]").click()
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    expect(page.locator("#result_list")).to_contain_text("Gʻulom Karimov")
+    expect(page.locator("#result_list thead")).to_contain_text("Holat")
+    shot(page, "sales-leads")
+    assert english_of_ours(page) == []
+
+    page.get_by_role("link", name="Gʻulom Karimov").first.click()
+    expect(page.locator("fieldset")).to_contain_text(["Bogʻlanish eslatmasi"])
+    expect(page.locator(".field-follow_up_panel")).to_contain_text("Bogʻlanishni qayd etish")
+    shot(page, "sales-lead")
+    assert english_of_ours(page) == []
+
+    page.goto(f"/admin/leads/lead/{lead.pk}/book-trial/")
+    expect(page.locator("h1")).to_contain_text("sinov darsiga yozish")
+    page.select_option("#id_session", index=1)
+    page.locator("#form-page input[type=submit]").click()
+    expect(page.locator(".messagelist")).to_contain_text("Yozildi:")
+    expect(page.locator(".messagelist")).to_contain_text("Eslatmalar rejalashtirildi.")
+    shot(page, "sales-trial-booked")
+    assert english_of_ours(page) == []
+
+    page.locator(".field-follow_up_panel button", has_text="Bogʻlanishni qayd etish").click()
+    expect(page.locator(".messagelist")).to_contain_text("bilan bogʻlanish qayd etildi.")
+    assert english_of_ours(page) == []
+
+    page.locator("#language-switcher button[value=ru]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.locator(".messagelist, #content")).to_contain_text("Пробные уроки")
+    page.locator("#language-switcher button[value=uz]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "uz")
+    shot(page, "sales-back-in-uzbek")
+    malika.refresh_from_db()
+    assert malika.language == "uz"

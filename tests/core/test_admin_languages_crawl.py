@@ -145,7 +145,8 @@ def world(db):
         lead_assign(lead=student, salesperson=salesperson, by=manager)
         enrollment_create(group=group, lead=student, by=manager)
         trial = book(lead=lead, group=group, date=today + datetime.timedelta(days=1), by=salesperson)
-        LeadReminderFactory(salesperson=salesperson, lead=LeadFactory(full_name="Aziza Y.", phone="+998901112255"))
+        fresh = LeadFactory(full_name="Aziza Y.", phone="+998901112255")  # no trial yet: the "book" button
+        LeadReminderFactory(salesperson=salesperson, lead=fresh)
         room_occupancy_refresh(today=today, days=14)
         IntakeEventFactory()
         log = ImportLogFactory(
@@ -170,6 +171,7 @@ def world(db):
         "salesperson": salesperson,
         "teacher": teacher,
         "lead": lead,
+        "fresh_lead": fresh,
         "trial": trial,
     }
 
@@ -201,6 +203,7 @@ def pages_for(user, world) -> list[str]:
         ("admin:analytics_dashboard_changelist", []),
         ("admin:import_service_importlog_upload", []),
         ("admin:analytics_marketingspend_import", []),
+        ("admin:leads_lead_change", [world["fresh_lead"].pk]),
         ("admin:leads_lead_follow_up", [lead.pk]),
         ("admin:leads_lead_book_trial", [lead.pk]),
         ("admin:trials_trial_result", [trial.pk]),
