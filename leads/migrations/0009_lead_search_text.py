@@ -22,7 +22,7 @@ def fill_search_text(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leads', '0007_translated_labels'),
+        ('leads', '0008_lead_sms_opt_out'),
     ]
 
     operations = [
