@@ -105,9 +105,11 @@ class TrialAdmin(LargeListMixin, LeadSearchMixin, ExportMixin, admin.ModelAdmin)
         "status",
         "result",
         TrialDateFilter,
-        # Every group, not only those with trials: RelatedOnlyFieldListFilter
-        # finds those with a DISTINCT over all trials on every page.
-        ("group", admin.RelatedFieldListFilter),
+        # By course, not by group: a centre of this size runs a thousand groups
+        # (a filter of a thousand links, rendered on every page); the search
+        # finds a group by name. RelatedOnlyFieldListFilter would also run a
+        # DISTINCT over all trials on every page.
+        ("group__course", admin.RelatedFieldListFilter),
         salesperson_filter("lead__assigned_to"),
     ]
     search_fields = ["lead__full_name", "lead__phone", "group__name"]
