@@ -14,6 +14,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_lists import LargeListMixin
 from core.admin_tools import DateRangeFilter, ReadOnlyAdminMixin, admin_page_context
 from core.badges import BLUE, GREEN, GREY, ORANGE, RED, badge
 from core.exports import csv_response, xlsx_response
@@ -78,7 +79,7 @@ class ImportKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(ImportLog)
-class ImportLogAdmin(admin.ModelAdmin):
+class ImportLogAdmin(LargeListMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "status_label",
@@ -94,7 +95,6 @@ class ImportLogAdmin(admin.ModelAdmin):
     list_select_related = ["created_by"]
     list_filter = [ImportKindFilter, "status", "source", "input_kind", ("created_at", DateRangeFilter)]
     search_fields = ["file_name", "sheet_name", "created_by__username"]
-    date_hierarchy = "created_at"
     change_list_template = "admin/import_service/importlog/change_list.html"
     change_form_template = "admin/import_service/importlog/change_form.html"
     fieldsets = [

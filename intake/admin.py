@@ -1,11 +1,13 @@
 import json
 
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_lists import LargeListMixin
 from core.admin_tools import DateRangeFilter, ReadOnlyAdminMixin
 from core.badges import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, TEAL, badge
 from intake import selectors, services
@@ -18,6 +20,7 @@ from intake.models import (
     IntakeStatus,
     ReplyStatus,
 )
+from leads.search import LeadSearchMixin
 
 CHANNEL_COLOURS = {
     IntakeChannel.LANDING: TEAL,
@@ -41,6 +44,21 @@ REPLY_COLOURS = {
 }
 PLATFORM_LABELS = {"ig": "Instagram", "fb": "Facebook"}
 
+
+class PlatformFilter(admin.SimpleListFilter):
+    """The known platforms, not Django's list of every value in the column (a
+    DISTINCT over the whole intake stream on every page)."""
+
+    title = _("platform")
+    parameter_name = "platform"
+
+    def lookups(self, request, model_admin):
+        return list(PLATFORM_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(platform=self.value()) if self.value() in PLATFORM_LABELS else queryset
+
+
 REPROCESSED = _("Re-processed {processed} event(s): {created} new lead(s), {repeats} repeat(s); {failed} failed.")
 NOTHING_OPEN = _("Only pending or failed events can be re-processed; none of the selected are.")
 
@@ -55,7 +73,7 @@ def _pretty(value):
 
 
 @admin.register(IntakeEvent)
-class IntakeEventAdmin(admin.ModelAdmin):
+class IntakeEventAdmin(LargeListMixin, LeadSearchMixin, admin.ModelAdmin):
     list_display = [
         "received_at",
         "channel_label",
@@ -69,11 +87,12 @@ class IntakeEventAdmin(admin.ModelAdmin):
         "short_error",
     ]
     list_display_links = ["received_at"]
+    sortable_by = ["received_at", "channel_label", "status_label"]  # received_at, (channel|status, received_at)
     list_select_related = ["lead"]
-    list_filter = ["channel", "status", "outcome", "reply_status", "platform", ("received_at", DateRangeFilter)]
+    list_filter = ["channel", "status", "outcome", "reply_status", PlatformFilter, ("received_at", DateRangeFilter)]
     search_fields = ["=external_id", "=reference", "lead__phone", "lead__full_name", "error"]
+    own_search_fields = ("=reference", "error")  # the reference is unique; trigram index on UPPER(error)
     search_help_text = _("Exact channel id or reference, the lead's phone or name, or error text.")
-    date_hierarchy = "received_at"
     list_per_page = 50
     actions = ["reprocess"]
     fieldsets = [
@@ -106,6 +125,12 @@ class IntakeEventAdmin(admin.ModelAdmin):
         "headers_pretty",
         "body",
     ]
+
+    def own_search_q(self, model, term):
+        # "channel IN (every channel)" lets the (channel, external_id) unique
+        # index answer an id typed without its channel: one probe per channel.
+        by_id = Q(channel__in=IntakeChannel.values, external_id=term)
+        return by_id | super().own_search_q(model, term)
 
     def has_add_permission(self, request):
         return False

@@ -12,12 +12,14 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
+from core.admin_lists import LargeListMixin, LatestRowsInlineMixin
 from core.admin_tools import DateRangeFilter, ExportMixin, ReadOnlyAdminMixin, intermediate_action, salesperson_filter
 from core.badges import deadline_badge
 from core.days import day_bounds
@@ -25,8 +27,8 @@ from leads import lead_page, services
 from leads.badges import source_badge, status_badge
 from leads.forms import AssignForm, LeadAdminForm, MarkLostForm
 from leads.models import Lead, LeadInquiry, LeadStatusChange
-from leads.search import lead_search_q
-from leads.selectors import lead_phone_search_filter, leads_visible_to
+from leads.search import LeadSearchMixin, leads_search
+from leads.selectors import leads_visible_to, rows_of_visible_leads
 
 
 class FollowUpFilter(admin.SimpleListFilter):
@@ -53,7 +55,7 @@ class FollowUpFilter(admin.SimpleListFilter):
         return queryset
 
 
-class LeadStatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+class LeadStatusChangeInline(LatestRowsInlineMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = LeadStatusChange
     extra = 0
     fields = ["changed_at", "from_status", "to_status", "changed_by", "note"]
@@ -65,15 +67,16 @@ class LeadStatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("changed_by")
 
 
-class LeadInquiryInline(ReadOnlyAdminMixin, admin.TabularInline):
+class LeadInquiryInline(LatestRowsInlineMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = LeadInquiry
     extra = 0
     fields = ["received_at", "source", "is_repeat", "note"]
     readonly_fields = fields
+    ordering = ["-received_at", "-id"]
 
 
 @admin.register(Lead)
-class LeadAdmin(ExportMixin, admin.ModelAdmin):
+class LeadAdmin(LargeListMixin, ExportMixin, admin.ModelAdmin):
     form = LeadAdminForm
     list_display = [
         "full_name",
@@ -87,6 +90,8 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
         "created_at",
     ]
     list_display_links = ["full_name", "phone_display"]
+    # Each on an index (core.admin_lists): name, phone, (status|source|follow-up, created_at), created_at.
+    sortable_by = ["full_name", "phone_display", "status_label", "follow_up", "source_label", "created_at"]
     list_select_related = ["assigned_to"]
     list_filter = [
         "status",
@@ -97,7 +102,6 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
     ]
     search_fields = ["full_name", "email", "phone"]
     search_help_text = _("Name, email, or a phone typed any way (90 123 45 67).")
-    date_hierarchy = "created_at"
     list_per_page = 50
     inlines = [LeadStatusChangeInline, LeadInquiryInline]
     readonly_fields = [
@@ -113,9 +117,10 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
         "status_changed_at",
         "follow_up_panel",
         "trials_panel",
+        "history_links",
     ]
     # Panels supplied by other apps (leads.lead_page); shown on an existing lead only.
-    PANEL_FIELDS = ("status_label", "new_status", "follow_up_panel", "trials_panel")
+    PANEL_FIELDS = ("status_label", "new_status", "follow_up_panel", "trials_panel", "history_links")
     fieldsets = [
         (None, {"fields": ["full_name", "phone", "phone_raw", "email", "source", "course_interest", "comment"]}),
         (_("Follow-up"), {"fields": ["follow_up_panel"]}),
@@ -153,6 +158,7 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
                     "first_contacted_at",
                     "status_changed_at",
                     "updated_at",
+                    "history_links",
                 ],
             },
         ),
@@ -207,20 +213,33 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
-        phone_filter = lead_phone_search_filter(search_term)
-        if phone_filter:
-            return queryset.filter(**phone_filter), False
-        if not search_term.strip():
-            return queryset, False
-        # Name and e-mail through the stored, normalised search_text (leads/search.py):
-        # apostrophe variants alike, Latin and Cyrillic case-insensitive on any database.
-        return queryset.filter(lead_search_q(search_term)), False
+        return leads_search(queryset, search_term), False
 
     # --- columns ----------------------------------------------------------------
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj):
         return status_badge(obj.status)
+
+    @admin.display(description=_("full history"))
+    def history_links(self, obj):
+        """The inlines show the latest rows only; these lists hold all of them."""
+        if obj is None or obj.pk is None:
+            return "—"
+        links = [
+            (
+                reverse("admin:leads_leadstatuschange_changelist"),
+                obj.pk,
+                gettext("All %(count)s status changes") % {"count": obj.status_changes.count()},
+            ),
+            (
+                reverse("admin:leads_leadinquiry_changelist"),
+                obj.pk,
+                gettext("All %(count)s inquiries") % {"count": obj.inquiries.count()},
+            ),
+        ]
+        items = format_html_join("", '<li><a href="{}?lead__id__exact={}">{}</a></li>', links)
+        return format_html('<ul class="history-links">{}</ul>', items)
 
     @admin.display(description=_("source"), ordering="source")
     def source_label(self, obj):
@@ -366,17 +385,19 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(LeadStatusChange)
-class LeadStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LeadStatusChangeAdmin(LargeListMixin, LeadSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["lead", "from_label", "to_label", "changed_by", "changed_at", "note"]
     list_select_related = ["lead", "changed_by"]
     list_filter = ["to_status", ("changed_at", DateRangeFilter)]
     search_fields = ["lead__full_name", "lead__phone"]
-    date_hierarchy = "changed_at"
+    search_help_text = _("The lead's name or phone.")
+    # Newest first: the history people come here for is the latest.
+    ordering = ["-changed_at", "-id"]
+    sortable_by = ["to_label", "changed_at"]  # (to_status, changed_at) and changed_at indexes
     raw_id_fields = ["lead"]
 
     def get_queryset(self, request):
-        visible = leads_visible_to(request.user)
-        return super().get_queryset(request).filter(lead__in=visible.values("pk"))
+        return rows_of_visible_leads(request.user, super().get_queryset(request))
 
     @admin.display(description=_("from"), ordering="from_status")
     def from_label(self, obj):
@@ -385,3 +406,23 @@ class LeadStatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("to"), ordering="to_status")
     def to_label(self, obj):
         return status_badge(obj.to_status)
+
+
+@admin.register(LeadInquiry)
+class LeadInquiryAdmin(LargeListMixin, LeadSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every time someone reached us; the lead page shows the latest only."""
+
+    list_display = ["received_at", "lead", "source_label", "is_repeat", "note"]
+    sortable_by = ["received_at"]
+    list_select_related = ["lead"]
+    list_filter = ["source", "is_repeat", ("received_at", DateRangeFilter)]
+    search_fields = ["lead__full_name", "lead__phone"]
+    search_help_text = _("The lead's name or phone.")
+    raw_id_fields = ["lead"]
+
+    def get_queryset(self, request):
+        return rows_of_visible_leads(request.user, super().get_queryset(request))
+
+    @admin.display(description=_("source"), ordering="source")
+    def source_label(self, obj):
+        return source_badge(obj.source)

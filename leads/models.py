@@ -131,7 +131,9 @@ class Lead(models.Model):
         null=True,
         blank=True,
         editable=False,
-        db_index=True,
+        # Indexed by lead_followup_order_idx (next_followup_at, created_at): a
+        # single-column index beside it tempts the planner into sorting the
+        # whole no-follow-up group when the list is sorted by follow-up.
         help_text=_("Contact deadline of the open follow-up (local time)."),
     )
 
@@ -154,7 +156,19 @@ class Lead(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["source", "created_at"]),
             models.Index(fields=["assigned_to", "status"]),
+            # A salesperson's lead list in its default order (newest first).
+            models.Index(fields=["assigned_to", "created_at"], name="lead_mine_newest_idx"),
+            # A salesperson's list filtered or sorted by status or source: their
+            # leads of one source can be none, and then walking the source index
+            # past everyone else's leads finds nothing.
+            models.Index(fields=["assigned_to", "status", "created_at"], name="lead_mine_status_idx"),
+            models.Index(fields=["assigned_to", "source", "created_at"], name="lead_mine_source_idx"),
+            # The list sorted by name, and by follow-up (then newest first).
+            models.Index(fields=["full_name"], name="lead_name_order_idx"),
+            models.Index(fields=["next_followup_at", "created_at"], name="lead_followup_order_idx"),
         ]
+        # Search (leads.search) has trigram GIN indexes on PostgreSQL only, made
+        # in migration 0010: search_text (the normalised name and e-mail) and phone.
         constraints = [
             models.CheckConstraint(condition=~models.Q(phone=""), name="lead_phone_not_empty"),
         ]

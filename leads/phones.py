@@ -144,6 +144,7 @@ def _normalize_full(text: str, region: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)  # every list row shows one, and parsing is the slow part
 def format_phone_display(e164: str) -> str:
     """ "+998901234567" -> "+998 90 123 45 67" for people to read."""
     try:

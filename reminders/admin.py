@@ -11,10 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from core import eskiz
+from core.admin_lists import LargeListMixin
 from core.admin_tools import DateRangeFilter, ExportMixin, ReadOnlyAdminMixin, intermediate_action, salesperson_filter
 from core.badges import GREY, badge, deadline_badge
 from core.gsm import sms_length, sms_text
 from core.tasks import enqueue_on_commit
+from leads.search import LeadSearchMixin
 from reminders import dispatch, selectors, services, sms
 from reminders.badges import delivery_status_badge, followup_status_badge, gateway_status_badge
 from reminders.forms import MessageTemplateForm, TestSmsForm
@@ -31,22 +33,23 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", _("Overdue")), ("no", _("Not overdue"))]
 
     def queryset(self, request, queryset):
-        overdue = selectors.followups_overdue(queryset=queryset)
         if self.value() == "yes":
-            return overdue
+            return selectors.followups_overdue(queryset=queryset)
         if self.value() == "no":
-            return queryset.exclude(pk__in=overdue.values("pk"))
+            # The negation of the same condition, not "pk not in (every overdue row)".
+            return queryset.exclude(status__in=OPEN_REMINDER_STATUSES, due_at__lt=timezone.now())
         return queryset
 
 
 @admin.register(LeadReminder)
-class LeadReminderAdmin(ExportMixin, admin.ModelAdmin):
+class LeadReminderAdmin(LargeListMixin, LeadSearchMixin, ExportMixin, admin.ModelAdmin):
     list_display = ["lead", "salesperson", "kind", "deadline", "status_label", "reminder_count", "last_sent_at", "note"]
     list_select_related = ["lead", "salesperson"]
     list_filter = [OverdueFilter, "status", "kind", salesperson_filter("salesperson"), ("due_at", DateRangeFilter)]
     search_fields = ["lead__full_name", "lead__phone", "note"]
-    date_hierarchy = "due_at"
+    own_search_fields = ("note",)  # trigram index on UPPER(note)
     ordering = ["due_at", "id"]
+    sortable_by = ["deadline"]
     fields = [
         "lead",
         "salesperson",
@@ -91,7 +94,7 @@ class LeadReminderAdmin(ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DeliveryAdmin(LargeListMixin, LeadSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Deliveries are written by the dispatcher only; deleting one would free its
     key and let the message go out again, so nobody edits or deletes them."""
 
@@ -109,8 +112,12 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     list_select_related = ["recipient_user", "lead"]
     list_filter = ["status", "kind", "channel", "gateway_status", ("due_at", DateRangeFilter)]
-    search_fields = ["key", "address", "gateway_id", "lead__full_name", "lead__phone"]
-    date_hierarchy = "due_at"
+    sortable_by = ["due_at"]  # delivery_list_order_idx
+    search_fields = ["=key", "=address", "=gateway_id", "lead__full_name", "lead__phone"]
+    # Keys, addresses and gateway ids are matched whole, each on its index:
+    # nobody types part of "trial_pre_lead:4512:pre:…".
+    own_search_fields = ("=key", "=address", "=gateway_id")
+    search_help_text = _("The lead's name or phone, a whole delivery key, an email address / chat id or an SMS id.")
     fields = [
         "key",
         "kind",

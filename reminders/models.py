@@ -88,6 +88,11 @@ class LeadReminder(models.Model):
         indexes = [
             models.Index(fields=["status", "next_notify_at"]),
             models.Index(fields=["salesperson", "status", "due_at"]),
+            # The open follow-ups by deadline (the overdue list), however many
+            # completed ones came before them.
+            models.Index(
+                fields=["due_at", "id"], condition=Q(status__in=["pending", "sent"]), name="leadreminder_open_due_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -212,6 +217,10 @@ class Delivery(models.Model):
                 name="delivery_due",
             ),
             models.Index(fields=["claimed_at", "id"], condition=Q(status="sending"), name="delivery_sending"),
+            # The delivery list's default order (newest due first), and its
+            # exact search by address.
+            models.Index(fields=["due_at", "id"], name="delivery_list_order_idx"),
+            models.Index(fields=["address"], name="delivery_address_idx"),
         ]
         verbose_name = _("delivery")
 

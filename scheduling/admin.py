@@ -13,9 +13,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from core.admin_lists import LargeListMixin
 from core.admin_tools import ExportMixin, ReadOnlyAdminMixin, parse_id
 from core.badges import BLUE, GREEN, GREY, badge, occupancy_badge
-from leads.selectors import leads_visible_to
+from leads.search import LeadSearchMixin
+from leads.selectors import leads_visible_to, rows_of_visible_leads
 from scheduling import admin_views, selectors, services
 from scheduling.forms import CourseAdminForm, EnrollmentAddForm, GroupAdminForm
 from scheduling.models import Course, Enrollment, EnrollmentStatus, Group, Room, RoomOccupancy, Timetable
@@ -159,7 +161,7 @@ class EnrollmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("lead", "enrolled_by")
-        return qs.filter(lead__in=leads_visible_to(request.user).values("pk"))
+        return rows_of_visible_leads(request.user, qs)
 
 
 @admin.register(Group)
@@ -254,22 +256,25 @@ class GroupAdmin(TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(ExportMixin, admin.ModelAdmin):
+class EnrollmentAdmin(LargeListMixin, LeadSearchMixin, ExportMixin, admin.ModelAdmin):
     list_display = ["lead", "group", "status_label", "enrolled_at", "left_at", "enrolled_by"]
+    sortable_by = ["enrolled_at"]  # enrollment_list_order_idx
     list_select_related = ["lead", "group", "enrolled_by"]
     list_filter = [
         "status",
-        ("group__course", admin.RelatedOnlyFieldListFilter),
-        ("group", admin.RelatedOnlyFieldListFilter),
+        # All courses (the "related only" filter ran a DISTINCT over every
+        # enrolment on every page); groups are found by the search, by name:
+        # a thousand of them would be a thousand links on every page.
+        ("group__course", admin.RelatedFieldListFilter),
     ]
     search_fields = ["lead__full_name", "lead__phone", "group__name"]
+    own_search_fields = ("group__name",)
     raw_id_fields = ["lead"]
     readonly_fields = ["group", "lead", "status", "enrolled_at", "left_at", "enrolled_by"]
     actions = ["mark_left"]
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs.filter(lead__in=leads_visible_to(request.user).values("pk"))
+        return rows_of_visible_leads(request.user, super().get_queryset(request))
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:

@@ -198,7 +198,11 @@ class Enrollment(models.Model):
 
     class Meta:
         ordering = ["-enrolled_at", "-id"]
-        indexes = [models.Index(fields=["group", "status"])]
+        indexes = [
+            models.Index(fields=["group", "status"]),
+            # The enrolment list's default order (newest first).
+            models.Index(fields=["enrolled_at", "id"], name="enrollment_list_order_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["group", "lead"],

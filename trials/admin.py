@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_lists import LargeListMixin
 from core.admin_tools import (
     ExportMixin,
     ReadOnlyAdminMixin,
@@ -24,6 +25,7 @@ from core.admin_tools import (
     salesperson_filter,
 )
 from core.badges import RED, TEAL, badge
+from leads.search import LeadSearchMixin
 from trials import selectors, services
 from trials.badges import reminder_state_badge, trial_result_badge, trial_status_badge
 from trials.forms import NO_FREE_LESSON, CancelTrialForm, RecordResultForm, SessionChoiceForm
@@ -86,7 +88,7 @@ class TrialReminderInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Trial)
-class TrialAdmin(ExportMixin, admin.ModelAdmin):
+class TrialAdmin(LargeListMixin, LeadSearchMixin, ExportMixin, admin.ModelAdmin):
     list_display = [
         "lead",
         "group",
@@ -103,12 +105,17 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
         "status",
         "result",
         TrialDateFilter,
-        ("group", admin.RelatedOnlyFieldListFilter),
+        # By course, not by group: a centre of this size runs a thousand groups
+        # (a filter of a thousand links, rendered on every page); the search
+        # finds a group by name. RelatedOnlyFieldListFilter would also run a
+        # DISTINCT over all trials on every page.
+        ("group__course", admin.RelatedFieldListFilter),
         salesperson_filter("lead__assigned_to"),
     ]
     search_fields = ["lead__full_name", "lead__phone", "group__name"]
-    date_hierarchy = "scheduled_date"
+    own_search_fields = ("group__name",)
     ordering = ["-scheduled_date", "-scheduled_time", "-id"]
+    sortable_by = ["scheduled_date", "status_label", "hours_until"]  # trial_list_order_idx, (status, scheduled_date)
     inlines = [TrialReminderInline]
     fields = [
         "lead",

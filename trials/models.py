@@ -70,6 +70,8 @@ class Trial(models.Model):
         indexes = [
             models.Index(fields=["group", "scheduled_date", "status"]),
             models.Index(fields=["status", "scheduled_date"]),
+            # The trial list's default order, read backwards.
+            models.Index(fields=["scheduled_date", "scheduled_time", "id"], name="trial_list_order_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

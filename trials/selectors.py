@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from leads.selectors import leads_visible_to
+from leads.selectors import rows_of_visible_leads
 from scheduling import selectors as scheduling_selectors
 from scheduling.models import Group
 from scheduling.patterns import describe_date, iter_sessions
@@ -22,7 +22,7 @@ SESSIONS_PER_GROUP = 4
 def trials_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     """A salesperson sees only trials of their own leads; managers all."""
     queryset = Trial.objects.all() if queryset is None else queryset
-    return queryset.filter(lead__in=leads_visible_to(user).values("pk"))
+    return rows_of_visible_leads(user, queryset)
 
 
 @dataclass(frozen=True)
