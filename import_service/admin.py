@@ -14,7 +14,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_tools import DateRangeFilter, ReadOnlyAdminMixin, admin_page_context
+from core.admin_tools import DateRangeFilter, DeleteSelectedLastMixin, ReadOnlyAdminMixin, admin_page_context
 from core.badges import BLUE, GREEN, GREY, ORANGE, RED, badge
 from core.exports import csv_response, xlsx_response
 from import_service import selectors
@@ -78,7 +78,7 @@ class ImportKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(ImportLog)
-class ImportLogAdmin(admin.ModelAdmin):
+class ImportLogAdmin(DeleteSelectedLastMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "status_label",

@@ -27,6 +27,11 @@ from leads.forms import AssignForm, LeadAdminForm, MarkLostForm
 from leads.models import Lead, LeadInquiry, LeadStatus, LeadStatusChange
 from leads.selectors import lead_phone_search_filter, leads_visible_to
 
+MARK_LOST_CONFIRM = _(
+    "Each lead named below becomes lost: its follow-up ends and a scheduled trial is cancelled, "
+    "freeing the place. Reopening a lead later does not bring them back."
+)
+
 
 class FollowUpFilter(admin.SimpleListFilter):
     """On the lead's stored next follow-up (indexed), not a subquery per row."""
@@ -96,6 +101,7 @@ class LeadInquiryInline(ReadOnlyAdminMixin, admin.TabularInline):
 @admin.register(Lead)
 class LeadAdmin(ExportMixin, admin.ModelAdmin):
     form = LeadAdminForm
+    save_on_top = True  # a long page: Save without scrolling to the bottom (on a phone too)
     list_display = [
         "full_name",
         "phone_display",
@@ -379,7 +385,14 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
                 self.message_user(request, line, messages.WARNING)
 
         return intermediate_action(
-            self, request, queryset, form_class=MarkLostForm, title=_("Mark leads lost"), apply=apply
+            self,
+            request,
+            queryset,
+            form_class=MarkLostForm,
+            title=_("Mark leads lost"),
+            apply=apply,
+            intro=MARK_LOST_CONFIRM,
+            submit_label=_("Mark lost"),
         )
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_tools import (
+    ConfirmForm,
     ExportMixin,
     ReadOnlyAdminMixin,
     add_service_errors,
@@ -28,6 +29,11 @@ from trials import selectors, services
 from trials.badges import reminder_state_badge, trial_result_badge, trial_status_badge
 from trials.forms import NO_FREE_LESSON, CancelTrialForm, RecordResultForm, SessionChoiceForm
 from trials.models import Trial, TrialReminder, TrialResult, TrialStatus
+
+CONFIRM_ATTENDED = _("The lead moves to “trial attended” and the result is recorded next. This cannot be undone.")
+CONFIRM_NO_SHOW = _(
+    "The lead goes back to “interested”, to be booked again. The trial cannot be marked attended afterwards."
+)
 
 
 class TrialDateFilter(admin.SimpleListFilter):
@@ -110,6 +116,7 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
     date_hierarchy = "scheduled_date"
     ordering = ["-scheduled_date", "-scheduled_time", "-id"]
     inlines = [TrialReminderInline]
+    save_on_top = True  # a long page: Save without scrolling to the bottom (on a phone too)
     fields = [
         "lead",
         "group",
@@ -175,18 +182,9 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
         url = lambda name: reverse(f"admin:trials_trial_{name}", args=[obj.pk])  # noqa: E731
         if obj.status == TrialStatus.SCHEDULED:
             if obj.starts_at <= timezone.now():
-                buttons.append(
-                    format_html(
-                        '<button type="submit" class="button" formaction="{}" formnovalidate>Mark attended</button>',
-                        url("attended"),
-                    )
-                )
-                buttons.append(
-                    format_html(
-                        '<button type="submit" class="button" formaction="{}" formnovalidate>No-show</button>',
-                        url("no_show"),
-                    )
-                )
+                # Links to a confirmation page, not buttons that post at once.
+                buttons.append(format_html('<a class="button" href="{}">{}</a>', url("attended"), _("Mark attended")))
+                buttons.append(format_html('<a class="button" href="{}">{}</a>', url("no_show"), _("No-show")))
             buttons.append(format_html('<a class="button" href="{}">Reschedule</a>', url("reschedule")))
             buttons.append(format_html('<a class="button" href="{}">Cancel trial</a>', url("cancel")))
         if obj.status == TrialStatus.ATTENDED and obj.result in (TrialResult.PENDING, TrialResult.SALES_OFFER):
@@ -229,6 +227,7 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
         return True
 
     def attended_view(self, request, object_id):
+        """GET asks (the page names the trial and what follows), POST marks."""
         trial = self._trial_for_change(request, object_id)
         if request.method == "POST":
             self._apply(
@@ -237,7 +236,9 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
                 lambda: services.trial_mark_attended(trial=trial, by=request.user),
                 gettext("%(lead)s attended the trial. Now record the result.") % {"lead": trial.lead},
             )
-        return redirect(self._change_url(trial))
+            return redirect(self._change_url(trial))
+        title = _("%(lead)s attended the trial?")
+        return self._confirm_page(request, trial, title, CONFIRM_ATTENDED, _("Mark attended"))
 
     def no_show_view(self, request, object_id):
         trial = self._trial_for_change(request, object_id)
@@ -248,7 +249,18 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
                 lambda: services.trial_mark_no_show(trial=trial, by=request.user),
                 gettext("%(lead)s did not come; the lead is back to “interested”.") % {"lead": trial.lead},
             )
-        return redirect(self._change_url(trial))
+            return redirect(self._change_url(trial))
+        return self._confirm_page(request, trial, _("%(lead)s did not come?"), CONFIRM_NO_SHOW, _("Mark no-show"))
+
+    def _confirm_page(self, request, trial, title: str, intro: str, submit_label: str):
+        return self._form_page(
+            request,
+            trial,
+            ConfirmForm(),
+            title=title % {"lead": trial.lead},
+            intro=format_html("{} {}", trial, intro),
+            submit_label=submit_label,
+        )
 
     def _form_page(self, request, trial, form, **page):
         return form_page(self, request, form=form, original=trial, **page)
@@ -337,24 +349,46 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
         for line in refused:
             self.message_user(request, line, messages.WARNING)
 
+    # Attendance moves the lead on (trial attended / back to interested) and
+    # cannot be taken back, so both ask first, naming the trials.
     @admin.action(description=_("Mark selected trials attended"), permissions=["change"])
     def mark_attended(self, request, queryset):
-        self._each(
+        return intermediate_action(
+            self,
             request,
             queryset,
-            lambda t: services.trial_mark_attended(trial=t, by=request.user),
-            lambda n: (
-                ngettext("%(count)d trial marked attended.", "%(count)d trials marked attended.", n) % {"count": n}
+            form_class=ConfirmForm,
+            title=_("Mark trials attended?"),
+            intro=CONFIRM_ATTENDED,
+            submit_label=_("Mark attended"),
+            apply=lambda data: self._each(
+                request,
+                queryset,
+                lambda t: services.trial_mark_attended(trial=t, by=request.user),
+                lambda n: (
+                    ngettext("%(count)d trial marked attended.", "%(count)d trials marked attended.", n) % {"count": n}
+                ),
             ),
         )
 
     @admin.action(description=_("Mark selected trials no-show"), permissions=["change"])
     def mark_no_show(self, request, queryset):
-        self._each(
+        return intermediate_action(
+            self,
             request,
             queryset,
-            lambda t: services.trial_mark_no_show(trial=t, by=request.user),
-            lambda n: ngettext("%(count)d trial marked no-show.", "%(count)d trials marked no-show.", n) % {"count": n},
+            form_class=ConfirmForm,
+            title=_("Mark trials no-show?"),
+            intro=CONFIRM_NO_SHOW,
+            submit_label=_("Mark no-show"),
+            apply=lambda data: self._each(
+                request,
+                queryset,
+                lambda t: services.trial_mark_no_show(trial=t, by=request.user),
+                lambda n: (
+                    ngettext("%(count)d trial marked no-show.", "%(count)d trials marked no-show.", n) % {"count": n}
+                ),
+            ),
         )
 
     @admin.action(description=_("Record result for selected trials"), permissions=["change"])
