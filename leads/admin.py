@@ -103,7 +103,7 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
     form = LeadAdminForm
     save_on_top = True  # a long page: Save without scrolling to the bottom (on a phone too)
     list_display = [
-        "full_name",
+        "name",
         "phone_display",
         "status_label",
         "follow_up",
@@ -113,7 +113,7 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
         "inquiry_count",
         "created_at",
     ]
-    list_display_links = ["full_name", "phone_display"]
+    list_display_links = ["name", "phone_display"]
     list_select_related = ["assigned_to"]
     list_filter = [
         "status",
@@ -241,6 +241,10 @@ class LeadAdmin(ExportMixin, admin.ModelAdmin):
         return super().get_search_results(request, queryset, search_term)
 
     # --- columns ----------------------------------------------------------------
+
+    @admin.display(description=_("name"), ordering="full_name")
+    def name(self, obj):
+        return obj.display_name
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj):

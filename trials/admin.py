@@ -25,6 +25,7 @@ from core.admin_tools import (
     salesperson_filter,
 )
 from core.badges import RED, TEAL, badge
+from core.durations import duration_words, relative_words
 from trials import selectors, services
 from trials.badges import reminder_state_badge, trial_result_badge, trial_status_badge
 from trials.forms import NO_FREE_LESSON, CancelTrialForm, RecordResultForm, SessionChoiceForm
@@ -100,7 +101,7 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
         "scheduled_time",
         "status_label",
         "result_label",
-        "hours_until",
+        "starts_in",
         "flags",
         "salesperson",
     ]
@@ -124,7 +125,7 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
         "scheduled_time",
         "status_label",
         "result_label",
-        "hours_until",
+        "starts_in",
         "flags",
         "next_steps",
         "notes",
@@ -157,10 +158,15 @@ class TrialAdmin(ExportMixin, admin.ModelAdmin):
     def result_label(self, obj):
         return trial_result_badge(obj.result)
 
-    @admin.display(description=_("hours until"), ordering="scheduled_date")
-    def hours_until(self, obj):
-        hours = obj.hours_until_trial
-        return "—" if hours is None else gettext("%(hours)s h") % {"hours": f"{hours:+.1f}"}
+    @admin.display(description=_("starts"), ordering="scheduled_date")
+    def starts_in(self, obj):
+        """How soon, in words ("in 1 h 20 min", "started 25 min ago"), for a scheduled trial."""
+        if obj.status != TrialStatus.SCHEDULED:
+            return "—"
+        now = timezone.now()
+        if obj.starts_at > now:
+            return relative_words(obj.starts_at, now)
+        return gettext("started %(duration)s ago") % {"duration": duration_words(now - obj.starts_at)}
 
     @admin.display(description=_("flags"))
     def flags(self, obj):

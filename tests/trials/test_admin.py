@@ -43,12 +43,14 @@ def queries(client, url, **params):
 
 
 class TestChangelist:
-    def test_badges_hours_and_flags(self, manager_client, pinned):
+    def test_badges_start_in_words_and_flags(self, manager_client, pinned):
         [trial] = make_trials(1)
         html = manager_client.get(CHANGELIST).content.decode()
         assert '<span class="badge badge-blue">Scheduled</span>' in html
         assert '<span class="badge badge-grey">Pending</span>' in html
-        assert "+25.0 h" in html
+        assert "in 1 d 1 h" in html and "+25.0 h" not in html
+        pinned.move_to(datetime.datetime(2026, 11, 27, 16, 25, tzinfo=TZ))
+        assert "started 25 min ago" in manager_client.get(CHANGELIST).content.decode()
         pinned.move_to(datetime.datetime(2026, 11, 27, 10, 0, tzinfo=TZ))
         assert '<span class="badge badge-teal">Today</span>' in manager_client.get(CHANGELIST).content.decode()
         pinned.move_to(datetime.datetime(2026, 11, 27, 16, 5, tzinfo=TZ))
