@@ -68,3 +68,13 @@ def test_the_trial_list_says_how_soon_a_trial_starts_in_words(manager_client, sa
     html = manager_client.get(reverse("admin:trials_trial_changelist")).content.decode()
     assert "in 1 h 20 min" in html
     assert " h</td>" not in html
+
+
+def test_the_sales_kpi_response_time_is_in_words():
+    from django.contrib import admin
+
+    from analytics.models import SalesKPI
+
+    model_admin = admin.site._registry[SalesKPI]
+    row = SalesKPI(avg_response_time=datetime.timedelta(hours=51, minutes=7))
+    assert model_admin.response_time(row) == "2 d 3 h"
