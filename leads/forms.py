@@ -17,7 +17,8 @@ class LeadAdminForm(forms.ModelForm):
         help_text=_(
             "Only the statuses that may follow the current one and need nothing else are offered. "
             "Trial scheduled, trial attended and enrolled follow from the trial lessons above: "
-            "book a trial, mark it attended, record its result (or enrol the lead in a group)."
+            "Book trial, then on the trial's page Mark attended and Record result "
+            "(or a manager enrols the lead in a group under Enrollments)."
         ),
     )
 

@@ -16,14 +16,12 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_tools import add_service_errors, form_page
 from leads import lead_page
-from leads.models import LeadStatus
 from trials import selectors, services
 from trials.badges import trial_status_badge
 from trials.forms import NO_FREE_LESSON, BookTrialForm
 from trials.models import Trial, TrialStatus
 
 PANEL_TRIALS = 5
-ENROLLABLE_LEAD_STATUSES = frozenset({LeadStatus.INTERESTED, LeadStatus.TRIAL_ATTENDED})
 
 
 def trials_panel(lead) -> str:
@@ -48,17 +46,6 @@ def trials_panel(lead) -> str:
         book = format_html(
             '<a class="button" href="{}">Book trial</a>', reverse("admin:leads_lead_book_trial", args=[lead.pk])
         )
-    # The flows behind "trial attended" and "enrolled" start from here too
-    # (the status field does not offer them): the trial's own page marks
-    # attendance and records the result; a lead may also be enrolled directly.
-    if lead.status in ENROLLABLE_LEAD_STATUSES:
-        enrol = format_html(
-            ' <a class="button" href="{}?lead={}">{}</a>',
-            reverse("admin:scheduling_enrollment_add"),
-            lead.pk,
-            _("Enrol in a group"),
-        )
-        book = format_html("{}{}", book, enrol)
     if not trials:
         return format_html("No trials yet. {}", book)
     return format_html('<ul class="lead-trials">{}</ul>{}', rows, book)
