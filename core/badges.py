@@ -61,8 +61,7 @@ SOON = datetime.timedelta(hours=1)
 
 def deadline_badge(due_at, now=None):
     """A contact deadline: red once passed ("2 d 3 h overdue"), orange within the
-    hour, teal later: the local time, with the date unless it is today, and how
-    soon in words ("14:30 · in 1 h 20 min")."""
+    hour, teal later; the local time, with the date unless it is today."""
     if due_at is None:
         return "—"
     now = now or timezone.now()
@@ -70,7 +69,6 @@ def deadline_badge(due_at, now=None):
     label = f"{local:%d.%m %H:%M}" if local.date() != timezone.localdate(now) else f"{local:%H:%M}"
     if due_at < now:
         return badge(relative_words(due_at, now), RED)
-    label = f"{label} · {relative_words(due_at, now)}"
     return badge(label, ORANGE if due_at - now <= SOON else TEAL)
 
 
