@@ -75,6 +75,14 @@ class UserAdmin(DjangoUserAdmin):
     # password included): otherwise any manager could take the owner's account.
     SUPERUSER_ONLY_FIELDS = ["is_superuser", "user_permissions"]
 
+    def get_actions(self, request):
+        # "Delete selected" last, as core.admin_tools.delete_selected_last does
+        # for the apps above (accounts sits below core and cannot use it).
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            actions["delete_selected"] = actions.pop("delete_selected")
+        return actions
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts import roles
 from api import services
 from api.models import ApiToken
-from core.admin_tools import add_service_errors, admin_page_context
+from core.admin_tools import DeleteSelectedLastMixin, add_service_errors, admin_page_context
 from core.badges import GREEN, GREY, RED, badge
 
 
@@ -45,7 +45,7 @@ def token_users_for(user):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(DeleteSelectedLastMixin, admin.ModelAdmin):
     form = ApiTokenForm
     list_display = ["name", "user", "prefix", "state", "read_only", "created_at", "expires_at", "last_used_at"]
     list_select_related = ["user"]

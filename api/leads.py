@@ -53,7 +53,12 @@ class LeadSerializer(ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     assigned_to = serializers.IntegerField(source="assigned_to_id", read_only=True, allow_null=True)
     salesperson = UserBriefSerializer(source="assigned_to", read_only=True, allow_null=True)
-    allowed_next_statuses = serializers.SerializerMethodField()
+    allowed_next_statuses = serializers.SerializerMethodField(
+        help_text=_(
+            "What change-status accepts now. Trial scheduled, trial attended and enrolled are not among them: "
+            "they follow from booking a trial, its attendance and its result (or an enrolment)."
+        )
+    )
 
     class Meta:
         model = Lead
@@ -81,7 +86,7 @@ class LeadSerializer(ModelSerializer):
         read_only_fields = fields
 
     def get_allowed_next_statuses(self, lead) -> list[str]:
-        return services.allowed_next_statuses(lead)
+        return services.manual_next_statuses(lead)
 
 
 class LeadCreateSerializer(ModelSerializer):
@@ -109,7 +114,10 @@ class LeadUpdateSerializer(ModelSerializer):
 
 
 class ChangeStatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=LeadStatus.choices)
+    # Only the statuses that need no record behind them (leads.services.MANUAL_STATUSES).
+    status = serializers.ChoiceField(
+        choices=[(v, label) for v, label in LeadStatus.choices if v in services.MANUAL_STATUSES]
+    )
     reason = serializers.CharField(max_length=255, required=False, allow_blank=True, help_text=_("Required for lost."))
     note = serializers.CharField(max_length=255, required=False, allow_blank=True)
 
@@ -316,7 +324,8 @@ class LeadViewSet(
     @extend_schema(
         summary=_("Change a lead's status"),
         description=_(
-            "Only the transitions the admin allows (see `allowed_next_statuses`); lost needs a reason. "
+            "Only the transitions the admin allows (see `allowed_next_statuses`); lost needs a reason. Trial "
+            "scheduled, trial attended and enrolled are refused: book the trial, record its attendance and result. "
             "Writes the status history; follow-ups and trials react as in the admin."
         ),
         request=ChangeStatusSerializer,
@@ -331,7 +340,7 @@ class LeadViewSet(
     def change_status(self, request, pk=None):
         lead = self.get_object()
         data = _valid(ChangeStatusSerializer, request)
-        services.lead_change_status(
+        services.lead_set_status(
             lead=lead,
             to_status=data["status"],
             by=request.user,

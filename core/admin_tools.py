@@ -44,6 +44,21 @@ def _export_rows(modeladmin, request, queryset):
     return header, rows()
 
 
+def delete_selected_last(actions: dict) -> dict:
+    """Django lists the site-wide "Delete selected" first in every action menu,
+    where a slip of the thumb on a phone picks it; staff find it last."""
+    if "delete_selected" in actions:
+        actions["delete_selected"] = actions.pop("delete_selected")
+    return actions
+
+
+class DeleteSelectedLastMixin:
+    """For a ModelAdmin without ExportMixin (which does the same): "Delete selected" last."""
+
+    def get_actions(self, request):
+        return delete_selected_last(super().get_actions(request))
+
+
 class ExportMixin:
     """Adds "Export selected to CSV / XLSX" actions over the changelist columns.
 
@@ -71,7 +86,7 @@ class ExportMixin:
         for name in ("export_csv", "export_xlsx"):
             func = getattr(type(self), name)  # unbound: the admin calls func(modeladmin, request, queryset)
             actions[name] = (func, name, func.short_description)
-        return actions
+        return delete_selected_last(actions)
 
 
 class DateRangeFilter(admin.FieldListFilter):
@@ -166,8 +181,28 @@ def form_page(
     return TemplateResponse(request, "admin/core/form_page.html", context)
 
 
-def intermediate_action(modeladmin, request, queryset, *, form_class, title: str, apply, form_kwargs=None):
-    """Run an admin action that first asks for input (a reason, a salesperson).
+class ConfirmForm(forms.Form):
+    """Asks nothing: the page it is on is the confirmation of a click that is
+    hard to undo (mark attended / no-show)."""
+
+
+CONFIRM_LISTED = 20  # rows named on a confirmation page; the rest are counted
+
+
+def intermediate_action(
+    modeladmin,
+    request,
+    queryset,
+    *,
+    form_class,
+    title: str,
+    apply,
+    form_kwargs=None,
+    intro: str = "",
+    submit_label: str = "",
+):
+    """Run an admin action that first asks for input (a reason, a salesperson)
+    or a confirmation (``form_class=ConfirmForm``), naming the selected rows.
 
     Shows ``form_class`` for the selected rows; once submitted and valid, calls
     ``apply(form.cleaned_data)`` and returns to the changelist (None).
@@ -190,6 +225,9 @@ def intermediate_action(modeladmin, request, queryset, *, form_class, title: str
         action_checkbox_name=helpers.ACTION_CHECKBOX_NAME,
         selected=request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
         select_across=request.POST.get("select_across", "0"),
+        intro=intro,
+        submit_label=submit_label,
+        listed=list(queryset[:CONFIRM_LISTED]),
     )
     return TemplateResponse(request, "admin/core/action_form.html", context)
 

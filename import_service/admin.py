@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_lists import LargeListMixin
-from core.admin_tools import DateRangeFilter, ReadOnlyAdminMixin, admin_page_context
+from core.admin_tools import DateRangeFilter, DeleteSelectedLastMixin, ReadOnlyAdminMixin, admin_page_context
 from core.badges import BLUE, GREEN, GREY, ORANGE, RED, badge
 from core.exports import csv_response, xlsx_response
 from import_service import selectors
@@ -79,7 +79,7 @@ class ImportKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(ImportLog)
-class ImportLogAdmin(LargeListMixin, admin.ModelAdmin):
+class ImportLogAdmin(DeleteSelectedLastMixin, LargeListMixin, admin.ModelAdmin):
     list_display = [
         "__str__",
         "status_label",

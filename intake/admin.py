@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_lists import LargeListMixin
-from core.admin_tools import DateRangeFilter, ReadOnlyAdminMixin
+from core.admin_tools import DateRangeFilter, DeleteSelectedLastMixin, ReadOnlyAdminMixin
 from core.badges import BLUE, GREEN, GREY, ORANGE, PURPLE, RED, TEAL, badge
 from intake import selectors, services
 from intake.models import (
@@ -73,7 +73,7 @@ def _pretty(value):
 
 
 @admin.register(IntakeEvent)
-class IntakeEventAdmin(LargeListMixin, LeadSearchMixin, admin.ModelAdmin):
+class IntakeEventAdmin(DeleteSelectedLastMixin, LargeListMixin, LeadSearchMixin, admin.ModelAdmin):
     list_display = [
         "received_at",
         "channel_label",

@@ -26,9 +26,14 @@ from core.days import day_bounds
 from leads import lead_page, services
 from leads.badges import source_badge, status_badge
 from leads.forms import AssignForm, LeadAdminForm, MarkLostForm
-from leads.models import Lead, LeadInquiry, LeadStatusChange
+from leads.models import Lead, LeadInquiry, LeadStatus, LeadStatusChange
 from leads.search import LeadSearchMixin, leads_search
 from leads.selectors import leads_visible_to, rows_of_visible_leads
+
+MARK_LOST_CONFIRM = _(
+    "Each lead named below becomes lost: its follow-up ends and a scheduled trial is cancelled, "
+    "freeing the place. Reopening a lead later does not bring them back."
+)
 
 
 class FollowUpFilter(admin.SimpleListFilter):
@@ -55,6 +60,28 @@ class FollowUpFilter(admin.SimpleListFilter):
         return queryset
 
 
+class StatusWithoutRecordFilter(admin.SimpleListFilter):
+    """Managers: leads in a status that stands for a record (a booked or attended
+    trial, an enrolment) which is missing, e.g. typed by hand before the status
+    field stopped offering them. Listed to be put right, never changed silently."""
+
+    title = _("status without its record")
+    parameter_name = "unbacked"
+
+    def lookups(self, request, model_admin):
+        if not roles.is_manager(request.user):
+            return []
+        return [(status, LeadStatus(status).label) for status in services.FLOW_STATUSES]
+
+    def queryset(self, request, queryset):
+        status = self.value()
+        if status not in services.FLOW_STATUSES or not roles.is_manager(request.user):
+            return queryset
+        queryset = queryset.filter(status=status)
+        leads_with_record = lead_page.status_record(status)
+        return queryset if leads_with_record is None else queryset.exclude(pk__in=leads_with_record())
+
+
 class LeadStatusChangeInline(LatestRowsInlineMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = LeadStatusChange
     extra = 0
@@ -78,8 +105,9 @@ class LeadInquiryInline(LatestRowsInlineMixin, ReadOnlyAdminMixin, admin.Tabular
 @admin.register(Lead)
 class LeadAdmin(LargeListMixin, ExportMixin, admin.ModelAdmin):
     form = LeadAdminForm
+    save_on_top = True  # a long page: Save without scrolling to the bottom (on a phone too)
     list_display = [
-        "full_name",
+        "name",
         "phone_display",
         "status_label",
         "follow_up",
@@ -89,9 +117,9 @@ class LeadAdmin(LargeListMixin, ExportMixin, admin.ModelAdmin):
         "inquiry_count",
         "created_at",
     ]
-    list_display_links = ["full_name", "phone_display"]
+    list_display_links = ["name", "phone_display"]
     # Each on an index (core.admin_lists): name, phone, (status|source|follow-up, created_at), created_at.
-    sortable_by = ["full_name", "phone_display", "status_label", "follow_up", "source_label", "created_at"]
+    sortable_by = ["name", "phone_display", "status_label", "follow_up", "source_label", "created_at"]
     list_select_related = ["assigned_to"]
     list_filter = [
         "status",
@@ -99,6 +127,7 @@ class LeadAdmin(LargeListMixin, ExportMixin, admin.ModelAdmin):
         salesperson_filter("assigned_to", with_unassigned=True),
         ("created_at", DateRangeFilter),
         FollowUpFilter,
+        StatusWithoutRecordFilter,
     ]
     search_fields = ["full_name", "email", "phone"]
     search_help_text = _("Name, email, or a phone typed any way (90 123 45 67).")
@@ -217,6 +246,10 @@ class LeadAdmin(LargeListMixin, ExportMixin, admin.ModelAdmin):
 
     # --- columns ----------------------------------------------------------------
 
+    @admin.display(description=_("name"), ordering="full_name")
+    def name(self, obj):
+        return obj.display_name
+
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj):
         return status_badge(obj.status)
@@ -321,7 +354,7 @@ class LeadAdmin(LargeListMixin, ExportMixin, admin.ModelAdmin):
                 services.lead_unassign(lead=obj, by=request.user)
         new_status = form.cleaned_data.get("new_status")
         if new_status:
-            services.lead_change_status(
+            services.lead_set_status(
                 lead=obj, to_status=new_status, by=request.user, reason=form.cleaned_data.get("lost_reason") or ""
             )
 
@@ -380,7 +413,14 @@ class LeadAdmin(LargeListMixin, ExportMixin, admin.ModelAdmin):
                 self.message_user(request, line, messages.WARNING)
 
         return intermediate_action(
-            self, request, queryset, form_class=MarkLostForm, title=_("Mark leads lost"), apply=apply
+            self,
+            request,
+            queryset,
+            form_class=MarkLostForm,
+            title=_("Mark leads lost"),
+            apply=apply,
+            intro=MARK_LOST_CONFIRM,
+            submit_label=_("Mark lost"),
         )
 
 

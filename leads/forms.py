@@ -14,7 +14,12 @@ class LeadAdminForm(forms.ModelForm):
     new_status = forms.ChoiceField(
         label=_("Change status to"),
         required=False,
-        help_text=_("Only the statuses that may follow the current one are offered."),
+        help_text=_(
+            "Only the statuses that may follow the current one and need nothing else are offered. "
+            "Trial scheduled, trial attended and enrolled follow from the trial lessons above: "
+            "Book trial, then on the trial's page Mark attended and Record result "
+            "(or a manager enrols the lead in a group under Enrollments)."
+        ),
     )
 
     class Meta:
@@ -31,7 +36,7 @@ class LeadAdminForm(forms.ModelForm):
             self.fields["language"].required = False
         lead = self.instance
         if lead.pk:
-            choices = [(s, LeadStatus(s).label) for s in services.allowed_next_statuses(lead)]
+            choices = [(s, LeadStatus(s).label) for s in services.manual_next_statuses(lead)]
             keep = _("— keep “%(status)s” —") % {"status": lead.get_status_display()}
             self.fields["new_status"].choices = [("", keep), *choices]
 
@@ -58,7 +63,7 @@ class LeadAdminForm(forms.ModelForm):
         if new_status:
             reason = cleaned.get("lost_reason") or ""
             try:
-                services.lead_transition_check(lead=self.instance, to_status=new_status, reason=reason)
+                services.lead_manual_status_check(lead=self.instance, to_status=new_status, reason=reason)
             except ValidationError as exc:
                 self._add_service_error(exc)
         return cleaned

@@ -15,7 +15,8 @@ event               published by                                handled by
 ==================  ==========================================  ===================================================
 LeadAssigned        lead_assign, leads_bulk_register            reminders: the salesperson's first-contact deadline
 LeadUnassigned      lead_unassign                               reminders: the open follow-up is cancelled
-LeadStatusChanged   lead_change_status                          reminders: follow-ups met or closed;
+LeadStatusChanged   lead_change_status                          reminders: the first contact meets the first-contact
+                                                                deadline, enrolled or lost ends any follow-up;
                                                                 trials: a lost lead gives up its scheduled trial
 ==================  ==========================================  ===================================================
 

@@ -28,6 +28,9 @@ class LeadStatus(models.TextChoices):
     LOST = "lost", _("Lost")
 
 
+UNNAMED = _("Unnamed")
+
+
 def centre_language() -> str:
     """The centre's default language (CRM_DEFAULT_LANGUAGE), for leads whose own is not known."""
     return settings.LANGUAGE_CODE
@@ -176,7 +179,13 @@ class Lead(models.Model):
         verbose_name_plural = _("leads")
 
     def __str__(self):
-        return f"{self.full_name or gettext('Unnamed')} ({self.phone_display})"
+        return f"{self.display_name} ({self.phone_display})"
+
+    @property
+    def display_name(self) -> str:
+        """The name, or "Unnamed" for a lead that did not give one: the same word
+        in every list, page and notification."""
+        return self.full_name or str(UNNAMED)
 
     @property
     def phone_display(self) -> str:
@@ -207,7 +216,9 @@ class LeadStatusChange(models.Model):
         verbose_name_plural = _("status changes")
 
     def __str__(self):
-        return f"{self.from_status or '∅'} → {self.to_status}"
+        """Labels, not codes: "Trial attended → Enrolled" (a new lead's first row: "— → New")."""
+        before = self.get_from_status_display() if self.from_status else "—"
+        return f"{before} → {self.get_to_status_display()}"
 
 
 class LeadInquiry(models.Model):

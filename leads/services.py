@@ -1,9 +1,11 @@
 """Writes to the lead domain. Admin, commands, webhooks and tasks all call these.
 
 Every status change goes through ``lead_change_status`` so LeadStatusChange is
-complete (analytics counts from it). Creation goes through ``lead_register_inquiry``
-(or ``lead_create``), which relies on the unique phone constraint, not on a
-prior check, so two concurrent deliveries of the same phone make one lead.
+complete (analytics counts from it); a status staff pick by hand goes through
+``lead_set_status``, which refuses the statuses only a flow sets (FLOW_STATUSES).
+Creation goes through ``lead_register_inquiry`` (or ``lead_create``), which
+relies on the unique phone constraint, not on a prior check, so two concurrent
+deliveries of the same phone make one lead.
 """
 
 import itertools
@@ -37,6 +39,16 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 # Statuses that mean a salesperson has talked to the lead.
 CONTACT_STATUSES = frozenset(set(S.values) - {S.NEW, S.LOST})
+# Statuses that stand for a record elsewhere, so reminders and analytics always
+# find it: they follow from booking a trial, marking attendance and the trial's
+# result or an enrolment (trials, scheduling), never from a status typed by hand.
+FLOW_STATUSES: dict[str, str] = {
+    S.TRIAL_SCHEDULED: _("booking a trial lesson"),
+    S.TRIAL_ATTENDED: _("marking the trial attended"),
+    S.ENROLLED: _("recording the trial's result as accepted, or enrolling the lead in a group"),
+}
+# What staff may pick by hand (the admin's status field, the API's change-status).
+MANUAL_STATUSES = frozenset(set(S.values) - set(FLOW_STATUSES))
 
 ILLEGAL_TRANSITION = _("A lead cannot go from “{from_label}” to “{to_label}”. Allowed next: {allowed}.")
 SAME_STATUS = _("The lead is already “{label}”.")
@@ -47,6 +59,7 @@ NOT_A_SALESPERSON = _("{user} is not an active member of the Sales group.")
 NO_SALESPEOPLE = _("There are no active salespeople to assign leads to.")
 LEAD_EXISTS = _("A lead with phone {phone} already exists: {lead}.")
 PHONE_TAKEN = _("Phone {phone} already belongs to another lead: {lead}.")
+STATUS_NEEDS_FLOW = _("“%(label)s” is not set by hand: it follows from %(flow)s on the lead's page.")
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,21 @@ def lead_transition_check(*, lead: Lead, to_status: str, reason: str = "") -> No
 def allowed_next_statuses(lead: Lead) -> list[str]:
     allowed = ALLOWED_TRANSITIONS[S(lead.status)]
     return [s for s in S.values if s in allowed]
+
+
+def manual_next_statuses(lead: Lead) -> list[str]:
+    """The statuses staff may pick by hand now: allowed next, and needing no record."""
+    return [s for s in allowed_next_statuses(lead) if s in MANUAL_STATUSES]
+
+
+def lead_manual_status_check(*, lead: Lead, to_status: str, reason: str = "") -> None:
+    """lead_transition_check for a status picked by hand: a status that stands
+    for a record (FLOW_STATUSES) is refused, naming the flow that sets it."""
+    if to_status in FLOW_STATUSES:
+        raise ValidationError(
+            {"status": STATUS_NEEDS_FLOW % {"label": S(to_status).label, "flow": FLOW_STATUSES[to_status]}}
+        )
+    lead_transition_check(lead=lead, to_status=to_status, reason=reason)
 
 
 # --- creation -----------------------------------------------------------------
@@ -354,6 +382,16 @@ def lead_change_status(
     for name in ("status", "status_changed_at", "lost_reason", "first_contacted_at", "updated_at"):
         setattr(lead, name, getattr(locked, name))
     return change
+
+
+def lead_set_status(
+    *, lead: Lead, to_status: str, by=None, reason: str = "", note: str = "", at: datetime | None = None
+) -> LeadStatusChange:
+    """A status picked by hand (the admin's status field, the API's
+    change-status): only MANUAL_STATUSES. The flows (trials, scheduling) call
+    lead_change_status themselves, beside the record they write."""
+    lead_manual_status_check(lead=lead, to_status=to_status, reason=reason)
+    return lead_change_status(lead=lead, to_status=to_status, by=by, reason=reason, note=note, at=at)
 
 
 def lead_mark_lost(*, lead: Lead, reason: str, by=None, at: datetime | None = None) -> LeadStatusChange:

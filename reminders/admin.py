@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts import roles
 from core import eskiz
 from core.admin_lists import LargeListMixin
-from core.admin_tools import DateRangeFilter, ExportMixin, ReadOnlyAdminMixin, intermediate_action, salesperson_filter
+from core.admin_tools import (
+    DateRangeFilter,
+    DeleteSelectedLastMixin,
+    ExportMixin,
+    ReadOnlyAdminMixin,
+    intermediate_action,
+    salesperson_filter,
+)
 from core.badges import GREY, badge, deadline_badge
 from core.gsm import sms_length, sms_text
 from core.tasks import enqueue_on_commit
@@ -199,7 +206,7 @@ SMS_RULES = _(
 
 
 @admin.register(MessageTemplate)
-class MessageTemplateAdmin(admin.ModelAdmin):
+class MessageTemplateAdmin(DeleteSelectedLastMixin, admin.ModelAdmin):
     """Texts to leads, per message and language. Managers edit them; the SMS
     length and the gateway's rules are shown beside each."""
 

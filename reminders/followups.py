@@ -62,7 +62,7 @@ class FollowUpSource(ReminderSource):
         late = duration_words(max(now - reminder.due_at, timedelta(0)))
         deadline = timezone.localtime(reminder.due_at)
         values = {
-            "lead": lead.full_name or gettext("a lead"),
+            "lead": lead.display_name,
             "phone": lead.phone_display,
             "late": late,
             "deadline": f"{deadline:%d.%m %H:%M}",
@@ -78,7 +78,7 @@ class FollowUpSource(ReminderSource):
             lines.append(gettext("Reminder #%(number)s.") % {"number": delivery.occurrence})
         link = admin_link(reverse("admin:leads_lead_change", args=[lead.pk]))
         lines.append(gettext("Record the contact: %(link)s") % {"link": link})
-        subject = gettext("Overdue: contact %(lead)s") % {"lead": lead.full_name or lead.phone_display}
+        subject = gettext("Overdue: contact %(lead)s") % {"lead": lead}
         return Message(subject=subject, text="\n".join(lines))
 
     def on_sent(self, *, delivery: Delivery, at: datetime) -> None:

@@ -7,6 +7,7 @@ from leads import hooks
 from leads.models import LeadStatus
 from leads.services import CONTACT_STATUSES
 from reminders import services
+from reminders.models import LeadReminderKind
 
 
 def on_lead_assigned(event: hooks.LeadAssigned) -> None:
@@ -19,13 +20,16 @@ def on_lead_unassigned(event: hooks.LeadUnassigned) -> None:
 
 
 def on_lead_status_changed(event: hooks.LeadStatusChanged) -> None:
-    """Talking to the lead meets its follow-up; losing it closes the follow-up."""
-    if event.to_status in CONTACT_STATUSES or event.to_status == LeadStatus.LOST:
+    """Enrolling or losing the lead ends whatever follow-up is open; the first
+    contact meets only the first-contact deadline. A follow-up the salesperson
+    set stays open through every other change: it was set after the contact that
+    caused the change, and ends only with Record contact or a newer follow-up."""
+    note = gettext("Lead moved to %(status)s") % {"status": LeadStatus(event.to_status).label}
+    if event.to_status in services.CLOSED_LEAD_STATUSES:
+        services.followups_complete_for_lead(lead=event.lead, by=event.by, at=event.at, note=note)
+    elif event.to_status in CONTACT_STATUSES:
         services.followups_complete_for_lead(
-            lead=event.lead,
-            by=event.by,
-            at=event.at,
-            note=gettext("Lead moved to %(status)s") % {"status": LeadStatus(event.to_status).label},
+            lead=event.lead, by=event.by, at=event.at, note=note, kinds=(LeadReminderKind.FIRST_CONTACT,)
         )
 
 

@@ -110,11 +110,17 @@ def _complete(reminder: LeadReminder, *, by, at: datetime, note: str, status=Lea
     reminder.save(update_fields=["status", "completed_at", "completed_by", "completion_note", "next_notify_at"])
 
 
-def followups_complete_for_lead(*, lead: Lead, by=None, at: datetime | None = None, note: str = "") -> int:
-    """Complete the lead's open follow-up (the lead was contacted). Idempotent."""
+def followups_complete_for_lead(
+    *, lead: Lead, by=None, at: datetime | None = None, note: str = "", kinds: tuple[str, ...] | None = None
+) -> int:
+    """Complete the lead's open follow-up (the lead was contacted), or only an
+    open one of ``kinds`` (the first contact meets only the first-contact
+    deadline). Idempotent."""
     at = at or timezone.now()
     with transaction.atomic():
-        reminders = _end_open(lead, by=by, at=at, note=note or RECORD_CONTACT_NOTE, status=LeadReminderStatus.COMPLETED)
+        reminders = _end_open(
+            lead, by=by, at=at, note=str(note or RECORD_CONTACT_NOTE), status=LeadReminderStatus.COMPLETED, kinds=kinds
+        )
     return len(reminders)
 
 
@@ -127,8 +133,13 @@ def followups_cancel_for_lead(*, lead: Lead, by=None, at: datetime | None = None
     return len(reminders)
 
 
-def _end_open(lead: Lead, *, by, at: datetime, note: str, status: str) -> list[LeadReminder]:
-    reminders = list(LeadReminder.objects.select_for_update().filter(lead=lead, status__in=OPEN_REMINDER_STATUSES))
+def _end_open(
+    lead: Lead, *, by, at: datetime, note: str, status: str, kinds: tuple[str, ...] | None = None
+) -> list[LeadReminder]:
+    open_ones = LeadReminder.objects.select_for_update().filter(lead=lead, status__in=OPEN_REMINDER_STATUSES)
+    if kinds is not None:
+        open_ones = open_ones.filter(kind__in=kinds)
+    reminders = list(open_ones)
     for reminder in reminders:
         _complete(reminder, by=by, at=at, note=note, status=status)
     if reminders:

@@ -191,6 +191,7 @@ class GroupAdmin(TimetableLinksMixin, ExportMixin, admin.ModelAdmin):
     ]
     search_fields = ["name", "course__name", "room__name", "teacher__first_name", "teacher__last_name"]
     inlines = [EnrollmentInline]
+    save_on_top = True  # a long page: Save without scrolling to the bottom (on a phone too)
     fieldsets = [
         (None, {"fields": ["course", "name", "teacher"]}),
         (

@@ -257,7 +257,7 @@ class RoomOccupancy(models.Model):
         verbose_name = _("room occupancy")
 
     def __str__(self):
-        return f"{self.room} {self.date} {self.time_start:%H:%M}–{self.time_end:%H:%M}"
+        return f"{self.room} {self.date:%d.%m.%Y} {self.time_start:%H:%M}–{self.time_end:%H:%M}"
 
     @property
     def occupancy_percent(self) -> int:

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
+from leads import services as lead_services
+from leads.models import Lead, LeadStatus
 from scheduling import selectors
 from scheduling.models import Course, Enrollment, EnrollmentStatus, Group, Room, RoomOccupancy
 from scheduling.patterns import DayPattern, UnknownPattern, describe_date, iter_sessions, validate_pattern
@@ -36,6 +38,7 @@ GROUP_FULL = _("Group “{group}” is full ({taken} of {capacity} places taken)
 ALREADY_ENROLLED = _("{lead} is already enrolled in “{group}”.")
 GROUP_ENDED = _("Group “{group}” ended on {end_date}; enrol into a running group.")
 ALREADY_LEFT = _("{lead} already left “{group}”.")
+ENROLLED_NOTE = _("Enrolled into %(group)s")
 
 
 @dataclass(frozen=True)
@@ -220,20 +223,30 @@ def enrollment_create(
 ) -> Enrollment:
     """Enrol ``lead`` into ``group``. Refuses a full or finished group and a
     second active enrollment of the same lead; nothing is written on refusal.
-    Capacity counts active students (trials are checked when they are booked)."""
+    Capacity counts active students (trials are checked when they are booked).
+
+    The enrolment is one of the records "enrolled" stands for
+    (leads.services.FLOW_STATUSES): a lead that may become enrolled now does."""
     at = at or timezone.now()
     with transaction.atomic():
+        # The lead before the group, as every lead write (trials.services) takes them.
+        locked_lead = Lead.objects.select_for_update().get(pk=lead.pk)
         locked = Group.objects.select_for_update().get(pk=group.pk)
         enrollment_check(group=locked, lead=lead, at=at)
         try:
             with transaction.atomic():
-                return Enrollment.objects.create(
+                enrollment = Enrollment.objects.create(
                     group=locked, lead=lead, enrolled_at=at, enrolled_by=by, note=note[:255]
                 )
         except IntegrityError as exc:
             if Enrollment.objects.filter(group=locked, lead=lead, status=EnrollmentStatus.ACTIVE).exists():
                 raise ValidationError({"lead": ALREADY_ENROLLED.format(lead=lead, group=locked)}) from exc
             raise
+        if LeadStatus.ENROLLED in lead_services.allowed_next_statuses(locked_lead):
+            lead_services.lead_change_status(
+                lead=lead, to_status=LeadStatus.ENROLLED, by=by, at=at, note=ENROLLED_NOTE % {"group": locked}
+            )
+        return enrollment
 
 
 def enrollment_leave(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin_lists import LargeListMixin
 from core.admin_tools import (
+    ConfirmForm,
     ExportMixin,
     ReadOnlyAdminMixin,
     add_service_errors,
@@ -25,11 +26,17 @@ from core.admin_tools import (
     salesperson_filter,
 )
 from core.badges import RED, TEAL, badge
+from core.durations import duration_words, relative_words
 from leads.search import LeadSearchMixin
 from trials import selectors, services
 from trials.badges import reminder_state_badge, trial_result_badge, trial_status_badge
 from trials.forms import NO_FREE_LESSON, CancelTrialForm, RecordResultForm, SessionChoiceForm
 from trials.models import Trial, TrialReminder, TrialResult, TrialStatus
+
+CONFIRM_ATTENDED = _("The lead moves to “trial attended” and the result is recorded next. This cannot be undone.")
+CONFIRM_NO_SHOW = _(
+    "The lead goes back to “interested”, to be booked again. The trial cannot be marked attended afterwards."
+)
 
 
 class TrialDateFilter(admin.SimpleListFilter):
@@ -96,7 +103,7 @@ class TrialAdmin(LargeListMixin, LeadSearchMixin, ExportMixin, admin.ModelAdmin)
         "scheduled_time",
         "status_label",
         "result_label",
-        "hours_until",
+        "starts_in",
         "flags",
         "salesperson",
     ]
@@ -117,6 +124,7 @@ class TrialAdmin(LargeListMixin, LeadSearchMixin, ExportMixin, admin.ModelAdmin)
     ordering = ["-scheduled_date", "-scheduled_time", "-id"]
     sortable_by = ["scheduled_date", "status_label", "hours_until"]  # trial_list_order_idx, (status, scheduled_date)
     inlines = [TrialReminderInline]
+    save_on_top = True  # a long page: Save without scrolling to the bottom (on a phone too)
     fields = [
         "lead",
         "group",
@@ -124,7 +132,7 @@ class TrialAdmin(LargeListMixin, LeadSearchMixin, ExportMixin, admin.ModelAdmin)
         "scheduled_time",
         "status_label",
         "result_label",
-        "hours_until",
+        "starts_in",
         "flags",
         "next_steps",
         "notes",
@@ -157,10 +165,15 @@ class TrialAdmin(LargeListMixin, LeadSearchMixin, ExportMixin, admin.ModelAdmin)
     def result_label(self, obj):
         return trial_result_badge(obj.result)
 
-    @admin.display(description=_("hours until"), ordering="scheduled_date")
-    def hours_until(self, obj):
-        hours = obj.hours_until_trial
-        return "—" if hours is None else gettext("%(hours)s h") % {"hours": f"{hours:+.1f}"}
+    @admin.display(description=_("starts"), ordering="scheduled_date")
+    def starts_in(self, obj):
+        """How soon, in words ("in 1 h 20 min", "started 25 min ago"), for a scheduled trial."""
+        if obj.status != TrialStatus.SCHEDULED:
+            return "—"
+        now = timezone.now()
+        if obj.starts_at > now:
+            return relative_words(obj.starts_at, now)
+        return gettext("started %(duration)s ago") % {"duration": duration_words(now - obj.starts_at)}
 
     @admin.display(description=_("flags"))
     def flags(self, obj):
@@ -182,20 +195,9 @@ class TrialAdmin(LargeListMixin, LeadSearchMixin, ExportMixin, admin.ModelAdmin)
         url = lambda name: reverse(f"admin:trials_trial_{name}", args=[obj.pk])  # noqa: E731
         if obj.status == TrialStatus.SCHEDULED:
             if obj.starts_at <= timezone.now():
-                buttons.append(
-                    format_html(
-                        '<button type="submit" class="button" formaction="{}" formnovalidate>{}</button>',
-                        url("attended"),
-                        gettext("Mark attended"),
-                    )
-                )
-                buttons.append(
-                    format_html(
-                        '<button type="submit" class="button" formaction="{}" formnovalidate>{}</button>',
-                        url("no_show"),
-                        gettext("No-show"),
-                    )
-                )
+                # Links to a confirmation page, not buttons that post at once.
+                buttons.append(format_html('<a class="button" href="{}">{}</a>', url("attended"), _("Mark attended")))
+                buttons.append(format_html('<a class="button" href="{}">{}</a>', url("no_show"), _("No-show")))
             buttons.append(format_html('<a class="button" href="{}">{}</a>', url("reschedule"), gettext("Reschedule")))
             buttons.append(format_html('<a class="button" href="{}">{}</a>', url("cancel"), gettext("Cancel trial")))
         if obj.status == TrialStatus.ATTENDED and obj.result in (TrialResult.PENDING, TrialResult.SALES_OFFER):
@@ -238,6 +240,7 @@ class TrialAdmin(LargeListMixin, LeadSearchMixin, ExportMixin, admin.ModelAdmin)
         return True
 
     def attended_view(self, request, object_id):
+        """GET asks (the page names the trial and what follows), POST marks."""
         trial = self._trial_for_change(request, object_id)
         if request.method == "POST":
             self._apply(
@@ -246,7 +249,9 @@ class TrialAdmin(LargeListMixin, LeadSearchMixin, ExportMixin, admin.ModelAdmin)
                 lambda: services.trial_mark_attended(trial=trial, by=request.user),
                 gettext("%(lead)s attended the trial. Now record the result.") % {"lead": trial.lead},
             )
-        return redirect(self._change_url(trial))
+            return redirect(self._change_url(trial))
+        title = _("%(lead)s attended the trial?")
+        return self._confirm_page(request, trial, title, CONFIRM_ATTENDED, _("Mark attended"))
 
     def no_show_view(self, request, object_id):
         trial = self._trial_for_change(request, object_id)
@@ -257,7 +262,18 @@ class TrialAdmin(LargeListMixin, LeadSearchMixin, ExportMixin, admin.ModelAdmin)
                 lambda: services.trial_mark_no_show(trial=trial, by=request.user),
                 gettext("%(lead)s did not come; the lead is back to “interested”.") % {"lead": trial.lead},
             )
-        return redirect(self._change_url(trial))
+            return redirect(self._change_url(trial))
+        return self._confirm_page(request, trial, _("%(lead)s did not come?"), CONFIRM_NO_SHOW, _("Mark no-show"))
+
+    def _confirm_page(self, request, trial, title: str, intro: str, submit_label: str):
+        return self._form_page(
+            request,
+            trial,
+            ConfirmForm(),
+            title=title % {"lead": trial.lead},
+            intro=format_html("{} {}", trial, intro),
+            submit_label=submit_label,
+        )
 
     def _form_page(self, request, trial, form, **page):
         return form_page(self, request, form=form, original=trial, **page)
@@ -346,24 +362,46 @@ class TrialAdmin(LargeListMixin, LeadSearchMixin, ExportMixin, admin.ModelAdmin)
         for line in refused:
             self.message_user(request, line, messages.WARNING)
 
+    # Attendance moves the lead on (trial attended / back to interested) and
+    # cannot be taken back, so both ask first, naming the trials.
     @admin.action(description=_("Mark selected trials attended"), permissions=["change"])
     def mark_attended(self, request, queryset):
-        self._each(
+        return intermediate_action(
+            self,
             request,
             queryset,
-            lambda t: services.trial_mark_attended(trial=t, by=request.user),
-            lambda n: (
-                ngettext("%(count)d trial marked attended.", "%(count)d trials marked attended.", n) % {"count": n}
+            form_class=ConfirmForm,
+            title=_("Mark trials attended?"),
+            intro=CONFIRM_ATTENDED,
+            submit_label=_("Mark attended"),
+            apply=lambda data: self._each(
+                request,
+                queryset,
+                lambda t: services.trial_mark_attended(trial=t, by=request.user),
+                lambda n: (
+                    ngettext("%(count)d trial marked attended.", "%(count)d trials marked attended.", n) % {"count": n}
+                ),
             ),
         )
 
     @admin.action(description=_("Mark selected trials no-show"), permissions=["change"])
     def mark_no_show(self, request, queryset):
-        self._each(
+        return intermediate_action(
+            self,
             request,
             queryset,
-            lambda t: services.trial_mark_no_show(trial=t, by=request.user),
-            lambda n: ngettext("%(count)d trial marked no-show.", "%(count)d trials marked no-show.", n) % {"count": n},
+            form_class=ConfirmForm,
+            title=_("Mark trials no-show?"),
+            intro=CONFIRM_NO_SHOW,
+            submit_label=_("Mark no-show"),
+            apply=lambda data: self._each(
+                request,
+                queryset,
+                lambda t: services.trial_mark_no_show(trial=t, by=request.user),
+                lambda n: (
+                    ngettext("%(count)d trial marked no-show.", "%(count)d trials marked no-show.", n) % {"count": n}
+                ),
+            ),
         )
 
     @admin.action(description=_("Record result for selected trials"), permissions=["change"])

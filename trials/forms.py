@@ -16,7 +16,7 @@ class SessionChoiceForm(forms.Form):
     time = forms.TimeField(
         required=False,
         label=_("Time (optional)"),
-        help_text=_("Leave empty for the group's start time."),
+        help_text=_("Leave empty for the group's start time; a later time must be before the lesson ends."),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
 

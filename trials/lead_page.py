@@ -93,3 +93,10 @@ def book_trial(request, lead, modeladmin):
 def provide() -> None:
     lead_page.provide_panel("trials", trials_panel)
     lead_page.provide_page("book_trial", book_trial)
+    # The records behind "trial scheduled" and "trial attended".
+    lead_page.provide_status_record(
+        "trial_scheduled", lambda: Trial.objects.filter(status=TrialStatus.SCHEDULED).values("lead_id")
+    )
+    lead_page.provide_status_record(
+        "trial_attended", lambda: Trial.objects.filter(status=TrialStatus.ATTENDED).values("lead_id")
+    )

@@ -101,15 +101,18 @@ class Trial(models.Model):
 
     @property
     def duration(self) -> datetime.timedelta:
-        """The group's lesson length. Needs the group loaded (select_related):
-        a model property never runs a query of its own."""
-        if not self._meta.get_field("group").is_cached(self):
-            raise GroupNotLoaded('Trial.duration needs its group: load trials with select_related("group").')
-        return self.group.lesson_duration
+        """From the trial's time to the end of its lesson."""
+        return self.ends_at - self.starts_at
 
     @property
     def ends_at(self) -> datetime.datetime:
-        return self.starts_at + self.duration
+        """The end of the group's lesson that day: a trial that starts late (a
+        walk-in) still ends with its lesson. Needs the group loaded
+        (select_related): a model property never runs a query of its own."""
+        if not self._meta.get_field("group").is_cached(self):
+            raise GroupNotLoaded('Trial.ends_at needs its group: load trials with select_related("group").')
+        tz = timezone.get_default_timezone()
+        return datetime.datetime.combine(self.scheduled_date, self.group.end_time, tzinfo=tz)
 
     @property
     def is_overdue(self) -> bool:

@@ -176,14 +176,14 @@ class TrialReminderSource(ReminderSource):
             return Message(subject="", text=sms_text(text) if delivery.channel == Channel.SMS else text)
         values = {
             "when": when,
-            "lead": trial.lead.full_name or gettext("A lead"),
+            "lead": trial.lead.display_name,
             "phone": trial.lead.phone_display,
             "group": group.name,
             "place": place,
         }
         link = admin_link(reverse("admin:trials_trial_change", args=[trial.pk]))
         return Message(
-            subject=gettext("Trial %(when)s: %(lead)s") % {**values, "lead": trial.lead.full_name or values["phone"]},
+            subject=gettext("Trial %(when)s: %(lead)s") % {**values, "lead": trial.lead},
             text=gettext(
                 "%(lead)s (%(phone)s) has a trial lesson in %(group)s %(when)s, room %(place)s. "
                 "Call to confirm they are coming."
@@ -195,15 +195,14 @@ class TrialReminderSource(ReminderSource):
     def _post_message(self, trial: Trial) -> Message:
         end = timezone.localtime(trial.ends_at)
         values = {
-            "lead": trial.lead.full_name or gettext("the lead"),
+            "lead": trial.lead.display_name,
             "phone": trial.lead.phone_display,
             "group": trial.group.name,
             "end": f"{end:%H:%M}",
         }
         link = admin_link(reverse("admin:trials_trial_change", args=[trial.pk]))
         return Message(
-            subject=gettext("Trial ended: %(lead)s — record attendance and make the offer")
-            % {"lead": trial.lead.full_name or trial.lead.phone_display},
+            subject=gettext("Trial ended: %(lead)s — record attendance and make the offer") % {"lead": trial.lead},
             text=gettext(
                 "The trial of %(lead)s (%(phone)s) in %(group)s ended at %(end)s. "
                 "Record attendance and make the offer now."

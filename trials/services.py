@@ -30,6 +30,10 @@ from trials.models import ReminderState, Trial, TrialReminder, TrialResult, Tria
 GROUP_DOES_NOT_MEET = _("“{group}” does not meet on {day} (it meets {pattern}).")
 GROUP_NOT_RUNNING = _("“{group}” is not running on {day} (it runs {start} – {end}).")
 SESSION_OVER = _("The lesson of “{group}” on {day} at {time} is already over.")
+TIME_OUTSIDE_LESSON = _(
+    "%(time)s is outside the lesson of “%(group)s” (%(start)s–%(end)s): "
+    "a trial starts at the lesson's start or later, and before its end."
+)
 GROUP_FULL_ON = _("“{group}” has no free place on {day} ({taken} of {capacity} taken, trials included).")
 LEAD_HAS_TRIAL = _("{lead} already has a scheduled trial ({trial}). Cancel or reschedule it instead.")
 LEAD_CLOSED = _("{lead} is {status}; a trial cannot be booked.")
@@ -46,17 +50,22 @@ BOOKABLE_LEAD_STATUSES = frozenset(
 )
 
 
-def _session_end(group: Group, date: datetime.date, time: datetime.time) -> datetime.datetime:
-    tz = timezone.get_default_timezone()
-    return datetime.datetime.combine(date, time, tzinfo=tz) + group.lesson_duration
+def _lesson_end(group: Group, date: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(date, group.end_time, tzinfo=timezone.get_default_timezone())
 
 
 def trial_session_check(
     *, group: Group, date: datetime.date, time: datetime.time, at: datetime.datetime, exclude: Trial | None = None
 ) -> None:
-    """Raise ValidationError unless the group meets on ``date``, is running,
-    the lesson is not over and has a free place (enrolled + scheduled trials)."""
+    """Raise ValidationError unless ``time`` lies within the group's lesson (from
+    its start to before its end), the group meets on ``date``, is running, the
+    lesson is not over and has a free place (enrolled + scheduled trials)."""
     day = describe_date(date)
+    start, end = f"{group.start_time:%H:%M}", f"{group.end_time:%H:%M}"
+    if not group.start_time <= time < group.end_time:
+        raise ValidationError(
+            {"time": TIME_OUTSIDE_LESSON % {"time": f"{time:%H:%M}", "group": group, "start": start, "end": end}}
+        )
     if not meets_on(group.days, date):
         raise ValidationError(
             {"scheduled_date": GROUP_DOES_NOT_MEET.format(group=group, day=day, pattern=DayPattern(group.days).label)}
@@ -72,8 +81,8 @@ def trial_session_check(
                 )
             }
         )
-    if _session_end(group, date, time) <= at:
-        raise ValidationError({"scheduled_date": SESSION_OVER.format(group=group, day=day, time=f"{time:%H:%M}")})
+    if _lesson_end(group, date) <= at:
+        raise ValidationError({"scheduled_date": SESSION_OVER.format(group=group, day=day, time=start)})
     taken = scheduling_selectors.group_places_taken_on(group=group, date=date)
     if (
         exclude is not None

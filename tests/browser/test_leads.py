@@ -42,6 +42,6 @@ def test_salesperson_searches_by_phone_as_typed_and_changes_status(page, admin_l
 
     page.get_by_role("link", name="Mine Lead").click()
     page.select_option("#id_new_status", "contacted")
-    page.click("input[name=_save]")
+    page.locator("input[name=_save]").last.click()  # Save is at the top too (save_on_top)
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     expect(page.locator("#result_list")).to_contain_text("Contacted")

@@ -69,6 +69,8 @@ def test_lead_goes_from_new_to_enrolled_in_admin(page, admin_login):
     # the lesson has started: mark attended on the trial page
     page.locator(".field-trials_panel a", has_text="IELTS Trial Evening").click()
     expect(page.locator(".field-flags")).to_contain_text("Attendance due")
+    page.get_by_role("link", name="Mark attended").click()  # asks first
+    expect(page.locator("#content")).to_contain_text("cannot be undone")
     page.get_by_role("button", name="Mark attended").click()
     expect(page.locator(".messagelist")).to_contain_text("attended the trial")
     expect(page.locator(".field-status_label")).to_contain_text("Attended")

@@ -225,6 +225,14 @@ class TestActions:
         manager_client.post(CHANGELIST, {"action": "assign_round_robin", "_selected_action": ids})
         assert [Lead.objects.filter(assigned_to=p).count() for p in people] == [2, 2]
 
+    def test_mark_lost_asks_first_naming_the_leads(self, sales_client, salesperson):
+        lead = LeadFactory(full_name="Dilnoza", assigned_to=salesperson)
+        asked = sales_client.post(CHANGELIST, {"action": "mark_lost", "_selected_action": [lead.pk]})
+        page = asked.content.decode()
+        assert "Dilnoza" in page and "becomes lost" in page and 'value="Mark lost"' in page
+        lead.refresh_from_db()
+        assert lead.status == "new"
+
     def test_mark_lost_with_reason(self, sales_client, salesperson):
         lead = LeadFactory(assigned_to=salesperson)
         sales_client.post(

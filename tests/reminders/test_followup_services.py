@@ -45,13 +45,57 @@ def test_reassigning_moves_the_open_reminder_to_the_new_salesperson(salesperson,
 
 
 @pytest.mark.parametrize("status", [LeadStatus.CONTACTED, LeadStatus.INTERESTED, LeadStatus.TRIAL_SCHEDULED])
-def test_moving_the_lead_to_a_contact_status_completes_the_follow_up(salesperson, status):
+def test_moving_the_lead_to_a_contact_status_meets_the_first_contact_deadline(salesperson, status):
     lead = LeadFactory(assigned_to=salesperson)
     lead_services.lead_change_status(lead=lead, to_status=status, by=salesperson)
     reminder = LeadReminder.objects.get(lead=lead)
     assert reminder.status == LeadReminderStatus.COMPLETED
     assert reminder.completed_by == salesperson
     assert reminder.next_notify_at is None
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    "path", [[LeadStatus.TRIAL_SCHEDULED], [LeadStatus.CONTACTED, LeadStatus.INTERESTED], [LeadStatus.INTERESTED]]
+)
+def test_a_follow_up_the_salesperson_set_stays_open_through_later_status_changes(salesperson, path):
+    lead = LeadFactory(assigned_to=salesperson)
+    lead_services.lead_change_status(lead=lead, to_status=LeadStatus.CONTACTED, by=salesperson)
+    due = NOW + datetime.timedelta(days=2)
+    reminder = services.followup_set(lead=lead, due_at=due, by=salesperson, note="Call after payday")
+    for status in path:
+        if status != lead.status:
+            lead_services.lead_change_status(lead=lead, to_status=status, by=salesperson)
+    reminder.refresh_from_db()
+    assert reminder.status == LeadReminderStatus.PENDING
+    lead.refresh_from_db()
+    assert lead.next_followup_at == due
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_follow_up_set_before_the_first_contact_outlives_the_first_contact(salesperson):
+    lead = LeadFactory(assigned_to=salesperson)
+    due = NOW + datetime.timedelta(hours=3)
+    reminder = services.followup_set(lead=lead, due_at=due, by=salesperson)
+    lead_services.lead_change_status(lead=lead, to_status=LeadStatus.CONTACTED, by=salesperson)
+    reminder.refresh_from_db()
+    assert reminder.is_open
+    lead.refresh_from_db()
+    assert lead.next_followup_at == due
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("closing", [LeadStatus.LOST, LeadStatus.ENROLLED])
+def test_enrolling_or_losing_the_lead_ends_its_follow_up(salesperson, closing):
+    lead = LeadFactory(assigned_to=salesperson)
+    lead_services.lead_change_status(lead=lead, to_status=LeadStatus.INTERESTED, by=salesperson)
+    reminder = services.followup_set(lead=lead, due_at=NOW + datetime.timedelta(days=1), by=salesperson)
+    lead_services.lead_change_status(lead=lead, to_status=closing, by=salesperson, reason="Chose another centre")
+    reminder.refresh_from_db()
+    assert reminder.status == LeadReminderStatus.COMPLETED
+    assert reminder.next_notify_at is None
+    lead.refresh_from_db()
+    assert lead.next_followup_at is None
 
 
 def test_record_contact_moves_a_new_lead_to_contacted_and_completes(salesperson):

@@ -43,12 +43,14 @@ def queries(client, url, **params):
 
 
 class TestChangelist:
-    def test_badges_hours_and_flags(self, manager_client, pinned):
+    def test_badges_start_in_words_and_flags(self, manager_client, pinned):
         [trial] = make_trials(1)
         html = manager_client.get(CHANGELIST).content.decode()
         assert '<span class="badge badge-blue">Scheduled</span>' in html
         assert '<span class="badge badge-grey">Pending</span>' in html
-        assert "+25.0 h" in html
+        assert "in 1 d 1 h" in html and "+25.0 h" not in html
+        pinned.move_to(datetime.datetime(2026, 11, 27, 16, 25, tzinfo=TZ))
+        assert "started 25 min ago" in manager_client.get(CHANGELIST).content.decode()
         pinned.move_to(datetime.datetime(2026, 11, 27, 10, 0, tzinfo=TZ))
         assert '<span class="badge badge-teal">Today</span>' in manager_client.get(CHANGELIST).content.decode()
         pinned.move_to(datetime.datetime(2026, 11, 27, 16, 5, tzinfo=TZ))
@@ -110,6 +112,10 @@ class TestTrialPages:
         pinned.move_to(datetime.datetime(2026, 11, 27, 16, 10, tzinfo=TZ))
         change = reverse("admin:trials_trial_change", args=[trial.pk])
         assert "Mark attended" in sales_client.get(change).content.decode()
+        asked = sales_client.get(reverse("admin:trials_trial_attended", args=[trial.pk]))
+        assert asked.status_code == 200 and "cannot be undone" in asked.content.decode()
+        trial.refresh_from_db()
+        assert trial.status == TrialStatus.SCHEDULED  # the button only asks
         sales_client.post(reverse("admin:trials_trial_attended", args=[trial.pk]))
         trial.refresh_from_db()
         assert trial.status == TrialStatus.ATTENDED
@@ -162,7 +168,10 @@ class TestActions:
         trials = make_trials(2)
         ids = [t.pk for t in trials]
         pinned.move_to(datetime.datetime(2026, 11, 27, 16, 10, tzinfo=TZ))
-        manager_client.post(CHANGELIST, {"action": "mark_attended", "_selected_action": ids})
+        asked = manager_client.post(CHANGELIST, {"action": "mark_attended", "_selected_action": ids})
+        assert "cannot be undone" in asked.content.decode() and str(trials[0]) in asked.content.decode()
+        assert set(Trial.objects.values_list("status", flat=True)) == {TrialStatus.SCHEDULED}  # only asked
+        manager_client.post(CHANGELIST, {"action": "mark_attended", "_selected_action": ids, "apply": "1"})
         assert set(Trial.objects.values_list("status", flat=True)) == {TrialStatus.ATTENDED}
         form_page = manager_client.post(CHANGELIST, {"action": "record_result", "_selected_action": ids})
         assert "Record result" in form_page.content.decode()
@@ -174,9 +183,17 @@ class TestActions:
     def test_no_show_action_refuses_before_the_start(self, manager_client):
         trials = make_trials(1)
         response = manager_client.post(
-            CHANGELIST, {"action": "mark_no_show", "_selected_action": [trials[0].pk]}, follow=True
+            CHANGELIST, {"action": "mark_no_show", "_selected_action": [trials[0].pk], "apply": "1"}, follow=True
         )
         assert "only after the start" in response.content.decode()
+
+    def test_no_show_action_asks_first(self, manager_client, pinned):
+        trials = make_trials(1)
+        pinned.move_to(datetime.datetime(2026, 11, 27, 16, 10, tzinfo=TZ))
+        asked = manager_client.post(CHANGELIST, {"action": "mark_no_show", "_selected_action": [trials[0].pk]})
+        assert asked.status_code == 200 and "Mark no-show" in asked.content.decode()
+        trials[0].refresh_from_db()
+        assert trials[0].status == TrialStatus.SCHEDULED
 
 
 class TestBookTrialFromLeadPage:

@@ -123,7 +123,33 @@ class TestBook:
     def test_explicit_time_overrides_the_group_start(self, lead, group, salesperson):
         trial = book(lead=lead, group=group, date=FRIDAY, by=salesperson, time=datetime.time(16, 30))
         assert trial.reminder.pre_trial_reminder_scheduled_at == datetime.datetime(2026, 11, 27, 14, 30, tzinfo=TZ)
-        assert trial.ends_at == datetime.datetime(2026, 11, 27, 18, 0, tzinfo=TZ)
+        assert trial.ends_at == datetime.datetime(2026, 11, 27, 17, 30, tzinfo=TZ)  # with its lesson
+
+    @pytest.mark.parametrize("time", [datetime.time(15, 59), datetime.time(17, 30), datetime.time(19, 0)])
+    def test_refuses_a_time_outside_the_lesson_and_says_so(self, lead, group, salesperson, time):
+        with pytest.raises(ValidationError) as exc:
+            book(lead=lead, group=group, date=FRIDAY, by=salesperson, time=time)
+        assert exc.value.message_dict == {
+            "time": [
+                services.TIME_OUTSIDE_LESSON
+                % {"time": f"{time:%H:%M}", "group": group, "start": "16:00", "end": "17:30"}
+            ]
+        }
+        assert "17:30" in exc.value.messages[0] and "already over" not in exc.value.messages[0]
+        assert not Trial.objects.exists()
+
+    def test_a_running_lesson_is_not_called_over_for_a_time_before_its_start(self, lead, salesperson):
+        running = group_meeting_on(NOW.date(), start=datetime.time(14, 30), end=datetime.time(16, 0))
+        with pytest.raises(ValidationError) as exc:
+            book(lead=lead, group=running, date=NOW.date(), by=salesperson, time=datetime.time(9, 0))
+        assert "already over" not in exc.value.messages[0]
+        assert "outside the lesson" in exc.value.messages[0]
+        trial = book(lead=lead, group=running, date=NOW.date(), by=salesperson, time=datetime.time(15, 45))
+        assert trial.ends_at == datetime.datetime(2026, 11, 26, 16, 0, tzinfo=TZ)
+
+    def test_the_last_minute_of_the_lesson_is_still_inside_it(self, lead, group, salesperson):
+        trial = book(lead=lead, group=group, date=FRIDAY, by=salesperson, time=datetime.time(17, 29))
+        assert trial.duration == datetime.timedelta(minutes=1)
 
 
 class TestAttendance:
