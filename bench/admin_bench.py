@@ -176,7 +176,6 @@ FROM generate_series(1, %(n)s) AS g
 
 
 def generate(n_leads: int) -> None:
-    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
@@ -188,12 +187,7 @@ def generate(n_leads: int) -> None:
         call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off")
-        # Columns added since analytics_bench's INSERTs were written get their
-        # model default for the generation only.
-        cursor.execute("ALTER TABLE leads_lead ALTER COLUMN language SET DEFAULT %s", [settings.LANGUAGE_CODE])
     generate_year(n_leads, 365, timezone.localdate() - datetime.timedelta(days=365))
-    with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE leads_lead ALTER COLUMN language DROP DEFAULT")
     with connection.cursor() as cursor:
         with step("inquiries"):
             cursor.execute(INQUIRIES_SQL, {})

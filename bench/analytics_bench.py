@@ -128,13 +128,15 @@ INSERT INTO leads_lead (
     full_name, phone, phone_raw, email, source, status, assigned_to_id, course_interest, comment, lost_reason,
     utm_source, utm_medium, utm_campaign, utm_content, utm_term, campaign_id, ad_id, form_id,
     telegram_chat_id, whatsapp_id, inquiry_count, last_inquiry_at, last_inquiry_source,
-    created_at, updated_at, assigned_at, first_contacted_at, status_changed_at)
+    created_at, updated_at, assigned_at, first_contacted_at, status_changed_at,
+    language, sms_opt_out, search_text)
 SELECT
     'Bench lead ' || g, '+99890' || lpad(g::text, 7, '0'), '', '', src, status, person, 'IELTS', '',
     CASE WHEN status = 'lost' THEN 'Too expensive' ELSE '' END,
     '', '', '', '', '', '', '', '', '', '', 1, created, src,
     created, created, CASE WHEN person IS NULL THEN NULL ELSE created + interval '3 minutes' END,
-    contact, COALESCE(last_step, created)
+    contact, COALESCE(last_step, created),
+    %(language)s, false, 'bench lead ' || g  -- search_text: leads.search.lead_search_text of the name
 FROM (
     SELECT g, src, person, created, status,
            CASE WHEN status <> 'new' THEN created + interval '1 minute' * (10 + (g * 17) %% 240) END AS contact,
@@ -229,6 +231,7 @@ def generate(n_leads: int, days: int, first_day: datetime.date) -> None:
     from django.utils import timezone
 
     from analytics.models import MarketingSpend
+    from leads.models import centre_language
 
     tz = timezone.get_default_timezone()
     start = datetime.datetime.combine(first_day, datetime.time.min, tzinfo=tz)
@@ -243,6 +246,7 @@ def generate(n_leads: int, days: int, first_day: datetime.date) -> None:
         "n_people": len(people),
         "groups": groups,
         "n_groups": len(groups),
+        "language": centre_language(),
     }
     with connection.cursor() as cursor:
         with step(f"{n_leads:,} leads"):
