@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from core.errors import InputError, error_text
 
@@ -31,12 +32,17 @@ class CRMCommand(BaseCommand):
     json: bool = False
 
     def create_parser(self, prog_name, subcommand, **kwargs):
+        # A command's help is gettext_lazy (worded at import, before a language is
+        # active); argparse's formatter runs regular expressions over it, which
+        # need a real str, so it is worded here, in the language of the run.
+        if self.help:
+            self.help = str(self.help)
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         if self.json_result:
             parser.add_argument(
                 "--json",
                 action="store_true",
-                help=f"Print one JSON object {self.json_result} instead of the summary.",
+                help=gettext("Print one JSON object %(keys)s instead of the summary.") % {"keys": self.json_result},
             )
         return parser
 

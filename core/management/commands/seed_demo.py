@@ -7,11 +7,12 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.demo import publish_password
 from core.management.base import CRMCommand
 
-REFUSED_IN_PRODUCTION = (
+REFUSED_IN_PRODUCTION = gettext_lazy(
     "DEBUG is off: this looks like a production site, and seed_demo would fill it with made-up "
     "leads and staff. If that is really wanted (a staging site), run it with --allow-production; "
     "the demo staff then get no password."
@@ -29,18 +30,18 @@ def demo_seeders():
 
 
 class Command(CRMCommand):
-    help = "Load demo staff, leads and the rest of a realistic centre (idempotent)."
+    help = gettext_lazy("Load demo staff, leads and the rest of a realistic centre (idempotent).")
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--allow-production",
             action="store_true",
-            help="Run even with DEBUG off (a staging site); demo staff are created without a password.",
+            help=gettext("Run even with DEBUG off (a staging site); demo staff are created without a password."),
         )
 
     def handle(self, *args, allow_production=False, **options):
         if not settings.DEBUG and not allow_production:
-            raise CommandError(REFUSED_IN_PRODUCTION)
+            raise CommandError(str(REFUSED_IN_PRODUCTION))
         token = publish_password.set(settings.DEBUG)
         try:
             for _label, seed in demo_seeders():
@@ -48,4 +49,4 @@ class Command(CRMCommand):
                     seed(self.stdout)
         finally:
             publish_password.reset(token)
-        self.say("Demo data ready.", "SUCCESS")
+        self.say(gettext("Demo data ready."), "SUCCESS")

@@ -8,7 +8,7 @@ mapping) before anything is written.
 import sys
 
 from django.core.management.base import CommandError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from core.management.base import CRMCommand
 from import_service import selectors
@@ -17,36 +17,44 @@ from leads.models import LeadSource
 
 
 class Command(CRMCommand):
-    help = "Import leads from a .csv/.xlsx file or a Google Sheet. Every row is accounted for in an ImportLog."
+    help = gettext_lazy(
+        "Import leads from a .csv/.xlsx file or a Google Sheet. Every row is accounted for in an ImportLog."
+    )
     json_result = '{"import_log_id", "total", "created", "duplicates", "errors", "dry_run"}'
 
     def add_arguments(self, parser):
-        parser.add_argument("path", nargs="?", help="A .csv or .xlsx file.")
-        parser.add_argument("--google-sheet", metavar="URL_OR_KEY", help="Import a Google Sheet instead of a file.")
-        parser.add_argument("--worksheet", metavar="NAME", help="Google Sheets worksheet (default: the first).")
-        parser.add_argument("--sheet", metavar="NAME", help="Excel sheet (default: the first).")
+        parser.add_argument("path", nargs="?", help=gettext("A .csv or .xlsx file."))
         parser.add_argument(
-            "--source", choices=LeadSource.values, help="Lead source (default: csv, excel or google_sheets by input)."
+            "--google-sheet", metavar="URL_OR_KEY", help=gettext("Import a Google Sheet instead of a file.")
+        )
+        parser.add_argument(
+            "--worksheet", metavar="NAME", help=gettext("Google Sheets worksheet (default: the first).")
+        )
+        parser.add_argument("--sheet", metavar="NAME", help=gettext("Excel sheet (default: the first)."))
+        parser.add_argument(
+            "--source",
+            choices=LeadSource.values,
+            help=gettext("Lead source (default: csv, excel or google_sheets by input)."),
         )
         parser.add_argument(
             "--map",
             action="append",
             default=[],
             metavar="COLUMN=field",
-            help="Map a column to a lead field; repeat for more (adds to or overrides the aliases).",
+            help=gettext("Map a column to a lead field; repeat for more (adds to or overrides the aliases)."),
         )
         parser.add_argument(
             "--assign",
             metavar="round-robin|USERNAME",
-            help="Assign new leads round-robin across salespeople, or to one salesperson.",
+            help=gettext("Assign new leads round-robin across salespeople, or to one salesperson."),
         )
-        parser.add_argument("--dry-run", action="store_true", help="Report what would happen; write no lead.")
+        parser.add_argument("--dry-run", action="store_true", help=gettext("Report what would happen; write no lead."))
 
     def handle(self, *args, **opts):
         if bool(opts["path"]) == bool(opts["google_sheet"]):
-            raise CommandError("Give either a file PATH or --google-sheet URL_OR_KEY (one of them).")
+            raise CommandError(gettext("Give either a file PATH or --google-sheet URL_OR_KEY (one of them)."))
         if opts["sheet"] and opts["google_sheet"]:
-            raise CommandError("--sheet is for Excel files; use --worksheet with --google-sheet.")
+            raise CommandError(gettext("--sheet is for Excel files; use --worksheet with --google-sheet."))
         if opts["google_sheet"]:
             table, mapping = inputs.import_open_google_sheet(
                 url_or_key=opts["google_sheet"], worksheet=opts["worksheet"], mapping=opts["map"]
@@ -66,11 +74,18 @@ class Command(CRMCommand):
             table.close()
             raise
 
+        heading = (
+            gettext("Dry run of %(file)s (header on row %(row)d; columns: %(columns)s)")
+            if log.dry_run
+            else gettext("Importing %(file)s (header on row %(row)d; columns: %(columns)s)")
+        )
         self.say(
-            f"{'Dry run of' if log.dry_run else 'Importing'} {log.file_name} "
-            f"(header on row {log.header_row}; columns: "
-            + ", ".join(f"{h} → {f}" for h, f in log.columns.items())
-            + ")"
+            heading
+            % {
+                "file": log.file_name,
+                "row": log.header_row,
+                "columns": ", ".join(f"{h} → {f}" for h, f in log.columns.items()),
+            }
         )
         bar = self._progress_bar()
         try:
@@ -82,17 +97,35 @@ class Command(CRMCommand):
                 progress=(lambda n: bar.update(n - bar.n)) if bar is not None else None,
             )
         except Exception as exc:
-            raise self.command_error(exc, prefix=f"Import failed, no lead was written (ImportLog #{log.pk}):") from exc
+            raise self.command_error(
+                exc, prefix=gettext("Import failed, no lead was written (ImportLog #%(log)s):") % {"log": log.pk}
+            ) from exc
         finally:
             if bar is not None:
                 bar.close()
 
         log = result.log
+        summary = (
+            gettext(
+                "Dry run — nothing written. %(total)d rows: %(created)d would be created, "
+                "%(duplicates)d duplicates, %(errors)d errors (ImportLog #%(log)s)."
+            )
+            if log.dry_run
+            else gettext(
+                "%(total)d rows: %(created)d created, %(duplicates)d duplicates, "
+                "%(errors)d errors (ImportLog #%(log)s)."
+            )
+        )
         self.print_result(
             result.as_dict(),
-            f"{'Dry run — nothing written. ' if log.dry_run else ''}"
-            f"{log.total} rows: {log.created} {'would be ' if log.dry_run else ''}created, "
-            f"{log.duplicates} duplicates, {log.errors} errors (ImportLog #{log.pk}).",
+            summary
+            % {
+                "total": log.total,
+                "created": log.created,
+                "duplicates": log.duplicates,
+                "errors": log.errors,
+                "log": log.pk,
+            },
         )
         if self.json:
             return
@@ -104,9 +137,12 @@ class Command(CRMCommand):
             else:
                 self.say(gettext("New leads per salesperson: %(split)s.") % {"split": split})
         for row in log.rows.filter(outcome="error").order_by("row_number")[:10]:
-            self.say(f"  row {row.row_number}: {row.reason}")
+            self.say(gettext("  row %(row)d: %(reason)s") % {"row": row.row_number, "reason": row.reason})
         if log.errors > 10:
-            self.say(f"  … and {log.errors - 10} more; download them from the ImportLog in admin.")
+            self.say(
+                gettext("  … and %(count)d more; download them from the ImportLog in admin.")
+                % {"count": log.errors - 10}
+            )
 
     def _progress_bar(self):
         stream = getattr(self.stdout, "_out", sys.stdout)
@@ -114,4 +150,4 @@ class Command(CRMCommand):
             return None
         from tqdm import tqdm
 
-        return tqdm(desc="Reading rows", unit=" rows", file=sys.stderr)
+        return tqdm(desc=gettext("Reading rows"), unit=" rows", file=sys.stderr)

@@ -1,33 +1,41 @@
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
 
 from core.management.base import CRMCommand
 from scheduling.importer import MISSING_COLUMNS, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, groups_import, read_csv
 
 
 class Command(CRMCommand):
-    help = (
-        "Create or update groups from a CSV timetable (columns: "
-        + ", ".join(REQUIRED_COLUMNS)
-        + "; optional: "
-        + ", ".join(OPTIONAL_COLUMNS)
-        + "). All or nothing: any refused row (conflict, bad value) writes nothing."
-    )
+    # Worded when --help is shown (lazily), so in the language of the run.
+    help = lazy(
+        lambda: (
+            gettext(
+                "Create or update groups from a CSV timetable (columns: %(required)s; optional: %(optional)s). "
+                "All or nothing: any refused row (conflict, bad value) writes nothing."
+            )
+            % {"required": ", ".join(REQUIRED_COLUMNS), "optional": ", ".join(OPTIONAL_COLUMNS)}
+        ),
+        str,
+    )()
     json_result = '{"created", "updated", "dry_run"}'
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="CSV file (UTF-8).")
-        parser.add_argument("--dry-run", action="store_true", help="Validate every row, write nothing.")
+        parser.add_argument("path", help=gettext("CSV file (UTF-8)."))
+        parser.add_argument("--dry-run", action="store_true", help=gettext("Validate every row, write nothing."))
 
     def handle(self, *args, path, dry_run, **options):
         file = Path(path)
         if not file.is_file():
-            raise CommandError(f"No such file: {path}")
+            raise CommandError(gettext("No such file: %(path)s") % {"path": path})
         try:
             rows, missing = read_csv(file.read_bytes())
         except UnicodeDecodeError:
-            raise CommandError(f"“{path}” is not UTF-8 text: save the timetable as a UTF-8 CSV.") from None
+            raise CommandError(
+                gettext("“%(path)s” is not UTF-8 text: save the timetable as a UTF-8 CSV.") % {"path": path}
+            ) from None
         if missing:
             raise CommandError(
                 MISSING_COLUMNS.format(
@@ -37,10 +45,18 @@ class Command(CRMCommand):
         result = groups_import(rows=rows, dry_run=dry_run)
         if not result.ok:
             for line, message in result.errors:
-                self.stderr.write(f"line {line}: {message}")
-            raise CommandError(f"{len(result.errors)} problem(s); nothing was written.")
-        verb = "Would create" if dry_run else "Created"
+                self.stderr.write(gettext("line %(line)s: %(message)s") % {"line": line, "message": message})
+            count = len(result.errors)
+            raise CommandError(
+                ngettext("%(count)d problem; nothing was written.", "%(count)d problems; nothing was written.", count)
+                % {"count": count}
+            )
+        summary = (
+            gettext("Would create %(created)d group(s), update %(updated)d.")
+            if dry_run
+            else gettext("Created %(created)d group(s), updated %(updated)d.")
+        )
         self.print_result(
             {"created": result.created, "updated": result.updated, "dry_run": dry_run},
-            f"{verb} {result.created} group(s), updated {result.updated}.",
+            summary % {"created": result.created, "updated": result.updated},
         )
