@@ -9,6 +9,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command, get_commands, load_command_class
+from django.utils import translation
 
 from accounts.models import User
 from core.errors import InputError
@@ -62,6 +63,32 @@ def test_every_command_of_the_project_is_a_crm_command():
 def test_json_is_offered_exactly_where_a_command_prints_a_result(name):
     parser = load_command_class(PROJECT_COMMANDS[name], name).create_parser("manage.py", name)
     assert ("--json" in parser._option_string_actions) == (name in WITH_JSON)
+
+
+@pytest.mark.parametrize("name", sorted(PROJECT_COMMANDS))
+def test_help_is_worded_in_the_language_of_the_run(name):
+    """Commands run in the centre's language (Django: settings.LANGUAGE_CODE): the
+    description and every option's help are translated, and argparse can format
+    them (a lazy help, or a translation with a stray %, would break --help)."""
+    texts = {}
+    for language in ("en", "uz", "ru"):
+        with translation.override(language):
+            command = load_command_class(PROJECT_COMMANDS[name], name)
+            texts[language] = command.create_parser("manage.py", name).format_help()
+    assert texts["uz"] != texts["en"] and texts["ru"] != texts["en"]
+    if name in WITH_JSON:
+        assert "JSON-объект" in texts["ru"]
+
+
+@pytest.mark.django_db
+def test_a_summary_is_translated_and_json_stays_english():
+    with translation.override("ru"):
+        out = StringIO()
+        call_command("dispatch_reminders", stdout=out)
+        assert out.getvalue().strip() == "Отправлено: 0, пропущено: 0, с ошибкой: 0."
+        out = StringIO()
+        call_command("dispatch_reminders", "--json", stdout=out)
+        assert json.loads(out.getvalue()) == {"sent": 0, "skipped": 0, "failed": 0}
 
 
 class Failing(CRMCommand):
