@@ -49,7 +49,8 @@ from tests.reminders.factories import LeadReminderFactory
 from tests.scheduling.factories import CourseFactory, RoomFactory
 from tests.trials.factories import book, group_meeting_on
 
-pytestmark = [pytest.mark.django_db]
+# Marked "crawl": .ci/run crawls once, in the SQLite pass (the pages are the same on PostgreSQL).
+pytestmark = [pytest.mark.django_db, pytest.mark.crawl]
 
 NOW = datetime.datetime(2026, 12, 7, 9, 30, tzinfo=datetime.UTC)  # Monday 14:30 in Tashkent
 ROLES = ["manager", "salesperson", "teacher"]
