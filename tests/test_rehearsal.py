@@ -216,6 +216,9 @@ def test_production_roles_rehearsal(redis_dbs, tmp_path):
         "MEDIA_ROOT": str(tmp_path / "media"),
         "CELERY_BEAT_SCHEDULE_FILENAME": str(tmp_path / "beat-schedule"),
         "LOG_FORMAT": "json",
+        # Operator output follows the centre's language (uz by default); the
+        # rehearsal reads the release's and beat's lines in English.
+        "CRM_DEFAULT_LANGUAGE": "en",
         "LOG_LEVEL": "INFO",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
