@@ -116,14 +116,15 @@ UPDATE leads_lead SET inquiry_count = 2, last_inquiry_at = created_at + interval
 DELIVERIES_SQL = """
 INSERT INTO reminders_delivery (key, kind, channel, recipient_user_id, address, lead_id, object_id, occurrence,
                                 due_at, status, attempts, next_attempt_at, claimed_at, claim_token, last_error,
-                                skip_reason, subject, body, sent_at, created_at, updated_at)
+                                skip_reason, subject, body, sent_at, created_at, updated_at, gateway_id,
+                                gateway_report, gateway_status)
 SELECT kind || ':' || t.id || ':' || occ || ':' || COALESCE(person::text, 'lead'), kind,
        CASE WHEN person IS NULL THEN 'telegram' ELSE 'email' END, person,
        CASE WHEN person IS NULL THEN '10' || t.lead_id ELSE '' END, t.lead_id, t.id, occ, due,
        CASE WHEN due > now() THEN 'pending' WHEN t.id %% 50 = 0 THEN 'failed' ELSE 'sent' END, 1,
        NULL::timestamptz, NULL::timestamptz, NULL::uuid,
        CASE WHEN t.id %% 50 = 0 THEN 'SMTP timeout' ELSE '' END, '', 'Trial lesson', 'Reminder',
-       CASE WHEN due > now() OR t.id %% 50 = 0 THEN NULL ELSE due END, due - interval '1 day', due
+       CASE WHEN due > now() OR t.id %% 50 = 0 THEN NULL ELSE due END, due - interval '1 day', due, '', '{}'::jsonb, ''
 FROM (
     SELECT tr.id, tr.lead_id, l.assigned_to_id AS sales,
            (tr.scheduled_date + tr.scheduled_time) AT TIME ZONE 'Asia/Tashkent' AS starts
@@ -138,7 +139,7 @@ UNION ALL
 SELECT 'followup_overdue:' || r.id || ':1:' || r.salesperson_id, 'followup_overdue', 'email', r.salesperson_id, '',
        r.lead_id, r.id, '1', r.due_at, 'sent', 1, NULL::timestamptz, NULL::timestamptz, NULL::uuid, '', '',
        'Overdue follow-up', 'Contact the lead',
-       r.due_at, r.due_at, r.due_at
+       r.due_at, r.due_at, r.due_at, '', '{}'::jsonb, ''
 FROM reminders_leadreminder r WHERE r.status IN ('pending', 'sent')
 """
 
@@ -167,10 +168,10 @@ IMPORTS_SQL = """
 INSERT INTO import_service_importlog (created_by_id, source, input_kind, file_name, sheet_name, file, options,
                                       dry_run, status, failure_reason, started_at, finished_at, created_at, headers,
                                       header_row, columns, preview, processed_rows, read_finished_at, total, created,
-                                      duplicates, errors)
+                                      duplicates, errors, assigned_counts, csv_delimiter, csv_encoding)
 SELECT %(person)s, 'excel', 'excel', 'leads-' || g || '.xlsx', 'Sheet1', '', '{}', g %% 4 = 0, 'completed', '',
        now() - interval '1 hour' * g, now() - interval '1 hour' * g + interval '20 seconds',
-       now() - interval '1 hour' * g, '[]', 1, '{}', '[]', 200, now() - interval '1 hour' * g, 200, 150, 40, 10
+       now() - interval '1 hour' * g, '[]', 1, '{}', '[]', 200, now() - interval '1 hour' * g, 200, 150, 40, 10, '{}', '', ''
 FROM generate_series(1, %(n)s) AS g
 """
 
