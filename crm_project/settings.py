@@ -47,7 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
+    # django-axes, under a section name staff understand (core/apps.py).
+    "core.apps.LoginLockoutsConfig",
     "csp",
     "rest_framework",
     "django_filters",
@@ -173,10 +174,11 @@ if LANGUAGE_CODE not in dict(LANGUAGES):
         f"CRM_DEFAULT_LANGUAGE is {LANGUAGE_CODE!r}; use one of: {', '.join(code for code, _ in LANGUAGES)}."
     )
 # Our own catalogues first; then the supplement that completes Django's Uzbek
-# admin/auth/core catalogues (locale_django/README.md). The first path wins. The
-# supplement is a separate tree so that `makemessages` (which writes into the
-# first path) never touches it, nor takes it for a language.
-LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django"]
+# admin/auth/core catalogues (locale_django/README.md), then the one for the
+# third-party apps staff see, django-axes (locale_apps/README.md). The first path
+# wins. The supplements are separate trees so that `makemessages` (which writes
+# into the first path) never touches them, nor takes them for a language.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django", BASE_DIR / "locale_apps"]
 # Dates dd.mm.yyyy and 24-hour times in every language, weeks from Monday,
 # thousands separated by a no-break space (crm_project/formats/).
 FORMAT_MODULE_PATH = ["crm_project.formats"]

@@ -6,6 +6,8 @@
     .venv/bin/python tools/messages.py todo [--json]    # the untranslated and fuzzy entries, per language
     .venv/bin/python tools/messages.py apply FILE.json  # write translations from FILE.json
     .venv/bin/python tools/messages.py prefill          # copy Django's own translations of identical msgids
+    .venv/bin/python tools/messages.py apps [--update]  # third-party apps' texts (django-axes) against their
+                                                        # source: what locale_apps/ lacks; --update adds it empty
 
 After a merge brings new strings: `update`, then `todo --json > todo.json`, translate
 (following locale/GLOSSARY.md) into a file shaped like
@@ -35,9 +37,23 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from core import app_catalogues  # noqa: E402  (plain Python, no Django settings)
+
 LANGUAGES = ("uz", "ru")
 LOCALE = ROOT / "locale"
-IGNORE = [".venv", "var", "staticfiles", "node_modules", "tests", "bench", "tools", "mutants", "locale_django"]
+IGNORE = [
+    ".venv",
+    "var",
+    "staticfiles",
+    "node_modules",
+    "tests",
+    "bench",
+    "tools",
+    "mutants",
+    "locale_django",
+    "locale_apps",
+]
 DJANGO_SUPPLEMENT = ROOT / "locale_django"
 
 
@@ -114,8 +130,29 @@ def cmd_check(_args) -> int:
             problems.append(f"{language}: msgfmt --check failed")
         if "untranslated" in stats or "fuzzy" in stats:
             problems.append(f"{language}: {stats}")
+    for language in LANGUAGES:
+        found = app_catalogues.problems(language)
+        print(f"{language}: third-party apps ({', '.join(app_catalogues.APPS)}): {len(found)} problem(s)")
+        problems += found + [f"{language}: run tools/messages.py apps --update and translate"][: bool(found)]
     for problem in problems:
         print(f"check-messages: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_apps(args) -> int:
+    """The third-party apps' texts against their installed source (core/app_catalogues.py)."""
+    problems = []
+    for language in LANGUAGES:
+        if args.update:
+            print(f"{language}: {app_catalogues.update(language)} msgid(s) added to locale_apps/ untranslated")
+        result = app_catalogues.report(language)
+        print(
+            f"{language}: {len(result.messages)} msgids in {', '.join(app_catalogues.APPS)}, "
+            f"{len(result.gaps)} translated only by locale_apps/, {len(result.uncovered)} not yet"
+        )
+        problems += app_catalogues.problems(language)
+    for problem in problems:
+        print(f"  {problem}")
     return 1 if problems else 0
 
 
@@ -240,6 +277,9 @@ def main() -> int:
     apply_parser.add_argument("--force", action="store_true", help="overwrite existing translations too")
     apply_parser.set_defaults(func=cmd_apply)
     sub.add_parser("prefill").set_defaults(func=cmd_prefill)
+    apps_parser = sub.add_parser("apps")
+    apps_parser.add_argument("--update", action="store_true", help="add the msgids locale_apps/ lacks, untranslated")
+    apps_parser.set_defaults(func=cmd_apps)
     args = parser.parse_args()
     return args.func(args)
 

@@ -86,6 +86,7 @@ LINKED = [
     "templates",
     "locale",
     "locale_django",
+    "locale_apps",
     "deploy",
     "manage.py",
     "pytest.ini",

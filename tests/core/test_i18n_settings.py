@@ -36,8 +36,10 @@ def test_unknown_default_language_refuses_to_start():
     assert "CRM_DEFAULT_LANGUAGE" in result.stderr
 
 
-def test_our_catalogue_comes_before_the_django_supplement():
-    assert settings.LOCALE_PATHS == [settings.BASE_DIR / "locale", settings.BASE_DIR / "locale_django"]
+def test_our_catalogue_comes_before_the_django_and_the_apps_supplements():
+    expected = [settings.BASE_DIR / name for name in ("locale", "locale_django", "locale_apps")]
+    paths = settings.LOCALE_PATHS
+    assert paths == expected
 
 
 def test_locale_middleware_reads_the_session_and_runs_before_common():
