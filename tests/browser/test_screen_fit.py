@@ -2,8 +2,9 @@
 390×844 and a laptop's 1366×900: no sideways scrolling, the lead list as cards
 on a phone with the filters above it, touch targets of at least 44 px, the lead
 page's actions on the first screen and Save always in reach, and at 1366 px
-every key column of the trial, group, import and lead lists on screen without
-an inner scroll bar. Screenshots go to test-artifacts/screenshots/."""
+every key column of the trial, group, import, lead and follow-up lists on
+screen without an inner scroll bar, in English, Uzbek and Russian. Screenshots
+go to test-artifacts/screenshots/."""
 
 import datetime
 import re
@@ -13,6 +14,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.permissions import restore_role_grants
+from accounts.services import user_language_set
+from reminders.models import LeadReminder
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import ManagerFactory, SalespersonFactory
 from tests.import_service.factories import ImportLogFactory, ImportRowFactory
@@ -176,6 +179,7 @@ def busy_lists(seller, long_lesson):
     leads = leads_of(seller, count=3)
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     book(lead=leads[0], group=long_lesson, date=tomorrow, by=seller)
+    LeadReminder.objects.filter(lead=leads[1]).update(note="Call back after the parents' meeting on Friday")
     log = ImportLogFactory(
         file_name="partners-november-2026-final-version-corrected.xlsx",
         created_by=manager,
@@ -188,6 +192,7 @@ def busy_lists(seller, long_lesson):
     return manager
 
 
+@pytest.mark.parametrize("language", ["en", "uz", "ru"])  # Russian column titles are the longest
 @pytest.mark.parametrize(
     "name, url, key_columns",
     [
@@ -195,15 +200,17 @@ def busy_lists(seller, long_lesson):
         ("groups", "/admin/scheduling/group/", ["field-occupancy", "field-free_slots_column", "field-is_full_column"]),
         ("imports", "/admin/import_service/importlog/", ["field-status_label", "field-errors", "field-created_at"]),
         ("leads", "/admin/leads/lead/", ["field-status_label", "field-follow_up", "field-created_at"]),
+        ("follow-ups", "/admin/reminders/leadreminder/", ["field-deadline", "field-status_label", "field-note"]),
     ],
 )
 def test_at_1366_px_a_list_shows_its_key_columns_without_an_inner_scroll_bar(
-    page, admin_login, busy_lists, name, url, key_columns
+    page, admin_login, busy_lists, name, url, key_columns, language
 ):
+    user_language_set(user=busy_lists, language=language)
     page.set_viewport_size(LAPTOP)
     admin_login(busy_lists)
     page.goto(url)
-    shoot(page, f"laptop-{name}-list", full_page=False)
+    shoot(page, f"laptop-{name}-list-{language}", full_page=False)
 
     assert fits(no_sideways_scroll(page))
     results = no_sideways_scroll(page, "#changelist-form .results")
