@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from analytics import charts, selectors
 from analytics.services.days import local_today
 from core.badges import BLUE, GREEN, HEX, ORANGE, PURPLE, RED, TEAL
+from core.widgets import DayField
 from leads.badges import SOURCE_COLOURS
 from leads.models import LeadSource
 from reminders.selectors import sms_per_day
@@ -28,8 +29,8 @@ LEADERBOARD_FILL = HEX[GREEN]
 
 
 class DateRangeForm(forms.Form):
-    first = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    last = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    first = DayField(label=_("From"))
+    last = DayField(label=_("To"))
 
     def clean(self):
         data = super().clean()

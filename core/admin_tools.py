@@ -7,14 +7,14 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import label_for_field, lookup_field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.template.response import TemplateResponse
-from django.utils import timezone
-from django.utils.dateparse import parse_date
+from django.utils import formats, timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from core.days import day_bounds
 from core.exports import csv_response, xlsx_response
+from core.widgets import DAY_PLACEHOLDER, parse_day
 
 MAX_ID = 2**63 - 1  # the largest bigint primary key
 
@@ -90,13 +90,17 @@ class ExportMixin:
 
 
 class DateRangeFilter(admin.FieldListFilter):
-    """From/to calendar-day filter on a datetime field, in local time (TIME_ZONE)."""
+    """From/to calendar-day filter on a datetime field, in local time (TIME_ZONE).
+    The days are typed dd.mm.yyyy (core.widgets; ISO from links works too); a day
+    that is not one is left out of the filter and said so beside its input."""
 
     template = "admin/core/date_range_filter.html"
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         self.param_from = f"{field_path}__date_from"
         self.param_to = f"{field_path}__date_to"
+        self.typed: dict[str, str] = {}
+        self.errors: dict[str, str] = {}
         super().__init__(field, request, params, model, model_admin, field_path)
         # The base class has moved our parameters from `params` into used_parameters.
         self.date_from = self._date(self.param_from)
@@ -106,12 +110,15 @@ class DateRangeFilter(admin.FieldListFilter):
         value = self.used_parameters.get(name)
         if isinstance(value, list):
             value = value[-1] if value else None
+        value = (value or "").strip()
         try:
-            parsed = parse_date(value) if value else None
-        except ValueError:  # shaped like a date but not one: 2026-13-45
-            parsed = None
-        if value and parsed is None:
-            self.used_parameters.pop(name)  # ignore a malformed date rather than fail the page
+            parsed = parse_day(value)
+        except ValidationError as exc:  # 31.02.2026, 12/07/2026, text
+            self.used_parameters.pop(name)  # left out of the filter rather than fail the page
+            self.typed[name], self.errors[name] = value, exc.messages[0]
+            return None
+        if not parsed:
+            self.used_parameters.pop(name, None)
         return parsed
 
     def expected_parameters(self):
@@ -127,6 +134,9 @@ class DateRangeFilter(admin.FieldListFilter):
             queryset = queryset.filter(**{f"{self.field_path}__lt": day_bounds(self.date_to)[1]})
         return queryset
 
+    def _shown(self, name, day) -> str:
+        return self.typed.get(name) or (formats.localize_input(day) if day else "")
+
     def choices(self, changelist):
         other_params = {
             key: value
@@ -136,8 +146,11 @@ class DateRangeFilter(admin.FieldListFilter):
         yield {
             "param_from": self.param_from,
             "param_to": self.param_to,
-            "value_from": self.date_from.isoformat() if self.date_from else "",
-            "value_to": self.date_to.isoformat() if self.date_to else "",
+            "value_from": self._shown(self.param_from, self.date_from),
+            "value_to": self._shown(self.param_to, self.date_to),
+            "error_from": self.errors.get(self.param_from, ""),
+            "error_to": self.errors.get(self.param_to, ""),
+            "placeholder": DAY_PLACEHOLDER,
             "other_params": [(k, v[-1] if isinstance(v, list) else v) for k, v in other_params.items()],
             "reset_url": changelist.get_query_string(remove=[self.param_from, self.param_to]),
         }

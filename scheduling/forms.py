@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from core.admin_tools import add_service_errors
+from core.widgets import DayField
 from scheduling import services
 from scheduling.models import Course, Enrollment, Group, Room
 from scheduling.patterns import DayPattern
@@ -120,10 +121,9 @@ class EnrollmentAddForm(forms.ModelForm):
 class TimetableFilterForm(forms.Form):
     room = forms.ModelChoiceField(Room.objects.filter(is_active=True), label=_("Room"), required=False)
     teacher = forms.ModelChoiceField(roles.teachers(), label=_("Teacher"), required=False)
-    week = forms.DateField(
+    week = DayField(
         label=_("Week"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Any day of the week to show."),
     )
 
@@ -136,16 +136,14 @@ class FreeRoomForm(forms.Form):
     days = forms.ChoiceField(label=_("Day pattern"), choices=DayPattern.choices)
     start_time = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end_time = forms.TimeField(label=_("End time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    start_date = forms.DateField(
+    start_date = DayField(
         label=_("Start date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Default: today."),
     )
-    end_date = forms.DateField(
+    end_date = DayField(
         label=_("End date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Empty: open-ended."),
     )
     min_capacity = forms.IntegerField(required=False, min_value=1, label=_("At least seats"))

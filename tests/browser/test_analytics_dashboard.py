@@ -64,8 +64,9 @@ def history():
 def test_manager_reads_the_dashboard_for_a_date_range(page, admin_login, history):
     admin_login(UserFactory(username="director", is_superuser=True))
     page.click('a[href="/admin/analytics/dashboard/"]')
-    page.fill("#id_first", D.isoformat())
-    page.fill("#id_last", (D + datetime.timedelta(days=2)).isoformat())
+    # Typed as staff type a day (core/widgets.py DayInput), whatever the browser's locale.
+    page.fill("#id_first", f"{D:%d.%m.%Y}")
+    page.fill("#id_last", f"{D + datetime.timedelta(days=2):%d.%m.%Y}")
     page.click("#analytics-dashboard input[type=submit]")
 
     funnel = page.locator('svg[data-chart="funnel"]')

@@ -3,16 +3,22 @@
 our own form pages' (free rooms, timetable, dashboard, follow-up)."""
 
 import datetime
+import html
+import re
 
 import pytest
+import time_machine
 from django import forms
 from django.contrib import admin
 from django.test import RequestFactory
 from django.utils import translation
 
+from accounts.services import user_language_set
 from analytics.views import DateRangeForm
 from reminders.forms import FollowUpForm
 from scheduling.forms import FreeRoomForm, TimetableFilterForm
+from tests.leads.factories import LeadFactory
+from tests.scheduling.factories import RoomFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +77,61 @@ def test_our_form_pages_accept_dd_mm_yyyy(form_class, language):
             value = accepts(field, "07.12.2026")
             day = value.date() if isinstance(value, datetime.datetime) else value
             assert day == DAY, (form_class.__name__, name, value)
+
+
+# --- typed as dd.mm.yyyy, shown as dd.mm.yyyy (no browser date input) --------------------
+
+LEAD_LIST = "/admin/leads/lead/"
+PLACEHOLDERS = {"en": "dd.mm.yyyy", "uz": "kk.oo.yyyy", "ru": "дд.мм.гггг"}
+INVALID = {
+    "en": "Type the date as dd.mm.yyyy, for example 07.12.2026.",
+    "uz": "Sanani kk.oo.yyyy shaklida yozing, masalan 07.12.2026.",
+    "ru": "Введите дату в виде дд.мм.гггг, например 07.12.2026.",
+}
+
+
+def typed_in(page: str, name: str) -> str:
+    match = re.search(rf'<input type="text" name="{name}" value="([^"]*)"', page)
+    assert match, f"no text input {name}"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_date_range_filter_is_typed_and_shown_as_dd_mm_yyyy(manager_client, manager, language):
+    user_language_set(user=manager, language=language)
+    with time_machine.travel(datetime.datetime(2026, 12, 7, 9, 0, tzinfo=datetime.UTC), tick=False):
+        LeadFactory(full_name="Monday lead")
+    LeadFactory(full_name="Older lead", created_at=datetime.datetime(2026, 11, 2, 9, 0, tzinfo=datetime.UTC))
+    for typed in ("07.12.2026", "2026-12-07", "7.12.26"):
+        page = manager_client.get(LEAD_LIST, {"created_at__date_from": typed, "created_at__date_to": typed})
+        body = page.content.decode()
+        assert "Monday lead" in body and "Older lead" not in body, typed
+        assert typed_in(body, "created_at__date_from") == "07.12.2026"
+    assert 'type="date"' not in body
+    assert f'placeholder="{PLACEHOLDERS[language]}"' in body
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("typed", ["12/07/2026", "31.02.2026", "yesterday", "2026-13-45"])
+def test_a_day_that_is_not_one_is_said_so_beside_the_filter_and_leaves_the_list_unfiltered(
+    manager_client, manager, language, typed
+):
+    user_language_set(user=manager, language=language)
+    LeadFactory(full_name="Any lead")
+    response = manager_client.get(LEAD_LIST, {"created_at__date_from": typed})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Any lead" in body
+    assert typed_in(body, "created_at__date_from") == typed  # kept, to be corrected
+    assert html.escape(INVALID[language]) in body
+
+
+@pytest.mark.parametrize(
+    "url", ["/admin/scheduling/room/timetable/", "/admin/scheduling/room/free-rooms/", "/admin/analytics/dashboard/"]
+)
+def test_our_form_pages_offer_text_day_inputs_with_the_house_format(manager_client, manager, url):
+    user_language_set(user=manager, language="ru")
+    RoomFactory(name="A-1")
+    body = manager_client.get(url).content.decode()
+    assert 'type="date"' not in body
+    assert 'placeholder="дд.мм.гггг"' in body
