@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import DayTimeInput
 from leads.phones import InvalidPhone, normalize_phone
 from reminders.models import MessageTemplate
 from reminders.sms import NOT_UZBEK, sms_phone
@@ -10,10 +11,9 @@ from reminders.templates import template_errors
 class FollowUpForm(forms.Form):
     due_at = forms.DateTimeField(
         label=_("Contact by"),
-        # What the datetime-local input sends, and the house format typed by hand
-        # (a browser without that input shows a plain text box).
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%d.%m.%y %H:%M"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        # The house format first (what the text input shows, core/widgets.py); ISO for links and scripts.
+        input_formats=["%d.%m.%Y %H:%M", "%d.%m.%y %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=DayTimeInput(),
         help_text=_("Local time. You are reminded when it passes, and again until you record the contact."),
     )
     note = forms.CharField(required=False, max_length=255, label=_("What to talk about"))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from core.admin_tools import add_service_errors
-from core.widgets import DayField
+from core.widgets import DayField, HourInput
 from scheduling import services
 from scheduling.models import Course, Enrollment, Group, Room
 from scheduling.patterns import DayPattern
@@ -134,8 +134,8 @@ class TimetableFilterForm(forms.Form):
 
 class FreeRoomForm(forms.Form):
     days = forms.ChoiceField(label=_("Day pattern"), choices=DayPattern.choices)
-    start_time = forms.TimeField(label=_("Start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    end_time = forms.TimeField(label=_("End time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    start_time = forms.TimeField(label=_("Start time"), widget=HourInput())
+    end_time = forms.TimeField(label=_("End time"), widget=HourInput())
     start_date = DayField(
         label=_("Start date"),
         required=False,

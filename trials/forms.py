@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import HourInput
 from trials.models import TrialResult
 from trials.selectors import SessionOption
 
@@ -17,7 +18,7 @@ class SessionChoiceForm(forms.Form):
         required=False,
         label=_("Time (optional)"),
         help_text=_("Leave empty for the group's start time; a later time must be before the lesson ends."),
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=HourInput(),
     )
 
     def __init__(self, *args, options: list[SessionOption], **kwargs):

@@ -83,6 +83,7 @@ def test_our_form_pages_accept_dd_mm_yyyy(form_class, language):
 
 LEAD_LIST = "/admin/leads/lead/"
 PLACEHOLDERS = {"en": "dd.mm.yyyy", "uz": "kk.oo.yyyy", "ru": "дд.мм.гггг"}
+HOURS = {"en": "hh:mm", "uz": "ss:dd", "ru": "чч:мм"}
 INVALID = {
     "en": "Type the date as dd.mm.yyyy, for example 07.12.2026.",
     "uz": "Sanani kk.oo.yyyy shaklida yozing, masalan 07.12.2026.",
@@ -133,5 +134,18 @@ def test_our_form_pages_offer_text_day_inputs_with_the_house_format(manager_clie
     user_language_set(user=manager, language="ru")
     RoomFactory(name="A-1")
     body = manager_client.get(url).content.decode()
-    assert 'type="date"' not in body
-    assert 'placeholder="дд.мм.гггг"' in body
+    assert not re.search(r'type="(date|time|datetime-local)"', body)
+    assert 'placeholder="дд.мм.гггг"' in body or 'placeholder="чч:мм"' in body
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_follow_up_time_is_shown_and_typed_as_dd_mm_yyyy_hh_mm(language):
+    due = datetime.datetime(2026, 12, 8, 9, 30, tzinfo=datetime.UTC)  # 14:30 in Tashkent
+    with translation.override(language):
+        form = FollowUpForm(initial={"due_at": due})
+        rendered = str(form["due_at"])
+        assert 'type="text"' in rendered and 'value="08.12.2026 14:30"' in rendered
+        assert f'placeholder="{PLACEHOLDERS[language]} {HOURS[language]}"' in rendered
+        bound = FollowUpForm({"due_at": "08.12.2026 14:30"})
+        assert bound.is_valid() and bound.cleaned_data["due_at"] == due
+        assert not FollowUpForm({"due_at": "12/08/2026 2:30 PM"}).is_valid()
