@@ -1,8 +1,12 @@
 """Staff's daily lead flow in a real browser: log in, list, filter by source, open a lead."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.services import user_language_set
 from leads.models import LeadSource
 from tests.leads.factories import LeadFactory
 
@@ -45,3 +49,27 @@ def test_salesperson_searches_by_phone_as_typed_and_changes_status(page, admin_l
     page.locator("input[name=_save]").last.click()  # Save is at the top too (save_on_top)
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     expect(page.locator("#result_list")).to_contain_text("Contacted")
+
+
+def test_a_russian_manager_types_a_day_into_the_date_filter_in_an_en_us_browser(page, admin_login, manager):
+    """The browser's locale is en-US (mm/dd/yyyy for a native date input); ours reads дд.мм.гггг."""
+    user_language_set(user=manager, language="ru")
+    LeadFactory(full_name="Today Lead")
+    LeadFactory(full_name="Old Lead", created_at=timezone.now() - datetime.timedelta(days=40))
+    admin_login(manager)
+    page.goto("/admin/leads/lead/")
+    day_from = page.locator('#changelist-filter input[name="created_at__date_from"]')
+    expect(day_from).to_have_attribute("placeholder", "дд.мм.гггг")
+    day_from.fill(f"{timezone.localdate():%d.%m.%Y}")
+    day_from.press("Enter")
+    expect(page.locator("#result_list")).to_contain_text("Today Lead")
+    expect(page.locator("#result_list")).not_to_contain_text("Old Lead")
+    expect(day_from).to_have_value(f"{timezone.localdate():%d.%m.%Y}")
+    expect(page.locator(".paginator")).to_contain_text("Лиды: 1")
+
+    day_from.fill("12/01/2026")
+    day_from.press("Enter")
+    expect(page.locator("#changelist-filter .errornote")).to_have_text(
+        "Введите дату в виде дд.мм.гггг, например 07.12.2026."
+    )
+    expect(page.locator("#result_list")).to_contain_text("Old Lead")
