@@ -1,7 +1,8 @@
 """Our translation catalogues (locale/uz, locale/ru): check them, list what is left, fill them.
 
     .venv/bin/python tools/messages.py check            # CI (make check-messages): makemessages finds
-                                                        # nothing new and nothing is untranslated or fuzzy
+                                                        # nothing new and nothing is untranslated or fuzzy,
+                                                        # and locale_apps/ covers django-axes's own msgids
     .venv/bin/python tools/messages.py update           # makemessages for uz and ru (our domain only)
     .venv/bin/python tools/messages.py todo [--json]    # the untranslated and fuzzy entries, per language
     .venv/bin/python tools/messages.py apply FILE.json  # write translations from FILE.json
