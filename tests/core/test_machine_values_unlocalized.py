@@ -1,5 +1,6 @@
 """Numbers grouped for people ("1 250 000") must not leak into values machines read:
-ids in option values and links, ISO values of HTML5 date/time inputs."""
+ids in option values and links; day and time inputs carry the house format
+(07.12.2026, 09:30) in every language, never a localized or 12-hour form."""
 
 import datetime
 
@@ -40,13 +41,13 @@ def test_free_room_links_carry_plain_ids(manager_client):
 @pytest.mark.parametrize(
     ("form", "field", "value", "expected"),
     [
-        (DateRangeForm, "first", datetime.date(2026, 12, 7), 'value="2026-12-07"'),
-        (TimetableFilterForm, "week", datetime.date(2026, 12, 7), 'value="2026-12-07"'),
-        (FreeRoomForm, "start_date", datetime.date(2026, 12, 7), 'value="2026-12-07"'),
+        (DateRangeForm, "first", datetime.date(2026, 12, 7), 'value="07.12.2026"'),
+        (TimetableFilterForm, "week", datetime.date(2026, 12, 7), 'value="07.12.2026"'),
+        (FreeRoomForm, "start_date", datetime.date(2026, 12, 7), 'value="07.12.2026"'),
         (FreeRoomForm, "start_time", datetime.time(9, 30), 'value="09:30"'),
     ],
 )
-def test_html5_date_and_time_inputs_render_iso_values_in_every_language(form, field, value, expected):
+def test_day_and_time_inputs_render_the_house_format_in_every_language(form, field, value, expected):
     from django.utils import translation
 
     for language in ("uz", "ru", "en"):
