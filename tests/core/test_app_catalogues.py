@@ -30,6 +30,18 @@ def test_supplement_holds_no_msgid_axes_no_longer_has(language):
     assert catalogues.report(language).stale == []
 
 
+def test_update_adds_every_uncovered_msgid_empty_for_a_translator(tmp_path):
+    added = catalogues.update("uz", root=tmp_path)
+    gaps = catalogues.report("uz").gaps
+    assert added == len(gaps)
+    po = polib.pofile(str(catalogues.supplement_path("uz", tmp_path)))
+    assert po.metadata["Plural-Forms"] == "nplurals=1; plural=0;"
+    assert {(e.msgctxt, e.msgid) for e in po} == set(gaps)
+    assert all(e.msgstr == "" for e in po)
+    assert po.find("access logs").comment == "axes/models.py"
+    assert catalogues.update("uz", root=tmp_path) == 0  # nothing new the second time
+
+
 # --- the checker, on a small app of its own ------------------------------------------------
 
 
