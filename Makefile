@@ -17,7 +17,7 @@ $(STAMP): requirements.txt | $(PY)
 setup: $(STAMP) messages
 
 # Translations: the repository holds .po sources only; compile them to .mo
-# (locale/ and locale_django/, see README "Languages"). Needs GNU gettext's msgfmt.
+# (locale/, locale_django/ and locale_apps/, see README "Languages"). Needs GNU gettext's msgfmt.
 messages: $(STAMP)
 	@command -v msgfmt >/dev/null 2>&1 || { \
 	  echo "msgfmt not found: the translations need GNU gettext (Debian/Ubuntu: apt-get install gettext; macOS: brew install gettext)." >&2; \
