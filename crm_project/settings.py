@@ -289,6 +289,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "import_service.tasks.import_run_task": {"queue": "long"},
+    "import_service.tasks.import_preview_task": {"queue": "long"},
     # Today's rollup every minute is one day (~0.2 s at a million leads): short work,
     # kept out of the queue where an import can hold it up for minutes.
     "analytics.rollup_today": {"queue": "default"},
@@ -343,6 +344,10 @@ CALL_TRACKING_SECRET = env.str("CALL_TRACKING_SECRET", default="")
 IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=50)
 IMPORT_XLSX_MAX_UNCOMPRESSED_MB = env.int("IMPORT_XLSX_MAX_UNCOMPRESSED_MB", default=500)
 IMPORT_BACKGROUND_ROW_THRESHOLD = env.int("IMPORT_BACKGROUND_ROW_THRESHOLD", default=5000)
+# Admin/API uploads with more rows than this are previewed in the worker (the page
+# shows progress); a file that does not say how many rows it has, above this size.
+IMPORT_PREVIEW_BACKGROUND_ROW_THRESHOLD = env.int("IMPORT_PREVIEW_BACKGROUND_ROW_THRESHOLD", default=20000)
+IMPORT_PREVIEW_BACKGROUND_KB = env.int("IMPORT_PREVIEW_BACKGROUND_KB", default=2048)
 # Path to a Google service-account JSON key; share the sheets with its e-mail address.
 GOOGLE_SERVICE_ACCOUNT_FILE = env.str("GOOGLE_SERVICE_ACCOUNT_FILE", default="")
 

@@ -72,6 +72,12 @@ class ImportLog(models.Model):
     preview = models.JSONField(_("preview"), default=list, blank=True, help_text=_("The first rows and their outcome."))
 
     processed_rows = models.PositiveIntegerField(_("rows read"), default=0)
+    estimated_rows = models.PositiveIntegerField(
+        _("estimated rows"),
+        null=True,
+        blank=True,
+        help_text=_("About how many rows the file holds, counted at upload; progress is shown against it."),
+    )
     read_finished_at = models.DateTimeField(
         _("read finished at"), null=True, blank=True, help_text=_("Every row read and checked; writing from here on.")
     )

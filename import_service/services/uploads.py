@@ -1,31 +1,42 @@
 """The admin flow: a manager uploads a file, sees a dry-run preview of its rows
-and totals, and confirms it. Small files run at once; files above
-IMPORT_BACKGROUND_ROW_THRESHOLD rows are queued for the Celery worker, which runs
-them from the copy kept under MEDIA_ROOT/imports/.
+and totals, and confirms it. Files above IMPORT_PREVIEW_BACKGROUND_ROW_THRESHOLD
+rows are previewed by the Celery worker (``services.previews``), smaller ones in
+the request; confirmed files above IMPORT_BACKGROUND_ROW_THRESHOLD rows are
+imported by the worker, smaller ones at once. The worker reads the copy kept
+under MEDIA_ROOT/imports/.
 """
 
 import datetime
+import hashlib
+import json
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from core.tasks import enqueue, enqueue_on_commit
 from import_service.models import ImportLog, ImportStatus
+from import_service.services import previews
 from import_service.services.inputs import import_assigner, import_open_file
 from import_service.services.runs import import_execute, import_log_start, import_run_stored
-from import_service.tasks import import_run_task
+from import_service.tasks import import_preview_task, import_run_task
 
 NOT_A_DRY_RUN = _("Only a previewed (dry-run) upload can be confirmed.")
 PREVIEW_FAILED = _("This preview failed; upload the file again.")
+PREVIEW_NOT_READY = _("This preview is not finished yet; confirm it when its totals are shown.")
 
 
-# A confirmed run still queued this long has lost its task (see import_runs_requeue_stale).
+# A confirmed run or a preview still queued this long has lost its task (see import_runs_requeue_stale).
 REQUEUE_AFTER = datetime.timedelta(minutes=10)
+# A preview still queued this long: its page says the worker may be down and how ops run it by hand.
+WORKER_LATE_AFTER = datetime.timedelta(minutes=1)
+# The same file uploaded again this soon by the same person is the same preview (a double click, a re-sent form).
+DUPLICATE_UPLOAD_WINDOW = datetime.timedelta(minutes=2)
 
 
 def background_threshold() -> int:
@@ -42,32 +53,90 @@ def import_upload_preview(
     column_map: list[str] | None = None,
 ) -> ImportLog:
     """Store an uploaded file under MEDIA_ROOT and dry-run it: the preview a
-    manager confirms. Raises ImportFileError / ValidationError, storing nothing."""
+    manager confirms. The file is opened and checked now (a bad one raises
+    ImportFileError / ValidationError, storing nothing); a small file is
+    previewed at once, a large one (``previews.preview_in_background``) gets a
+    queued log and ``import_preview_task`` (queued on commit) previews it in the
+    worker, so the request answers at once. The same file with the same choices
+    uploaded again by the same person within DUPLICATE_UPLOAD_WINDOW returns the
+    preview the first upload started (a double click starts one run)."""
+    options = {"map": column_map or [], "assign": assign or None, "language": translation.get_language()}
+    key = _upload_key(upload, source=source, sheet=sheet, options=options)
+    with transaction.atomic():
+        if by is not None:
+            # Serialises one person's uploads, so a double click's second request sees the first's log.
+            list(get_user_model().objects.select_for_update().filter(pk=by.pk).values_list("pk", flat=True))
+        earlier = _recent_upload(by=by, key=key)
+        if earlier is not None:
+            return earlier
+        log, table, mapping, assigner = _store_and_open(
+            upload=upload, by=by, source=source, sheet=sheet, assign=assign, options={**options, "upload_key": key}
+        )
+        if log.status == ImportStatus.QUEUED:
+            enqueue_on_commit(import_preview_task, log.pk)
+    if log.status == ImportStatus.RUNNING:
+        import_execute(log=log, table=table, mapping=mapping, by=by, assign=assigner)
+    return log
+
+
+def _store_and_open(*, upload, by, source, sheet, assign, options):
+    """The stored file's log — running when it is previewed now, queued for the
+    worker when large (its file then closed) — with the open table to preview."""
     suffix = Path(upload.name).suffix.lower()
     stored = default_storage.save(f"imports/{timezone.localdate():%Y/%m}/upload{suffix}", upload)
     try:
-        table, mapping = import_open_file(
-            path=default_storage.path(stored), name=upload.name, sheet=sheet or None, mapping=column_map
-        )
+        path = default_storage.path(stored)
+        table, mapping = import_open_file(path=path, name=upload.name, sheet=sheet or None, mapping=options["map"])
         try:
             assigner = import_assigner(assign=assign)
+            estimated = previews.import_estimate_rows(path=path, table=table)
+            background = previews.preview_in_background(estimated_rows=estimated, size=upload.size)
             log = import_log_start(
                 table=table,
                 mapping=mapping,
                 source=source or None,
                 by=by,
                 dry_run=True,
-                options={"map": column_map or [], "assign": assign or None},
+                options=options,
                 file=stored,
+                status=ImportStatus.QUEUED if background else ImportStatus.RUNNING,
             )
+            log.estimated_rows = estimated
+            ImportLog.objects.filter(pk=log.pk).update(estimated_rows=estimated)
+            if background:
+                table.close()
         except BaseException:
             table.close()
             raise
     except BaseException:
         default_storage.delete(stored)
         raise
-    import_execute(log=log, table=table, mapping=mapping, by=by, assign=assigner)
-    return log
+    return log, table, mapping, assigner
+
+
+def _upload_key(upload, **choices) -> str:
+    """A digest of the file's bytes and the choices made with it."""
+    digest = hashlib.sha256(json.dumps(choices, sort_keys=True, default=str).encode())
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def _recent_upload(*, by, key: str) -> ImportLog | None:
+    if by is None:
+        return None
+    return (
+        ImportLog.objects.filter(
+            created_by=by,
+            dry_run=True,
+            options__upload_key=key,
+            created_at__gte=timezone.now() - DUPLICATE_UPLOAD_WINDOW,
+        )
+        .exclude(status=ImportStatus.FAILED)
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def import_confirm(*, dry_run_log: ImportLog, by) -> ImportLog:
@@ -78,6 +147,8 @@ def import_confirm(*, dry_run_log: ImportLog, by) -> ImportLog:
         raise ValidationError(NOT_A_DRY_RUN)
     with transaction.atomic():
         preview = ImportLog.objects.select_for_update().get(pk=dry_run_log.pk)
+        if preview.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+            raise ValidationError(PREVIEW_NOT_READY)
         if preview.status != ImportStatus.COMPLETED:
             raise ValidationError(PREVIEW_FAILED)
         confirmed_id = (preview.options or {}).get("confirmed_log_id")
@@ -103,16 +174,14 @@ def _enqueue_run(log: ImportLog) -> None:
 
 
 def import_runs_requeue_stale(*, now=None, older_than: datetime.timedelta = REQUEUE_AFTER) -> int:
-    """Queue again confirmed runs still queued after ``older_than``: the safety net
-    for a task the broker lost or never got (it was down at confirmation). Safe
-    to deliver twice: the run claims its log first."""
+    """Queue again confirmed runs and previews still queued after ``older_than``:
+    the safety net for a task the broker lost or never got (it was down at the
+    upload or the confirmation). Safe to deliver twice: the task claims its log first."""
     now = now or timezone.now()
-    ids = ImportLog.objects.filter(
-        status=ImportStatus.QUEUED, dry_run=False, created_at__lt=now - older_than
-    ).values_list("pk", flat=True)
+    stale = ImportLog.objects.filter(status=ImportStatus.QUEUED, created_at__lt=now - older_than)
     queued = 0
-    for log_id in ids.order_by("created_at")[:100]:
-        if not enqueue(import_run_task, log_id):
+    for log_id, dry_run in stale.order_by("created_at").values_list("pk", "dry_run")[:100]:
+        if not enqueue(import_preview_task if dry_run else import_run_task, log_id):
             break  # the broker is still down: the next beat run tries again
         queued += 1
     return queued
@@ -133,5 +202,21 @@ def _confirmed_log(dry_run_log: ImportLog, by) -> ImportLog:
         headers=dry_run_log.headers,
         header_row=dry_run_log.header_row,
         columns=dry_run_log.columns,
-        options={k: v for k, v in (dry_run_log.options or {}).items() if k != "confirmed_log_id"},
+        options={k: v for k, v in (dry_run_log.options or {}).items() if k not in ("confirmed_log_id", "upload_key")},
+        estimated_rows=dry_run_log.total,
     )
+
+
+def import_run_queued() -> dict[str, int]:
+    """Run every queued preview and confirmed run now, in this process, oldest
+    first: ops' way round a worker that is down (``manage.py run_queued_imports``).
+    Safe beside a worker: each log is claimed before it runs."""
+    done = {"previews": 0, "runs": 0, "failed": 0}
+    queued = ImportLog.objects.filter(status=ImportStatus.QUEUED).order_by("created_at", "id")
+    for log in list(queued):
+        log = previews.import_preview_stored(log=log) if log.dry_run else import_run_stored(log=log)
+        if log.status == ImportStatus.FAILED:
+            done["failed"] += 1
+        elif log.status == ImportStatus.COMPLETED:
+            done["previews" if log.dry_run else "runs"] += 1
+    return done

@@ -1,0 +1,101 @@
+"""A large upload's preview, computed in the worker: the upload stores the file
+and a queued dry-run log (``uploads.import_upload_preview``), the Celery task
+``import_preview_task`` runs it here from the stored copy, saving progress as it
+reads (``processed_rows`` of ``estimated_rows``) for the preview page.
+"""
+
+import re
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
+
+from core.errors import error_text
+from import_service import readers
+from import_service.models import ImportLog, ImportStatus
+from import_service.services.inputs import import_assigner, import_open_file
+from import_service.services.runs import import_execute, import_log_fail
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"')
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def import_estimate_rows(*, path, table: readers.Table) -> int | None:
+    """About how many data rows the file holds, without reading them: a CSV's line
+    breaks (a quoted cell with a line break counts twice), a workbook's recorded
+    dimension (None when it records none). Only for progress and the choice of
+    where the preview runs; the counts come from the rows themselves."""
+    path = Path(path)
+    if table.kind == "csv":
+        data = path.read_bytes()
+        lines = data.count(b"\n") + (not data.endswith(b"\n"))
+        return max(lines - table.header_row, 0)
+    if table.kind == "xlsx":
+        last = _xlsx_last_row(path, table.sheet_name)
+        return None if last is None else max(last - table.header_row, 0)
+    return None
+
+
+def _xlsx_last_row(path: Path, sheet_name: str) -> int | None:
+    """The last row the writing program recorded for the sheet (``<dimension ref="A1:P100001">``),
+    read from the head of the sheet's XML; None when absent or unreadable."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            sheets = workbook.find(f"{_NS_MAIN}sheets")
+            chosen = next((s for s in sheets if s.get("name") == sheet_name), None) if sheets is not None else None
+            if chosen is None:
+                return None
+            rel_id = chosen.get(f"{_NS_REL}id")
+            target = next(r.get("Target") for r in rels.iter(f"{_NS_PKG_REL}Relationship") if r.get("Id") == rel_id)
+            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            with archive.open(member) as handle:
+                head = handle.read(4096)
+    except (KeyError, StopIteration, OSError, zipfile.BadZipFile, ElementTree.ParseError):
+        return None
+    match = _DIMENSION.search(head)
+    return int(match.group(1)) if match else None
+
+
+def preview_in_background(*, estimated_rows: int | None, size: int) -> bool:
+    """Whether an upload is previewed in the worker: more rows than
+    IMPORT_PREVIEW_BACKGROUND_ROW_THRESHOLD, or, when the file does not say how
+    many, larger than IMPORT_PREVIEW_BACKGROUND_KB."""
+    if estimated_rows is None:
+        return size > settings.IMPORT_PREVIEW_BACKGROUND_KB * 1024
+    return estimated_rows > settings.IMPORT_PREVIEW_BACKGROUND_ROW_THRESHOLD
+
+
+def import_preview_stored(*, log: ImportLog) -> ImportLog:
+    """Compute the queued preview ``log`` from its stored file, in the language it
+    was uploaded in (its row reasons and failure are read by that person). Safe
+    to deliver twice: it claims the log (queued → running) first. A file that
+    cannot be read any more leaves the log failed with the reason."""
+    if not log.dry_run or log.status != ImportStatus.QUEUED:
+        return log
+    claimed = ImportLog.objects.filter(pk=log.pk, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return log
+    log.refresh_from_db()
+    options = log.options or {}
+    with translation.override(options.get("language") or settings.LANGUAGE_CODE):
+        try:
+            assign = import_assigner(assign=options.get("assign"))
+            table, mapping = import_open_file(
+                path=log.file.path, name=log.file_name, sheet=log.sheet_name or None, mapping=options.get("map")
+            )
+        except (readers.ImportFileError, ValidationError, OSError) as exc:
+            return import_log_fail(log=log, reason=error_text(exc))
+        try:
+            import_execute(log=log, table=table, mapping=mapping, by=log.created_by, assign=assign)
+        except Exception:  # noqa: BLE001 - import_execute logged it and marked the log failed with the reason
+            log.refresh_from_db()
+    return log
