@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
@@ -274,7 +275,7 @@ class ImportLogAdmin(DeleteSelectedLastMixin, LargeListMixin, admin.ModelAdmin):
                 run = uploads.import_confirm(dry_run_log=log, by=request.user)
             except ValidationError as exc:
                 self.message_user(request, " ".join(exc.messages), messages.ERROR)
-                return HttpResponseRedirect(reverse("admin:import_service_importlog_upload"))
+                return HttpResponseRedirect(reverse("admin:import_service_importlog_preview", args=[log.pk]))
             if run.status == ImportStatus.QUEUED:
                 self.message_user(
                     request,
@@ -298,15 +299,33 @@ class ImportLogAdmin(DeleteSelectedLastMixin, LargeListMixin, admin.ModelAdmin):
             title=gettext("Preview: %(file)s") % {"file": log.file_name},
             log=log,
             status=status_badge(log),
-            rows_table=self.preview_table(log),
-            columns=self.column_mapping(log),
-            assignments=self.assignments(log) if log.assigned_counts else "",
-            download=self.download(log),
-            confirmed_run=self.related_run(log) if (log.options or {}).get("confirmed_log_id") else "",
-            background=log.total > uploads.background_threshold(),
             media=self.media,
+            **(self._preview_ready_context(log) if log.status == ImportStatus.COMPLETED else {}),
+            **(self._preview_waiting_context(log) if not log.is_finished else {}),
         )
         return TemplateResponse(request, "admin/import_service/importlog/preview.html", context)
+
+    def _preview_ready_context(self, log):
+        return {
+            "rows_table": self.preview_table(log),
+            "columns": self.column_mapping(log),
+            "assignments": self.assignments(log) if log.assigned_counts else "",
+            "download": self.download(log),
+            "confirmed_run": self.related_run(log) if (log.options or {}).get("confirmed_log_id") else "",
+            "background": log.total > uploads.background_threshold(),
+        }
+
+    def _preview_waiting_context(self, log):
+        """A preview the worker computes: how far it got, and whether the worker
+        seems not to have started it (then ops can run it by hand)."""
+        estimate = log.estimated_rows
+        return {
+            "auto_refresh": True,
+            "progress_text": preview_progress(log),
+            "progress_max": max(estimate or 0, log.processed_rows) or None,
+            "worker_late": log.status == ImportStatus.QUEUED
+            and timezone.now() - log.created_at > uploads.WORKER_LATE_AFTER,
+        }
 
     def rows_csv_view(self, request, pk):
         log = get_object_or_404(ImportLog, pk=pk)
@@ -319,6 +338,23 @@ class ImportLogAdmin(DeleteSelectedLastMixin, LargeListMixin, admin.ModelAdmin):
         if shape.kind == "xlsx":
             return xlsx_response(filename, header, rows)
         return csv_response(filename, header, rows, delimiter=shape.delimiter, encoding=shape.encoding)
+
+
+def preview_progress(log: ImportLog) -> str:
+    """Where a background preview is, in words: waiting, rows read of about how
+    many, or past reading and checking the rows against known leads."""
+    if log.status == ImportStatus.QUEUED:
+        return gettext("Waiting for the worker… The file is stored; nothing is lost.")
+    if log.read_finished_at:
+        return gettext("All %(count)s rows read; checking them against known leads…") % {
+            "count": number_format(log.processed_rows, force_grouping=True)
+        }
+    if log.estimated_rows:
+        return gettext("%(count)s of about %(total)s rows read…") % {
+            "count": number_format(log.processed_rows, force_grouping=True),
+            "total": number_format(max(log.estimated_rows, log.processed_rows), force_grouping=True),
+        }
+    return gettext("%(count)s rows read…") % {"count": number_format(log.processed_rows, force_grouping=True)}
 
 
 def _rows_table(headers, rows):
