@@ -67,3 +67,31 @@ def test_confirmed_large_upload_is_imported_by_the_worker(broker, manager, setti
         assert ImportLog.objects.filter(dry_run=False).count() == 1
     finally:
         stop(worker)
+
+
+def test_a_large_upload_is_previewed_by_the_worker(broker, manager, settings, tmp_path):
+    media = tmp_path / "media"
+    settings.MEDIA_ROOT = media
+    settings.IMPORT_PREVIEW_BACKGROUND_ROW_THRESHOLD = 100
+    worker = start_worker(
+        base_env(CELERY_BROKER_URL=broker, CELERY_TASK_ALWAYS_EAGER="False", MEDIA_ROOT=str(media)),
+        tmp_path / "worker.log",
+    )
+    try:
+        rows = "".join(f"Talaba {n},+998 91 {n:07d},IELTS\n" for n in range(3000500, 3000800))
+        upload = SimpleUploadedFile("big-list.csv", ("Ism,Telefon,Kurs\n" + rows).encode())
+        preview = uploads.import_upload_preview(upload=upload, by=manager)
+        assert (preview.status, preview.estimated_rows) == (ImportStatus.QUEUED, 300)
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            preview.refresh_from_db()
+            if preview.is_finished:
+                break
+            time.sleep(0.5)
+        log_text = (tmp_path / "worker.log").read_text()
+        assert preview.status == ImportStatus.COMPLETED, f"{preview.failure_reason}\n{log_text[-3000:]}"
+        assert (preview.total, preview.created, preview.processed_rows) == (300, 300, 300)
+        assert "import_service.tasks.import_preview_task" in log_text
+        assert not Lead.objects.exists()
+    finally:
+        stop(worker)
