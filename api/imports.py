@@ -49,6 +49,7 @@ class ImportLogSerializer(ModelSerializer):
             "columns",
             "preview",
             "processed_rows",
+            "estimated_rows",
             "total",
             "created",
             "duplicates",
@@ -117,7 +118,9 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         summary=_("Upload a file for a dry-run preview"),
         description=_(
             "Stores the file and dry-runs it: the answer says what every row would become (created, duplicate, "
-            "error) and writes no lead. Confirm it to import."
+            "error) and writes no lead. Confirm it to import. A large file is previewed by the worker: the answer "
+            "is then “queued”; read the import until it is “completed” (progress: processed_rows of "
+            "estimated_rows)."
         ),
         request={"multipart/form-data": ImportUploadSerializer},
         responses={201: ImportLogSerializer},

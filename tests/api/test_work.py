@@ -290,6 +290,24 @@ def test_confirming_a_real_run_is_a_400(manager_api, manager):
     assert response.status_code == 400
 
 
+def test_a_large_upload_answers_queued_and_cannot_be_confirmed_until_the_worker_previewed_it(
+    manager_api, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_PREVIEW_BACKGROUND_ROW_THRESHOLD = 3
+    upload = SimpleUploadedFile("landing.csv", (FILES / "landing_dump_utf8_bom.csv").read_bytes())
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        preview = manager_api.post("/api/v1/imports/upload/", {"file": upload})
+    body = preview.json()
+    assert preview.status_code == 201
+    assert (body["status"], body["estimated_rows"], body["total"]) == ("queued", 9, 0)
+    assert manager_api.post(f"/api/v1/imports/{body['id']}/confirm/").status_code == 400
+    for callback in callbacks:
+        callback()  # the worker's preview (run inline here)
+    done = manager_api.get(f"/api/v1/imports/{body['id']}/").json()
+    assert (done["status"], done["total"], done["processed_rows"]) == ("completed", 7, 7)
+    assert manager_api.post(f"/api/v1/imports/{body['id']}/confirm/").status_code == 201
+
+
 def test_salespeople_cannot_import(sales_api):
     upload = SimpleUploadedFile("landing.csv", b"Phone\n901234567\n")
     assert sales_api.post("/api/v1/imports/upload/", {"file": upload}).status_code == 403
