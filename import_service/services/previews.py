@@ -4,6 +4,8 @@ and a queued dry-run log (``uploads.import_upload_preview``), the Celery task
 reads (``processed_rows`` of ``estimated_rows``) for the preview page.
 """
 
+import csv
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -19,6 +21,7 @@ from import_service.models import ImportLog, ImportStatus
 from import_service.services.inputs import import_assigner, import_open_file
 from import_service.services.runs import import_execute, import_log_fail
 
+SAMPLE_BYTES = 256 * 1024
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"')
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -34,11 +37,27 @@ def import_estimate_rows(*, path, table: readers.Table) -> int | None:
     if table.kind == "csv":
         data = path.read_bytes()
         lines = data.count(b"\n") + (not data.endswith(b"\n"))
-        return max(lines - table.header_row, 0)
+        return max(round(lines * _records_per_line(data, table)) - table.header_row, 0)
     if table.kind == "xlsx":
         last = _xlsx_last_row(path, table.sheet_name)
         return None if last is None else max(last - table.header_row, 0)
     return None
+
+
+def _records_per_line(data: bytes, table: readers.Table) -> float:
+    """Records per line break in the file's first SAMPLE_BYTES, parsed as CSV: cells
+    with line breaks (comments) make a record span several lines."""
+    sample = data[:SAMPLE_BYTES].decode(table.encoding or "utf-8", errors="ignore")
+    if len(data) > SAMPLE_BYTES:
+        sample = sample[: sample.rfind("\n") + 1]
+    lines = sample.count("\n")
+    if not lines:
+        return 1.0
+    try:
+        records = sum(1 for _ in csv.reader(io.StringIO(sample, newline=""), delimiter=table.delimiter or ","))
+    except csv.Error:
+        return 1.0
+    return min(records / lines, 1.0)
 
 
 def _xlsx_last_row(path: Path, sheet_name: str) -> int | None:
