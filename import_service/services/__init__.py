@@ -10,6 +10,8 @@
   transaction).
 - ``uploads``: the admin flow — upload, dry-run preview, confirm (run now or in
   the worker).
+- ``previews``: a large upload's preview in the worker — the row estimate, the
+  choice of where it runs, and the task's service.
 
 File formats are ``import_service.readers``, header names ``import_service.columns``;
 registering the leads themselves (new ones, repeats, their history) is
