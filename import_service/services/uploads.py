@@ -76,6 +76,8 @@ def import_upload_preview(
             enqueue_on_commit(import_preview_task, log.pk)
     if log.status == ImportStatus.RUNNING:
         import_execute(log=log, table=table, mapping=mapping, by=by, assign=assigner)
+    elif transaction.get_autocommit():
+        log.refresh_from_db()  # tasks run inline (CELERY_TASK_ALWAYS_EAGER): the preview may be done already
     return log
 
 

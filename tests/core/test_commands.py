@@ -21,6 +21,7 @@ PROJECT_COMMANDS = {
     "ensure_admin": "core",
     "django_translation_gaps": "core",
     "import_leads": "import_service",
+    "run_queued_imports": "import_service",
     "import_groups": "scheduling",
     "import_ad_spend": "analytics",
     "rollup_analytics": "analytics",
@@ -32,6 +33,7 @@ PROJECT_COMMANDS = {
 WITH_JSON = {
     "django_translation_gaps",
     "import_leads",
+    "run_queued_imports",
     "import_groups",
     "import_ad_spend",
     "rollup_analytics",
