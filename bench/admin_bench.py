@@ -171,7 +171,8 @@ INSERT INTO import_service_importlog (created_by_id, source, input_kind, file_na
                                       duplicates, errors, assigned_counts, csv_delimiter, csv_encoding)
 SELECT %(person)s, 'excel', 'excel', 'leads-' || g || '.xlsx', 'Sheet1', '', '{}', g %% 4 = 0, 'completed', '',
        now() - interval '1 hour' * g, now() - interval '1 hour' * g + interval '20 seconds',
-       now() - interval '1 hour' * g, '[]', 1, '{}', '[]', 200, now() - interval '1 hour' * g, 200, 150, 40, 10, '{}', '', ''
+       now() - interval '1 hour' * g, '[]', 1, '{}', '[]', 200, now() - interval '1 hour' * g,
+       200, 150, 40, 10, '{}', '', ''
 FROM generate_series(1, %(n)s) AS g
 """
 
