@@ -104,3 +104,38 @@ def test_two_imports_of_overlapping_files_make_one_lead_per_phone(tmp_path):
     for log in (a, b):
         assert log.total == log.created + log.duplicates + log.errors == 400
     assert Lead.objects.filter(inquiry_count=2).count() == 200
+
+
+def test_a_double_click_on_upload_makes_one_preview_even_when_both_requests_overlap(settings, tmp_path, monkeypatch):
+    from unittest import mock
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from import_service.models import ImportLog
+    from import_service.services import previews, uploads
+    from tests.factories import ManagerFactory
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_PREVIEW_BACKGROUND_ROW_THRESHOLD = 3
+    manager = ManagerFactory()
+    data = ("Name,Phone\n" + "".join(f"Person {n},+998 90 {n:07d}\n" for n in range(7300000, 7300010))).encode()
+    estimate = previews.import_estimate_rows
+    both_started = threading.Barrier(2)
+
+    def slow_estimate(**kwargs):
+        time.sleep(0.5)  # inside the first request's transaction: the second one arrives meanwhile
+        return estimate(**kwargs)
+
+    monkeypatch.setattr(previews, "import_estimate_rows", slow_estimate)
+    results = {}
+
+    def click():
+        both_started.wait()
+        return uploads.import_upload_preview(upload=SimpleUploadedFile("list.csv", data), by=manager).pk
+
+    with mock.patch("core.tasks.enqueue") as queued:
+        threads = [in_thread(click, results, n) for n in range(2)]
+        for thread in threads:
+            thread.join()
+    assert results[0] == results[1], results
+    assert ImportLog.objects.count() == 1 and queued.call_count == 1
