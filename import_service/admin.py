@@ -153,6 +153,8 @@ class ImportLogAdmin(DeleteSelectedLastMixin, LargeListMixin, admin.ModelAdmin):
                 "All %(count)s rows read and checked; writing them in one transaction — the counts "
                 "appear when it commits. (This page refreshes itself.)"
             ) % {"count": obj.processed_rows}
+        if obj.status == ImportStatus.RUNNING and obj.estimated_rows:
+            return preview_progress(obj)  # a confirmed run counts against its preview's total
         if obj.status == ImportStatus.RUNNING:
             return gettext("%(count)s rows read… (this page refreshes itself)") % {"count": obj.processed_rows}
         return gettext("%(count)s rows read") % {"count": obj.processed_rows}

@@ -181,6 +181,18 @@ def test_a_preview_past_reading_says_it_is_checking_the_rows(manager_client):
     assert "All 40\xa0000 rows read; checking them against known leads…" in manager_client.get(preview_url(log)).text
 
 
+def test_a_confirmed_run_counts_its_progress_against_its_previews_total(manager_client, settings):
+    settings.IMPORT_BACKGROUND_ROW_THRESHOLD = 2
+    preview = _log("ready")
+    preview.file = "imports/x.csv"
+    preview.save()
+    run = uploads.import_confirm(dry_run_log=preview, by=None)
+    assert (run.status, run.estimated_rows) == (ImportStatus.QUEUED, preview.total)
+    ImportLog.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING, processed_rows=2)
+    page = manager_client.get(reverse("admin:import_service_importlog_change", args=[run.pk])).text
+    assert "2 of about 3 rows read…" in page
+
+
 def test_a_preview_the_worker_has_not_started_says_how_ops_run_it(manager_client):
     with time_machine.travel(timezone.now() - datetime.timedelta(minutes=5)):
         late = _log("queued")
