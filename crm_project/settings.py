@@ -345,9 +345,10 @@ IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=50)
 IMPORT_XLSX_MAX_UNCOMPRESSED_MB = env.int("IMPORT_XLSX_MAX_UNCOMPRESSED_MB", default=500)
 IMPORT_BACKGROUND_ROW_THRESHOLD = env.int("IMPORT_BACKGROUND_ROW_THRESHOLD", default=5000)
 # Admin/API uploads with more rows than this are previewed in the worker (the page
-# shows progress); a file that does not say how many rows it has, above this size.
+# shows progress); a file that does not say how many rows it has above this size, and
+# a workbook above this size without being opened in the request (README "Lead import").
 IMPORT_PREVIEW_BACKGROUND_ROW_THRESHOLD = env.int("IMPORT_PREVIEW_BACKGROUND_ROW_THRESHOLD", default=20000)
-IMPORT_PREVIEW_BACKGROUND_KB = env.int("IMPORT_PREVIEW_BACKGROUND_KB", default=2048)
+IMPORT_PREVIEW_BACKGROUND_KB = env.int("IMPORT_PREVIEW_BACKGROUND_KB", default=1024)
 # Path to a Google service-account JSON key; share the sheets with its e-mail address.
 GOOGLE_SERVICE_ACCOUNT_FILE = env.str("GOOGLE_SERVICE_ACCOUNT_FILE", default="")
 

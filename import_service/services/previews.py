@@ -17,9 +17,10 @@ from django.utils import timezone, translation
 
 from core.errors import error_text
 from import_service import readers
-from import_service.models import ImportLog, ImportStatus
+from import_service.models import ImportLog, ImportStatus, InputKind
 from import_service.services.inputs import import_assigner, import_open_file
-from import_service.services.runs import import_execute, import_log_fail
+from import_service.services.runs import DEFAULT_SOURCES, import_execute, import_log_fail
+from leads.services import validate_source
 
 SAMPLE_BYTES = 256 * 1024
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"')
@@ -60,15 +61,17 @@ def _records_per_line(data: bytes, table: readers.Table) -> float:
     return min(records / lines, 1.0)
 
 
-def _xlsx_last_row(path: Path, sheet_name: str) -> int | None:
-    """The last row the writing program recorded for the sheet (``<dimension ref="A1:P100001">``),
-    read from the head of the sheet's XML; None when absent or unreadable."""
+def _xlsx_last_row(path: Path, sheet_name: str | None) -> int | None:
+    """The last row the writing program recorded for the sheet (the first one
+    without a name): ``<dimension ref="A1:P100001">`` at the head of the sheet's
+    XML, read without loading the workbook; None when absent or unreadable."""
     try:
         with zipfile.ZipFile(path) as archive:
             workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
             rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
             sheets = workbook.find(f"{_NS_MAIN}sheets")
-            chosen = next((s for s in sheets if s.get("name") == sheet_name), None) if sheets is not None else None
+            listed = list(sheets) if sheets is not None else []
+            chosen = next((s for s in listed if s.get("name") == sheet_name), None) if sheet_name else listed[0]
             if chosen is None:
                 return None
             rel_id = chosen.get(f"{_NS_REL}id")
@@ -76,19 +79,51 @@ def _xlsx_last_row(path: Path, sheet_name: str) -> int | None:
             member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
             with archive.open(member) as handle:
                 head = handle.read(4096)
-    except (KeyError, StopIteration, OSError, zipfile.BadZipFile, ElementTree.ParseError):
+    except (KeyError, IndexError, StopIteration, OSError, zipfile.BadZipFile, ElementTree.ParseError):
         return None
     match = _DIMENSION.search(head)
     return int(match.group(1)) if match else None
 
 
 def preview_in_background(*, estimated_rows: int | None, size: int) -> bool:
-    """Whether an upload is previewed in the worker: more rows than
+    """Whether an opened upload is previewed in the worker: more rows than
     IMPORT_PREVIEW_BACKGROUND_ROW_THRESHOLD, or, when the file does not say how
     many, larger than IMPORT_PREVIEW_BACKGROUND_KB."""
     if estimated_rows is None:
         return size > settings.IMPORT_PREVIEW_BACKGROUND_KB * 1024
     return estimated_rows > settings.IMPORT_PREVIEW_BACKGROUND_ROW_THRESHOLD
+
+
+def queue_unopened(*, name: str, size: int) -> bool:
+    """A workbook larger than IMPORT_PREVIEW_BACKGROUND_KB is not opened in the
+    request at all: openpyxl reads the whole shared-string table first (3.3 s of
+    CPU for a 100,000-row, 5 MB workbook), so the worker opens it."""
+    return Path(name).suffix.lower() == ".xlsx" and size > settings.IMPORT_PREVIEW_BACKGROUND_KB * 1024
+
+
+def import_preview_queue_unopened(
+    *, path, name: str, sheet: str | None, source: str | None, by, options: dict, file: str
+) -> ImportLog:
+    """The queued preview of a large workbook, checked only as far as is cheap:
+    the container (encrypted, damaged, a zip bomb: ImportFileError), the source
+    and the assignment. Its header, sheet and columns are read by the worker,
+    and a problem there fails the preview with the reason."""
+    readers.check_xlsx_container(Path(path), name)
+    import_assigner(assign=options.get("assign"))
+    source = validate_source(source or DEFAULT_SOURCES[InputKind.XLSX])
+    last = _xlsx_last_row(Path(path), sheet)
+    return ImportLog.objects.create(
+        created_by=by,
+        source=source,
+        input_kind=InputKind.XLSX,
+        file_name=name[:255],
+        sheet_name=(sheet or "")[:255],
+        dry_run=True,
+        status=ImportStatus.QUEUED,
+        options=options,
+        file=file,
+        estimated_rows=None if last is None else max(last - 1, 0),
+    )
 
 
 def import_preview_stored(*, log: ImportLog) -> ImportLog:
@@ -113,6 +148,10 @@ def import_preview_stored(*, log: ImportLog) -> ImportLog:
             )
         except (readers.ImportFileError, ValidationError, OSError) as exc:
             return import_log_fail(log=log, reason=error_text(exc))
+        # What the upload could not read without opening the file (a large workbook's header and columns).
+        log.sheet_name, log.headers, log.header_row = table.sheet_name[:255], table.headers, table.header_row
+        log.columns = {table.headers[i]: f for i, f in mapping.items()}
+        log.save(update_fields=["sheet_name", "headers", "header_row", "columns"])
         try:
             import_execute(log=log, table=table, mapping=mapping, by=log.created_by, assign=assign)
         except Exception:  # noqa: BLE001 - import_execute logged it and marked the log failed with the reason

@@ -86,6 +86,21 @@ def _store_and_open(*, upload, by, source, sheet, assign, options):
     worker when large (its file then closed) — with the open table to preview."""
     suffix = Path(upload.name).suffix.lower()
     stored = default_storage.save(f"imports/{timezone.localdate():%Y/%m}/upload{suffix}", upload)
+    if previews.queue_unopened(name=upload.name, size=upload.size):
+        try:
+            log = previews.import_preview_queue_unopened(
+                path=default_storage.path(stored),
+                name=upload.name,
+                sheet=sheet,
+                source=source,
+                by=by,
+                options=options,
+                file=stored,
+            )
+        except BaseException:
+            default_storage.delete(stored)
+            raise
+        return log, None, None, None
     try:
         path = default_storage.path(stored)
         table, mapping = import_open_file(path=path, name=upload.name, sheet=sheet or None, mapping=options["map"])

@@ -126,6 +126,55 @@ def test_a_workbook_is_estimated_from_its_recorded_size(manager, tmp_path):
     assert previews.preview_in_background(estimated_rows=None, size=10 * 1024 * 1024)
 
 
+def test_a_large_workbook_is_not_opened_in_the_request_and_the_worker_reads_its_header(
+    manager_client, files, settings, django_capture_on_commit_callbacks
+):
+    inline = upload(manager_client, files / "partner_leads.xlsx")
+    small = ImportLog.objects.get(pk=int(inline.url.rstrip("/").split("/")[-2]))
+    settings.IMPORT_PREVIEW_BACKGROUND_KB = 1
+    with (
+        mock.patch("import_service.readers.open_file") as opened,
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+    ):
+        url = upload(manager_client, files / "partner_leads.xlsx", source="excel", assign="").url
+        assert opened.call_count == 0
+    log = ImportLog.objects.exclude(pk=small.pk).get()
+    assert (log.status, log.input_kind, log.headers) == (ImportStatus.QUEUED, "xlsx", [])
+    assert "is large" in manager_client.get(url).text
+    for callback in callbacks:
+        callback()
+    log.refresh_from_db()
+    assert log.status == ImportStatus.COMPLETED, log.failure_reason
+    fields = ["headers", "header_row", "columns", "sheet_name", "total", "created", "duplicates", "errors"]
+    assert [getattr(log, f) for f in fields] == [getattr(small, f) for f in fields]
+
+
+def test_a_large_workbook_is_still_refused_on_the_form_when_its_container_is_bad(manager_client, files, settings):
+    settings.IMPORT_PREVIEW_BACKGROUND_KB = 1
+    response = upload(manager_client, files / "password_protected.xlsx")
+    assert response.status_code == 200 and "password-protected" in response.text
+    assert not ImportLog.objects.exists()
+    assert not [p for p in (settings.MEDIA_ROOT / "imports").rglob("*") if p.is_file()]
+
+
+def test_a_large_workbook_without_a_phone_column_fails_in_the_worker_with_the_reason(
+    manager_client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_PREVIEW_BACKGROUND_KB = 1
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Name", "Email"])
+    for n in range(200):
+        workbook.active.append([f"Talaba {n}", f"t{n}@example.uz"])
+    path = tmp_path / "no-phone.xlsx"
+    workbook.save(path)
+    with django_capture_on_commit_callbacks(execute=True):
+        url = upload(manager_client, path).url
+    log = ImportLog.objects.get()
+    assert log.status == ImportStatus.FAILED and "No phone column found" in log.failure_reason
+    assert log.estimated_rows == 200
+    assert "No phone column found" in manager_client.get(url).text.replace("&ldquo;", "“")
+
+
 # --- the page in each state ----------------------------------------------------------
 
 
