@@ -71,6 +71,7 @@ def child_upload(workdir: Path, mode: str) -> dict:
         import_preview_task(log.pk)  # the task body, as the worker runs it
         result["worker"] = import_bench.since(started)
         log.refresh_from_db()
+        result["estimated_by_worker"] = log.estimated_rows
     page = client.get(response.url, secure=True)
     assert page.status_code == 200 and log.status == ImportStatus.COMPLETED, (log.status, log.failure_reason)
     return {**result, "rows": log.total, "peak_mb": import_bench.peak_rss_mb()}
@@ -109,7 +110,8 @@ def bench_vendor(label: str, workdir: Path, new_database) -> None:
     background = spawn("background", workdir, new_database("background"))
     estimate = background["estimated_rows"]
     estimated = "unknown" if estimate is None else f"{estimate:,}"
-    print(f"\n{label}: {inline['rows']:,} rows (estimated at upload: {estimated})")
+    print(f"\n{label}: {inline['rows']:,} rows (estimated at upload: {estimated}, by the worker: ", end="")
+    print(f"{background['estimated_by_worker']:,})")
     for measure, name in (("seconds", "wall clock"), ("cpu", "CPU time")):
         up_inline, up_background = inline["upload"][measure], background["upload"][measure]
         print(f"  [{name}]")

@@ -23,6 +23,7 @@ from import_service.services.runs import DEFAULT_SOURCES, import_execute, import
 from leads.services import validate_source
 
 SAMPLE_BYTES = 256 * 1024
+_ROW = re.compile(rb"<(?:\w+:)?row[\s>]")
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"')
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -61,28 +62,59 @@ def _records_per_line(data: bytes, table: readers.Table) -> float:
     return min(records / lines, 1.0)
 
 
+def _sheet_member(archive: zipfile.ZipFile, sheet_name: str | None) -> str | None:
+    """The zip member holding the sheet's XML (the first sheet without a name)."""
+    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    sheets = workbook.find(f"{_NS_MAIN}sheets")
+    listed = list(sheets) if sheets is not None else []
+    chosen = next((s for s in listed if s.get("name") == sheet_name), None) if sheet_name else listed[0]
+    if chosen is None:
+        return None
+    rel_id = chosen.get(f"{_NS_REL}id")
+    target = next(r.get("Target") for r in rels.iter(f"{_NS_PKG_REL}Relationship") if r.get("Id") == rel_id)
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+_XLSX_ERRORS = (KeyError, IndexError, StopIteration, OSError, zipfile.BadZipFile, ElementTree.ParseError)
+
+
 def _xlsx_last_row(path: Path, sheet_name: str | None) -> int | None:
-    """The last row the writing program recorded for the sheet (the first one
-    without a name): ``<dimension ref="A1:P100001">`` at the head of the sheet's
-    XML, read without loading the workbook; None when absent or unreadable."""
+    """The last row the writing program recorded for the sheet:
+    ``<dimension ref="A1:P100001">`` at the head of the sheet's XML, read
+    without loading the workbook; None when absent or unreadable."""
     try:
         with zipfile.ZipFile(path) as archive:
-            workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-            sheets = workbook.find(f"{_NS_MAIN}sheets")
-            listed = list(sheets) if sheets is not None else []
-            chosen = next((s for s in listed if s.get("name") == sheet_name), None) if sheet_name else listed[0]
-            if chosen is None:
+            member = _sheet_member(archive, sheet_name)
+            if member is None:
                 return None
-            rel_id = chosen.get(f"{_NS_REL}id")
-            target = next(r.get("Target") for r in rels.iter(f"{_NS_PKG_REL}Relationship") if r.get("Id") == rel_id)
-            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
             with archive.open(member) as handle:
                 head = handle.read(4096)
-    except (KeyError, IndexError, StopIteration, OSError, zipfile.BadZipFile, ElementTree.ParseError):
+    except _XLSX_ERRORS:
         return None
     match = _DIMENSION.search(head)
     return int(match.group(1)) if match else None
+
+
+def _xlsx_count_rows(path: Path, sheet_name: str | None) -> int | None:
+    """The ``<row>`` elements of the sheet's XML, counted while unzipping it (no
+    parsing: about 0.1 s per 100,000 rows): the worker's estimate for a workbook
+    that records no size (openpyxl's write-only mode records none)."""
+    count, tail = 0, b""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            member = _sheet_member(archive, sheet_name)
+            if member is None:
+                return None
+            with archive.open(member) as handle:
+                while chunk := handle.read(1 << 20):
+                    block = tail + chunk
+                    count += len(_ROW.findall(block))
+                    tail = block[-16:]
+                    count -= len(_ROW.findall(tail))  # a tag in the tail is counted again with the next chunk
+    except _XLSX_ERRORS:
+        return None
+    return count + len(_ROW.findall(tail))
 
 
 def preview_in_background(*, estimated_rows: int | None, size: int) -> bool:
@@ -151,7 +183,10 @@ def import_preview_stored(*, log: ImportLog) -> ImportLog:
         # What the upload could not read without opening the file (a large workbook's header and columns).
         log.sheet_name, log.headers, log.header_row = table.sheet_name[:255], table.headers, table.header_row
         log.columns = {table.headers[i]: f for i, f in mapping.items()}
-        log.save(update_fields=["sheet_name", "headers", "header_row", "columns"])
+        if log.estimated_rows is None and table.kind == InputKind.XLSX:
+            rows = _xlsx_count_rows(Path(log.file.path), table.sheet_name)
+            log.estimated_rows = None if rows is None else max(rows - table.header_row, 0)
+        log.save(update_fields=["sheet_name", "headers", "header_row", "columns", "estimated_rows"])
         try:
             import_execute(log=log, table=table, mapping=mapping, by=log.created_by, assign=assign)
         except Exception:  # noqa: BLE001 - import_execute logged it and marked the log failed with the reason

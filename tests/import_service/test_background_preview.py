@@ -175,6 +175,27 @@ def test_a_large_workbook_without_a_phone_column_fails_in_the_worker_with_the_re
     assert "No phone column found" in manager_client.get(url).text.replace("&ldquo;", "“")
 
 
+def test_a_workbook_that_records_no_size_is_counted_by_the_worker(
+    manager_client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_PREVIEW_BACKGROUND_KB = 1
+    workbook = openpyxl.Workbook(write_only=True)  # streams rows and records no size, as exporters do
+    sheet = workbook.create_sheet("Leads")
+    sheet.append(["Ism", "Telefon"])
+    for n in range(300):
+        sheet.append([f"Talaba {n}", f"+998 91 {3000900 + n:07d}"])
+    path = tmp_path / "streamed.xlsx"
+    workbook.save(path)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        upload(manager_client, path)
+    log = ImportLog.objects.get()
+    assert (log.status, log.estimated_rows) == (ImportStatus.QUEUED, None)
+    for callback in callbacks:
+        callback()
+    log.refresh_from_db()
+    assert (log.status, log.estimated_rows, log.total) == (ImportStatus.COMPLETED, 300, 300)
+
+
 # --- the page in each state ----------------------------------------------------------
 
 
