@@ -109,9 +109,8 @@ def bench_vendor(label: str, workdir: Path, new_database) -> None:
     inline = spawn("inline", workdir, new_database("inline"))
     background = spawn("background", workdir, new_database("background"))
     estimate = background["estimated_rows"]
-    estimated = "unknown" if estimate is None else f"{estimate:,}"
-    print(f"\n{label}: {inline['rows']:,} rows (estimated at upload: {estimated}, by the worker: ", end="")
-    print(f"{background['estimated_by_worker']:,})")
+    estimated, by_worker = ("unknown" if n is None else f"{n:,}" for n in (estimate, background["estimated_by_worker"]))
+    print(f"\n{label}: {inline['rows']:,} rows (estimated at upload: {estimated}, by the worker: {by_worker})")
     for measure, name in (("seconds", "wall clock"), ("cpu", "CPU time")):
         up_inline, up_background = inline["upload"][measure], background["upload"][measure]
         print(f"  [{name}]")
