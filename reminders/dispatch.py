@@ -28,8 +28,10 @@ duplicate; without reclaiming we could lose messages instead.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
-from dataclasses import asdict, dataclass
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from itertools import islice
 
@@ -39,18 +41,21 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from core.text import one_line
-from reminders.channels import channel_send
+from reminders.channels import ChannelSession, channel_send
 from reminders.models import Channel, Delivery, DeliveryKind, DeliveryStatus
 from reminders.sms import DAILY_LIMIT, sms_reference, sms_send_batch, sms_sent_today, sms_skip_reason
-from reminders.sources import Message, Skip, all_sources, source_for
+from reminders.sources import Message, ReminderSource, Skip, all_sources, source_for
 
 logger = logging.getLogger(__name__)
 
 S = DeliveryStatus
 NO_ADDRESS = "No address: the recipient has neither a Telegram chat nor an email address."
-CLAIM_BATCH = 25  # small, so overlapping passes share slow sends
+CLAIM_BATCH = 25  # the first claim of a pass: small, so overlapping passes share slow sends
+CLAIM_BATCH_MAX = 200  # a backlog of quick sends grows the claim up to this (next_claim_size)
+BATCH_SECONDS = 1.0  # a claimed batch that takes longer shrinks the next claim
 SMS_BATCH_MIN = 5  # this many SMS in one claimed batch go through the gateway's batch endpoint
 MATERIALISE_BATCH = 1000  # deliveries built and inserted at a time
+SETTLE_AFTER_SECONDS = 1.0  # a send waits at most about this long (plus one send) to be recorded
 
 
 @dataclass
@@ -71,15 +76,30 @@ def reminders_dispatch_due(*, now: datetime | None = None) -> DispatchResult:
     now = now or timezone.now()
     deliveries_materialise(now=now)
     result = DispatchResult()
+    limit = CLAIM_BATCH
     while True:
-        claimed = deliveries_claim(now=now, limit=CLAIM_BATCH)
+        claimed = deliveries_claim(now=now, limit=limit)
         if not claimed:
             break
+        started = time.perf_counter()
         for outcome in deliveries_process(deliveries=claimed):
             result.add(outcome)
+        limit = next_claim_size(limit=limit, claimed=len(claimed), took=time.perf_counter() - started)
     if result.sent or result.skipped or result.failed:
         logger.info("Reminders dispatched: %s", result.as_dict())
     return result
+
+
+def next_claim_size(*, limit: int, claimed: int, took: float) -> int:
+    """A backlog of quick sends is claimed in growing batches (fewer round
+    trips per message), up to CLAIM_BATCH_MAX; a batch that took longer than
+    BATCH_SECONDS shrinks it again towards CLAIM_BATCH, so slow sends stay in
+    small batches that overlapping passes share."""
+    if took > BATCH_SECONDS:
+        return max(CLAIM_BATCH, limit // 2)
+    if claimed == limit and took < BATCH_SECONDS / 2:
+        return min(CLAIM_BATCH_MAX, limit * 2)
+    return limit
 
 
 def deliveries_materialise(*, now: datetime) -> int:
@@ -197,142 +217,155 @@ def retry_delay(attempts: int) -> timedelta:
 
 def delivery_process(*, delivery: Delivery) -> str:
     """Send (or skip) one claimed delivery; returns "sent", "skipped" or "failed"."""
-    source = source_for(delivery.kind)
-    try:
-        # The SMS channel's own rules (consent, quiet hours, daily cap) skip a
-        # message without telling the source: the reminder itself still stands.
-        channel_skip = None
-        if delivery.channel == Channel.SMS and delivery.address:
-            channel_skip = sms_skip_reason(delivery=delivery, now=timezone.now())
-        if channel_skip:
-            _settle(
-                delivery,
-                None,
-                {},
-                status=S.SKIPPED,
-                skip_reason=channel_skip[:255],
-                claim_token=None,
-                next_attempt_at=None,
-            )
-            return "skipped"
-        # Staff read their notifications in their own language (texts to leads
-        # pick the lead's language from their templates).
-        with translation.override(recipient_language(delivery)):
-            prepared = (
-                Skip(NO_ADDRESS) if not delivery.address else source.prepare(delivery=delivery, now=timezone.now())
-            )
-        if isinstance(prepared, Skip):
-            at = timezone.now()
-            _settle(
-                delivery,
-                source.on_skipped,
-                {"at": at, "reason": prepared.reason},
-                status=S.SKIPPED,
-                skip_reason=prepared.reason[:255],
-                claim_token=None,
-                next_attempt_at=None,
-            )
-            return "skipped"
-        assert isinstance(prepared, Message)
-        gateway_id = channel_send(
-            channel=delivery.channel,
-            address=delivery.address,
-            subject=prepared.subject,
-            text=prepared.text,
-            reference=sms_reference(delivery.pk),
-        )
-    except Exception as exc:  # noqa: BLE001 - any failure is kept on the row and retried
-        return _fail(delivery, source, exc)
-    at = timezone.now()
-    _settle(
-        delivery,
-        source.on_sent,
-        {"at": at},
-        status=S.SENT,
-        sent_at=at,
-        subject=one_line(prepared.subject)[:255],
-        body=prepared.text,
-        gateway_id=gateway_id or "",
-        claim_token=None,
-        next_attempt_at=None,
-        last_error="",
-    )
-    return "sent"
+    return deliveries_process(deliveries=[delivery])[0]
 
 
 def deliveries_process(*, deliveries: list[Delivery]) -> list[str]:
-    """Send (or skip) a claimed batch: one by one, except SMS when there are
-    at least SMS_BATCH_MIN of them, which go in one gateway call."""
-    sms_rows = [d for d in deliveries if d.channel == Channel.SMS and d.address]
-    if len(sms_rows) < SMS_BATCH_MIN:
-        return [delivery_process(delivery=d) for d in deliveries]
-    batched = {d.pk for d in sms_rows}
-    outcomes = [delivery_process(delivery=d) for d in deliveries if d.pk not in batched]
-    return outcomes + sms_batch_process(deliveries=sms_rows)
+    """Send (or skip) a claimed batch; one outcome per delivery.
+
+    The sources prepare the batch a language at a time (``prepare_batch``: one
+    query, not one per row), emails share one mail connection, SMS go in one
+    gateway call when there are at least SMS_BATCH_MIN of them, and the
+    outcomes are recorded together (``_Outcomes``): one commit per batch
+    instead of one per message.
+    """
+    outcomes = _Outcomes()
+    session = ChannelSession()
+    try:
+        sms_rows = [d for d in deliveries if d.channel == Channel.SMS and d.address]
+        batched = sms_rows if len(sms_rows) >= SMS_BATCH_MIN else []
+        batched_ids = {d.pk for d in batched}
+        results = _send_each([d for d in deliveries if d.pk not in batched_ids], outcomes, session)
+        if batched:
+            results += sms_batch_process(deliveries=batched, outcomes=outcomes)
+    finally:
+        # Also when something unexpected went wrong: what was sent is recorded.
+        outcomes.record()
+        session.close()
+    return results
 
 
-def sms_batch_process(*, deliveries: list[Delivery]) -> list[str]:
+def _send_each(deliveries: list[Delivery], outcomes: _Outcomes, session: ChannelSession) -> list[str]:
+    """The deliveries sent one by one: channel checks, the source's say, the send."""
+    now = timezone.now()
+    sources = [source_for(delivery.kind) for delivery in deliveries]
+    prepared = _prepare([(d, s) for d, s in zip(deliveries, sources, strict=True) if d.address], now)
+    results = []
+    for delivery, source in zip(deliveries, sources, strict=True):
+        try:
+            # The SMS channel's own rules (consent, quiet hours, daily cap) skip a
+            # message without telling the source: the reminder itself still stands.
+            channel_skip = None
+            if delivery.channel == Channel.SMS and delivery.address:
+                outcomes.record_sms()  # the daily cap counts the SMS sent just before
+                channel_skip = sms_skip_reason(delivery=delivery, now=timezone.now())
+            if channel_skip:
+                outcomes.add(delivery, skipped=channel_skip)
+                results.append("skipped")
+                continue
+            message = prepared.get(delivery.pk, Skip(NO_ADDRESS))
+            if isinstance(message, Exception):
+                raise message
+            if isinstance(message, Skip):
+                outcomes.add(delivery, skipped=message.reason, source=source)
+                results.append("skipped")
+                continue
+            gateway_id = channel_send(
+                channel=delivery.channel,
+                address=delivery.address,
+                subject=message.subject,
+                text=message.text,
+                reference=sms_reference(delivery.pk),
+                session=session,
+            )
+        except Exception as exc:  # noqa: BLE001 - any failure is kept on the row and retried
+            results.append(_fail(delivery, source, exc, outcomes))
+            continue
+        outcomes.add(delivery, sent=message, gateway_id=gateway_id or "", source=source)
+        results.append("sent")
+    return results
+
+
+def _prepare(rows: list[tuple[Delivery, ReminderSource]], now: datetime) -> dict[int, Message | Skip | Exception]:
+    """What each source says of its rows, asked once per source and recipient
+    language (staff read their notifications in their own language; texts to
+    leads pick the lead's language from their templates). A failing batch is
+    asked again row by row, so only the bad row fails."""
+    groups: dict[tuple[ReminderSource, str], list[Delivery]] = defaultdict(list)
+    for delivery, source in rows:
+        groups[(source, recipient_language(delivery))].append(delivery)
+    prepared: dict[int, Message | Skip | Exception] = {}
+    for (source, language), group in groups.items():
+        with translation.override(language):
+            try:
+                results = source.prepare_batch(deliveries=group, now=now)
+                if len(results) != len(group):
+                    raise ValueError(f"prepare_batch returned {len(results)} results for {len(group)} deliveries.")
+            except Exception:  # retried row by row just below
+                logger.warning("Reminder source %s failed a batch; preparing it row by row.", source, exc_info=True)
+                results = [_prepare_one(source, delivery, now) for delivery in group]
+        prepared.update(zip((d.pk for d in group), results, strict=True))
+    return prepared
+
+
+def _prepare_one(source: ReminderSource, delivery: Delivery, now: datetime) -> Message | Skip | Exception:
+    try:
+        return source.prepare(delivery=delivery, now=now)
+    except Exception as exc:  # noqa: BLE001 - the dispatcher records it as this row's failure
+        return exc
+
+
+def sms_batch_process(*, deliveries: list[Delivery], outcomes: _Outcomes | None = None) -> list[str]:
     """The SMS of one claimed batch through one batch call, under the same
-    rules as delivery_process: the channel's and the source's skips first, then
-    the send, then each row marked sent (or failed and retried) on its own."""
-    outcomes, ready = [], []
+    rules as the single sends: the channel's and the source's skips first, then
+    the send, then each row marked sent (or failed and retried)."""
+    own = outcomes is None
+    outcomes = outcomes if outcomes is not None else _Outcomes()
+    results, ready, checked = [], [], []
     now = timezone.now()
     room = settings.SMS_DAILY_LIMIT - sms_sent_today(now=now)
     for delivery in deliveries:
         source = source_for(delivery.kind)
         try:
-            reason = sms_skip_reason(delivery=delivery, now=now, count_limit=False)
+            checked.append((delivery, source, sms_skip_reason(delivery=delivery, now=now, count_limit=False)))
+        except Exception as exc:  # noqa: BLE001 - kept on the row and retried
+            results.append(_fail(delivery, source, exc, outcomes))
+    prepared = _prepare([(d, s) for d, s, reason in checked if reason is None], now)
+    for delivery, source, reason in checked:
+        try:
             if reason is None and len(ready) >= room:
                 reason = str(DAILY_LIMIT % {"limit": settings.SMS_DAILY_LIMIT})
-            hook = None
-            if reason is None:
-                with translation.override(recipient_language(delivery)):
-                    prepared = source.prepare(delivery=delivery, now=now)
-                if isinstance(prepared, Skip):
-                    reason, hook = prepared.reason, source.on_skipped
+            if reason is not None:
+                outcomes.add(delivery, skipped=reason)
+                results.append("skipped")
+                continue
+            message = prepared[delivery.pk]
+            if isinstance(message, Exception):
+                raise message
         except Exception as exc:  # noqa: BLE001 - kept on the row and retried
-            outcomes.append(_fail(delivery, source, exc))
+            results.append(_fail(delivery, source, exc, outcomes))
             continue
-        if reason is not None:
-            hook_kwargs = {"at": timezone.now(), "reason": reason} if hook else {}
-            _settle(
-                delivery,
-                hook,
-                hook_kwargs,
-                status=S.SKIPPED,
-                skip_reason=reason[:255],
-                claim_token=None,
-                next_attempt_at=None,
-            )
-            outcomes.append("skipped")
+        if isinstance(message, Skip):
+            outcomes.add(delivery, skipped=message.reason, source=source)
+            results.append("skipped")
             continue
-        ready.append((delivery, source, prepared))
-    if not ready:
-        return outcomes
+        ready.append((delivery, source, message))
     try:
-        batch_id = sms_send_batch(messages=[(d.pk, d.address, m.text) for d, _s, m in ready])
-    except Exception as exc:  # noqa: BLE001 - the whole call failed: every message is retried
-        return outcomes + [_fail(d, source, exc) for d, source, _m in ready]
-    at = timezone.now()
-    for delivery, source, prepared in ready:
-        _settle(
-            delivery,
-            source.on_sent,
-            {"at": at},
-            status=S.SENT,
-            sent_at=at,
-            subject=one_line(prepared.subject)[:255],
-            body=prepared.text,
-            gateway_id=batch_id or sms_reference(delivery.pk),
-            claim_token=None,
-            next_attempt_at=None,
-            last_error="",
-        )
-        outcomes.append("sent")
-    return outcomes
+        if ready:
+            try:
+                batch_id = sms_send_batch(messages=[(d.pk, d.address, m.text) for d, _s, m in ready])
+            except Exception as exc:  # noqa: BLE001 - the whole call failed: every message is retried
+                return results + [_fail(d, source, exc, outcomes) for d, source, _m in ready]
+            for delivery, source, message in ready:
+                outcomes.add(delivery, sent=message, gateway_id=batch_id or sms_reference(delivery.pk), source=source)
+                results.append("sent")
+        return results
+    finally:
+        if own:
+            outcomes.record()
 
 
-def _fail(delivery: Delivery, source, exc: Exception) -> str:
+def _fail(delivery: Delivery, source: ReminderSource, exc: Exception, outcomes: _Outcomes) -> str:
     at = timezone.now()
     error = f"{type(exc).__name__}: {exc}"[:2000]
     final = delivery.attempts >= settings.REMINDER_MAX_ATTEMPTS
@@ -340,10 +373,11 @@ def _fail(delivery: Delivery, source, exc: Exception) -> str:
         "Delivery %s failed (attempt %s%s): %s", delivery.key, delivery.attempts, ", giving up" if final else "", error
     )
     next_attempt = None if final else at + retry_delay(delivery.attempts)
-    _settle(
+    outcomes.add(
         delivery,
-        source.on_gave_up if final else None,
-        {"at": at},
+        source=source if final else None,
+        hook="on_gave_up",
+        hook_kwargs={"at": at},
         status=S.FAILED,
         last_error=error,
         next_attempt_at=next_attempt,
@@ -352,19 +386,156 @@ def _fail(delivery: Delivery, source, exc: Exception) -> str:
     return "failed"
 
 
-def _settle(delivery: Delivery, hook, hook_kwargs: dict, **fields) -> bool:
-    """Record the outcome and the source's bookkeeping in one commit (one
-    fsync per message). The hook runs in a savepoint: if it fails, the outcome
-    still commits — the unique key already prevents a second send."""
+@dataclass
+class _Outcome:
+    delivery: Delivery
+    fields: dict
+    source: ReminderSource | None = None  # whose hook runs, if any
+    hook: str = ""
+    hook_kwargs: dict = field(default_factory=dict)
+
+
+class _Outcomes:
+    """The outcomes of a claimed batch, recorded together (``record``) at the
+    end of the batch, or sooner once the oldest unrecorded send is
+    SETTLE_AFTER_SECONDS old (slow channels: Telegram over a bad network)."""
+
+    def __init__(self):
+        self.pending: list[_Outcome] = []
+        self.oldest_send: float | None = None
+
+    def add(
+        self,
+        delivery: Delivery,
+        *,
+        sent: Message | None = None,
+        gateway_id: str = "",
+        skipped: str | None = None,
+        source: ReminderSource | None = None,
+        hook: str = "",
+        hook_kwargs: dict | None = None,
+        **fields,
+    ) -> None:
+        if sent is not None:
+            at = timezone.now()
+            hook = "on_sent"
+            fields = {
+                "status": S.SENT,
+                "sent_at": at,
+                "subject": one_line(sent.subject)[:255],
+                "body": sent.text,
+                "gateway_id": gateway_id,
+                "claim_token": None,
+                "next_attempt_at": None,
+                "last_error": "",
+            }
+        elif skipped is not None:
+            hook, hook_kwargs = "on_skipped", {"at": timezone.now(), "reason": skipped}
+            fields = {"status": S.SKIPPED, "skip_reason": skipped[:255], "claim_token": None, "next_attempt_at": None}
+        self.pending.append(_Outcome(delivery, fields, source, hook if source else "", hook_kwargs or {}))
+        if sent is not None:
+            if self.oldest_send is None:
+                self.oldest_send = time.perf_counter()
+            elif time.perf_counter() - self.oldest_send >= SETTLE_AFTER_SECONDS:
+                self.record()
+
+    def record_sms(self) -> None:
+        """Record now if an SMS send is waiting (the daily cap counts recorded SMS)."""
+        if any(o.fields["status"] == S.SENT and o.delivery.channel == Channel.SMS for o in self.pending):
+            self.record()
+
+    def record(self) -> None:
+        if self.pending:
+            _settle_batch(self.pending)
+        self.pending, self.oldest_send = [], None
+
+
+def _settle_batch(outcomes: list[_Outcome]) -> list[_Outcome]:
+    """Record the outcomes and the sources' bookkeeping in one commit. A row
+    whose claim was taken over by another pass is left to it. The hooks run in
+    savepoints: if one fails, the outcomes still commit — the unique key
+    already prevents a second send. Returns the outcomes recorded."""
     with transaction.atomic():
-        done = _finish(delivery, **fields)
-        if done and hook is not None:
+        at = timezone.now()
+        held = _finish_batch(outcomes, at)
+        sent: dict[ReminderSource, list[Delivery]] = defaultdict(list)
+        for outcome in held:
+            if outcome.hook == "on_sent":
+                sent[outcome.source].append(outcome.delivery)
+            elif outcome.hook:
+                _hook(getattr(outcome.source, outcome.hook), outcome.delivery, outcome.hook_kwargs)
+        for source, deliveries in sent.items():
             try:
                 with transaction.atomic():
-                    hook(delivery=delivery, **hook_kwargs)
+                    source.on_sent_batch(deliveries=deliveries, at=at)
             except Exception:
-                logger.exception("Reminder source hook %s failed for %s", hook.__qualname__, delivery.key)
-    return done
+                logger.exception("Reminder source %s failed on_sent_batch; calling on_sent row by row.", source)
+                for delivery in deliveries:
+                    _hook(source.on_sent, delivery, {"at": at})
+    return held
+
+
+def _hook(hook, delivery: Delivery, kwargs: dict) -> None:
+    try:
+        with transaction.atomic():
+            hook(delivery=delivery, **kwargs)
+    except Exception:
+        logger.exception("Reminder source hook %s failed for %s", hook.__qualname__, delivery.key)
+
+
+def _finish_batch(outcomes: list[_Outcome], at: datetime) -> list[_Outcome]:
+    """Write each outcome whose row we still hold. PostgreSQL: lock the
+    batch's rows, keep those still carrying our claim token, and write them
+    with one UPDATE per kind of outcome. SQLite (no row locks, and a read
+    before a write can fail under a racing writer): one conditional UPDATE each."""
+    if connection.vendor != "postgresql":
+        return [o for o in outcomes if _finish(o.delivery, **o.fields)]
+    tokens = dict(
+        Delivery.objects.select_for_update()
+        .filter(pk__in=[o.delivery.pk for o in outcomes], status=S.SENDING)
+        .order_by("pk")
+        .values_list("pk", "claim_token")
+    )
+    held, by_fields = [], defaultdict(list)
+    for outcome in outcomes:
+        delivery = outcome.delivery
+        if delivery.claim_token is None or tokens.get(delivery.pk) != delivery.claim_token:
+            logger.warning("Delivery %s was reclaimed by another pass before we finished it.", delivery.key)
+            continue
+        held.append(outcome)
+        by_fields[tuple(outcome.fields)].append(outcome)
+        for name, value in (*outcome.fields.items(), ("updated_at", at)):
+            setattr(delivery, name, value)
+    with connection.cursor() as cursor:
+        for names, group in by_fields.items():
+            cursor.execute(*_update_from_values(names, group, at))
+    return held
+
+
+def _update_from_values(names: tuple[str, ...], group: list[_Outcome], at: datetime) -> tuple[str, list]:
+    """``UPDATE … FROM (VALUES …)``: the rows' own values for the fields that
+    differ, plain parameters for those they share. What QuerySet.bulk_update
+    does with one CASE per field and row, at a fraction of its compile cost."""
+    opts, quote = Delivery._meta, connection.ops.quote_name
+    fields = [opts.get_field(name) for name in names]
+    shared = [f for f in fields if len({repr(o.fields[f.name]) for o in group}) == 1]
+    own = [f for f in fields if f not in shared]
+    updated_at = opts.get_field("updated_at")
+    assignments = [f"{quote(f.column)} = %s" for f in (*shared, updated_at)]
+    assignments += [f"{quote(f.column)} = v.{quote(f.column)}" for f in own]
+    params = [f.get_db_prep_save(group[0].fields[f.name], connection) for f in shared]
+    params.append(updated_at.get_db_prep_save(at, connection))
+    casts = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in (opts.pk, *own))
+    for outcome in group:
+        params.append(outcome.delivery.pk)
+        params += [f.get_db_prep_save(outcome.fields[f.name], connection) for f in own]
+    columns = ", ".join(quote(f.column) for f in (opts.pk, *own))
+    sql = (
+        f"UPDATE {quote(opts.db_table)} SET {', '.join(assignments)} "
+        f"FROM (VALUES {', '.join([f'({casts})'] * len(group))}) AS v({columns}) "
+        f"WHERE {quote(opts.db_table)}.{quote(opts.pk.column)} = v.{quote(opts.pk.column)}"
+    )
+    return sql, params
 
 
 def delivery_send_now(*, delivery_id: int) -> str | None:

@@ -5,6 +5,7 @@ down for hours sends one catch-up notification, not one per missed interval."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -48,7 +49,14 @@ class FollowUpSource(ReminderSource):
                 )
 
     def prepare(self, *, delivery: Delivery, now: datetime) -> Message | Skip:
-        reminder = LeadReminder.objects.select_related("lead").filter(pk=delivery.object_id).first()
+        return self.prepare_batch(deliveries=[delivery], now=now)[0]
+
+    def prepare_batch(self, *, deliveries, now: datetime) -> list[Message | Skip]:
+        """The batch's follow-ups and their leads in one query."""
+        reminders = LeadReminder.objects.select_related("lead").in_bulk({d.object_id for d in deliveries})
+        return [self._message(delivery, reminders.get(delivery.object_id), now) for delivery in deliveries]
+
+    def _message(self, delivery: Delivery, reminder: LeadReminder | None, now: datetime) -> Message | Skip:
         if reminder is None:
             return Skip(GONE)
         if reminder.status == LeadReminderStatus.COMPLETED:
@@ -82,16 +90,24 @@ class FollowUpSource(ReminderSource):
         return Message(subject=subject, text="\n".join(lines))
 
     def on_sent(self, *, delivery: Delivery, at: datetime) -> None:
-        occurrence = int(delivery.occurrence)
-        # Conditional so the second channel of the same occurrence does not count twice.
-        LeadReminder.objects.filter(
-            pk=delivery.object_id, status__in=OPEN_REMINDER_STATUSES, reminder_count__lt=occurrence
-        ).update(
-            reminder_count=occurrence,
-            last_sent_at=at,
-            status=LeadReminderStatus.SENT,
-            next_notify_at=at + repeat_interval(),
-        )
+        self.on_sent_batch(deliveries=[delivery], at=at)
+
+    def on_sent_batch(self, *, deliveries, at: datetime) -> None:
+        """One UPDATE per occurrence number (a backlog's batch has one or two),
+        lowest first, as if the deliveries had been recorded one by one."""
+        reminders_by_occurrence = defaultdict(set)
+        for delivery in deliveries:
+            reminders_by_occurrence[int(delivery.occurrence)].add(delivery.object_id)
+        for occurrence, reminder_ids in sorted(reminders_by_occurrence.items()):
+            # Conditional so the second channel of the same occurrence does not count twice.
+            LeadReminder.objects.filter(
+                pk__in=reminder_ids, status__in=OPEN_REMINDER_STATUSES, reminder_count__lt=occurrence
+            ).update(
+                reminder_count=occurrence,
+                last_sent_at=at,
+                status=LeadReminderStatus.SENT,
+                next_notify_at=at + repeat_interval(),
+            )
 
     def _postpone(self, delivery: Delivery, at: datetime) -> None:
         """Nothing reached the salesperson: try the next occurrence after one

@@ -15,7 +15,7 @@ this way, so reminders never imports it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,8 +46,24 @@ class ReminderSource(ABC):
     def prepare(self, *, delivery: Delivery, now: datetime) -> Message | Skip:
         """What to send for ``delivery`` now, or why it is no longer useful."""
 
+    def prepare_batch(self, *, deliveries: Sequence[Delivery], now: datetime) -> list[Message | Skip]:
+        """``prepare`` for part of a claimed batch, one result per delivery in
+        the same order; the dispatcher calls it once per recipient language.
+        Override it to load the batch's objects in one query instead of one per
+        delivery. If it raises, the dispatcher falls back to ``prepare`` row by
+        row, so a bad row fails on its own."""
+        return [self.prepare(delivery=delivery, now=now) for delivery in deliveries]
+
     def on_sent(self, *, delivery: Delivery, at: datetime) -> None:  # noqa: B027 - optional hook
         """The delivery went out."""
+
+    def on_sent_batch(self, *, deliveries: Sequence[Delivery], at: datetime) -> None:
+        """``on_sent`` for deliveries recorded as sent in one commit; ``at`` is
+        the time of that record (each delivery's ``sent_at`` is its own send).
+        Runs in a savepoint: if it raises, it is rolled back and ``on_sent`` is
+        called row by row instead. Override it with set-wise updates."""
+        for delivery in deliveries:
+            self.on_sent(delivery=delivery, at=at)
 
     def on_skipped(self, *, delivery: Delivery, at: datetime, reason: str) -> None:  # noqa: B027 - optional hook
         """The delivery was judged no longer useful."""
