@@ -191,19 +191,6 @@ def _pick(*, now: datetime, limit: int, ids: list[int] | None) -> list[int]:
     return picked
 
 
-def _finish(delivery: Delivery, **fields) -> bool:
-    """Write the outcome if we still hold the claim."""
-    fields["updated_at"] = timezone.now()
-    updated = Delivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token, status=S.SENDING).update(
-        **fields
-    )
-    for name, value in fields.items():
-        setattr(delivery, name, value)
-    if not updated:
-        logger.warning("Delivery %s was reclaimed by another pass before we finished it.", delivery.key)
-    return bool(updated)
-
-
 def recipient_language(delivery: Delivery) -> str:
     """The staff recipient's language (User.language), else the centre's default."""
     user = delivery.recipient_user
@@ -484,56 +471,72 @@ def _hook(hook, delivery: Delivery, kwargs: dict) -> None:
 
 
 def _finish_batch(outcomes: list[_Outcome], at: datetime) -> list[_Outcome]:
-    """Write each outcome whose row we still hold. PostgreSQL: lock the
-    batch's rows, keep those still carrying our claim token, and write them
-    with one UPDATE per kind of outcome. SQLite (no row locks, and a read
-    before a write can fail under a racing writer): one conditional UPDATE each."""
-    if connection.vendor != "postgresql":
-        return [o for o in outcomes if _finish(o.delivery, **o.fields)]
-    tokens = dict(
-        Delivery.objects.select_for_update()
-        .filter(pk__in=[o.delivery.pk for o in outcomes], status=S.SENDING)
-        .order_by("pk")
-        .values_list("pk", "claim_token")
-    )
-    held, by_fields = [], defaultdict(list)
+    """Write each outcome whose row we still hold (``sending`` with our claim
+    token) with one conditional UPDATE per kind of outcome, and return those
+    written: the others were reclaimed by another pass and are its business.
+    Write first, no read before it (SQLite can fail a read-then-write
+    transaction under a racing writer); PostgreSQL re-checks the condition on a
+    row a racing claim changed before our UPDATE got to it."""
+    by_fields: dict[tuple[str, ...], list[_Outcome]] = defaultdict(list)
     for outcome in outcomes:
-        delivery = outcome.delivery
-        if delivery.claim_token is None or tokens.get(delivery.pk) != delivery.claim_token:
-            logger.warning("Delivery %s was reclaimed by another pass before we finished it.", delivery.key)
-            continue
-        held.append(outcome)
-        by_fields[tuple(outcome.fields)].append(outcome)
-        for name, value in (*outcome.fields.items(), ("updated_at", at)):
-            setattr(delivery, name, value)
+        if outcome.delivery.claim_token is not None:
+            by_fields[tuple(outcome.fields)].append(outcome)
+    held: set[int] = set()
     with connection.cursor() as cursor:
         for names, group in by_fields.items():
-            cursor.execute(*_update_from_values(names, group, at))
-    return held
+            for part in _chunks(group, per_row=2 + len(names)):
+                cursor.execute(*_update_from_values(names, part, at))
+                held.update(pk for (pk,) in cursor.fetchall())
+    done = []
+    for outcome in outcomes:
+        delivery = outcome.delivery
+        if delivery.pk not in held:
+            logger.warning("Delivery %s was reclaimed by another pass before we finished it.", delivery.key)
+            continue
+        for name, value in (*outcome.fields.items(), ("updated_at", at)):
+            setattr(delivery, name, value)
+        done.append(outcome)
+    return done
+
+
+def _finish(delivery: Delivery, **fields) -> bool:
+    """Write one outcome if we still hold the claim."""
+    return bool(_finish_batch([_Outcome(delivery, fields)], timezone.now()))
+
+
+def _chunks(group: list[_Outcome], *, per_row: int):
+    """Parts of ``group`` small enough for the database's parameter limit (SQLite: 999)."""
+    size = max(1, (connection.features.max_query_params or 10**6) // per_row - 1)
+    for start in range(0, len(group), size):
+        yield group[start : start + size]
 
 
 def _update_from_values(names: tuple[str, ...], group: list[_Outcome], at: datetime) -> tuple[str, list]:
-    """``UPDATE … FROM (VALUES …)``: the rows' own values for the fields that
-    differ, plain parameters for those they share. What QuerySet.bulk_update
-    does with one CASE per field and row, at a fraction of its compile cost."""
+    """``UPDATE … FROM (VALUES …) … RETURNING id``, for PostgreSQL and SQLite
+    alike: each row's own values for the fields that differ, plain parameters
+    for those all share, and only the rows still ``sending`` under their claim
+    token. QuerySet.bulk_update would build one CASE per field and row, at many
+    times the cost in Python, and could not say which rows it wrote."""
     opts, quote = Delivery._meta, connection.ops.quote_name
+    table, pk, token = quote(opts.db_table), opts.pk, opts.get_field("claim_token")
     fields = [opts.get_field(name) for name in names]
     shared = [f for f in fields if len({repr(o.fields[f.name]) for o in group}) == 1]
     own = [f for f in fields if f not in shared]
-    updated_at = opts.get_field("updated_at")
+    updated_at, status = opts.get_field("updated_at"), opts.get_field("status")
     assignments = [f"{quote(f.column)} = %s" for f in (*shared, updated_at)]
-    assignments += [f"{quote(f.column)} = v.{quote(f.column)}" for f in own]
+    assignments += [f"{quote(f.column)} = v.column{i}" for i, f in enumerate(own, start=3)]
     params = [f.get_db_prep_save(group[0].fields[f.name], connection) for f in shared]
     params.append(updated_at.get_db_prep_save(at, connection))
-    casts = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in (opts.pk, *own))
+    row = "(" + ", ".join(f"CAST(%s AS {f.cast_db_type(connection)})" for f in (pk, token, *own)) + ")"
     for outcome in group:
-        params.append(outcome.delivery.pk)
+        delivery = outcome.delivery
+        params += [delivery.pk, token.get_db_prep_save(delivery.claim_token, connection)]
         params += [f.get_db_prep_save(outcome.fields[f.name], connection) for f in own]
-    columns = ", ".join(quote(f.column) for f in (opts.pk, *own))
+    params.append(S.SENDING)
     sql = (
-        f"UPDATE {quote(opts.db_table)} SET {', '.join(assignments)} "
-        f"FROM (VALUES {', '.join([f'({casts})'] * len(group))}) AS v({columns}) "
-        f"WHERE {quote(opts.db_table)}.{quote(opts.pk.column)} = v.{quote(opts.pk.column)}"
+        f"UPDATE {table} SET {', '.join(assignments)} FROM (VALUES {', '.join([row] * len(group))}) AS v "
+        f"WHERE {table}.{quote(pk.column)} = v.column1 AND {table}.{quote(token.column)} = v.column2 "
+        f"AND {table}.{quote(status.column)} = %s RETURNING {table}.{quote(pk.column)}"
     )
     return sql, params
 
