@@ -423,7 +423,7 @@ class _Outcomes:
         if sent is not None:
             if self.oldest_send is None:
                 self.oldest_send = time.perf_counter()
-            elif time.perf_counter() - self.oldest_send >= SETTLE_AFTER_SECONDS:
+            if time.perf_counter() - self.oldest_send >= SETTLE_AFTER_SECONDS:
                 self.record()
 
     def record_sms(self) -> None:
