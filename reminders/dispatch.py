@@ -13,16 +13,32 @@ A pass (the beat task every minute, or ``manage.py dispatch_reminders``):
    claimable. Due means ``pending``/``failed`` with ``next_attempt_at`` passed,
    or ``sending`` with a claim older than REMINDER_CLAIM_TIMEOUT_SECONDS (the
    worker that claimed it died).
-3. **Send**, outside any transaction: the source says whether the message is
-   still useful (else the row is ``skipped`` with the reason) and what it says;
-   the channel sends it; the row is marked ``sent`` at once. An error is kept in
-   ``last_error`` and retried with exponential backoff via ``next_attempt_at``
-   (never a Celery countdown) until REMINDER_MAX_ATTEMPTS.
+3. **Send**, outside any transaction, a claimed batch at a time: each source
+   says, for the whole batch in one go (``prepare_batch``), whether each
+   message is still useful (else the row is ``skipped`` with the reason) and
+   what it says; the channel sends it (emails of a batch share one mail
+   connection). The outcomes are **recorded together**: one transaction per
+   batch — one conditional UPDATE per kind of outcome, then the sources'
+   bookkeeping (``on_sent_batch``) — at the end of the batch, or as soon as
+   the oldest unrecorded send is SETTLE_AFTER_SECONDS old, and also when the
+   batch is cut short by an error. An error is kept in ``last_error`` and
+   retried with exponential backoff via ``next_attempt_at`` (never a Celery
+   countdown) until REMINDER_MAX_ATTEMPTS. The first claim of a pass takes
+   CLAIM_BATCH rows; while full batches finish in under BATCH_SECONDS / 2 the
+   next claim doubles, up to CLAIM_BATCH_MAX (a backlog of quick sends), and
+   a slower batch halves it again (slow sends stay shared between passes).
 
-Trade-off: between the channel accepting a message and the ``sent`` update
-committing, a crash leaves the row ``sending``; after the claim timeout it is
-reclaimed and sent again. That window (one UPDATE) is the only way to get a
-duplicate; without reclaiming we could lose messages instead.
+Trade-off: between the channel accepting a message and the commit that
+records it ``sent``, a crash leaves the row ``sending``; after the claim
+timeout it is reclaimed and sent again. That window is one commit, as before,
+but it now covers the messages a batch sent since its last record: at most
+about SETTLE_AFTER_SECONDS of sends (plus the one in flight) and at most one
+batch — with quick sends (email) up to CLAIM_BATCH_MAX messages, with slow
+ones (Telegram, SMS) a handful. Recording each message in its own commit
+(one fsync per message) cost most of a pass's time. Without reclaiming we
+could lose messages instead. The sources' ``prepare`` now runs for a batch
+before its first send, so a follow-up completed during a batch's sends
+(seconds at most) can still be reminded of once.
 """
 
 from __future__ import annotations
@@ -302,12 +318,10 @@ def _prepare_one(source: ReminderSource, delivery: Delivery, now: datetime) -> M
         return exc
 
 
-def sms_batch_process(*, deliveries: list[Delivery], outcomes: _Outcomes | None = None) -> list[str]:
+def sms_batch_process(*, deliveries: list[Delivery], outcomes: _Outcomes) -> list[str]:
     """The SMS of one claimed batch through one batch call, under the same
     rules as the single sends: the channel's and the source's skips first, then
     the send, then each row marked sent (or failed and retried)."""
-    own = outcomes is None
-    outcomes = outcomes if outcomes is not None else _Outcomes()
     results, ready, checked = [], [], []
     now = timezone.now()
     room = settings.SMS_DAILY_LIMIT - sms_sent_today(now=now)
@@ -337,19 +351,16 @@ def sms_batch_process(*, deliveries: list[Delivery], outcomes: _Outcomes | None 
             results.append("skipped")
             continue
         ready.append((delivery, source, message))
-    try:
-        if ready:
-            try:
-                batch_id = sms_send_batch(messages=[(d.pk, d.address, m.text) for d, _s, m in ready])
-            except Exception as exc:  # noqa: BLE001 - the whole call failed: every message is retried
-                return results + [_fail(d, source, exc, outcomes) for d, source, _m in ready]
-            for delivery, source, message in ready:
-                outcomes.add(delivery, sent=message, gateway_id=batch_id or sms_reference(delivery.pk), source=source)
-                results.append("sent")
+    if not ready:
         return results
-    finally:
-        if own:
-            outcomes.record()
+    try:
+        batch_id = sms_send_batch(messages=[(d.pk, d.address, m.text) for d, _s, m in ready])
+    except Exception as exc:  # noqa: BLE001 - the whole call failed: every message is retried
+        return results + [_fail(d, source, exc, outcomes) for d, source, _m in ready]
+    for delivery, source, message in ready:
+        outcomes.add(delivery, sent=message, gateway_id=batch_id or sms_reference(delivery.pk), source=source)
+        results.append("sent")
+    return results
 
 
 def _fail(delivery: Delivery, source: ReminderSource, exc: Exception, outcomes: _Outcomes) -> str:
