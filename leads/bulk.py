@@ -27,7 +27,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from operator import itemgetter
 from types import SimpleNamespace
@@ -53,7 +53,7 @@ logger = logging.getLogger(__name__)
 MAX_INSERT_RETRIES = 5
 
 
-@dataclass
+@dataclass(slots=True)
 class BulkEntry:
     """One inquiry to register. ``phone`` is already normalised (E.164)."""
 
@@ -76,7 +76,7 @@ class BulkEntry:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class BulkOutcome:
     key: int
     created: bool
@@ -106,6 +106,16 @@ class _Recorded:
             self.times.add(entry.at)
         if entry.fingerprint:
             self.prints.add(entry.fingerprint)
+
+
+def _fresh_repeats(group: Sequence[BulkEntry]) -> list[BulkEntry]:
+    """The rows after the first of a new phone's group that are inquiries of
+    their own (not the first row, or the same repeat, again)."""
+    if len(group) == 1:  # nearly every phone of an import: nothing to compare
+        return []
+    recorded = _Recorded()
+    recorded.add(group[0])
+    return _to_record(group[1:], recorded)
 
 
 def _to_record(group: Sequence[BulkEntry], recorded: _Recorded) -> list[BulkEntry]:
@@ -140,10 +150,7 @@ def leads_bulk_register(
     for entry in entries:
         by_phone.setdefault(entry.phone, []).append(entry)
 
-    lookup = Lead.objects.filter(phone__in=list(by_phone))
-    if not dry_run:
-        lookup = lookup.select_for_update()
-    existing: dict[str, Lead] = {lead.phone: lead for lead in lookup}
+    existing = _existing_leads(list(by_phone), lock=not dry_run)
     outcomes: dict[int, BulkOutcome] = {}
 
     if dry_run:
@@ -158,8 +165,9 @@ def leads_bulk_register(
         return [outcomes[e.key] for e in entries]
 
     new_phones = [p for p in by_phone if p not in existing]
+    memo: dict = {}
     created = _insert_new(
-        phones=new_phones, by_phone=by_phone, existing=existing, source=source, assign=assign, now=now
+        phones=new_phones, by_phone=by_phone, existing=existing, source=source, assign=assign, now=now, memo=memo
     )
 
     # History for the new leads, exactly as lead_save_new writes it.
@@ -171,9 +179,7 @@ def leads_bulk_register(
         changes.append(first_status_change_row(lead_id=lead_id, by_id=by_id, at=first.at))
         inquiries.append(first.inquiry(lead_id=lead_id, source=source, is_repeat=False))
         outcomes[first.key] = BulkOutcome(first.key, True, lead_id, assigned_to_id=row["assigned_to_id"])
-        recorded = _Recorded()
-        recorded.add(first)
-        for entry in _to_record(group[1:], recorded):
+        for entry in _fresh_repeats(group):
             inquiries.append(entry.inquiry(lead_id=lead_id, source=source, is_repeat=True))
         for entry in group[1:]:
             outcomes[entry.key] = BulkOutcome(entry.key, False, lead_id, earlier_in_run=True)
@@ -208,8 +214,10 @@ def leads_bulk_register(
             to_reopen.append(lead)
     if repeated:
         Lead.objects.bulk_update(repeated, sorted(update_fields), batch_size=500)
-    insert_rows(LeadStatusChange, changes)
-    insert_rows(LeadInquiry, inquiries)
+    # A lead's first time is also its first status change's and inquiry's: one memo
+    # for the chunk's inserts adapts each datetime once, not once per table.
+    insert_rows(LeadStatusChange, changes, memo=memo)
+    insert_rows(LeadInquiry, inquiries, memo=memo)
     _announce_assignments(created, now, by)
     for lead in to_reopen:  # rare: per row is fine, and keeps the one status path
         lead_change_status(
@@ -232,7 +240,7 @@ def _announce_assignments(created: dict[str, tuple[int, dict]], now: datetime, b
         hooks.publish(hooks.LeadAssigned(lead=lead, salesperson=assignee, by=by, at=now))
 
 
-def insert_rows(model, rows: list[dict]) -> None:
+def insert_rows(model, rows: list[dict], *, memo: dict | None = None) -> None:
     """INSERT plain rows (ids, text, booleans, datetimes, JSON), given as column
     values keyed by field name or attname (``lead_id``), all with the same keys:
     COPY on PostgreSQL, one prepared statement run for every row
@@ -242,7 +250,8 @@ def insert_rows(model, rows: list[dict]) -> None:
     (pre_save, get_db_prep_save) and the SQL compiler, which costs several times
     the insert itself. The model's own table and columns are used, so a renamed
     column still works; a column of another type goes through its field's
-    get_db_prep_save.
+    get_db_prep_save. ``memo``: shared by several calls, each value they have
+    in common is adapted once (see ``_adapted``).
     """
     if not rows:
         return
@@ -250,7 +259,9 @@ def insert_rows(model, rows: list[dict]) -> None:
     columns = [model._meta.get_field(name) for name in fields]
     table, column_list = _table_and_columns(model, columns)
     values = _adapted(
-        columns, list(map(itemgetter(*fields), rows)) if len(fields) > 1 else [(r[fields[0]],) for r in rows]
+        columns,
+        list(map(itemgetter(*fields), rows)) if len(fields) > 1 else [(r[fields[0]],) for r in rows],
+        {} if memo is None else memo,
     )
     with connection.wrap_database_errors, connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -286,37 +297,39 @@ _PLAIN_TYPES = frozenset(
 )
 
 
-def _adapted(columns, rows: list[tuple]) -> list[tuple]:
+def _adapted(columns, rows: list[tuple], memo: dict | None = None) -> list[tuple]:
     """``rows`` with each value in the form the driver stores for its column.
     Only the columns that need it are touched (most need nothing)."""
-    adapters = {}
+    adapters = {}  # column index -> (memo key of the conversion, the conversion)
     sqlite_datetime = _sqlite_datetime()
     for index, column in enumerate(columns):
         kind = column.get_internal_type()
         if kind in _PLAIN_TYPES or (kind == "DateTimeField" and connection.vendor == "postgresql"):
             continue
         if kind == "DateTimeField":
-            adapters[index] = sqlite_datetime
+            adapters[index] = ("datetime", sqlite_datetime)  # the same for every datetime column
         elif kind == "JSONField":
-            adapters[index] = partial(json.dumps, cls=column.encoder)
+            adapters[index] = (id(column), partial(json.dumps, cls=column.encoder))
         else:
-            adapters[index] = partial(_db_prep, column)
+            adapters[index] = (id(column), partial(_db_prep, column))
     if not adapters:
         return rows
     # The same object often fills several columns (a lead's first time is its
     # created, status and inquiry time; the run's time its updated and assigned
-    # time): adapted once. Keyed by id(), safe while ``rows`` holds every value.
-    done: dict[tuple[int, int], object] = {}
+    # time): adapted once. Keyed by id(); the memo keeps each value alive, so no
+    # other object can take its id while the memo is in use.
+    memo = {} if memo is None else memo
+    plan = [(index, memo.setdefault(conversion, {}), adapt) for index, (conversion, adapt) in adapters.items()]
     adapted = []
     for row in rows:
         row = list(row)
-        for index, adapt in adapters.items():
+        for index, done, adapt in plan:
             value = row[index]
             if value is not None:
-                key = (id(adapt), id(value))
-                if key not in done:
-                    done[key] = adapt(value)
-                row[index] = done[key]
+                known = done.get(id(value))
+                if known is None:
+                    known = done[id(value)] = (value, adapt(value))
+                row[index] = known[1]
         adapted.append(row)
     return adapted
 
@@ -329,10 +342,16 @@ def _sqlite_datetime():
     if not settings.USE_TZ:
         return adapt
     zone = connection.timezone
+    in_utc = zone.utcoffset(None) == timedelta(0) and zone.dst(None) in (None, timedelta(0))
 
     def adapted(value):
-        if type(value) is datetime and value.utcoffset() is not None:
-            return str(value.astimezone(zone).replace(tzinfo=None))
+        if type(value) is datetime:
+            offset = value.utcoffset()
+            if offset is not None:
+                # In UTC (the usual connection zone) subtracting the offset is astimezone's
+                # result without its time zone machinery.
+                local = value.replace(tzinfo=None) - offset if in_utc else value.astimezone(zone).replace(tzinfo=None)
+                return str(local)
         return adapt(value)
 
     return adapted
@@ -356,7 +375,21 @@ def _lead_ids(phones: list[str]) -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
-def _insert_new(*, phones, by_phone, existing, source, assign, now) -> dict[str, tuple[int, dict]]:
+def _existing_leads(phones: list[str], *, lock: bool) -> dict[str, Lead]:
+    """The leads that already have one of ``phones`` (locked unless ``lock`` is
+    false), by phone. Most phones of an import are new: their absence is found
+    by one plain query, and only the known ones are loaded as Lead instances
+    (the ORM's IN list of thousands of phones costs more than the look-up)."""
+    ids = _lead_ids(phones)
+    if not ids:
+        return {}
+    lookup = Lead.objects.filter(pk__in=list(ids.values()))
+    if lock:
+        lookup = lookup.select_for_update()
+    return {lead.phone: lead for lead in lookup}
+
+
+def _insert_new(*, phones, by_phone, existing, source, assign, now, memo) -> dict[str, tuple[int, dict]]:
     """Insert leads for ``phones``; returns phone → (id, column values). Phones
     another transaction created meanwhile are moved to ``existing`` (locked)
     instead."""
@@ -369,7 +402,7 @@ def _insert_new(*, phones, by_phone, existing, source, assign, now) -> dict[str,
         rows = [_new_lead_row(defaults, phone, by_phone[phone], source, assignees[phone], now) for phone in pending]
         try:
             with transaction.atomic():
-                insert_rows(Lead, rows)
+                insert_rows(Lead, rows, memo=memo)
                 ids = _lead_ids(pending)
         except IntegrityError:
             taken = {lead.phone: lead for lead in Lead.objects.select_for_update().filter(phone__in=pending)}
@@ -404,22 +437,22 @@ def _new_lead_defaults(now: datetime) -> dict:
 def _new_lead_row(defaults: dict, phone: str, group: list[BulkEntry], source: str, assignee, now: datetime) -> dict:
     """The column values of the lead a new phone's rows make: the first row's
     details, blanks filled from its repeats, the state lead_init_new gives."""
-    details = dict(group[0].details)
-    for entry in group[1:]:
-        for name, value in entry.details.items():
-            if name in FILLABLE_FIELDS and value and not details.get(name):
-                details[name] = value
     first = group[0]
-    recorded = _Recorded()
-    recorded.add(first)
-    repeats = _to_record(group[1:], recorded)
+    details = first.details
+    if len(group) > 1:
+        details = dict(details)
+        for entry in group[1:]:
+            for name, value in entry.details.items():
+                if name in FILLABLE_FIELDS and value and not details.get(name):
+                    details[name] = value
+    repeats = _fresh_repeats(group)
     lead = SimpleNamespace(**defaults)  # lead_init_new only sets attributes: no model instance needed
     vars(lead).update(details)
     lead.phone = phone
     lead.source = source
     lead.created_at = first.at
     lead.inquiry_count = 1 + len(repeats)
-    lead.last_inquiry_at = max(e.at for e in [first, *repeats])
+    lead.last_inquiry_at = max(e.at for e in [first, *repeats]) if repeats else first.at
     lead.assigned_to_id = assignee.pk if assignee is not None else None
     lead.assigned_at = now if assignee is not None else None
     return vars(lead_init_new(lead, at=first.at))
