@@ -7,6 +7,7 @@ Pure: no database. ``parse_row`` runs for every row in phase one of a run
 
 import datetime
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -89,11 +90,18 @@ def row_fingerprint(values) -> str:
 
 
 def parse_row(
-    number: int, cells: list, mapping: dict[int, str], *, now: datetime.datetime, tz: datetime.tzinfo | None = None
+    number: int,
+    cells: list,
+    mapping: dict[int, str],
+    *,
+    now: datetime.datetime,
+    tz: datetime.tzinfo | None = None,
+    region: str | None = None,
 ) -> ParsedRow | None:
     """Phone and time of one row (None for a blank row); its other details are
-    read when it is written (row_details). ``tz``: the zone of naive times (the
-    current one by default; a run looks it up once, not per row)."""
+    read when it is written (row_details). ``tz``: the zone of naive times, and
+    ``region``: the phone region (the current / configured ones by default; a
+    run looks them up once, not per row)."""
     try:
         values = tuple(map(str.strip, cells))  # a CSV row: all text
     except TypeError:  # a spreadsheet row: numbers, dates, empty cells
@@ -109,7 +117,7 @@ def parse_row(
         elif field == "created_time":
             created_time = cells[index]
     try:
-        row.phone = normalize_phone(phone_raw)
+        row.phone = normalize_phone(phone_raw, region)
     except InvalidPhone as exc:
         row.error = str(NO_PHONE) if readers.cell_text(phone_raw) == "" else str(exc)
         return row
@@ -120,26 +128,47 @@ def parse_row(
 
 def row_details(values: tuple[str, ...], mapping: dict[int, str]) -> dict:
     """The lead fields a row gives (only non-blank ones), cut to the model's lengths."""
-    fields = {field: values[index] for index, field in mapping.items() if values[index]}
-    details = {"phone_raw": fields.get("phone", "")}
-    for field in columns.TEXT_FIELDS:
-        if field in fields:
-            details[field] = fields[field]
-    language = language_from(fields.get("language"))
-    if language:
-        details["language"] = language
-    first, last = fields.get("first_name", ""), fields.get("last_name", "")
-    if first or last:
-        details["full_name"] = " ".join(p for p in (details.get("full_name") or first, last) if p)
-    if details.get("email"):
-        try:
-            validate_email(details["email"])
-        except ValidationError:
-            # Keep what was typed where a person can see it, rather than lose it.
-            bad = details.pop("email")
-            details["comment"] = "\n".join(p for p in (details.get("comment", ""), f"E-mail as given: {bad}") if p)
-    for name, value in details.items():
-        limit = _MAX_LENGTHS.get(name)
-        if limit and len(value) > limit:
-            details[name] = value[:limit]
-    return details
+    return details_reader(mapping)(values)
+
+
+def details_reader(mapping: dict[int, str]) -> Callable[[tuple[str, ...]], dict]:
+    """``row_details`` for every row of one mapping: what depends only on the
+    columns (which fields there are, their length limits) is worked out once."""
+    items = tuple(mapping.items())
+    mapped = set(mapping.values())
+    text_fields = tuple(f for f in columns.TEXT_FIELDS if f in mapped)
+    has_language = "language" in mapped
+    has_names = bool(mapped & {"first_name", "last_name"})
+    has_email = "email" in mapped
+    # Every field a row's details can hold, with its length limit.
+    names = ("phone_raw", *text_fields, "full_name", "comment", "language")
+    limits = tuple((name, _MAX_LENGTHS[name]) for name in dict.fromkeys(names) if name in _MAX_LENGTHS)
+
+    def details_of(values: tuple[str, ...]) -> dict:
+        fields = {field: values[index] for index, field in items if values[index]}
+        details = {"phone_raw": fields.get("phone", "")}
+        for field in text_fields:
+            if field in fields:
+                details[field] = fields[field]
+        if has_language:
+            language = language_from(fields.get("language"))
+            if language:
+                details["language"] = language
+        if has_names:
+            first, last = fields.get("first_name", ""), fields.get("last_name", "")
+            if first or last:
+                details["full_name"] = " ".join(p for p in (details.get("full_name") or first, last) if p)
+        if has_email and details.get("email"):
+            try:
+                validate_email(details["email"])
+            except ValidationError:
+                # Keep what was typed where a person can see it, rather than lose it.
+                bad = details.pop("email")
+                details["comment"] = "\n".join(p for p in (details.get("comment", ""), f"E-mail as given: {bad}") if p)
+        for name, limit in limits:
+            value = details.get(name)
+            if value is not None and len(value) > limit:
+                details[name] = value[:limit]
+        return details
+
+    return details_of

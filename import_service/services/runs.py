@@ -13,7 +13,7 @@ lead from the run. ``import_run_stored`` runs a queued log from its stored file
 
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -26,7 +26,7 @@ from core.errors import error_text
 from import_service import readers
 from import_service.models import ImportLog, ImportRow, ImportStatus, InputKind, RowOutcome
 from import_service.services.inputs import import_assigner, import_open_file
-from import_service.services.rows import ParsedRow, parse_row, row_details, row_fingerprint
+from import_service.services.rows import ParsedRow, details_reader, parse_row, row_fingerprint
 from leads.bulk import BulkEntry, insert_rows, leads_bulk_register
 from leads.models import LeadSource
 from leads.services import validate_source
@@ -201,9 +201,9 @@ def import_run_stored(*, log: ImportLog) -> ImportLog:
 def _read_all(*, log, table, mapping, now, progress) -> list[ParsedRow]:
     """Phase one: every non-blank row parsed and validated, progress saved per chunk."""
     rows: list[ParsedRow] = []
-    tz = timezone.get_current_timezone()
+    tz, region = timezone.get_current_timezone(), settings.DEFAULT_PHONE_REGION
     for number, cells in table.rows():
-        row = parse_row(number, cells, mapping, now=now, tz=tz)
+        row = parse_row(number, cells, mapping, now=now, tz=tz, region=region)
         if row is None:
             continue
         rows.append(row)
@@ -222,18 +222,11 @@ def _forget_queries() -> None:
         reset_queries()
 
 
-def _register(*, log, rows: list[ParsedRow], mapping, by, assign, now) -> tuple[int, int, int, int]:
-    """Phase two: valid rows through the bulk writer in chunks, error and duplicate rows logged.
-
-    Rows are chunked by phone (every row of one phone in the same chunk, in
-    file order), so a repeat within the file is written with its new lead
-    instead of updating it from a later chunk.
-    """
-    created = duplicates = errors = 0
-    assigned: Counter[int] = Counter()
-    seen: dict[str, int | None] = {}
-    preview_numbers = {r.number for r in rows[:PREVIEW_ROWS]}
-    preview: dict[int, dict] = {}
+def _chunks(rows: list[ParsedRow]) -> Iterator[list[ParsedRow]]:
+    """The rows in chunks of about CHUNK_ROWS: first the valid ones grouped by
+    phone (every row of one phone in the same chunk, in file order, so a repeat
+    within the file is written with its new lead instead of updating it from a
+    later chunk), then the rows without a valid phone."""
     groups: dict[str, list[ParsedRow]] = {}
     invalid: list[ParsedRow] = []
     for row in rows:
@@ -241,47 +234,50 @@ def _register(*, log, rows: list[ParsedRow], mapping, by, assign, now) -> tuple[
             groups.setdefault(row.phone, []).append(row)
         else:
             invalid.append(row)
-
-    def chunks():
-        chunk: list[ParsedRow] = []
-        for group in groups.values():
-            chunk.extend(group)
-            if len(chunk) >= CHUNK_ROWS:
-                yield chunk
-                chunk = []
-        if chunk:
+    chunk: list[ParsedRow] = []
+    for group in groups.values():
+        chunk.extend(group)
+        if len(chunk) >= CHUNK_ROWS:
             yield chunk
-        for start in range(0, len(invalid), CHUNK_ROWS):
-            yield invalid[start : start + CHUNK_ROWS]
+            chunk = []
+    if chunk:
+        yield chunk
+    for start in range(0, len(invalid), CHUNK_ROWS):
+        yield invalid[start : start + CHUNK_ROWS]
 
-    for chunk in chunks():
-        entries = [
-            BulkEntry(
-                key=r.number,
-                phone=r.phone,
-                at=r.at or now,
-                details=row_details(values, mapping),
-                timed=r.at is not None,
-                fingerprint=row_fingerprint(values),
-                note=f"{log.file_name} row {r.number}",
-            )
-            for r in chunk
-            if r.phone
-            for values in (r.values,)
-        ]
-        outcomes = (
-            {
-                o.key: o
-                for o in leads_bulk_register(
-                    entries=entries, source=log.source, by=by, assign=assign, seen=seen, dry_run=log.dry_run, now=now
+
+def _register(*, log, rows: list[ParsedRow], mapping, by, assign, now) -> tuple[int, int, int, int]:
+    """Phase two: valid rows through the bulk writer in chunks, error and duplicate rows logged."""
+    created = duplicates = errors = 0
+    assigned: Counter[int] = Counter()
+    seen: dict[str, int | None] = {}
+    preview_numbers = {r.number for r in rows[:PREVIEW_ROWS]}
+    preview: dict[int, dict] = {}
+    details_of = details_reader(mapping)
+    # The run speaks one language: its messages are translated once, not per row.
+    in_file, known = str(DUPLICATE_IN_FILE), str(DUPLICATE_KNOWN)
+    for chunk in _chunks(rows):
+        cells = [r.values for r in chunk]
+        if chunk[0].phone:  # a chunk of valid rows (_chunks keeps the invalid ones apart)
+            entries = [
+                BulkEntry(
+                    key=r.number,
+                    phone=r.phone,
+                    at=r.at or now,
+                    details=details_of(values),
+                    timed=r.at is not None,
+                    fingerprint=row_fingerprint(values),
+                    note=f"{log.file_name} row {r.number}",
                 )
-            }
-            if entries
-            else {}
-        )
+                for r, values in zip(chunk, cells, strict=True)
+            ]
+            outcomes = leads_bulk_register(
+                entries=entries, source=log.source, by=by, assign=assign, seen=seen, dry_run=log.dry_run, now=now
+            )
+        else:
+            outcomes = [None] * len(chunk)
         logged = []
-        for row in chunk:
-            outcome = outcomes.get(row.number)
+        for row, values, outcome in zip(chunk, cells, outcomes, strict=True):
             if outcome is None:
                 errors += 1
                 kind, reason, lead_id = RowOutcome.ERROR, row.error, None
@@ -296,7 +292,7 @@ def _register(*, log, rows: list[ParsedRow], mapping, by, assign, now) -> tuple[
             else:
                 duplicates += 1
                 kind, lead_id = RowOutcome.DUPLICATE, outcome.lead_id
-                reason = (DUPLICATE_IN_FILE if outcome.earlier_in_run else DUPLICATE_KNOWN).format(phone=row.phone)
+                reason = (in_file if outcome.earlier_in_run else known).format(phone=row.phone)
             if kind != RowOutcome.CREATED:
                 logged.append(
                     {
@@ -304,12 +300,12 @@ def _register(*, log, rows: list[ParsedRow], mapping, by, assign, now) -> tuple[
                         "row_number": row.number,
                         "outcome": kind.value,
                         "reason": reason[:255],
-                        "values": list(row.values),
+                        "values": list(values),
                         "lead_id": lead_id,
                     }
                 )
             if row.number in preview_numbers:
-                preview[row.number] = {"row": row.number, "values": list(row.values), "outcome": kind, "reason": reason}
+                preview[row.number] = {"row": row.number, "values": list(values), "outcome": kind, "reason": reason}
         insert_rows(ImportRow, logged)
         _forget_queries()
     log.preview = [preview[number] for number in sorted(preview)]
