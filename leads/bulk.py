@@ -312,26 +312,34 @@ def _adapted(columns, rows: list[tuple], memo: dict | None = None) -> list[tuple
             adapters[index] = (id(column), partial(json.dumps, cls=column.encoder))
         else:
             adapters[index] = (id(column), partial(_db_prep, column))
-    if not adapters:
+    if not adapters or not rows:
         return rows
-    # The same object often fills several columns (a lead's first time is its
-    # created, status and inquiry time; the run's time its updated and assigned
-    # time): adapted once. Keyed by id(); the memo keeps each value alive, so no
-    # other object can take its id while the memo is in use.
+    # Column by column: zip transposes in C, and a column that is all None (a new
+    # lead's follow-up and contact times) is left as it is.
+    by_column = list(zip(*rows, strict=True))
     memo = {} if memo is None else memo
-    plan = [(index, memo.setdefault(conversion, {}), adapt) for index, (conversion, adapt) in adapters.items()]
-    adapted = []
-    for row in rows:
-        row = list(row)
-        for index, done, adapt in plan:
-            value = row[index]
-            if value is not None:
-                known = done.get(id(value))
-                if known is None:
-                    known = done[id(value)] = (value, adapt(value))
-                row[index] = known[1]
-        adapted.append(row)
-    return adapted
+    for index, (conversion, adapt) in adapters.items():
+        values = by_column[index]
+        if values.count(None) < len(values):
+            by_column[index] = list(map(_memoised(adapt, memo.setdefault(conversion, {})), values))
+    return list(zip(*by_column, strict=True))
+
+
+def _memoised(adapt, done: dict):
+    """``adapt``, each value converted once. The same object often fills several
+    columns (a lead's first time is its created, status and inquiry time; the
+    run's time its updated and assigned time). Keyed by id(): ``done`` keeps each
+    value alive, so no other object can take its id while it is in use."""
+
+    def convert(value):
+        if value is None:
+            return None
+        known = done.get(id(value))
+        if known is None:
+            known = done[id(value)] = (value, adapt(value))
+        return known[1]
+
+    return convert
 
 
 def _sqlite_datetime():

@@ -4,9 +4,11 @@
 import datetime
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from leads import hooks
+from leads import bulk, hooks
 from leads.bulk import BulkEntry, leads_bulk_register
 from leads.models import Lead, LeadInquiry, LeadSource, LeadStatus, LeadStatusChange
 from leads.services import lead_register_inquiry
@@ -112,3 +114,23 @@ def test_a_dry_run_writes_nothing_and_reports_the_same_outcomes():
     real = register(entries)
     assert [(o.created, o.earlier_in_run) for o in dry] == [(o.created, o.earlier_in_run) for o in real]
     assert [o.created for o in real] == [False, True, False]
+
+
+# --- the values insert_rows hands to the driver -------------------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite stores datetimes as text")
+@settings(max_examples=1000, deadline=None)
+@given(st.datetimes(timezones=st.timezones(), allow_imaginary=False))
+def test_a_datetime_is_stored_as_djangos_own_adapter_stores_it(moment):
+    assert bulk._sqlite_datetime()(moment) == connection.ops.adapt_datetimefield_value(moment)
+
+
+def test_values_shared_by_several_inserts_are_adapted_as_when_each_is_alone():
+    columns = [LeadInquiry._meta.get_field(name) for name in ("lead_id", "received_at", "note")]
+    rows = [(1, AT, "a"), (2, NOW, "b"), (3, AT, "c"), (4, None, "d")]
+    memo: dict = {}
+    first = bulk._adapted(columns, rows, memo)
+    again = bulk._adapted(columns, [(5, NOW, "e"), (6, AT, "f")], memo)
+    assert list(map(tuple, first)) == list(map(tuple, bulk._adapted(columns, rows)))
+    assert [tuple(r) for r in again] == [tuple(r) for r in bulk._adapted(columns, [(5, NOW, "e"), (6, AT, "f")])]
