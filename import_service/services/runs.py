@@ -26,7 +26,7 @@ from core.errors import error_text
 from import_service import readers
 from import_service.models import ImportLog, ImportRow, ImportStatus, InputKind, RowOutcome
 from import_service.services.inputs import import_assigner, import_open_file
-from import_service.services.rows import ParsedRow, details_reader, parse_row, row_fingerprint
+from import_service.services.rows import ParsedRow, details_reader, parse_row
 from leads.bulk import BulkEntry, insert_rows, leads_bulk_register
 from leads.models import LeadSource
 from leads.services import validate_source
@@ -266,7 +266,7 @@ def _register(*, log, rows: list[ParsedRow], mapping, by, assign, now) -> tuple[
                     at=r.at or now,
                     details=details_of(values),
                     timed=r.at is not None,
-                    fingerprint=row_fingerprint(values),
+                    fingerprint=r.fingerprint(),
                     note=f"{log.file_name} row {r.number}",
                 )
                 for r, values in zip(chunk, cells, strict=True)
