@@ -11,9 +11,11 @@ lead from the run. ``import_run_stored`` runs a queued log from its stored file
 (the admin's confirm step and the Celery task).
 """
 
+import gc
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -136,15 +138,16 @@ def import_execute(
         log.started_at = now
         log.save(update_fields=["status", "started_at"])
     try:
-        try:
-            rows = _read_all(log=log, table=table, mapping=mapping, now=now, progress=progress)
-        finally:
-            table.close()
-        if log.dry_run:
-            counts = _register(log=log, rows=rows, mapping=mapping, by=by, assign=assign, now=now)
-        else:
-            with transaction.atomic():
+        with _cyclic_gc_paused():
+            try:
+                rows = _read_all(log=log, table=table, mapping=mapping, now=now, progress=progress)
+            finally:
+                table.close()
+            if log.dry_run:
                 counts = _register(log=log, rows=rows, mapping=mapping, by=by, assign=assign, now=now)
+            else:
+                with transaction.atomic():
+                    counts = _register(log=log, rows=rows, mapping=mapping, by=by, assign=assign, now=now)
     except Exception as exc:
         if isinstance(exc, readers.ImportFileError):
             reason = str(exc)
@@ -196,6 +199,23 @@ def import_run_stored(*, log: ImportLog) -> ImportLog:
     except Exception:  # noqa: BLE001 - import_execute logged it and marked the log failed with the reason
         log.refresh_from_db()
     return log
+
+
+@contextmanager
+def _cyclic_gc_paused():
+    """A run holds every parsed row until it ends and makes hundreds of thousands
+    of small objects on the way: each full collection of the cyclic garbage
+    collector walks all of them and finds next to nothing (the only cycles are
+    the few of the run's ORM queries), a seventh of a 100k-row run. Reference
+    counting still frees what the run drops; the collector is back on, as it
+    was, when the run ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _read_all(*, log, table, mapping, now, progress) -> list[ParsedRow]:

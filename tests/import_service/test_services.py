@@ -1,5 +1,6 @@
 """The import run itself (import_service.services.runs): set-based writes, failure without partial writes, progress."""
 
+import gc
 import io
 
 import pytest
@@ -138,6 +139,17 @@ def test_a_bad_file_discovered_late_fails_before_any_write(tmp_path):
     log = ImportLog.objects.get()
     assert log.status == ImportStatus.FAILED and "row 3002" in log.failure_reason
     assert not Lead.objects.exists()
+
+
+def test_the_garbage_collector_is_off_during_a_run_and_back_on_after_it(tmp_path, monkeypatch):
+    during = []
+    real = runs._read_all
+    monkeypatch.setattr(runs, "_read_all", lambda **kw: during.append(gc.isenabled()) or real(**kw))
+    run_file(write_csv(tmp_path / "ok.csv", people(3)))
+    with pytest.raises(readers.ImportFileError):
+        run_file(write_csv(tmp_path / "broken.csv", [*people(40), '"' + "x" * 200_000 + '",901234567']))
+    assert during == [False, False]
+    assert gc.isenabled()
 
 
 def test_progress_is_saved_while_reading(tmp_path, monkeypatch):
