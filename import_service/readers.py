@@ -131,7 +131,8 @@ def _locate_header(records: Iterator[tuple[int, list]], overrides: dict[str, str
 
     def rest():
         for row_number, cells in _chain(scanned[best_index + 1 :], records):
-            cells = list(cells[:width])
+            # A new list either way: the reader's own is never changed.
+            cells = cells[:width] if type(cells) is list else list(cells[:width])
             if len(cells) < width:
                 cells.extend([None] * (width - len(cells)))
             yield row_number, cells

@@ -321,25 +321,21 @@ def _adapted(columns, rows: list[tuple], memo: dict | None = None) -> list[tuple
     for index, (conversion, adapt) in adapters.items():
         values = by_column[index]
         if values.count(None) < len(values):
-            by_column[index] = list(map(_memoised(adapt, memo.setdefault(conversion, {})), values))
+            by_column[index] = _converted(values, adapt, memo.setdefault(conversion, {}))
     return list(zip(*by_column, strict=True))
 
 
-def _memoised(adapt, done: dict):
-    """``adapt``, each value converted once. The same object often fills several
-    columns (a lead's first time is its created, status and inquiry time; the
-    run's time its updated and assigned time). Keyed by id(): ``done`` keeps each
-    value alive, so no other object can take its id while it is in use."""
-
-    def convert(value):
-        if value is None:
-            return None
-        known = done.get(id(value))
-        if known is None:
-            known = done[id(value)] = (value, adapt(value))
-        return known[1]
-
-    return convert
+def _converted(values: tuple, adapt, done: dict) -> list:
+    """``values`` through ``adapt``, each object converted once. The same object
+    often fills several columns (a lead's first time is its created, status and
+    inquiry time; the run's time its updated and assigned time). Keyed by id():
+    ``done`` keeps each value alive, so no other object can take its id while it
+    is in use; None stays None."""
+    done.setdefault(id(None), (None, None))
+    for value in values:
+        if id(value) not in done:
+            done[id(value)] = (value, adapt(value))
+    return [done[id(value)][1] for value in values]
 
 
 def _sqlite_datetime():
