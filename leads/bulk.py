@@ -234,7 +234,7 @@ def _announce_assignments(created: dict[str, tuple[int, dict]], now: datetime, b
         assignee = row.pop("_assignee", None)
         if assignee is None:
             continue
-        lead = Lead(id=lead_id, **row)
+        lead = Lead(**{**row, "id": lead_id})  # on PostgreSQL the row has its id already
         lead._state.adding, lead._state.db = False, connection.alias
         lead.assigned_to = assignee
         hooks.publish(hooks.LeadAssigned(lead=lead, salesperson=assignee, by=by, at=now))
@@ -393,6 +393,20 @@ def _existing_leads(phones: list[str], *, lock: bool) -> dict[str, Lead]:
     return {lead.phone: lead for lead in lookup}
 
 
+def _reserved_ids(model, count: int) -> list[int] | None:
+    """On PostgreSQL, ``count`` new ids of ``model`` from its table's sequence in one
+    query, so that its rows go to COPY with their ids and need no read-back by
+    phone (a look-up per row); None elsewhere (SQLite numbers them as it inserts)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        return [lead_id for (lead_id,) in cursor.fetchall()]
+
+
 def _insert_new(*, phones, by_phone, existing, source, assign, now, memo) -> dict[str, tuple[int, dict]]:
     """Insert leads for ``phones``; returns phone → (id, column values). Phones
     another transaction created meanwhile are moved to ``existing`` (locked)
@@ -406,8 +420,12 @@ def _insert_new(*, phones, by_phone, existing, source, assign, now, memo) -> dic
         rows = [_new_lead_row(defaults, phone, by_phone[phone], source, assignees[phone], now) for phone in pending]
         try:
             with transaction.atomic():
+                reserved = _reserved_ids(Lead, len(rows))
+                if reserved is not None:
+                    for row, lead_id in zip(rows, reserved, strict=True):
+                        row["id"] = lead_id
                 insert_rows(Lead, rows, memo=memo)
-                ids = _lead_ids(pending)
+                ids = _lead_ids(pending) if reserved is None else dict(zip(pending, reserved, strict=True))
         except IntegrityError:
             taken = {lead.phone: lead for lead in Lead.objects.select_for_update().filter(phone__in=pending)}
             if not taken:

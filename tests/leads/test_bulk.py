@@ -134,3 +134,14 @@ def test_values_shared_by_several_inserts_are_adapted_as_when_each_is_alone():
     again = bulk._adapted(columns, [(5, NOW, "e"), (6, AT, "f")], memo)
     assert list(map(tuple, first)) == list(map(tuple, bulk._adapted(columns, rows)))
     assert [tuple(r) for r in again] == [tuple(r) for r in bulk._adapted(columns, [(5, NOW, "e"), (6, AT, "f")])]
+
+
+def test_leads_registered_in_bulk_take_their_ids_as_any_other_lead_would():
+    """On PostgreSQL the ids come from the table's sequence before COPY: a lead
+    created afterwards the usual way gets the next one, no collision."""
+    outcomes = register([BulkEntry(key=i, phone=f"+99890111{i:04d}", at=AT) for i in range(3)])
+    ids = [o.lead_id for o in outcomes]
+    assert sorted(Lead.objects.values_list("pk", flat=True)) == sorted(ids)
+    assert dict(Lead.objects.values_list("pk", "phone")) == {o.lead_id: f"+99890111{o.key:04d}" for o in outcomes}
+    later = LeadFactory()
+    assert later.pk > max(ids)
