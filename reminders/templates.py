@@ -119,9 +119,21 @@ def language_chain(language: str | None) -> list[str]:
     return chain
 
 
-def template_text(*, kind: str, language: str | None) -> tuple[str, str]:
-    """(text, language) of the template to use for ``kind`` in ``language``. One query."""
-    rows = dict(MessageTemplate.objects.filter(kind=kind).values_list("language", "text"))
+def template_rows(*, kinds) -> dict[str, dict[str, str]]:
+    """The saved templates of ``kinds`` as {kind: {language: text}}, in one
+    query: a batch of messages renders from them (``message_render(rows=...)``)."""
+    rows: dict[str, dict[str, str]] = {kind: {} for kind in kinds}
+    for kind, language, text in MessageTemplate.objects.filter(kind__in=kinds).values_list("kind", "language", "text"):
+        rows[kind][language] = text
+    return rows
+
+
+def template_text(*, kind: str, language: str | None, rows: dict[str, str] | None = None) -> tuple[str, str]:
+    """(text, language) of the template to use for ``kind`` in ``language``. One
+    query, none when ``rows`` (this kind's saved texts by language, from
+    ``template_rows``) is given."""
+    if rows is None:
+        rows = dict(MessageTemplate.objects.filter(kind=kind).values_list("language", "text"))
     defaults = DEFAULTS.get(kind, {})
     for code in language_chain(language):
         if code in rows:
@@ -149,7 +161,10 @@ def render(text: str, context: dict[str, str]) -> str:
     return rendered
 
 
-def message_render(*, kind: str, language: str | None, context: dict[str, str] | None = None) -> str:
-    """The text of ``kind`` for someone speaking ``language``, filled with ``context``."""
-    text, _code = template_text(kind=kind, language=language)
+def message_render(
+    *, kind: str, language: str | None, context: dict[str, str] | None = None, rows: dict[str, str] | None = None
+) -> str:
+    """The text of ``kind`` for someone speaking ``language``, filled with
+    ``context``; ``rows`` as for ``template_text``."""
+    text, _code = template_text(kind=kind, language=language, rows=rows)
     return render(text, context or {})

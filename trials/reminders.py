@@ -13,9 +13,12 @@ skipped.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -24,7 +27,7 @@ from core.gsm import sms_text
 from reminders import sms
 from reminders.models import Channel, Delivery, DeliveryKind, MessageKind
 from reminders.sources import Message, ReminderSource, Skip, admin_link, build_delivery, staff_addresses
-from reminders.templates import message_render
+from reminders.templates import message_render, template_rows
 from trials.models import ReminderState, Trial, TrialReminder, TrialResult, TrialStatus
 
 GONE = "The trial no longer exists."
@@ -36,6 +39,9 @@ NO_SHOW = "The lead did not come to the trial."
 RESULT_RECORDED = "The trial's result is already recorded."
 
 PRE_KINDS = (DeliveryKind.TRIAL_PRE_LEAD, DeliveryKind.TRIAL_PRE_SALES)
+LEAD_MESSAGE_KINDS = (MessageKind.TRIAL_PRE_LEAD_SMS, MessageKind.TRIAL_PRE_LEAD_TELEGRAM)
+# What the messages read of a trial, loaded with it.
+TRIAL_RELATED = ("lead", "group", "group__room", "group__course")
 # Quiet hours are 11 hours long: an SMS can be brought forward by at most that.
 SMS_LOOKAHEAD = timedelta(hours=11)
 
@@ -127,11 +133,25 @@ class TrialReminderSource(ReminderSource):
             )
 
     def prepare(self, *, delivery: Delivery, now: datetime) -> Message | Skip:
-        trial = (
-            Trial.objects.select_related("lead", "group", "group__room", "group__course")
-            .filter(pk=delivery.object_id)
-            .first()
-        )
+        """One delivery on its own (a single send, or a batch retried row by
+        row): its trial in one query and, for a text to the lead, its template in another."""
+        trial = Trial.objects.select_related(*TRIAL_RELATED).filter(pk=delivery.object_id).first()
+        return self._message(delivery, trial, now, templates=None)
+
+    def prepare_batch(self, *, deliveries: Sequence[Delivery], now: datetime) -> list[Message | Skip]:
+        """The batch's trials with their leads, groups, rooms and courses in one
+        query and, when it has texts to leads, their templates (every language)
+        in one more; then the same rules as ``prepare``, row by row."""
+        trials = Trial.objects.select_related(*TRIAL_RELATED).in_bulk({d.object_id for d in deliveries})
+        to_leads = any(d.kind == DeliveryKind.TRIAL_PRE_LEAD for d in deliveries)
+        templates = template_rows(kinds=LEAD_MESSAGE_KINDS) if to_leads else None
+        return [self._message(d, trials.get(d.object_id), now, templates) for d in deliveries]
+
+    def _message(
+        self, delivery: Delivery, trial: Trial | None, now: datetime, templates: dict[str, dict[str, str]] | None
+    ) -> Message | Skip:
+        """``templates``: the saved texts to leads (``template_rows``), or None
+        to read the one needed."""
         if trial is None:
             return Skip(GONE)
         if trial.status == TrialStatus.CANCELLED:
@@ -143,14 +163,16 @@ class TrialReminderSource(ReminderSource):
                 return Skip(NOT_SCHEDULED.format(status=trial.get_status_display().lower()))
             if now >= trial.starts_at:
                 return Skip(STARTED)
-            return self._pre_message(delivery, trial, now)
+            return self._pre_message(delivery, trial, now, templates)
         if trial.status == TrialStatus.NO_SHOW:
             return Skip(NO_SHOW)
         if trial.result != TrialResult.PENDING:
             return Skip(RESULT_RECORDED)
         return self._post_message(trial)
 
-    def _pre_message(self, delivery: Delivery, trial: Trial, now: datetime) -> Message:
+    def _pre_message(
+        self, delivery: Delivery, trial: Trial, now: datetime, templates: dict[str, dict[str, str]] | None
+    ) -> Message:
         start = timezone.localtime(trial.starts_at)
         group = trial.group
         times = {"date": f"{start:%d.%m}", "time": f"{start:%H:%M}"}
@@ -171,7 +193,8 @@ class TrialReminderSource(ReminderSource):
                 "time": f"{start:%H:%M}",
                 "place": place,
             }
-            text = message_render(kind=kind, language=trial.lead.language, context=context)
+            rows = templates[kind] if templates is not None else None
+            text = message_render(kind=kind, language=trial.lead.language, context=context, rows=rows)
             # Kept on the delivery as sent: an SMS with GSM-7 apostrophes.
             return Message(subject="", text=sms_text(text) if delivery.channel == Channel.SMS else text)
         values = {
@@ -223,6 +246,22 @@ class TrialReminderSource(ReminderSource):
         TrialReminder.objects.filter(**{"trial_id": delivery.object_id, at_field: delivery.due_at}).exclude(
             **{state_field: ReminderState.SENT}
         ).update(**{state_field: ReminderState.SENT, sent_field: at})
+
+    def on_sent_batch(self, *, deliveries: Sequence[Delivery], at: datetime) -> None:
+        """``on_sent`` for a batch: one UPDATE per flag (before, after the
+        trial), over the batch's trials whose reminder is still due at their
+        delivery's time. An SMS brought forward out of quiet hours matches none,
+        as row by row: the reminder counts as sent by its other messages."""
+        due: dict[tuple[str, str, str], dict[datetime, set[int]]] = defaultdict(lambda: defaultdict(set))
+        for delivery in deliveries:
+            due[self._fields(delivery)][delivery.due_at].add(delivery.object_id)
+        for (at_field, state_field, sent_field), trials_by_time in due.items():
+            current = Q()
+            for due_at, trial_ids in trials_by_time.items():
+                current |= Q(**{at_field: due_at, "trial_id__in": sorted(trial_ids)})
+            TrialReminder.objects.filter(current).exclude(**{state_field: ReminderState.SENT}).update(
+                **{state_field: ReminderState.SENT, sent_field: at}
+            )
 
     def _settle(self, delivery: Delivery, state: str) -> None:
         at_field, state_field, _ = self._fields(delivery)
