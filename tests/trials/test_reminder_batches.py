@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from reminders import dispatch
-from reminders.models import Channel, Delivery, DeliveryKind, DeliveryStatus
+from reminders.models import Channel, Delivery, DeliveryKind, DeliveryStatus, MessageKind, MessageTemplate
 from reminders.sources import ReminderSource
 from tests.factories import SalespersonFactory
 from tests.leads.factories import LeadFactory
@@ -117,6 +117,11 @@ def mixed_batch(eskiz, settings):
     (five, so they go through the gateway's batch call)."""
     settings.TELEGRAM_API_URL, settings.TELEGRAM_BOT_TOKEN = "https://telegram.test", "test-token"
     eskiz.add("POST", TELEGRAM_URL, json={"ok": True, "result": {"message_id": 1}})
+    # A manager's edit is what goes out; a deleted row falls back to the built-in text.
+    MessageTemplate.objects.filter(kind=MessageKind.TRIAL_PRE_LEAD_TELEGRAM, language="uz").update(
+        text="Salom, {name}! Sinov darsi {date} {time}, {place}."
+    )
+    MessageTemplate.objects.filter(kind=MessageKind.TRIAL_PRE_LEAD_SMS, language="ru").delete()
     s_uz = SalespersonFactory(email="uz@centre.example", telegram_chat_id="9101", language="uz")
     s_ru = SalespersonFactory(email="ru@centre.example", telegram_chat_id="", language="ru")
     s_en = SalespersonFactory(email="", telegram_chat_id="9103", language="en")
@@ -226,9 +231,9 @@ def test_a_batch_is_prepared_and_recorded_exactly_as_row_by_row(mixed_batch, mon
     to_leads = [row for row in got["deliveries"] if row[0].startswith("trial_pre_lead") and row[1] == S.SENT]
     assert sorted(row[0].split(":")[3] for row in to_leads) == [Channel.SMS] * 5 + [Channel.TELEGRAM] * 2
     bodies = {row[4] for row in to_leads}
-    assert any(b.startswith("Assalomu alaykum, Kamila!") for b in bodies)
+    assert any(b.startswith("Salom, Kamila! Sinov darsi 27.11 16:00") for b in bodies)
     assert any(b.startswith("Здравствуйте! Ждём вас") and "кабинет" in b for b in bodies)  # the nameless lead
-    assert {b.split(" ")[0].strip("!,") for b in bodies} == {"Assalomu", "Здравствуйте", "Hello"}
+    assert {b.split(" ")[0].strip("!,") for b in bodies} == {"Salom", "Assalomu", "Здравствуйте", "Hello"}
     staff_subjects = {row[3].split(" ")[0] for row in got["deliveries"] if row[1] == S.SENT and row[3]}
     assert staff_subjects == {"Sinov", "Пробный", "Trial"}  # each salesperson in their own language
     assert len(got["sms"]) == 1 and len(json.loads(got["sms"][0])["messages"]) == 5  # one batch call
