@@ -14,9 +14,12 @@ from trials import lead_page as trial_page
 
 
 def test_every_event_is_wired_to_the_apps_the_docstring_names():
-    assert hooks.subscribers(hooks.LeadAssigned) == (reminder_hooks.on_lead_assigned,)
-    assert hooks.subscribers(hooks.LeadUnassigned) == (reminder_hooks.on_lead_unassigned,)
     # reminders before trials: INSTALLED_APPS (layer) order.
+    assert hooks.subscribers(hooks.LeadAssigned) == (reminder_hooks.on_lead_assigned, trial_hooks.on_lead_assigned)
+    assert hooks.subscribers(hooks.LeadUnassigned) == (
+        reminder_hooks.on_lead_unassigned,
+        trial_hooks.on_lead_unassigned,
+    )
     assert hooks.subscribers(hooks.LeadStatusChanged) == (
         reminder_hooks.on_lead_status_changed,
         trial_hooks.on_lead_status_changed,
