@@ -97,6 +97,10 @@ class CopyLeadOwner(migrations.RunPython):
                     f"WHERE {table}.id >= %s AND {table}.id < %s AND {table}.lead_id IS NOT NULL",
                     [start, start + self.batch],
                 )
+            if schema_editor.connection.vendor == "postgresql":
+                # The planner's estimates of a salesperson's lists (core.admin_lists)
+                # need the new column's statistics now, not at autovacuum's next pass.
+                cursor.execute(f"ANALYZE {table}")
 
     def describe(self):
         return f"Copy each {self.model_name}'s lead's salesperson into lead_owner, in batches"

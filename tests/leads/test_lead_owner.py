@@ -143,6 +143,20 @@ def test_a_salesperson_sees_exactly_their_leads_rows_in_admin_and_api(salesperso
     assert visible(other_salesperson) == expected(moved, theirs)
 
 
+def test_the_trial_list_by_salesperson_follows_the_lead(salesperson, other_salesperson, manager, manager_client):
+    moved = worked_lead(salesperson, name="Aziza Karimova")
+    worked_lead(other_salesperson, name="Dilshod Rahimov")
+    url = reverse("admin:trials_trial_changelist")
+
+    def listed(person):
+        return {t.lead_id for t in manager_client.get(url, {"salesperson": person.pk}).context["cl"].result_list}
+
+    assert listed(salesperson) == {moved.pk}
+    services.lead_assign(lead=moved, salesperson=other_salesperson, by=manager)
+    assert listed(salesperson) == set()
+    assert moved.pk in listed(other_salesperson)
+
+
 def test_a_bulk_import_writes_the_rows_of_new_and_known_leads_with_their_salesperson(salesperson, other_salesperson):
     known = LeadFactory(assigned_to=other_salesperson)
     entries = [
