@@ -294,7 +294,7 @@ LISTS = {
             "status=failed",
             "kind=trial_pre_lead",
             "channel=telegram",
-            "gateway_status=DELIVRD",
+            "report=undelivered",
             "due_at__date_from={week_ago}&due_at__date_to={today}",
             "q=Karimova",
             "p=400",

@@ -49,20 +49,21 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 class GatewayStatusFilter(admin.SimpleListFilter):
-    """The SMS gateway's final reports (reminders.sms.FINAL), as it spells them.
-    A fixed list: Django's filter on the field would read every delivery's
-    report (a DISTINCT over the whole table) on every page to list them."""
+    """SMS by the gateway's final report: delivered, or not (reminders.sms).
+    Django's filter on the field would read every delivery's report (a
+    DISTINCT over the whole table) on every page to list them."""
 
     title = _("delivery report")
-    parameter_name = "gateway_status"
+    parameter_name = "report"
+    REPORTS = {"delivered": sms.DELIVERED, "undelivered": sms.UNDELIVERED}
 
     def lookups(self, request, model_admin):
-        return [(code, code) for code in sorted(sms.FINAL)]
+        return [("delivered", _("delivered")), ("undelivered", _("not delivered"))]
 
     def queryset(self, request, queryset):
-        if self.value() in sms.FINAL:
-            return queryset.filter(gateway_status=self.value())
-        return queryset
+        codes = self.REPORTS.get(self.value())
+        # On delivery_report_idx, which holds only the rows with a report.
+        return queryset.filter(gateway_status__in=sorted(codes)) if codes else queryset
 
 
 @admin.register(LeadReminder)
