@@ -5,6 +5,7 @@ tests hold that the column follows the lead through every write and every
 leads, in the admin and in the API, before and after a lead changes hands."""
 
 import datetime
+import re
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -192,23 +193,25 @@ def test_postgresql_a_salespersons_filtered_lists_walk_their_own_index(salespers
 
     worked_lead(salesperson, name="Aziza Karimova")
     other = SalespersonFactory()
+    # On tables this small either index of the salesperson's own rows may win.
     pages = [
-        (LeadInquiry, {"source": "telegram"}, "leadinquiry_mine_source_idx"),
-        (LeadStatusChange, {"to_status": "contacted"}, "statuschange_mine_to_idx"),
-        (Trial, {"status": "scheduled"}, "trial_mine_status_idx"),
-        (LeadReminder, {"kind": "follow_up"}, "leadreminder_mine_kind_idx"),
-        (Delivery, {"status": "pending"}, "delivery_mine_status_idx"),
+        (LeadInquiry, {"source": "telegram"}, "leadinquiry_mine_"),
+        (LeadStatusChange, {"to_status": "contacted"}, "statuschange_mine_"),
+        (Trial, {"status": "scheduled"}, "trial_mine_"),
+        (LeadReminder, {"kind": "follow_up"}, "leadreminder_mine_"),
+        (Delivery, {"status": "pending"}, "delivery_mine_"),
     ]
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")  # tiny tables: make the planner show what it can use
         try:
-            for model, params, index in pages:
+            for model, params, prefix in pages:
                 request = RequestFactory().get("/", params)
                 request.user = other
                 changelist = admin.site._registry[model].get_changelist_instance(request)
                 sql, sql_params = changelist.get_queryset(request).query.sql_with_params()
                 cursor.execute(f"EXPLAIN {sql}", sql_params)
                 plan = "\n".join(row[0] for row in cursor.fetchall())
-                assert index in plan, (model, plan)
+                assert f"using {prefix}" in plan, (model, plan)
+                assert not re.search(r"assigned_to_id = \d", plan), (model, plan)  # no test of the lead's owner
         finally:
             cursor.execute("RESET enable_seqscan")
