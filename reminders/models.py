@@ -97,6 +97,8 @@ class LeadReminder(models.Model):
             models.Index(fields=["lead_owner", "due_at", "id"], name="leadreminder_mine_idx"),
             models.Index(fields=["lead_owner", "status", "due_at", "id"], name="leadreminder_mine_status_idx"),
             models.Index(fields=["lead_owner", "kind", "due_at", "id"], name="leadreminder_mine_kind_idx"),
+            # A manager's list filtered by kind, in its order.
+            models.Index(fields=["kind", "due_at", "id"], name="leadreminder_kind_idx"),
             # The open follow-ups by deadline (the overdue list), however many
             # completed ones came before them.
             models.Index(
