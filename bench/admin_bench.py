@@ -185,6 +185,7 @@ LEAD_OWNER_TABLES = (
     "trials_trial",
     "reminders_leadreminder",
     "reminders_delivery",
+    "scheduling_enrollment",
 )
 
 

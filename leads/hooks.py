@@ -13,10 +13,12 @@ Every event and who fills it in today:
 ==================  ==========================================  ===================================================
 event               published by                                handled by
 ==================  ==========================================  ===================================================
-LeadAssigned        lead_assign, leads_bulk_register            reminders: the salesperson's first-contact deadline;
+LeadAssigned        lead_assign, leads_bulk_register            scheduling: enrolments get the new lead_owner;
+                                                                reminders: the salesperson's first-contact deadline;
                                                                 follow-ups and deliveries get the new lead_owner;
                                                                 trials: the trials get the new lead_owner
-LeadUnassigned      lead_unassign                               reminders: the open follow-up is cancelled, rows
+LeadUnassigned      lead_unassign                               scheduling: enrolments lose their lead_owner;
+                                                                reminders: the open follow-up is cancelled, rows
                                                                 lose their lead_owner; trials: likewise
 LeadStatusChanged   lead_change_status                          reminders: the first contact meets the first-contact
                                                                 deadline, enrolled or lost ends any follow-up;

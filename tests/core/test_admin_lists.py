@@ -71,7 +71,7 @@ def add_rows(n: int, owner, group) -> None:
             occurrence="pre",
             due_at=timezone.now(),
         )
-        Enrollment.objects.create(group=group, lead=lead, enrolled_by=owner)
+        Enrollment.objects.create(group=group, lead=lead, enrolled_by=owner, lead_owner=owner)
         IntakeEventFactory(lead=lead)
         ImportLogFactory(created_by=owner)
 

@@ -22,6 +22,8 @@ from leads.models import Lead, LeadInquiry, LeadSource, LeadStatus, LeadStatusCh
 from reminders.dispatch import deliveries_materialise
 from reminders.models import Delivery, LeadReminder
 from reminders.services import followup_set
+from scheduling.models import Enrollment
+from scheduling.services import enrollment_create
 from tests.api.factories import api_client
 from tests.factories import SalespersonFactory
 from tests.leads.factories import LeadFactory
@@ -32,13 +34,14 @@ pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Tashkent")
 NOW = datetime.datetime(2026, 11, 26, 9, 0, tzinfo=TZ)  # Thursday
 FRIDAY = datetime.date(2026, 11, 27)
-OWNED = (LeadStatusChange, LeadInquiry, Trial, LeadReminder, Delivery)
+OWNED = (LeadStatusChange, LeadInquiry, Trial, LeadReminder, Delivery, Enrollment)
 ADMIN_LISTS = {
     LeadStatusChange: "admin:leads_leadstatuschange_changelist",
     LeadInquiry: "admin:leads_leadinquiry_changelist",
     Trial: "admin:trials_trial_changelist",
     LeadReminder: "admin:reminders_leadreminder_changelist",
     Delivery: "admin:reminders_delivery_changelist",
+    Enrollment: "admin:scheduling_enrollment_changelist",
 }
 API_LISTS = {Trial: "/api/v1/trials/", LeadReminder: "/api/v1/follow-ups/", Delivery: "/api/v1/deliveries/"}
 
@@ -51,7 +54,8 @@ def pinned():
 
 def worked_lead(salesperson, *, name: str) -> Lead:
     """A lead of ``salesperson``'s with a row in every owned table: history, a
-    repeat inquiry, a booked trial, a follow-up and the deliveries about them."""
+    repeat inquiry, a booked trial, a follow-up and the deliveries about them,
+    an enrolment in another group."""
     lead = LeadFactory(full_name=name, assigned_to=salesperson)
     services.lead_register_inquiry(phone=lead.phone, source=LeadSource.TELEGRAM, at=NOW)
     lead.refresh_from_db()
@@ -59,6 +63,7 @@ def worked_lead(salesperson, *, name: str) -> Lead:
     book(lead=lead, group=group_meeting_on(FRIDAY), date=FRIDAY, by=salesperson)
     lead.refresh_from_db()
     followup_set(lead=lead, due_at=NOW + datetime.timedelta(hours=1), by=salesperson)
+    enrollment_create(group=group_meeting_on(FRIDAY), lead=lead, by=salesperson, at=NOW)
     # Due by now: the trial's reminder a day ahead and the overdue follow-up.
     deliveries_materialise(now=NOW + datetime.timedelta(days=1))
     return lead
@@ -201,6 +206,7 @@ def test_postgresql_a_salespersons_filtered_lists_test_the_rows_own_salesperson_
         (Trial, {"status": "scheduled"}),
         (LeadReminder, {"kind": "follow_up"}),
         (Delivery, {"status": "pending"}),
+        (Enrollment, {"status": "active"}),
     ]
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")  # tiny tables: make the planner show what it can use
