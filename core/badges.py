@@ -10,7 +10,7 @@ model, in that app's ``badges`` module.
 
 import datetime
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 
 from core.durations import relative_words
@@ -46,6 +46,21 @@ SERIES = [BLUE, TEAL, PURPLE, ORANGE, GREEN, RED, YELLOW, GREY]
 
 def badge(label, colour: str):
     return format_html('<span class="badge badge-{}">{}</span>', colour, label)
+
+
+_CHOICE_BADGES: dict[tuple, str] = {}
+
+
+def choice_badge(choices, value, colours: dict):
+    """``badge(choices(value).label, colours[value])``, made once per value and
+    language: a list of 50 rows draws the same few status and source badges
+    over and over, and each costs an enum look-up, a translation and an escape."""
+    key = (choices, value, translation.get_language())
+    cached = _CHOICE_BADGES.get(key)
+    if cached is None:
+        member = choices(value)
+        cached = _CHOICE_BADGES[key] = badge(member.label, colours[member])
+    return cached
 
 
 def occupancy_badge(percent, *, full: bool = False):

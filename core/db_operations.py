@@ -63,3 +63,51 @@ class TrigramIndexOnPostgres(migrations.RunPython):
             [],
             {"name": self.index_name, "table": self.table, "expression": self.expression},
         )
+
+
+class CopyLeadOwner(migrations.RunPython):
+    """Fill ``lead_owner`` (leads.models.lead_owner_field) of a table of rows
+    about a lead from the lead's ``assigned_to``, ``batch`` ids at a time.
+
+    In a migration with ``atomic = False`` each batch commits by itself, so a
+    table of millions of rows is not locked in one long transaction, and a
+    deploy interrupted halfway resumes where it stopped (rows already right
+    are written again, harmlessly). Rows written meanwhile by the new code
+    carry their owner already.
+    """
+
+    def __init__(self, *, app_label: str, model_name: str, batch: int = 50_000):
+        self.app_label, self.model_name, self.batch = app_label, model_name, batch
+        super().__init__(self._fill, migrations.RunPython.noop, elidable=False)
+
+    def _fill(self, apps, schema_editor):
+        model = apps.get_model(self.app_label, self.model_name)
+        quote = schema_editor.connection.ops.quote_name
+        table = quote(model._meta.db_table)
+        leads = quote(apps.get_model("leads", "Lead")._meta.db_table)
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(f"SELECT MIN(id), MAX(id) FROM {table}")
+            low, high = cursor.fetchone()
+            if low is None:
+                return
+            for start in range(low, high + 1, self.batch):
+                cursor.execute(
+                    f"UPDATE {table} SET lead_owner_id = "
+                    f"(SELECT {leads}.assigned_to_id FROM {leads} WHERE {leads}.id = {table}.lead_id) "
+                    f"WHERE {table}.id >= %s AND {table}.id < %s AND {table}.lead_id IS NOT NULL",
+                    [start, start + self.batch],
+                )
+            if schema_editor.connection.vendor == "postgresql":
+                # The planner's estimates of a salesperson's lists (core.admin_lists)
+                # need the new column's statistics now, not at autovacuum's next pass.
+                cursor.execute(f"ANALYZE {table}")
+
+    def describe(self):
+        return f"Copy each {self.model_name}'s lead's salesperson into lead_owner, in batches"
+
+    def deconstruct(self):
+        return (
+            self.__class__.__qualname__,
+            [],
+            {"app_label": self.app_label, "model_name": self.model_name, "batch": self.batch},
+        )

@@ -1,6 +1,6 @@
 """Which colour each lead status and source wears, on every page and chart."""
 
-from core.badges import BLUE, CHARCOAL, GREEN, ORANGE, PURPLE, RED, SILVER, TEAL, YELLOW, badge
+from core.badges import BLUE, CHARCOAL, GREEN, ORANGE, PURPLE, RED, SILVER, TEAL, YELLOW, choice_badge
 from leads.models import LeadSource, LeadStatus
 
 STATUS_COLOURS = {
@@ -25,8 +25,8 @@ SOURCE_COLOURS = {
 
 
 def status_badge(status: str):
-    return badge(LeadStatus(status).label, STATUS_COLOURS[LeadStatus(status)])
+    return choice_badge(LeadStatus, status, STATUS_COLOURS)
 
 
 def source_badge(source: str):
-    return badge(LeadSource(source).label, SOURCE_COLOURS[LeadSource(source)])
+    return choice_badge(LeadSource, source, SOURCE_COLOURS)

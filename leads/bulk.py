@@ -65,7 +65,7 @@ class BulkEntry:
     fingerprint: str = ""  # 16 hex digits identifying the row's content
     note: str = ""  # where it came from, e.g. "partners.xlsx row 12"
 
-    def inquiry(self, *, lead_id: int, source: str, is_repeat: bool) -> dict:
+    def inquiry(self, *, lead_id: int, source: str, is_repeat: bool, lead_owner_id: int | None) -> dict:
         return inquiry_row(
             lead_id=lead_id,
             source=source,
@@ -73,6 +73,7 @@ class BulkEntry:
             is_repeat=is_repeat,
             note=self.note,
             fingerprint=self.fingerprint,
+            lead_owner_id=lead_owner_id,
         )
 
 
@@ -176,11 +177,12 @@ def leads_bulk_register(
     for phone, (lead_id, row) in created.items():
         group = by_phone[phone]
         first = group[0]
-        changes.append(first_status_change_row(lead_id=lead_id, by_id=by_id, at=first.at))
-        inquiries.append(first.inquiry(lead_id=lead_id, source=source, is_repeat=False))
+        owner = row["assigned_to_id"]
+        changes.append(first_status_change_row(lead_id=lead_id, by_id=by_id, at=first.at, lead_owner_id=owner))
+        inquiries.append(first.inquiry(lead_id=lead_id, source=source, is_repeat=False, lead_owner_id=owner))
         outcomes[first.key] = BulkOutcome(first.key, True, lead_id, assigned_to_id=row["assigned_to_id"])
         for entry in _fresh_repeats(group):
-            inquiries.append(entry.inquiry(lead_id=lead_id, source=source, is_repeat=True))
+            inquiries.append(entry.inquiry(lead_id=lead_id, source=source, is_repeat=True, lead_owner_id=owner))
         for entry in group[1:]:
             outcomes[entry.key] = BulkOutcome(entry.key, False, lead_id, earlier_in_run=True)
         seen[phone] = lead_id
@@ -202,7 +204,9 @@ def leads_bulk_register(
             outcomes[entry.key] = BulkOutcome(entry.key, False, lead.pk, earlier_in_run=earlier)
         fresh = _to_record(group, on_record[lead.pk])
         for entry in fresh:
-            inquiries.append(entry.inquiry(lead_id=lead.pk, source=source, is_repeat=True))
+            inquiries.append(
+                entry.inquiry(lead_id=lead.pk, source=source, is_repeat=True, lead_owner_id=lead.assigned_to_id)
+            )
             update_fields.update(lead_fill_blanks(lead, entry.details))
             if lead.last_inquiry_at is None or entry.at >= lead.last_inquiry_at:
                 lead.last_inquiry_at = entry.at
@@ -237,7 +241,8 @@ def _announce_assignments(created: dict[str, tuple[int, dict]], now: datetime, b
         lead = Lead(**{**row, "id": lead_id})  # on PostgreSQL the row has its id already
         lead._state.adding, lead._state.db = False, connection.alias
         lead.assigned_to = assignee
-        hooks.publish(hooks.LeadAssigned(lead=lead, salesperson=assignee, by=by, at=now))
+        # A lead created by this run: its rows were written with their owner, none to move.
+        hooks.publish(hooks.LeadAssigned(lead=lead, salesperson=assignee, by=by, at=now, new_lead=True))
 
 
 def insert_rows(model, rows: list[dict], *, memo: dict | None = None) -> None:

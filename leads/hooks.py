@@ -13,12 +13,21 @@ Every event and who fills it in today:
 ==================  ==========================================  ===================================================
 event               published by                                handled by
 ==================  ==========================================  ===================================================
-LeadAssigned        lead_assign, leads_bulk_register            reminders: the salesperson's first-contact deadline
-LeadUnassigned      lead_unassign                               reminders: the open follow-up is cancelled
+LeadAssigned        lead_assign, leads_bulk_register            scheduling: enrolments get the new lead_owner;
+                                                                reminders: the salesperson's first-contact deadline;
+                                                                follow-ups and deliveries get the new lead_owner;
+                                                                trials: the trials get the new lead_owner
+LeadUnassigned      lead_unassign                               scheduling: enrolments lose their lead_owner;
+                                                                reminders: the open follow-up is cancelled, rows
+                                                                lose their lead_owner; trials: likewise
 LeadStatusChanged   lead_change_status                          reminders: the first contact meets the first-contact
                                                                 deadline, enrolled or lost ends any follow-up;
                                                                 trials: a lost lead gives up its scheduled trial
 ==================  ==========================================  ===================================================
+
+The lead's own rows (status changes, inquiries) are moved to the new
+salesperson by leads.services itself (``lead_rows_move``), in the same
+transaction as every handler's writes.
 
 These are plain function calls, not Django signals: the list above is the
 whole contract, ``subscribers()`` shows what is wired, and a test holds it.
@@ -38,6 +47,9 @@ class LeadAssigned:
     salesperson: Any
     by: Any | None
     at: datetime
+    # True when the lead was created with this assignment (a bulk import): no
+    # trials, follow-ups or deliveries of it exist yet to move to the salesperson.
+    new_lead: bool = False
 
 
 @dataclass(frozen=True)

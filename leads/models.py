@@ -192,6 +192,28 @@ class Lead(models.Model):
         return format_phone_display(self.phone) if self.phone else ""
 
 
+def lead_owner_field():
+    """The salesperson of the row's lead, copied onto rows about a lead that a
+    salesperson's lists filter (status changes, inquiries, trials, follow-ups,
+    deliveries), so such a list is one walk of an index starting with it
+    instead of "the row's lead is mine" tested row by row past everybody
+    else's rows. Kept equal to ``Lead.assigned_to`` by leads.services: set
+    when a row is written, and moved with the lead in the transaction that
+    (re)assigns it (lead_assign / lead_unassign and their leads.hooks events).
+    Never edited; only ``leads.selectors.rows_of_visible_leads`` reads it."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("lead's salesperson"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        # Indexed by the composites (lead_owner, <filter>, <list order>) of each model.
+        db_index=False,
+    )
+
+
 class LeadStatusChange(models.Model):
     """Complete history of a lead's status, the source of truth for analytics."""
 
@@ -208,10 +230,16 @@ class LeadStatusChange(models.Model):
     )
     changed_at = models.DateTimeField(_("changed at"), db_index=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
+    lead_owner = lead_owner_field()
 
     class Meta:
         ordering = ["changed_at", "id"]
-        indexes = [models.Index(fields=["to_status", "changed_at"])]
+        indexes = [
+            models.Index(fields=["to_status", "changed_at"]),
+            # A salesperson's list (newest first), and filtered or sorted by status.
+            models.Index(fields=["lead_owner", "changed_at", "id"], name="statuschange_mine_idx"),
+            models.Index(fields=["lead_owner", "to_status", "changed_at", "id"], name="statuschange_mine_to_idx"),
+        ]
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
 
@@ -239,6 +267,7 @@ class LeadInquiry(models.Model):
         default="",
         help_text=_("16 hex digits identifying the imported row (blank for inquiries not from an import)."),
     )
+    lead_owner = lead_owner_field()
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -247,6 +276,10 @@ class LeadInquiry(models.Model):
             # The import's duplicate check: what a lead has on record from one
             # source (times and fingerprints), read from the index alone.
             models.Index(fields=["lead", "source", "fingerprint", "received_at"], name="leadinquiry_on_record_idx"),
+            # A salesperson's list (newest first), and filtered by source or repeat.
+            models.Index(fields=["lead_owner", "received_at", "id"], name="leadinquiry_mine_idx"),
+            models.Index(fields=["lead_owner", "source", "received_at", "id"], name="leadinquiry_mine_source_idx"),
+            models.Index(fields=["lead_owner", "is_repeat", "received_at", "id"], name="leadinquiry_mine_repeat_idx"),
         ]
         verbose_name = _("inquiry")
 

@@ -147,6 +147,10 @@ def _normalize_full(text: str, region: str) -> str | None:
 @lru_cache(maxsize=65536)  # every list row shows one, and parsing is the slow part
 def format_phone_display(e164: str) -> str:
     """ "+998901234567" -> "+998 90 123 45 67" for people to read."""
+    if len(e164) == 13 and e164.startswith("+998") and e164[1:].isdigit():
+        # Uzbek numbers, nearly all of them: phonenumbers' international format
+        # without its parse (45 µs, a list page's 50 rows each show one).
+        return f"{e164[:4]} {e164[4:6]} {e164[6:9]} {e164[9:11]} {e164[11:]}"
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

@@ -20,14 +20,24 @@ def leads_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
 
 def rows_of_visible_leads(user, queryset: QuerySet, *, lead_field: str = "lead") -> QuerySet:
     """Rows about a lead (status changes, trials, follow-ups, enrolments) that
-    ``user`` may see: the rule of leads_visible_to, stated on the row's own lead
-    (``lead.assigned_to = me``) so the database walks the list's own index
-    instead of testing every row against "lead in (every lead I may see)"."""
+    ``user`` may see: the rule of leads_visible_to, stated on the row itself.
+
+    Rows that carry their lead's salesperson (``lead_owner``, see
+    leads.models.lead_owner_field) are filtered on it, so a salesperson's list
+    filtered on a column of the row walks an index (lead_owner, column, order)
+    of their own rows only; others on the row's lead (``lead.assigned_to =
+    me``), never "lead in (every lead I may see)"."""
     if roles.is_manager(user):
         return queryset
     if roles.is_salesperson(user):
+        if lead_field == "lead" and has_lead_owner(queryset.model):
+            return queryset.filter(lead_owner=user)
         return queryset.filter(**{f"{lead_field}__assigned_to": user})
     return queryset.none()
+
+
+def has_lead_owner(model) -> bool:
+    return any(field.name == "lead_owner" for field in model._meta.concrete_fields)
 
 
 def lead_phone_search_filter(term: str) -> dict | None:

@@ -174,6 +174,7 @@ def lead_save_new(*, lead: Lead, by=None, at: datetime | None = None, assigned_t
     lead_init_new(lead, at=at)
     lead.full_clean(validate_unique=False, exclude=["assigned_to"])
     lead.save()
+    # Written unowned: lead_assign below moves them to the salesperson with the lead.
     LeadStatusChange.objects.create(**first_status_change_row(lead_id=lead.pk, by_id=getattr(by, "pk", None), at=at))
     LeadInquiry.objects.create(**inquiry_row(lead_id=lead.pk, source=lead.source, at=at, is_repeat=False))
     if assigned_to is not None:
@@ -189,7 +190,9 @@ def lead_record_repeat_inquiry(*, lead: Lead, source: str, at: datetime, details
     changed = ["inquiry_count", "last_inquiry_at", "last_inquiry_source", "updated_at"]
     changed += lead_fill_blanks(lead, details or {})
     lead.save(update_fields=changed)
-    LeadInquiry.objects.create(**inquiry_row(lead_id=lead.pk, source=source, at=at, is_repeat=True))
+    LeadInquiry.objects.create(
+        **inquiry_row(lead_id=lead.pk, source=source, at=at, is_repeat=True, lead_owner_id=lead.assigned_to_id)
+    )
     if lead.status == S.LOST:
         lead_change_status(lead=lead, to_status=S.NEW, at=at, note=REOPENED_BY_INQUIRY.format(source=source))
         return True
@@ -247,8 +250,9 @@ def lead_fill_blanks(lead: Lead, details: dict) -> list[str]:
     return filled
 
 
-def first_status_change_row(*, lead_id: int, by_id: int | None, at: datetime) -> dict:
-    """A new lead's first LeadStatusChange ("" → new), as column values."""
+def first_status_change_row(*, lead_id: int, by_id: int | None, at: datetime, lead_owner_id: int | None = None) -> dict:
+    """A new lead's first LeadStatusChange ("" → new), as column values;
+    ``lead_owner_id`` is the lead's salesperson (Lead.assigned_to)."""
     return {
         "lead_id": lead_id,
         "from_status": "",
@@ -256,14 +260,23 @@ def first_status_change_row(*, lead_id: int, by_id: int | None, at: datetime) ->
         "changed_by_id": by_id,
         "changed_at": at,
         "note": "",
+        "lead_owner_id": lead_owner_id,
     }
 
 
 def inquiry_row(
-    *, lead_id: int, source: str, at: datetime, is_repeat: bool, note: str = "", fingerprint: str = ""
+    *,
+    lead_id: int,
+    source: str,
+    at: datetime,
+    is_repeat: bool,
+    note: str = "",
+    fingerprint: str = "",
+    lead_owner_id: int | None = None,
 ) -> dict:
     """A LeadInquiry as column values. ``fingerprint`` (16 hex digits) identifies
-    an imported row, so importing it again is recognised; blank otherwise."""
+    an imported row, so importing it again is recognised; blank otherwise.
+    ``lead_owner_id`` is the lead's salesperson (Lead.assigned_to)."""
     return {
         "lead_id": lead_id,
         "source": source,
@@ -271,6 +284,7 @@ def inquiry_row(
         "is_repeat": is_repeat,
         "note": note[:255],
         "fingerprint": fingerprint,
+        "lead_owner_id": lead_owner_id,
     }
 
 
@@ -360,6 +374,7 @@ def lead_change_status(
             changed_by=by,
             changed_at=at,
             note=(note or reason)[:255],
+            lead_owner_id=locked.assigned_to_id,
         )
         locked.status = to_status
         locked.status_changed_at = at
@@ -414,6 +429,7 @@ def lead_assign(*, lead: Lead, salesperson, by=None, at: datetime | None = None)
         lead.assigned_to = salesperson
         lead.assigned_at = at
         lead.save(update_fields=["assigned_to", "assigned_at", "updated_at"])
+        lead_rows_move(lead=lead, owner_id=salesperson.pk)
         hooks.publish(hooks.LeadAssigned(lead=lead, salesperson=salesperson, by=by, at=at))
     return lead
 
@@ -430,9 +446,19 @@ def lead_unassign(*, lead: Lead, by=None, at: datetime | None = None) -> Lead:
         locked.assigned_to = None
         locked.assigned_at = None
         locked.save(update_fields=["assigned_to", "assigned_at", "updated_at"])
+        lead_rows_move(lead=locked, owner_id=None)
         hooks.publish(hooks.LeadUnassigned(lead=locked, previous_salesperson=previous, by=by, at=at))
     lead.assigned_to, lead.assigned_at = None, None
     return lead
+
+
+def lead_rows_move(*, lead: Lead, owner_id: int | None) -> None:
+    """Give the lead's status changes and inquiries its new salesperson
+    (``lead_owner``, see leads.models.lead_owner_field), inside the transaction
+    that (re)assigns it. Trials, follow-ups and deliveries are moved by their
+    apps on the same LeadAssigned / LeadUnassigned event (leads.hooks)."""
+    for model in (LeadStatusChange, LeadInquiry):
+        model.objects.filter(lead_id=lead.pk).exclude(lead_owner_id=owner_id).update(lead_owner_id=owner_id)
 
 
 def lead_note_next_followup(*, lead: Lead, due_at: datetime | None) -> None:

@@ -45,6 +45,7 @@ class FollowUpSource(ReminderSource):
                     address=address,
                     due_at=reminder.next_notify_at,
                     lead_id=reminder.lead_id,
+                    lead_owner_id=reminder.lead_owner_id,
                     recipient_user=reminder.salesperson,
                 )
 

@@ -11,12 +11,15 @@ from reminders.models import LeadReminderKind
 
 
 def on_lead_assigned(event: hooks.LeadAssigned) -> None:
+    if not event.new_lead:
+        services.lead_rows_move_to_owner(lead=event.lead, owner_id=event.salesperson.pk)
     services.followup_create_first_contact(lead=event.lead, salesperson=event.salesperson, at=event.at)
 
 
 def on_lead_unassigned(event: hooks.LeadUnassigned) -> None:
     note = services.UNASSIGNED_NOTE.format(salesperson=event.previous_salesperson)
     services.followups_cancel_for_lead(lead=event.lead, by=event.by, at=event.at, note=note)
+    services.lead_rows_move_to_owner(lead=event.lead, owner_id=None)
 
 
 def on_lead_status_changed(event: hooks.LeadStatusChanged) -> None:

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from leads.models import lead_owner_field
+
 
 class LeadReminderStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
@@ -81,6 +83,9 @@ class LeadReminder(models.Model):
         related_name="+",
     )
     completion_note = models.CharField(_("completion note"), max_length=255, blank=True)
+    # Not ``salesperson``: that is who this follow-up was for, kept when the
+    # lead moves on; the lead's current salesperson decides who sees the row.
+    lead_owner = lead_owner_field()
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -88,6 +93,12 @@ class LeadReminder(models.Model):
         indexes = [
             models.Index(fields=["status", "next_notify_at"]),
             models.Index(fields=["salesperson", "status", "due_at"]),
+            # A salesperson's list by deadline, and filtered by status or kind.
+            models.Index(fields=["lead_owner", "due_at", "id"], name="leadreminder_mine_idx"),
+            models.Index(fields=["lead_owner", "status", "due_at", "id"], name="leadreminder_mine_status_idx"),
+            models.Index(fields=["lead_owner", "kind", "due_at", "id"], name="leadreminder_mine_kind_idx"),
+            # A manager's list filtered by kind, in its order.
+            models.Index(fields=["kind", "due_at", "id"], name="leadreminder_kind_idx"),
             # The open follow-ups by deadline (the overdue list), however many
             # completed ones came before them.
             models.Index(
@@ -199,6 +210,7 @@ class Delivery(models.Model):
     gateway_report = models.JSONField(_("last report as received"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    lead_owner = lead_owner_field()
 
     class Meta:
         ordering = ["-due_at", "-id"]
@@ -221,6 +233,16 @@ class Delivery(models.Model):
             # exact search by address.
             models.Index(fields=["due_at", "id"], name="delivery_list_order_idx"),
             models.Index(fields=["address"], name="delivery_address_idx"),
+            # A salesperson's list (newest due first), and filtered by status or kind.
+            models.Index(fields=["lead_owner", "due_at", "id"], name="delivery_mine_idx"),
+            models.Index(fields=["lead_owner", "status", "due_at", "id"], name="delivery_mine_status_idx"),
+            models.Index(fields=["lead_owner", "kind", "due_at", "id"], name="delivery_mine_kind_idx"),
+            # The list filtered by the SMS gateway's report: only SMS rows have one.
+            models.Index(
+                fields=["gateway_status", "due_at", "id"],
+                condition=~Q(gateway_status=""),
+                name="delivery_report_idx",
+            ),
         ]
         verbose_name = _("delivery")
 

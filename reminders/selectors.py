@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from core.days import day_bounds
-from leads.models import Lead
 from leads.selectors import rows_of_visible_leads
 from reminders.models import OPEN_REMINDER_STATUSES, Channel, Delivery, DeliveryStatus, LeadReminder
 from reminders.sms import DELIVERED, UNDELIVERED
@@ -31,16 +30,16 @@ def deliveries_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     if roles.is_manager(user):
         return queryset
     if roles.is_salesperson(user):
-        about_mine = Q(lead__assigned_to=user)
+        # lead_owner: the lead's salesperson, kept on the row (leads.models.lead_owner_field).
+        about_mine = Q(lead_owner=user)
         leadless = Q(recipient_user=user, lead__isnull=True)
         # Nearly every delivery is about a lead. An OR with the lead-less ones
-        # stops the database from walking the salesperson's leads into their
-        # deliveries (it scans every delivery instead), so it is added only
-        # for someone who has lead-less deliveries at all.
+        # stops the database from walking the salesperson's own index (it
+        # scans every delivery instead), so it is added only for someone who
+        # has lead-less deliveries at all.
         if not Delivery.objects.filter(leadless).exists():
             return queryset.filter(about_mine)
-        mine = Exists(Lead.objects.filter(pk=OuterRef("lead_id"), assigned_to=user))
-        return queryset.filter(mine | leadless)
+        return queryset.filter(about_mine | leadless)
     return queryset.filter(recipient_user=user, lead__isnull=True)
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import roles
 from leads.models import Lead, LeadStatus
 from leads.services import lead_change_status, lead_note_next_followup
-from reminders.models import OPEN_REMINDER_STATUSES, LeadReminder, LeadReminderKind, LeadReminderStatus
+from reminders.models import OPEN_REMINDER_STATUSES, Delivery, LeadReminder, LeadReminderKind, LeadReminderStatus
 
 FOLLOWUP_IN_PAST = _("The follow-up time must be in the future.")
 FOLLOWUP_NO_SALESPERSON = _("Assign the lead to a salesperson before setting a follow-up.")
@@ -56,6 +56,7 @@ def followup_create_first_contact(*, lead: Lead, salesperson, at: datetime | Non
                 reminder = LeadReminder.objects.create(
                     lead=lead,
                     salesperson=salesperson,
+                    lead_owner_id=lead.assigned_to_id,
                     kind=LeadReminderKind.FIRST_CONTACT,
                     due_at=due,
                     next_notify_at=due,
@@ -65,6 +66,15 @@ def followup_create_first_contact(*, lead: Lead, salesperson, at: datetime | Non
             return LeadReminder.objects.get(lead=lead, status__in=OPEN_REMINDER_STATUSES)
         lead_note_next_followup(lead=lead, due_at=reminder.due_at)
         return reminder
+
+
+def lead_rows_move_to_owner(*, lead: Lead, owner_id: int | None) -> None:
+    """Give the lead's follow-ups and deliveries its current salesperson
+    (``lead_owner``): called, through leads.hooks, in the transaction that
+    (re)assigns the lead. ``salesperson`` of a follow-up is not touched: it
+    says whom that follow-up was for."""
+    for model in (LeadReminder, Delivery):
+        model.objects.filter(lead_id=lead.pk).exclude(lead_owner_id=owner_id).update(lead_owner_id=owner_id)
 
 
 def followup_set(
@@ -83,13 +93,15 @@ def followup_set(
     if lead.status in CLOSED_LEAD_STATUSES:
         raise ValidationError(FOLLOWUP_LEAD_CLOSED.format(status=lead.get_status_display().lower()))
     with transaction.atomic():
-        Lead.objects.select_for_update().filter(pk=lead.pk).first()  # serialise per lead
+        # Serialise per lead; the stored salesperson is who sees the row (lead_owner).
+        owner_id = Lead.objects.select_for_update().filter(pk=lead.pk).values_list("assigned_to_id", flat=True).first()
         existing = _open(lead)
         if existing is not None:
             _complete(existing, by=by, at=at, note=SUPERSEDED_NOTE)
         reminder = LeadReminder.objects.create(
             lead=lead,
             salesperson=salesperson,
+            lead_owner_id=owner_id,
             kind=LeadReminderKind.FOLLOW_UP,
             due_at=due_at,
             next_notify_at=due_at,

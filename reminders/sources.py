@@ -123,7 +123,9 @@ def build_delivery(
     due_at: datetime,
     lead_id: int | None,
     recipient_user=None,
+    lead_owner_id: int | None = None,
 ) -> Delivery:
+    """``lead_owner_id``: the lead's salesperson (Lead.assigned_to), who sees the delivery."""
     recipient = f"user{recipient_user.pk}" if recipient_user is not None else address
     return Delivery(
         key=delivery_key(kind=kind, object_id=object_id, occurrence=occurrence, channel=channel, recipient=recipient),
@@ -132,6 +134,7 @@ def build_delivery(
         address=address,
         recipient_user=recipient_user,
         lead_id=lead_id,
+        lead_owner_id=lead_owner_id,
         object_id=object_id,
         occurrence=occurrence,
         due_at=due_at,

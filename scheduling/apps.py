@@ -9,7 +9,9 @@ class SchedulingConfig(AppConfig):
 
     def ready(self):
         from leads import lead_page
+        from scheduling import lead_hooks
         from scheduling.models import Enrollment
 
+        lead_hooks.subscribe()
         # The record behind "enrolled": an enrolment in a group (leads.lead_page).
         lead_page.provide_status_record("enrolled", lambda: Enrollment.objects.values("lead_id"))

@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts import roles
 from core.badges import load_colour
+from leads.models import lead_owner_field
 from scheduling.patterns import DayPattern
 
 
@@ -195,6 +196,7 @@ class Enrollment(models.Model):
         related_name="+",
     )
     note = models.CharField(_("note"), max_length=255, blank=True)
+    lead_owner = lead_owner_field()
 
     class Meta:
         ordering = ["-enrolled_at", "-id"]
@@ -202,6 +204,9 @@ class Enrollment(models.Model):
             models.Index(fields=["group", "status"]),
             # The enrolment list's default order (newest first).
             models.Index(fields=["enrolled_at", "id"], name="enrollment_list_order_idx"),
+            # A salesperson's list in that order, and filtered by status.
+            models.Index(fields=["lead_owner", "enrolled_at", "id"], name="enrollment_mine_idx"),
+            models.Index(fields=["lead_owner", "status", "enrolled_at", "id"], name="enrollment_mine_status_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

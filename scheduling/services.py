@@ -218,6 +218,12 @@ def enrollment_check(*, group: Group, lead, at: datetime.datetime | None = None)
         raise ValidationError({"group": GROUP_FULL.format(group=group, taken=taken, capacity=group.capacity)})
 
 
+def enrollments_move_to_owner(*, lead: Lead, owner_id: int | None) -> int:
+    """Give the lead's enrolments its current salesperson (``lead_owner``):
+    called, through leads.hooks, in the transaction that (re)assigns the lead."""
+    return Enrollment.objects.filter(lead_id=lead.pk).exclude(lead_owner_id=owner_id).update(lead_owner_id=owner_id)
+
+
 def enrollment_create(
     *, group: Group, lead, by=None, at: datetime.datetime | None = None, note: str = ""
 ) -> Enrollment:
@@ -236,7 +242,12 @@ def enrollment_create(
         try:
             with transaction.atomic():
                 enrollment = Enrollment.objects.create(
-                    group=locked, lead=lead, enrolled_at=at, enrolled_by=by, note=note[:255]
+                    group=locked,
+                    lead=lead,
+                    enrolled_at=at,
+                    enrolled_by=by,
+                    note=note[:255],
+                    lead_owner_id=locked_lead.assigned_to_id,
                 )
         except IntegrityError as exc:
             if Enrollment.objects.filter(group=locked, lead=lead, status=EnrollmentStatus.ACTIVE).exists():

@@ -117,7 +117,8 @@ class TrialAdmin(LargeListMixin, LeadSearchMixin, ExportMixin, admin.ModelAdmin)
         # finds a group by name. RelatedOnlyFieldListFilter would also run a
         # DISTINCT over all trials on every page.
         ("group__course", admin.RelatedFieldListFilter),
-        salesperson_filter("lead__assigned_to"),
+        # The lead's salesperson as the trial carries it: one walk of trial_mine_idx.
+        salesperson_filter("lead_owner"),
     ]
     search_fields = ["lead__full_name", "lead__phone", "group__name"]
     own_search_fields = ("group__name",)

@@ -1,6 +1,6 @@
 """Which colour each trial status, result and reminder state wears."""
 
-from core.badges import BLUE, GREEN, GREY, ORANGE, RED, badge
+from core.badges import BLUE, GREEN, GREY, ORANGE, RED, choice_badge
 from trials.models import ReminderState, TrialResult, TrialStatus
 
 STATUS_COLOURS = {
@@ -24,12 +24,12 @@ REMINDER_COLOURS = {
 
 
 def trial_status_badge(status: str):
-    return badge(TrialStatus(status).label, STATUS_COLOURS[TrialStatus(status)])
+    return choice_badge(TrialStatus, status, STATUS_COLOURS)
 
 
 def trial_result_badge(result: str):
-    return badge(TrialResult(result).label, RESULT_COLOURS[TrialResult(result)])
+    return choice_badge(TrialResult, result, RESULT_COLOURS)
 
 
 def reminder_state_badge(state: str):
-    return badge(ReminderState(state).label, REMINDER_COLOURS[ReminderState(state)])
+    return choice_badge(ReminderState, state, REMINDER_COLOURS)

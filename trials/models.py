@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from leads.models import lead_owner_field
+
 
 class GroupNotLoaded(AttributeError):
     """A trial's lesson times were read without its group loaded."""
@@ -64,6 +66,7 @@ class Trial(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
     cancel_reason = models.CharField(_("cancel reason"), max_length=255, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    lead_owner = lead_owner_field()
 
     class Meta:
         ordering = ["-scheduled_date", "-scheduled_time", "-id"]
@@ -72,6 +75,14 @@ class Trial(models.Model):
             models.Index(fields=["status", "scheduled_date"]),
             # The trial list's default order, read backwards.
             models.Index(fields=["scheduled_date", "scheduled_time", "id"], name="trial_list_order_idx"),
+            # A salesperson's list in that order, and filtered or sorted by status or result.
+            models.Index(fields=["lead_owner", "scheduled_date", "scheduled_time", "id"], name="trial_mine_idx"),
+            models.Index(
+                fields=["lead_owner", "status", "scheduled_date", "scheduled_time", "id"], name="trial_mine_status_idx"
+            ),
+            models.Index(
+                fields=["lead_owner", "result", "scheduled_date", "scheduled_time", "id"], name="trial_mine_result_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

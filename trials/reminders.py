@@ -74,6 +74,7 @@ class TrialReminderSource(ReminderSource):
                     address=trial.lead.telegram_chat_id,
                     due_at=reminder.pre_trial_reminder_scheduled_at,
                     lead_id=trial.lead_id,
+                    lead_owner_id=trial.lead_owner_id,
                 )
             yield from self._sms_to_lead(reminder, occurrence, now)
             yield from self._to_salesperson(
@@ -114,6 +115,7 @@ class TrialReminderSource(ReminderSource):
             address=lead.phone,
             due_at=due_at,
             lead_id=lead.pk,
+            lead_owner_id=reminder.trial.lead_owner_id,
         )
 
     def _to_salesperson(self, kind, trial, occurrence, due_at):
@@ -129,6 +131,7 @@ class TrialReminderSource(ReminderSource):
                 address=address,
                 due_at=due_at,
                 lead_id=trial.lead_id,
+                lead_owner_id=trial.lead_owner_id,
                 recipient_user=person,
             )
 

@@ -103,6 +103,12 @@ def _reminder_times(trial: Trial) -> tuple[datetime.datetime, datetime.datetime]
     return pre, post
 
 
+def trials_move_to_owner(*, lead: Lead, owner_id: int | None) -> int:
+    """Give the lead's trials its current salesperson (``lead_owner``): called,
+    through leads.hooks, in the transaction that (re)assigns the lead."""
+    return Trial.objects.filter(lead_id=lead.pk).exclude(lead_owner_id=owner_id).update(lead_owner_id=owner_id)
+
+
 def trial_book(
     *,
     lead: Lead,
@@ -136,6 +142,7 @@ def trial_book(
             notes=notes.strip(),
             booked_by=by,
             booked_at=at,
+            lead_owner_id=locked_lead.assigned_to_id,
         )
         try:
             with transaction.atomic():

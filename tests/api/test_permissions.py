@@ -64,6 +64,7 @@ def make_world(manager, rows: int = 1) -> World:
                 recipient_user=person,
                 address=person.email,
                 lead=lead,
+                lead_owner=person,  # as reminders.sources.build_delivery writes it
                 object_id=trial.pk,
                 occurrence="1",
                 due_at=timezone.now(),

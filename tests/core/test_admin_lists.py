@@ -49,13 +49,19 @@ def add_rows(n: int, owner, group) -> None:
     today = timezone.localdate()
     for _ in range(n):
         lead = LeadFactory(assigned_to=owner)
-        LeadInquiry.objects.create(lead=lead, source=lead.source, received_at=timezone.now())
+        # Written directly, so with the owner the services write (leads.models.lead_owner_field).
+        LeadInquiry.objects.create(lead=lead, source=lead.source, received_at=timezone.now(), lead_owner=owner)
         trial = Trial.objects.create(
-            lead=lead, group=group, scheduled_date=today + datetime.timedelta(days=1), scheduled_time=group.start_time
+            lead=lead,
+            group=group,
+            scheduled_date=today + datetime.timedelta(days=1),
+            scheduled_time=group.start_time,
+            lead_owner=owner,
         )
         if not LeadReminder.objects.filter(lead=lead).exists():
-            LeadReminder.objects.create(lead=lead, salesperson=owner, due_at=timezone.now())
+            LeadReminder.objects.create(lead=lead, salesperson=owner, due_at=timezone.now(), lead_owner=owner)
         Delivery.objects.create(
+            lead_owner=owner,
             key=f"trial_pre_sales:{trial.pk}:pre:{owner.pk}",
             kind="trial_pre_sales",
             channel="email",
@@ -65,7 +71,7 @@ def add_rows(n: int, owner, group) -> None:
             occurrence="pre",
             due_at=timezone.now(),
         )
-        Enrollment.objects.create(group=group, lead=lead, enrolled_by=owner)
+        Enrollment.objects.create(group=group, lead=lead, enrolled_by=owner, lead_owner=owner)
         IntakeEventFactory(lead=lead)
         ImportLogFactory(created_by=owner)
 

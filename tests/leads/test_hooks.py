@@ -8,15 +8,24 @@ from leads import hooks, lead_page, services
 from leads.models import Lead, LeadStatus, LeadStatusChange
 from reminders import lead_hooks as reminder_hooks
 from reminders import lead_page as reminder_page
+from scheduling import lead_hooks as scheduling_hooks
 from tests.leads.factories import LeadFactory
 from trials import lead_hooks as trial_hooks
 from trials import lead_page as trial_page
 
 
 def test_every_event_is_wired_to_the_apps_the_docstring_names():
-    assert hooks.subscribers(hooks.LeadAssigned) == (reminder_hooks.on_lead_assigned,)
-    assert hooks.subscribers(hooks.LeadUnassigned) == (reminder_hooks.on_lead_unassigned,)
-    # reminders before trials: INSTALLED_APPS (layer) order.
+    # scheduling, reminders, trials: INSTALLED_APPS (layer) order.
+    assert hooks.subscribers(hooks.LeadAssigned) == (
+        scheduling_hooks.on_lead_assigned,
+        reminder_hooks.on_lead_assigned,
+        trial_hooks.on_lead_assigned,
+    )
+    assert hooks.subscribers(hooks.LeadUnassigned) == (
+        scheduling_hooks.on_lead_unassigned,
+        reminder_hooks.on_lead_unassigned,
+        trial_hooks.on_lead_unassigned,
+    )
     assert hooks.subscribers(hooks.LeadStatusChanged) == (
         reminder_hooks.on_lead_status_changed,
         trial_hooks.on_lead_status_changed,

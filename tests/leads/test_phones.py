@@ -200,3 +200,14 @@ def test_the_fast_path_takes_the_shapes_of_the_import_files():
 
     for typed in ["+998 90 123 45 67", "+998901234567", "998901234567", "90 123-45-67", "8 (90) 123 45 67"]:
         assert _fast_uz(typed) == "+998901234567"
+
+
+@pytest.mark.parametrize(
+    "prefix", ["20", "33", "50", "55", "61", "71", "77", "88", "90", "91", "93", "94", "95", "97", "98", "99"]
+)
+def test_an_uzbek_number_reads_as_phonenumbers_formats_it_without_its_parse(prefix):
+    import phonenumbers
+
+    e164 = f"+998{prefix}1234567"
+    expected = phonenumbers.format_number(phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    assert format_phone_display.__wrapped__(e164) == expected

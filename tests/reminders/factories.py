@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 
 from leads.models import Lead
+from leads.services import lead_rows_move
 from reminders.models import LeadReminder, LeadReminderKind
 from tests.factories import SalespersonFactory
 from tests.leads.factories import LeadFactory
@@ -27,6 +28,12 @@ class LeadReminderFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def assign_lead(self, create, extracted, **kwargs):
-        if create and self.lead.assigned_to_id is None:
+        if not create:
+            return
+        if self.lead.assigned_to_id is None:
             Lead.objects.filter(pk=self.lead_id).update(assigned_to=self.salesperson)
             self.lead.assigned_to = self.salesperson
+            # What lead_assign would have moved with the lead (leads.models.lead_owner_field).
+            lead_rows_move(lead=self.lead, owner_id=self.salesperson.pk)
+        LeadReminder.objects.filter(pk=self.pk).update(lead_owner=self.lead.assigned_to_id)
+        self.lead_owner_id = self.lead.assigned_to_id

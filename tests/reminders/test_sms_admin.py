@@ -135,3 +135,14 @@ def test_list_query_counts_do_not_grow_with_rows(manager_client):
             gateway_status="DELIVRD",
         )
     assert (count(DELIVERIES), count(TEMPLATES)) == few
+
+
+def test_deliveries_filter_by_the_gateways_report_without_reading_every_report(manager_client):
+    delivered_sms(4)
+    with CaptureQueriesContext(connection) as ctx:
+        html = manager_client.get(DELIVERIES, {"report": "undelivered"}).content.decode()
+    assert html.count('<span class="badge badge-red">REJECTD</span>') == 2
+    assert '<span class="badge badge-green">DELIVRD</span>' not in html
+    assert "DISTINCT" not in " ".join(q["sql"] for q in ctx.captured_queries)
+    delivered = manager_client.get(DELIVERIES, {"report": "delivered"}).content.decode()
+    assert delivered.count('<span class="badge badge-green">DELIVRD</span>') == 2
