@@ -344,9 +344,10 @@ CALL_TRACKING_SECRET = env.str("CALL_TRACKING_SECRET", default="")
 IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=50)
 IMPORT_XLSX_MAX_UNCOMPRESSED_MB = env.int("IMPORT_XLSX_MAX_UNCOMPRESSED_MB", default=500)
 IMPORT_BACKGROUND_ROW_THRESHOLD = env.int("IMPORT_BACKGROUND_ROW_THRESHOLD", default=5000)
-# Admin/API uploads with more rows than this are previewed in the worker (the page
-# shows progress); a file that does not say how many rows it has above this size, and
-# a workbook above this size without being opened in the request (README "Lead import").
+# Admin/API uploads with more rows than this (estimated) are previewed in the worker,
+# the page showing progress; so are files over IMPORT_PREVIEW_BACKGROUND_KB whose row
+# count cannot be estimated, and workbooks over it (not opened in the request at all:
+# openpyxl's load alone takes seconds). README "Lead import".
 IMPORT_PREVIEW_BACKGROUND_ROW_THRESHOLD = env.int("IMPORT_PREVIEW_BACKGROUND_ROW_THRESHOLD", default=20000)
 IMPORT_PREVIEW_BACKGROUND_KB = env.int("IMPORT_PREVIEW_BACKGROUND_KB", default=1024)
 # Path to a Google service-account JSON key; share the sheets with its e-mail address.
