@@ -2,7 +2,7 @@
 occupancy. Load figures come from scheduling.selectors.groups_with_load (the
 Group properties refuse to run without it); enrolments are written by
 scheduling.services.enrollment_create / enrollment_leave; rows about leads go
-through leads_visible_to."""
+through leads_visible_to (enrolments: rows_of_visible_leads, on their lead_owner)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from api.base import BRIEF_PARAMETER, BriefMixin, ModelSerializer, UserBriefSerializer
 from api.filters import IdFilter, id_input
 from api.pagination import Cursor
-from leads.selectors import leads_visible_to
+from leads.selectors import leads_visible_to, rows_of_visible_leads
 from scheduling import selectors, services
 from scheduling.models import Course, Enrollment, EnrollmentStatus, Group, Room, RoomOccupancy
 from scheduling.patterns import DayPattern, iter_sessions
@@ -338,7 +338,7 @@ class EnrollmentViewSet(
     required_perms = {"leave": ("scheduling.change_enrollment",)}
 
     def get_queryset(self):
-        return Enrollment.objects.filter(lead__in=leads_visible_to(self.request.user).values("pk"))
+        return rows_of_visible_leads(self.request.user, Enrollment.objects.all())
 
     def create(self, request, *args, **kwargs):
         data = EnrollmentCreateSerializer(data=request.data)
