@@ -13,13 +13,13 @@ from xml.etree import ElementTree
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import translation
 
 from core.errors import error_text
 from import_service import readers
 from import_service.models import ImportLog, ImportStatus, InputKind
 from import_service.services.inputs import import_assigner, import_open_file
-from import_service.services.runs import DEFAULT_SOURCES, import_execute, import_log_fail
+from import_service.services.runs import DEFAULT_SOURCES, import_execute, import_log_claim, import_log_fail
 from leads.services import validate_source
 
 SAMPLE_BYTES = 256 * 1024
@@ -163,14 +163,8 @@ def import_preview_stored(*, log: ImportLog) -> ImportLog:
     was uploaded in (its row reasons and failure are read by that person). Safe
     to deliver twice: it claims the log (queued → running) first. A file that
     cannot be read any more leaves the log failed with the reason."""
-    if not log.dry_run or log.status != ImportStatus.QUEUED:
+    if not log.dry_run or log.status != ImportStatus.QUEUED or not import_log_claim(log=log):
         return log
-    claimed = ImportLog.objects.filter(pk=log.pk, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
-        return log
-    log.refresh_from_db()
     options = log.options or {}
     with translation.override(options.get("language") or settings.LANGUAGE_CODE):
         try:

@@ -175,16 +175,21 @@ def import_execute(
     return ImportResult(log=log)
 
 
-def import_run_stored(*, log: ImportLog) -> ImportLog:
-    """Run ``log`` from its stored file and options (the admin confirm step and the Celery task)."""
-    if log.status not in (ImportStatus.QUEUED,):
-        return log  # already run (a redelivered task)
+def import_log_claim(*, log: ImportLog) -> bool:
+    """Switch a queued log to running, in one conditional UPDATE, and reload it;
+    False when another worker claimed it first (a task delivered twice)."""
     claimed = ImportLog.objects.filter(pk=log.pk, status=ImportStatus.QUEUED).update(
         status=ImportStatus.RUNNING, started_at=timezone.now()
     )
-    if not claimed:
-        return log
-    log.refresh_from_db()
+    if claimed:
+        log.refresh_from_db()
+    return bool(claimed)
+
+
+def import_run_stored(*, log: ImportLog) -> ImportLog:
+    """Run ``log`` from its stored file and options (the admin confirm step and the Celery task)."""
+    if log.status not in (ImportStatus.QUEUED,) or not import_log_claim(log=log):
+        return log  # already run or running (a redelivered task)
     options = log.options or {}
     try:
         table, mapping = import_open_file(
