@@ -272,6 +272,20 @@ def salesperson_filter(field_path: str, *, with_unassigned: bool = False):
     return SalespersonFilter
 
 
+class OwnRowsColumnsMixin:
+    """Drops the columns naming the salesperson from a salesperson's list: their
+    lists hold only their own rows, so the column repeated their own name on
+    every row and took room a phone does not have. Managers keep it."""
+
+    salesperson_columns: tuple[str, ...] = ()
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if roles.is_manager(request.user):
+            return columns
+        return [column for column in columns if column not in self.salesperson_columns]
+
+
 class ReadOnlyAdminMixin:
     """For rows written only by services (history, rollups, counters) or admin
     entries that are really pages: people read them, nobody adds, edits or deletes."""

@@ -20,7 +20,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from core.admin_lists import LargeListMixin, LatestRowsInlineMixin
-from core.admin_tools import DateRangeFilter, ExportMixin, ReadOnlyAdminMixin, intermediate_action, salesperson_filter
+from core.admin_tools import (
+    DateRangeFilter,
+    ExportMixin,
+    OwnRowsColumnsMixin,
+    ReadOnlyAdminMixin,
+    intermediate_action,
+    salesperson_filter,
+)
 from core.badges import deadline_badge
 from core.days import day_bounds
 from leads import lead_page, services
@@ -103,7 +110,7 @@ class LeadInquiryInline(LatestRowsInlineMixin, ReadOnlyAdminMixin, admin.Tabular
 
 
 @admin.register(Lead)
-class LeadAdmin(LargeListMixin, ExportMixin, admin.ModelAdmin):
+class LeadAdmin(OwnRowsColumnsMixin, LargeListMixin, ExportMixin, admin.ModelAdmin):
     form = LeadAdminForm
     save_on_top = True  # a long page: Save without scrolling to the bottom (on a phone too)
     list_display = [
@@ -118,6 +125,7 @@ class LeadAdmin(LargeListMixin, ExportMixin, admin.ModelAdmin):
         "created_at",
     ]
     list_display_links = ["name", "phone_display"]
+    salesperson_columns = ("assigned_to",)
     # Each on an index (core.admin_lists): name, phone, (status|source|follow-up, created_at), created_at.
     sortable_by = ["name", "phone_display", "status_label", "follow_up", "source_label", "created_at"]
     list_select_related = ["assigned_to"]

@@ -16,6 +16,7 @@ from core.admin_tools import (
     DateRangeFilter,
     DeleteSelectedLastMixin,
     ExportMixin,
+    OwnRowsColumnsMixin,
     ReadOnlyAdminMixin,
     intermediate_action,
     salesperson_filter,
@@ -67,8 +68,9 @@ class GatewayStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(LeadReminder)
-class LeadReminderAdmin(LargeListMixin, LeadSearchMixin, ExportMixin, admin.ModelAdmin):
+class LeadReminderAdmin(OwnRowsColumnsMixin, LargeListMixin, LeadSearchMixin, ExportMixin, admin.ModelAdmin):
     list_display = ["lead", "salesperson", "kind", "deadline", "status_label", "reminder_count", "last_sent_at", "note"]
+    salesperson_columns = ("salesperson",)
     list_select_related = ["lead", "salesperson"]
     list_filter = [OverdueFilter, "status", "kind", salesperson_filter("salesperson"), ("due_at", DateRangeFilter)]
     search_fields = ["lead__full_name", "lead__phone", "note"]

@@ -19,6 +19,7 @@ from core.admin_lists import LargeListMixin
 from core.admin_tools import (
     ConfirmForm,
     ExportMixin,
+    OwnRowsColumnsMixin,
     ReadOnlyAdminMixin,
     add_service_errors,
     form_page,
@@ -95,7 +96,7 @@ class TrialReminderInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Trial)
-class TrialAdmin(LargeListMixin, LeadSearchMixin, ExportMixin, admin.ModelAdmin):
+class TrialAdmin(OwnRowsColumnsMixin, LargeListMixin, LeadSearchMixin, ExportMixin, admin.ModelAdmin):
     list_display = [
         "lead",
         "group",
@@ -107,6 +108,7 @@ class TrialAdmin(LargeListMixin, LeadSearchMixin, ExportMixin, admin.ModelAdmin)
         "flags",
         "salesperson",
     ]
+    salesperson_columns = ("salesperson",)
     list_select_related = ["lead", "lead__assigned_to", "group", "group__course"]
     list_filter = [
         "status",
