@@ -44,10 +44,11 @@ class TimetableView(SchedulingAdminView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = TimetableFilterForm(self.request.GET or None)
-        room = teacher = None
-        week = None
-        if form.is_bound and form.is_valid():
-            room, teacher, week = form.cleaned_data["room"], form.cleaned_data["teacher"], form.cleaned_data["week"]
+        room = teacher = week = None
+        if form.is_bound:
+            # A bad field (a mistyped week) is said beside it; the good ones still apply.
+            form.is_valid()
+            room, teacher, week = (form.cleaned_data.get(name) for name in ("room", "teacher", "week"))
         if room is None and teacher is None:
             user = self.request.user
             if user.groups.filter(name=roles.TEACHERS).exists() and not roles.is_manager(user):

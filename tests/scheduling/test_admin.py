@@ -247,6 +247,15 @@ class TestTimetableViews:
         assert 'class="tt-entry badge-orange"' in html  # 2 of 4 = 50%
         assert "Mon 30 Nov" in html and "2/4 · 50%" in html
 
+    def test_a_mistyped_week_is_said_and_the_chosen_room_stays(self, manager_client, week):
+        other = RoomFactory(name="001 first by name", capacity=8)
+        url = reverse("admin:scheduling_room_timetable")
+        response = manager_client.get(url, {"room": week.room.pk, "week": "31.02.2026"})
+        assert response.status_code == 200
+        assert response.context["subject"] == week.room != other
+        html = response.content.decode()
+        assert 'class="errornote"' in html and 'value="31.02.2026"' in html and 'aria-invalid="true"' in html
+
     def test_teacher_sees_own_timetable_by_default(self, client, week):
         client.force_login(week.teacher)
         response = client.get(reverse("admin:scheduling_room_timetable"), {"week": "2026-12-02"})
