@@ -121,7 +121,7 @@ def test_a_translation_that_drops_a_placeholder_is_reported(fake_app, tmp_path):
 def test_an_app_whose_templates_translate_text_is_refused_rather_than_half_read(fake_app):
     (fake_app / "templates").mkdir()
     (fake_app / "templates" / "page.html").write_text("{% translate 'Hello' %}")
-    with pytest.raises(NotImplementedError, match="page.html"):
+    with pytest.raises(catalogues.TemplatesNotRead, match="page.html"):
         catalogues.source_messages("fakeapp", directory=fake_app)
 
 
