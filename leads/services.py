@@ -456,9 +456,18 @@ def lead_rows_move(*, lead: Lead, owner_id: int | None) -> None:
     """Give the lead's status changes and inquiries its new salesperson
     (``lead_owner``, see leads.models.lead_owner_field), inside the transaction
     that (re)assigns it. Trials, follow-ups and deliveries are moved by their
-    apps on the same LeadAssigned / LeadUnassigned event (leads.hooks)."""
-    for model in (LeadStatusChange, LeadInquiry):
+    apps on the same LeadAssigned / LeadUnassigned event (leads.hooks), with
+    lead_owner_rows_move."""
+    lead_owner_rows_move(LeadStatusChange, LeadInquiry, lead=lead, owner_id=owner_id)
+
+
+def lead_owner_rows_move(*models, lead: Lead, owner_id: int | None) -> int:
+    """Set ``lead_owner`` of the lead's rows in each of ``models`` (rows that
+    already have it are left alone); the number of rows moved."""
+    return sum(
         model.objects.filter(lead_id=lead.pk).exclude(lead_owner_id=owner_id).update(lead_owner_id=owner_id)
+        for model in models
+    )
 
 
 def lead_note_next_followup(*, lead: Lead, due_at: datetime | None) -> None:

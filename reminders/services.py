@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from leads.models import Lead, LeadStatus
-from leads.services import lead_change_status, lead_note_next_followup
+from leads.services import lead_change_status, lead_note_next_followup, lead_owner_rows_move
 from reminders.models import OPEN_REMINDER_STATUSES, Delivery, LeadReminder, LeadReminderKind, LeadReminderStatus
 
 FOLLOWUP_IN_PAST = _("The follow-up time must be in the future.")
@@ -73,8 +73,7 @@ def lead_rows_move_to_owner(*, lead: Lead, owner_id: int | None) -> None:
     (``lead_owner``): called, through leads.hooks, in the transaction that
     (re)assigns the lead. ``salesperson`` of a follow-up is not touched: it
     says whom that follow-up was for."""
-    for model in (LeadReminder, Delivery):
-        model.objects.filter(lead_id=lead.pk).exclude(lead_owner_id=owner_id).update(lead_owner_id=owner_id)
+    lead_owner_rows_move(LeadReminder, Delivery, lead=lead, owner_id=owner_id)
 
 
 def followup_set(

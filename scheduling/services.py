@@ -221,7 +221,7 @@ def enrollment_check(*, group: Group, lead, at: datetime.datetime | None = None)
 def enrollments_move_to_owner(*, lead: Lead, owner_id: int | None) -> int:
     """Give the lead's enrolments its current salesperson (``lead_owner``):
     called, through leads.hooks, in the transaction that (re)assigns the lead."""
-    return Enrollment.objects.filter(lead_id=lead.pk).exclude(lead_owner_id=owner_id).update(lead_owner_id=owner_id)
+    return lead_services.lead_owner_rows_move(Enrollment, lead=lead, owner_id=owner_id)
 
 
 def enrollment_create(

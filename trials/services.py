@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from leads.models import Lead, LeadStatus
-from leads.services import lead_change_status, lead_mark_lost
+from leads.services import lead_change_status, lead_mark_lost, lead_owner_rows_move
 from scheduling import selectors as scheduling_selectors
 from scheduling.models import Group
 from scheduling.patterns import DayPattern, describe_date, meets_on
@@ -106,7 +106,7 @@ def _reminder_times(trial: Trial) -> tuple[datetime.datetime, datetime.datetime]
 def trials_move_to_owner(*, lead: Lead, owner_id: int | None) -> int:
     """Give the lead's trials its current salesperson (``lead_owner``): called,
     through leads.hooks, in the transaction that (re)assigns the lead."""
-    return Trial.objects.filter(lead_id=lead.pk).exclude(lead_owner_id=owner_id).update(lead_owner_id=owner_id)
+    return lead_owner_rows_move(Trial, lead=lead, owner_id=owner_id)
 
 
 def trial_book(
