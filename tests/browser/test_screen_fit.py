@@ -223,6 +223,21 @@ def test_at_1366_px_a_list_shows_its_key_columns_without_an_inner_scroll_bar(
     expect(page.locator("#changelist-filter")).to_be_visible()  # the filters stay beside the list
 
 
+@pytest.mark.parametrize("language", ["uz", "ru"])
+def test_at_1366_px_a_salespersons_lead_list_has_no_column_naming_them(page, admin_login, seller, language):
+    leads_of(seller, count=3)
+    user_language_set(user=seller, language=language)
+    page.set_viewport_size(LAPTOP)
+    admin_login(seller)
+    page.goto("/admin/leads/lead/")
+    shoot(page, f"laptop-leads-list-salesperson-{language}", full_page=False)
+
+    assert fits(no_sideways_scroll(page, "#changelist-form .results"))
+    expect(page.locator("#result_list tbody tr")).to_have_count(3)
+    expect(page.locator("#result_list .column-assigned_to")).to_have_count(0)
+    expect(page.locator("#result_list tbody tr").first.locator(".field-follow_up")).to_be_visible()
+
+
 META_HEADERS = [
     "id",
     "created_time",
