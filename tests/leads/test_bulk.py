@@ -5,13 +5,14 @@ import datetime
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leads import bulk, hooks
 from leads.bulk import BulkEntry, leads_bulk_register
 from leads.models import Lead, LeadInquiry, LeadSource, LeadStatus, LeadStatusChange
-from leads.services import lead_register_inquiry
+from leads.services import inquiry_row, lead_register_inquiry
 from tests.leads.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -134,6 +135,45 @@ def test_values_shared_by_several_inserts_are_adapted_as_when_each_is_alone():
     again = bulk._adapted(columns, [(5, NOW, "e"), (6, AT, "f")], memo)
     assert list(map(tuple, first)) == list(map(tuple, bulk._adapted(columns, rows)))
     assert [tuple(r) for r in again] == [tuple(r) for r in bulk._adapted(columns, [(5, NOW, "e"), (6, AT, "f")])]
+
+
+@pytest.mark.parametrize("count", [1, 7, 250, 251, 1234])
+def test_rows_inserted_many_to_a_statement_land_each_once_in_order(monkeypatch, count):
+    """Full statements of MAX_ROWS_PER_INSERT rows, then one for the rest; where
+    the parameter limit allows fewer rows than that, the limit decides."""
+    monkeypatch.setattr(bulk, "MAX_ROWS_PER_INSERT", 250)
+    lead = LeadFactory()
+    rows = [
+        inquiry_row(lead_id=lead.pk, source=LeadSource.CSV, at=AT, is_repeat=i % 2 == 0, note=f"row {i} 100%")
+        for i in range(count)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        bulk.insert_rows(LeadInquiry, rows)
+    stored = list(
+        LeadInquiry.objects.filter(lead=lead, received_at=AT)
+        .order_by("pk")
+        .values_list("note", "is_repeat", "received_at")
+    )
+    assert stored == [(r["note"], r["is_repeat"], AT) for r in rows]
+    if connection.vendor == "sqlite":  # the full statements are one executemany, the rest one more
+        assert len(queries) == (count >= 250) + (count % 250 > 0)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="COPY has no parameters")
+def test_a_statement_never_has_more_parameters_than_sqlite_allows(monkeypatch):
+    monkeypatch.setattr(bulk, "_max_query_params", lambda: 15)  # 2 rows of 7 columns
+    lead = LeadFactory()
+    rows = [inquiry_row(lead_id=lead.pk, source=LeadSource.CSV, at=AT, is_repeat=False, note=str(i)) for i in range(5)]
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(max(len(p) for p in params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        bulk.insert_rows(LeadInquiry, rows)
+    assert statements == [14, 7]  # statements of two rows (14 parameters each), then the last row alone
+    assert sorted(LeadInquiry.objects.filter(lead=lead, received_at=AT).values_list("note", flat=True)) == list("01234")
 
 
 def test_leads_registered_in_bulk_take_their_ids_as_any_other_lead_would():
