@@ -375,13 +375,15 @@ def _converted(values: tuple, adapt, done: dict) -> list:
     """``values`` through ``adapt``, each object converted once. The same object
     often fills several columns (a lead's first time is its created, status and
     inquiry time; the run's time its updated and assigned time). Keyed by id():
-    ``done`` keeps each value alive, so no other object can take its id while it
-    is in use; None stays None."""
-    done.setdefault(id(None), (None, None))
-    for value in values:
-        if id(value) not in done:
-            done[id(value)] = (value, adapt(value))
-    return [done[id(value)][1] for value in values]
+    ``done`` keeps each value alive (under the key ``alive``), so no other object
+    can take its id while it is in use; None stays None."""
+    alive = done.setdefault("alive", {id(None): None})
+    adapted = done.setdefault("adapted", {id(None): None})
+    ids = list(map(id, values))
+    new = {key: value for key, value in zip(ids, values, strict=True) if key not in adapted}
+    alive.update(new)
+    adapted.update(zip(new, map(adapt, new.values()), strict=True))
+    return list(map(adapted.__getitem__, ids))
 
 
 def _sqlite_datetime():
