@@ -91,6 +91,7 @@ class Lead(models.Model):
         on_delete=models.SET_NULL,
         related_name="leads",
         verbose_name=_("salesperson"),
+        db_index=False,  # the salesperson indexes below begin with it (migration 0012)
     )
     course_interest = models.CharField(_("course asked about"), max_length=200, blank=True)
     comment = models.TextField(_("comment"), blank=True)
@@ -158,7 +159,6 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["source", "created_at"]),
-            models.Index(fields=["assigned_to", "status"]),
             # A salesperson's lead list in its default order (newest first).
             models.Index(fields=["assigned_to", "created_at"], name="lead_mine_newest_idx"),
             # A salesperson's list filtered or sorted by status or source: their

@@ -1,0 +1,38 @@
+"""The row log's index on ``log`` alone, which every logged row was written
+into: the (log, outcome, row_number) index begins with it. Dropped by name, as
+leads 0012 explains (AlterField would copy the table on SQLite and re-check the
+foreign key on PostgreSQL)."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("import_service", "0008_estimated_rows"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="importrow",
+                    name="log",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rows",
+                        to="import_service.importlog",
+                        verbose_name="log",
+                    ),
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    'DROP INDEX IF EXISTS "import_service_importrow_log_id_5fa6de14"',
+                    'CREATE INDEX IF NOT EXISTS "import_service_importrow_log_id_5fa6de14" '
+                    'ON "import_service_importrow" ("log_id")',
+                ),
+            ],
+        ),
+    ]
