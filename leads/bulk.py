@@ -32,7 +32,6 @@ from datetime import datetime, timedelta
 from functools import partial
 from itertools import chain
 from operator import itemgetter
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -507,25 +506,34 @@ def _new_lead_defaults(now: datetime) -> dict:
     return defaults
 
 
+class _Columns:
+    """A dict of column values seen as attributes, which is how lead_init_new
+    sets a new lead's state: no model instance (or namespace copy) per row."""
+
+    def __init__(self, values: dict):
+        self.__dict__ = values
+
+
 def _new_lead_row(defaults: dict, phone: str, group: list[BulkEntry], source: str, assignee, now: datetime) -> dict:
     """The column values of the lead a new phone's rows make: the first row's
     details, blanks filled from its repeats, the state lead_init_new gives."""
     first = group[0]
     details = first.details
+    repeats = ()
     if len(group) > 1:
         details = dict(details)
         for entry in group[1:]:
             for name, value in entry.details.items():
                 if name in FILLABLE_FIELDS and value and not details.get(name):
                     details[name] = value
-    repeats = _fresh_repeats(group)
-    lead = SimpleNamespace(**defaults)  # lead_init_new only sets attributes: no model instance needed
-    vars(lead).update(details)
-    lead.phone = phone
-    lead.source = source
-    lead.created_at = first.at
-    lead.inquiry_count = 1 + len(repeats)
-    lead.last_inquiry_at = max(e.at for e in [first, *repeats]) if repeats else first.at
-    lead.assigned_to_id = assignee.pk if assignee is not None else None
-    lead.assigned_at = now if assignee is not None else None
-    return vars(lead_init_new(lead, at=first.at))
+        repeats = _fresh_repeats(group)
+    row = {**defaults, **details}
+    row["phone"] = phone
+    row["source"] = source
+    row["created_at"] = first.at
+    row["inquiry_count"] = 1 + len(repeats)
+    row["last_inquiry_at"] = max(e.at for e in [first, *repeats]) if repeats else first.at
+    row["assigned_to_id"] = assignee.pk if assignee is not None else None
+    row["assigned_at"] = now if assignee is not None else None
+    lead_init_new(_Columns(row), at=first.at)
+    return row

@@ -16,6 +16,7 @@ so the expressions the database runs are exactly those the indexes are built on:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -29,6 +30,7 @@ from leads.selectors import lead_phone_search_filter
 # backtick, the acute and grave accents and the prime; all become the ASCII one.
 APOSTROPHES = "\u02bb\u02bc'\u2019\u2018`\u00b4\u02b9\u2032\u02bd"
 _APOSTROPHE_TABLE = str.maketrans(dict.fromkeys(APOSTROPHES, "'"))
+_has_apostrophe = re.compile(f"[{re.escape(APOSTROPHES)}]").search
 # Trigrams need three characters: a shorter word cannot use the index, so it is
 # left out when a longer word is there to search by.
 MIN_INDEXED_WORD = 3
@@ -40,8 +42,11 @@ MAX_LEAD_IDS = 1000
 def normalise_search_text(text: str) -> str:
     """Casefolded (Latin and Cyrillic alike), apostrophe variants as ``'``, ё as е,
     runs of spaces as one."""
-    # Apostrophes first: NFKC would turn the acute accent into a space and a combining mark.
-    text = unicodedata.normalize("NFKC", (text or "").translate(_APOSTROPHE_TABLE)).casefold()
+    text = text or ""
+    if _has_apostrophe(text):  # translate looks up every character: most names need none of it
+        # Apostrophes first: NFKC would turn the acute accent into a space and a combining mark.
+        text = text.translate(_APOSTROPHE_TABLE)
+    text = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(text.replace("ё", "е").split())
 
 

@@ -120,30 +120,47 @@ def parse_row(
 ) -> ParsedRow | None:
     """Phone and time of one row (None for a blank row); its other details are
     read when it is written (row_details). ``tz``: the zone of naive times, and
-    ``region``: the phone region (the current / configured ones by default; a
-    run looks them up once, not per row)."""
-    try:
-        values = tuple(map(str.strip, cells))  # a CSV row: all text
-    except TypeError:  # a spreadsheet row: numbers, dates, empty cells
-        values = tuple(c.strip() if type(c) is str else readers.cell_text(c) for c in cells)
-    if not any(values):
-        return None
-    packed = _SEP.join(values)
-    row = ParsedRow(number=number, packed=values if packed.count(_SEP) != len(values) - 1 else packed)
-    phone_raw = created_time = None
-    for index, field in mapping.items():
+    ``region``: the phone region (the current / configured ones by default)."""
+    return row_parser(mapping, now=now, tz=tz, region=region)(number, cells)
+
+
+def row_parser(
+    mapping: dict[int, str],
+    *,
+    now: datetime.datetime,
+    tz: datetime.tzinfo | None = None,
+    region: str | None = None,
+) -> Callable[[int, list], ParsedRow | None]:
+    """``parse_row`` for every row of one run: the phone and time columns, the
+    zone and the region are looked up once, not per row."""
+    phone_at = time_at = None
+    for index, field in mapping.items():  # the last column mapped to a field wins
         if field == "phone":
-            phone_raw = cells[index]
+            phone_at = index
         elif field == "created_time":
-            created_time = cells[index]
-    try:
-        row.phone = normalize_phone(phone_raw, region)
-    except InvalidPhone as exc:
-        row.error = str(NO_PHONE) if readers.cell_text(phone_raw) == "" else str(exc)
+            time_at = index
+    tz = tz or timezone.get_current_timezone()
+
+    def parse(number: int, cells: list) -> ParsedRow | None:
+        try:
+            values = tuple(map(str.strip, cells))  # a CSV row: all text
+        except TypeError:  # a spreadsheet row: numbers, dates, empty cells
+            values = tuple(c.strip() if type(c) is str else readers.cell_text(c) for c in cells)
+        if not any(values):
+            return None
+        packed = _SEP.join(values)
+        row = ParsedRow(number=number, packed=values if packed.count(_SEP) != len(values) - 1 else packed)
+        phone_raw = None if phone_at is None else cells[phone_at]
+        try:
+            row.phone = normalize_phone(phone_raw, region)
+        except InvalidPhone as exc:
+            row.error = str(NO_PHONE) if readers.cell_text(phone_raw) == "" else str(exc)
+            return row
+        moment = None if time_at is None else parse_created_time(cells[time_at], tz)
+        row.at = min(moment, now) if moment else None
         return row
-    moment = parse_created_time(created_time, tz)
-    row.at = min(moment, now) if moment else None
-    return row
+
+    return parse
 
 
 def row_details(values: tuple[str, ...], mapping: dict[int, str]) -> dict:

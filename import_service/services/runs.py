@@ -28,7 +28,7 @@ from core.errors import error_text
 from import_service import readers
 from import_service.models import ImportLog, ImportRow, ImportStatus, InputKind, RowOutcome
 from import_service.services.inputs import import_assigner, import_open_file
-from import_service.services.rows import ParsedRow, details_reader, parse_row
+from import_service.services.rows import ParsedRow, details_reader, row_parser
 from leads.bulk import BulkEntry, insert_rows, leads_bulk_register
 from leads.models import LeadSource
 from leads.services import validate_source
@@ -226,9 +226,9 @@ def _cyclic_gc_paused():
 def _read_all(*, log, table, mapping, now, progress) -> list[ParsedRow]:
     """Phase one: every non-blank row parsed and validated, progress saved per chunk."""
     rows: list[ParsedRow] = []
-    tz, region = timezone.get_current_timezone(), settings.DEFAULT_PHONE_REGION
+    parse = row_parser(mapping, now=now, region=settings.DEFAULT_PHONE_REGION)
     for number, cells in table.rows():
-        row = parse_row(number, cells, mapping, now=now, tz=tz, region=region)
+        row = parse(number, cells)
         if row is None:
             continue
         rows.append(row)

@@ -1,12 +1,16 @@
 """Lead search by name (admin and API): the Uzbek apostrophe variants are one
 letter, and Latin and Cyrillic match whatever their case (issue 12, item 7)."""
 
+import unicodedata
+
 import pytest
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from leads import services
 from leads.models import Lead
-from leads.search import APOSTROPHES, lead_search_q, normalise_search_text
+from leads.search import _APOSTROPHE_TABLE, APOSTROPHES, lead_search_q, normalise_search_text
 from tests.api.factories import api_client
 from tests.leads.factories import LeadFactory
 
@@ -22,6 +26,14 @@ def test_normalisation_casefolds_cyrillic_and_latin_and_spaces():
     assert normalise_search_text("  ГУЛОМ   Каримов ") == "гулом каримов"
     assert normalise_search_text("SEVARA") == "sevara"
     assert normalise_search_text("Фёдор") == "федор"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from(f"aBё Ё\u0301ʻ{APOSTROPHES}ﬁ½Ⅻ\u00a0\t"), max_size=20) | st.text(max_size=20))
+def test_the_apostrophe_shortcut_normalises_as_translating_every_text_would(text):
+    """normalise_search_text translates only a text with an apostrophe variant in it."""
+    translated = unicodedata.normalize("NFKC", text.translate(_APOSTROPHE_TABLE)).casefold()
+    assert normalise_search_text(text) == " ".join(translated.replace("ё", "е").split())
 
 
 def names_found(term: str) -> set[str]:
