@@ -111,3 +111,46 @@ class CopyLeadOwner(migrations.RunPython):
             [],
             {"app_label": self.app_label, "model_name": self.model_name, "batch": self.batch},
         )
+
+
+class DropIndexByName(migrations.RunPython):
+    """Drop the index ``name`` (CONCURRENTLY on PostgreSQL, so a deploy does not
+    queue reads and writes of a large table behind it; the migration sets
+    ``atomic = False``); ``create`` is the ``CREATE INDEX`` that puts it back,
+    for reversing (CONCURRENTLY added on PostgreSQL).
+
+    For an index the model state no longer has, or never had (the
+    ``varchar_pattern_ops`` copy PostgreSQL gets for an indexed text column),
+    where Django's own operation would do more than drop it: an AlterField of a
+    foreign key's ``db_index`` drops and re-adds the constraint on PostgreSQL
+    (checking every row under a lock) and copies the table on SQLite.
+    """
+
+    def __init__(self, *, name: str, create: str, postgres_only: bool = False):
+        self.index_name, self.create, self.postgres_only = name, create, postgres_only
+        super().__init__(self._drop, self._create, elidable=False)
+
+    def _applies(self, schema_editor) -> bool:
+        return schema_editor.connection.vendor == "postgresql" or not self.postgres_only
+
+    def _drop(self, apps, schema_editor):
+        if self._applies(schema_editor):
+            concurrently = " CONCURRENTLY" if schema_editor.connection.vendor == "postgresql" else ""
+            schema_editor.execute(f'DROP INDEX{concurrently} IF EXISTS "{self.index_name}"')
+
+    def _create(self, apps, schema_editor):
+        if self._applies(schema_editor):
+            sql = self.create
+            if schema_editor.connection.vendor == "postgresql":
+                sql = sql.replace("CREATE INDEX ", "CREATE INDEX CONCURRENTLY ", 1)
+            schema_editor.execute(sql)
+
+    def describe(self):
+        return f"Drop index {self.index_name}" + (", PostgreSQL only" if self.postgres_only else "")
+
+    def deconstruct(self):
+        return (
+            self.__class__.__qualname__,
+            [],
+            {"name": self.index_name, "create": self.create, "postgres_only": self.postgres_only},
+        )

@@ -11,10 +11,12 @@ never overwritten; a lost lead is reopened through ``lead_change_status``; each
 assigned new lead is announced as ``hooks.LeadAssigned``, as ``lead_assign`` does.
 
 The lead import (``import_service``) is its caller; it knows nothing about
-files. A fixed number of queries per chunk. The unique phone constraint is the guard against a concurrent webhook
-or import: an insert that hits it is rolled back to a savepoint, the phones
-that someone else created meanwhile are re-read (and locked) and treated as
-known, and the rest is inserted again.
+files. A chunk costs the same queries whatever its number of rows, but for the
+INSERTs where there is no COPY: a few per table (``_insert_many``). The unique
+phone constraint is the guard against a concurrent webhook or import: an insert
+that hits it is rolled back to a savepoint, the phones that someone else
+created meanwhile are re-read (and locked) and treated as known, and the rest
+is inserted again.
 
 Re-importing a file must not count its inquiries twice, so each imported
 inquiry carries a fingerprint of its row (``LeadInquiry.fingerprint``); a row
@@ -287,12 +289,13 @@ def _insert_many(cursor, insert: str, width: int, values: list[tuple]) -> None:
     rows — on SQLite a third of an import's insert time when paid per row.
 
     Statements of MAX_ROWS_PER_INSERT rows (or as many as the parameter limit
-    allows), the rest in statements of 256, 128, … rows. That is at most ten
-    statements whatever the number of rows, a handful of distinct ones, each
-    compiled once and kept in the driver's statement cache: one statement of
+    allows), the rest in statements of 256, 128, … rows: at most ten calls of
+    the driver per table and chunk, of a handful of distinct statements, each
+    compiled once and kept in the driver's statement cache. One statement of
     the rest's own size per call filled that cache with large compiled
     statements (30 MB in a 100k-row import), and small statements (20 rows)
-    cost as much per row as single ones."""
+    cost as much per row as single ones.
+    """
     per = max(1, min(MAX_ROWS_PER_INSERT, _max_query_params() // width))
     # SQLite's own "?" (Django's SQLite cursor rewrites each "%s" into one, which
     # for 20,000 placeholders costs more than the statement's binding).

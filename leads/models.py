@@ -69,6 +69,9 @@ class Lead(models.Model):
     """
 
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    # Unique, without the LIKE 'x%' copy of its index Django adds on PostgreSQL (dropped in
+    # migration 0012: the trigram index serves that): an AlterField that changes the
+    # column's type or uniqueness makes Django add it again.
     phone = models.CharField(_("phone"), max_length=20, unique=True, help_text=_("E.164, e.g. +998901234567"))
     phone_raw = models.CharField(
         _("phone as typed"), max_length=64, blank=True, help_text=_("The phone as it was typed or received.")

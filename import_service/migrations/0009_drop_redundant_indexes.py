@@ -1,13 +1,16 @@
 """The row log's index on ``log`` alone, which every logged row was written
-into: the (log, outcome, row_number) index begins with it. Dropped by name, as
-leads 0012 explains (AlterField would copy the table on SQLite and re-check the
-foreign key on PostgreSQL)."""
+into: the (log, outcome, row_number) index begins with it. Dropped by name,
+CONCURRENTLY on PostgreSQL (core.db_operations.DropIndexByName)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 
+from core.db_operations import DropIndexByName
+
 
 class Migration(migrations.Migration):
+    atomic = False
+
     dependencies = [
         ("import_service", "0008_estimated_rows"),
     ]
@@ -28,10 +31,9 @@ class Migration(migrations.Migration):
                 ),
             ],
             database_operations=[
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "import_service_importrow_log_id_5fa6de14"',
-                    'CREATE INDEX IF NOT EXISTS "import_service_importrow_log_id_5fa6de14" '
-                    'ON "import_service_importrow" ("log_id")',
+                DropIndexByName(
+                    name="import_service_importrow_log_id_5fa6de14",
+                    create='CREATE INDEX "import_service_importrow_log_id_5fa6de14" ON "import_service_importrow" ("log_id")',
                 ),
             ],
         ),

@@ -1,8 +1,8 @@
 """What one row of an import says: its phone (normalised, or why not), its own
 timestamp, a fingerprint of its content, and the lead fields it fills in.
 
-Pure: no database. ``parse_row`` runs for every row in phase one of a run
-(``runs``), so it keeps only what the second phase needs.
+Pure: no database. A ``row_parser`` parses every row in phase one of a run
+(``runs``), so a parsed row keeps only what the second phase needs.
 """
 
 import datetime
@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils import timezone
@@ -132,7 +133,7 @@ def row_parser(
     region: str | None = None,
 ) -> Callable[[int, list], ParsedRow | None]:
     """``parse_row`` for every row of one run: the phone and time columns, the
-    zone and the region are looked up once, not per row."""
+    zone and the region are found once, not per row."""
     phone_at = time_at = None
     for index, field in mapping.items():  # the last column mapped to a field wins
         if field == "phone":
@@ -140,6 +141,7 @@ def row_parser(
         elif field == "created_time":
             time_at = index
     tz = tz or timezone.get_current_timezone()
+    region = region or settings.DEFAULT_PHONE_REGION
 
     def parse(number: int, cells: list) -> ParsedRow | None:
         try:
