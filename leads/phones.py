@@ -77,6 +77,8 @@ def try_normalize_phone(raw, region: str | None = None) -> str | None:
 
 def _as_text(raw) -> str:
     """Spreadsheets hand phones over as numbers (998901234567.0, 9.98901234567E+11)."""
+    if type(raw) is str and "e" not in raw and "E" not in raw:  # nearly every phone: typed text
+        return raw.strip()
     if raw is None:
         return ""
     if isinstance(raw, bool):
@@ -94,7 +96,6 @@ def _as_text(raw) -> str:
     return text
 
 
-@lru_cache(maxsize=8192)  # repeats within a file; an import of 100k distinct numbers must not keep them all
 def _normalize(text: str, region: str) -> str | None:
     if region == "UZ":
         fast = _fast_uz(text)
@@ -124,6 +125,9 @@ def _fast_uz(text: str) -> str | None:
     return "+998" + national
 
 
+# The slow parse only: repeats within a file. The fast path costs less than a cache
+# look-up; an import of 100k distinct numbers must not keep them all.
+@lru_cache(maxsize=8192)
 def _normalize_full(text: str, region: str) -> str | None:
     digits = digits_only(text)
     candidates = [text]

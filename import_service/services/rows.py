@@ -75,29 +75,36 @@ class ParsedRow:
 def parse_created_time(value, tz: datetime.tzinfo | None = None) -> datetime.datetime | None:
     """A timestamp cell as an aware datetime (naive ones are local time: ``tz``,
     by default the current time zone), or None."""
-    if value is None or value == "":
+    if type(value) is str:  # a CSV cell, nearly every call
+        moment = _time_from_text(value.strip())
+    elif value is None or value == "":
         return None
-    if isinstance(value, datetime.datetime):
+    elif isinstance(value, datetime.datetime):
         moment = value
     elif isinstance(value, datetime.date):
         moment = datetime.datetime.combine(value, datetime.time.min)
     else:
-        text = str(value).strip()
-        moment = None
-        try:
-            moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            for fmt in _DATE_FORMATS:
-                try:
-                    moment = datetime.datetime.strptime(text, fmt)
-                    break
-                except ValueError:
-                    continue
-        if moment is None:
-            return None
+        moment = _time_from_text(str(value).strip())
+    if moment is None:
+        return None
     if moment.utcoffset() is None:
         moment = moment.replace(tzinfo=tz or timezone.get_current_timezone())  # what make_aware does
     return moment
+
+
+def _time_from_text(text: str) -> datetime.datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
 
 
 def row_fingerprint(values) -> str:
