@@ -182,28 +182,43 @@ def details_reader(mapping: dict[int, str]) -> Callable[[tuple[str, ...]], dict]
     columns (which fields there are, their length limits) is worked out once."""
     items = tuple(mapping.items())
     mapped = set(mapping.values())
-    text_fields = tuple(f for f in columns.TEXT_FIELDS if f in mapped)
     has_language = "language" in mapped
     has_names = bool(mapped & {"first_name", "last_name"})
     has_email = "email" in mapped
-    # Every field a row's details can hold, with its length limit.
-    names = ("phone_raw", *text_fields, "full_name", "comment", "language")
-    limits = tuple((name, _MAX_LENGTHS[name]) for name in dict.fromkeys(names) if name in _MAX_LENGTHS)
+    # Fields a later step may rewrite (the name from its parts, the comment with
+    # a bad e-mail, the e-mail itself once checked) are cut to length after it;
+    # the others as they are read.
+    later = {"language"} | ({"full_name"} if has_names else set()) | ({"email", "comment"} if has_email else set())
+    # A field mapped from several columns takes the last non-blank one, as a dict would.
+    text_columns = tuple(
+        (index, field, None if field in later else _MAX_LENGTHS.get(field))
+        for index, field in items
+        if field in columns.TEXT_FIELDS
+    )
+    phone_columns = tuple(index for index, field in items if field == "phone")
+    phone_limit = _MAX_LENGTHS["phone_raw"]
+    others = tuple((index, field) for index, field in items if field in {"language", "first_name", "last_name"})
+    later_limits = tuple((name, _MAX_LENGTHS[name]) for name in sorted(later) if name in _MAX_LENGTHS)
 
     def details_of(values: tuple[str, ...]) -> dict:
-        fields = {field: values[index] for index, field in items if values[index]}
-        details = {"phone_raw": fields.get("phone", "")}
-        for field in text_fields:
-            if field in fields:
-                details[field] = fields[field]
-        if has_language:
-            language = language_from(fields.get("language"))
-            if language:
-                details["language"] = language
-        if has_names:
-            first, last = fields.get("first_name", ""), fields.get("last_name", "")
-            if first or last:
-                details["full_name"] = " ".join(p for p in (details.get("full_name") or first, last) if p)
+        phone = ""
+        for index in phone_columns:
+            phone = values[index] or phone
+        details = {"phone_raw": phone[:phone_limit]}
+        for index, field, limit in text_columns:
+            value = values[index]
+            if value:
+                details[field] = value if limit is None or len(value) <= limit else value[:limit]
+        if others:
+            fields = {field: values[index] for index, field in others if values[index]}
+            if has_language:
+                language = language_from(fields.get("language"))
+                if language:
+                    details["language"] = language
+            if has_names:
+                first, last = fields.get("first_name", ""), fields.get("last_name", "")
+                if first or last:
+                    details["full_name"] = " ".join(p for p in (details.get("full_name") or first, last) if p)
         if has_email and details.get("email"):
             try:
                 validate_email(details["email"])
@@ -211,7 +226,7 @@ def details_reader(mapping: dict[int, str]) -> Callable[[tuple[str, ...]], dict]
                 # Keep what was typed where a person can see it, rather than lose it.
                 bad = details.pop("email")
                 details["comment"] = "\n".join(p for p in (details.get("comment", ""), f"E-mail as given: {bad}") if p)
-        for name, limit in limits:
+        for name, limit in later_limits:
             value = details.get(name)
             if value is not None and len(value) > limit:
                 details[name] = value[:limit]
