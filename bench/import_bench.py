@@ -1,6 +1,6 @@
 """Lead import benchmark: 100,000 realistic rows, against the physical floor and a peer.
 
-    make bench-import            # or: .venv/bin/python bench/import_bench.py [--rows N] [--keep]
+    make bench-import            # or: .venv/bin/python bench/import_bench.py [--rows N] [--repeat N] [--keep]
     .venv/bin/python bench/import_bench.py --postgres postgres://postgres@127.0.0.1:5432   # SQLite and PostgreSQL
 
 Generates a CSV like ops' real lists (phones typed every way, Cyrillic and
@@ -381,24 +381,37 @@ def spawn(name: str, workdir: Path, database_url: str, python: Path | str = sys.
     return json.loads(lines[-1][len("RESULT ") :])
 
 
-def bench_vendor(label: str, workdir: Path, new_database, python_peer: Path | None) -> dict:
-    """Each contender in a fresh, migrated database: ``new_database(name)`` gives its URL."""
+def bench_vendor(label: str, workdir: Path, new_database, python_peer: Path | None, repeat: int = 1) -> dict:
+    """Each contender in a fresh, migrated database: ``new_database(name)`` gives its URL.
+    With ``repeat``, the contenders take turns that many times and each one's
+    median run counts (times move by several per cent from run to run on a
+    shared machine)."""
     spawn("migrate", workdir, new_database("template"))
-    results = {}
-    for name in ("floor", "ours", "preview", "peer"):
-        if name == "peer" and python_peer is None:
-            continue
-        python = python_peer if name == "peer" else sys.executable
-        results[name] = spawn(name, workdir, new_database(name), python)
-        done = results[name]
-        print(f"  {label} {name}: {done['seconds']:.2f} s, CPU {done['cpu']:.2f} s", flush=True)
-    return results
+    runs: dict[str, list[dict]] = {}
+    for turn in range(repeat):
+        for name in ("floor", "ours", "preview", "peer"):
+            if name == "peer" and python_peer is None:
+                continue
+            python = python_peer if name == "peer" else sys.executable
+            done = spawn(name, workdir, new_database(name), python)
+            runs.setdefault(name, []).append(done)
+            where = f" (run {turn + 1} of {repeat})" if repeat > 1 else ""
+            print(f"  {label} {name}{where}: {done['seconds']:.2f} s, CPU {done['cpu']:.2f} s", flush=True)
+    return {name: median_run(done) for name, done in runs.items()}
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median wall clock, its CPU time replaced by the median CPU time."""
+    by_wall = sorted(runs, key=lambda r: r["seconds"])
+    cpu = sorted(r["cpu"] for r in runs)
+    return {**by_wall[len(runs) // 2], "cpu": cpu[len(runs) // 2], "runs": len(runs)}
 
 
 def report(label: str, results: dict) -> None:
     ours, floor, peer = results["ours"], results["floor"], results.get("peer")
     counts = f"{ours['created']:,} new, {ours['duplicates']:,} duplicates, {ours['errors']:,} errors"
-    print(f"\n{label}: {ours['rows']:,} rows ({counts})")
+    runs = f", median of {ours['runs']} runs each" if ours.get("runs", 1) > 1 else ""
+    print(f"\n{label}: {ours['rows']:,} rows ({counts}){runs}")
     measures = ["seconds", "cpu"] if ours["vendor"] == "sqlite" else ["seconds"]
     for measure in measures:
         print(f"  [{'wall clock' if measure == 'seconds' else 'CPU time'}]")
@@ -430,6 +443,7 @@ def main() -> int:
     )
     parser.add_argument("--peer-venv", type=Path, default=Path(tempfile.gettempdir()) / "crm-import-bench-peer")
     parser.add_argument("--no-peer", action="store_true", help="skip django-import-export")
+    parser.add_argument("--repeat", type=int, default=1, help="run each contender N times, report the medians")
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
@@ -452,7 +466,7 @@ def main() -> int:
             shutil.copyfile(workdir / "template.sqlite3", path)
         return f"sqlite:///{path}"
 
-    every = {"SQLite": bench_vendor("SQLite", workdir, sqlite_database, python_peer)}
+    every = {"SQLite": bench_vendor("SQLite", workdir, sqlite_database, python_peer, args.repeat)}
     made = []
     if args.postgres:
         prefix = f"import_bench_{os.getpid()}"
@@ -461,7 +475,7 @@ def main() -> int:
             made.append(f"{prefix}_{name}")
             return create_pg_database(args.postgres, made[-1], None if name == "template" else f"{prefix}_template")
 
-        every["PostgreSQL"] = bench_vendor("PostgreSQL", workdir, pg_database, python_peer)
+        every["PostgreSQL"] = bench_vendor("PostgreSQL", workdir, pg_database, python_peer, args.repeat)
     for label, results in every.items():
         report(label, results)
     print(f"\nfiles in {workdir}" + ("" if args.keep else " (removed)"))
