@@ -227,10 +227,7 @@ def child_ours(workdir: Path, dry_run: bool = False) -> dict:
     )
     assert Lead.objects.count() == log.created * (not dry_run)
     assert log.rows.count() == log.duplicates + log.errors
-    if connection.vendor == "postgresql" and not dry_run:
-        _dump_written(workdir)
-    return {
-        **result,
+    result |= {
         "rows": log.total,
         "created": log.created,
         "duplicates": log.duplicates,
@@ -238,6 +235,9 @@ def child_ours(workdir: Path, dry_run: bool = False) -> dict:
         "before_mb": before,
         "peak_mb": peak_rss_mb(),
     }
+    if connection.vendor == "postgresql" and not dry_run:
+        _dump_written(workdir)
+    return result
 
 
 def _written_tables() -> list[str]:
