@@ -131,7 +131,10 @@ def _make_due_chunk(n: int, offset: int) -> None:
     due = now - datetime.timedelta(minutes=20)
     LeadReminder.objects.bulk_create(
         [
-            LeadReminder(lead=lead, salesperson=people[i % 10], due_at=due, next_notify_at=due)
+            # lead_owner: the lead's salesperson, as the app writes it (leads.models.lead_owner_field).
+            LeadReminder(
+                lead=lead, salesperson=people[i % 10], lead_owner=people[i % 10], due_at=due, next_notify_at=due
+            )
             for i, lead in enumerate(leads)
         ],
         batch_size=2000,

@@ -5,7 +5,9 @@ A pass (the beat task every minute, or ``manage.py dispatch_reminders``):
 1. **Materialise.** Every source lists the deliveries that are due now; they
    are inserted with ``bulk_create(ignore_conflicts=True)`` on the unique
    ``key``, so two beats, two passes or a retried task never create two rows
-   for the same message.
+   for the same message. Each row gets its lead's salesperson as the lead
+   has it at that moment (``_insert_with_current_owners``), not as the source
+   read it a moment before: a handover in between must not leave it behind.
 2. **Claim.** In one short transaction, due rows are selected
    ``FOR UPDATE SKIP LOCKED`` and switched to ``sending`` with this pass's
    claim token (the UPDATE re-checks that they are still claimable). A racing
@@ -53,10 +55,12 @@ from itertools import islice
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone, translation
 
 from core.text import one_line
+from leads.models import Lead
+from leads.selectors import lead_owners_held
 from reminders.channels import ChannelSession, channel_send
 from reminders.models import Channel, Delivery, DeliveryKind, DeliveryStatus
 from reminders.sms import DAILY_LIMIT, sms_reference, sms_send_batch, sms_sent_today, sms_skip_reason
@@ -127,9 +131,38 @@ def deliveries_materialise(*, now: datetime) -> int:
     count = 0
     rows = (delivery for source in all_sources() for delivery in source.due_deliveries(now=now))
     while batch := list(islice(rows, MATERIALISE_BATCH)):
-        Delivery.objects.bulk_create(batch, ignore_conflicts=True)
-        count += len(batch)
+        count += _insert_with_current_owners(batch)
     return count
+
+
+def _insert_with_current_owners(batch: list[Delivery]) -> int:
+    """Insert ``batch`` with each delivery's ``lead_owner`` as its lead has it
+    when the row is written, not as the source read it: a lead handed over in
+    between (its rows moved to the new salesperson by then) must not leave a
+    new delivery with the previous one, who would keep seeing it. Returns how
+    many were offered for insertion.
+
+    PostgreSQL: the batch's leads are read under a share lock (see
+    leads.selectors.lead_owners_held), so a handover either committed before,
+    or waits and then moves these rows too; a delivery whose lead is being
+    written at this instant is left for the next pass (its source still lists
+    it). SQLite has no row locks but one writer at a time: the rows are
+    inserted first, which takes the database's write lock, then given their
+    leads' owners in the same transaction."""
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            owners = lead_owners_held(d.lead_id for d in batch if d.lead_id is not None)
+            batch = [d for d in batch if d.lead_id is None or d.lead_id in owners]
+            for delivery in batch:
+                if delivery.lead_id is not None:
+                    delivery.lead_owner_id = owners[delivery.lead_id]
+            Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+        else:
+            Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+            owner = Lead.objects.filter(pk=OuterRef("lead_id")).values("assigned_to_id")[:1]
+            written = Delivery.objects.filter(key__in=[d.key for d in batch], lead__isnull=False)
+            written.update(lead_owner_id=Subquery(owner))
+    return len(batch)
 
 
 def _due(now: datetime) -> Q:

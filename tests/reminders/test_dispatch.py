@@ -10,6 +10,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
+from leads.models import Lead
 from reminders import dispatch
 from reminders.dispatch import reminders_dispatch_due
 from reminders.followups import COMPLETED, REASSIGNED
@@ -121,6 +122,20 @@ def test_follow_up_reassigned_after_it_was_queued_goes_to_the_new_salesperson(pi
     assert reminders_dispatch_due().as_dict() == {"sent": 1, "skipped": 1, "failed": 0}
     assert Delivery.objects.get(status="skipped").skip_reason == REASSIGNED
     assert [m.to for m in mail.outbox] == [[new_person.email]]
+
+
+def test_a_delivery_takes_its_leads_salesperson_as_the_lead_has_it_when_written(pinned):
+    """The source read the follow-up (lead_owner: the old salesperson) just before
+    a handover committed: the new delivery must not stay with the old one, who
+    would keep seeing it in their list."""
+    handed_over, let_go = overdue(), overdue()
+    new_person = SalespersonFactory()
+    Lead.objects.filter(pk=handed_over.lead_id).update(assigned_to=new_person)
+    Lead.objects.filter(pk=let_go.lead_id).update(assigned_to=None)
+    assert dispatch.deliveries_materialise(now=NOW) == 2
+    owners = dict(Delivery.objects.values_list("object_id", "lead_owner_id"))
+    assert owners == {handed_over.pk: new_person.pk, let_go.pk: None}
+    assert LeadReminder.objects.get(pk=handed_over.pk).lead_owner_id == handed_over.salesperson_id  # as it was
 
 
 def test_salesperson_without_any_address_is_recorded_as_skipped(pinned):

@@ -9,8 +9,10 @@ from collections import Counter
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 
+from leads.models import Lead
+from leads.services import lead_assign
 from reminders.dispatch import deliveries_claim, deliveries_materialise, reminders_dispatch_due
 from reminders.models import Channel, Delivery, DeliveryStatus, LeadReminder
 from tests.eskiz_fake import sms_phones
@@ -108,6 +110,40 @@ def test_concurrent_materialisation_creates_each_delivery_once(due_work):
     run_together(lambda: deliveries_materialise(now=at), n=3)
     assert Delivery.objects.count() == 75
     assert Delivery.objects.values("key").distinct().count() == 75
+
+
+def test_a_handover_under_way_leaves_its_leads_delivery_to_the_next_pass_with_the_new_owner(due_work):
+    """A lead being handed over at the instant of materialising: its delivery is
+    neither waited for (the pass goes on) nor written with the old salesperson;
+    the next pass writes it with the new one."""
+    reminder = LeadReminder.objects.filter(kind="follow_up").order_by("pk").first()
+    new_person = SalespersonFactory(email="new@centre.example", telegram_chat_id="3000")  # two addresses too
+    locked, release = threading.Event(), threading.Event()
+
+    def hand_over():
+        try:
+            with transaction.atomic():
+                lead_assign(lead=Lead.objects.get(pk=reminder.lead_id), salesperson=new_person)
+                locked.set()
+                assert release.wait(30)
+        finally:
+            connection.close()
+
+    handover = threading.Thread(target=hand_over)
+    handover.start()
+    try:
+        assert locked.wait(30)
+        deliveries_materialise(now=DUE)  # returns while the lead is still locked
+        assert Delivery.objects.count() == 75 - 2
+        assert not Delivery.objects.filter(lead_id=reminder.lead_id, object_id=reminder.pk).exists()
+    finally:
+        release.set()
+        handover.join(30)
+    deliveries_materialise(now=DUE)
+    assert Delivery.objects.count() == 75
+    late = Delivery.objects.filter(kind="followup_overdue", object_id=reminder.pk)
+    # The follow-up moved with the lead: its reminder goes to, and is seen by, the new salesperson.
+    assert set(late.values_list("recipient_user_id", "lead_owner_id")) == {(new_person.pk, new_person.pk)}
 
 
 def test_concurrent_claims_never_share_a_row(due_work):
