@@ -140,7 +140,7 @@ def _insert_with_current_owners(batch: list[Delivery]) -> int:
     when the row is written, not as the source read it: a lead handed over in
     between (its rows moved to the new salesperson by then) must not leave a
     new delivery with the previous one, who would keep seeing it. Returns how
-    many were offered for insertion.
+    many went to the INSERT (existing keys included, deferred ones not).
 
     PostgreSQL: the batch's leads are read under a share lock (see
     leads.selectors.lead_owners_held), so a handover either committed before,
@@ -150,7 +150,7 @@ def _insert_with_current_owners(batch: list[Delivery]) -> int:
     inserted first, which takes the database's write lock, then given their
     leads' owners in the same transaction."""
     with transaction.atomic():
-        if connection.features.has_select_for_update_skip_locked:
+        if connection.vendor == "postgresql":
             owners = lead_owners_held(d.lead_id for d in batch if d.lead_id is not None)
             batch = [d for d in batch if d.lead_id is None or d.lead_id in owners]
             for delivery in batch:
