@@ -130,6 +130,11 @@ def deliveries_materialise(*, now: datetime) -> int:
     """
     count = 0
     rows = (delivery for source in all_sources() for delivery in source.due_deliveries(now=now))
+    if connection.vendor == "sqlite":
+        # A source's stream keeps its read open between batches; SQLite cannot
+        # turn that read into a write once another pass has committed since it
+        # began ("database is locked", no waiting). Its backlogs are small.
+        rows = iter(list(rows))
     while batch := list(islice(rows, MATERIALISE_BATCH)):
         count += _insert_with_current_owners(batch)
     return count
