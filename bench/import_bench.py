@@ -265,11 +265,13 @@ def child_writes(workdir: Path) -> dict:
     """The database server's own work for the rows ours wrote, nothing else: the
     files child_ours dumped (its log, leads, status changes, inquiries, row log)
     copied back into a fresh database by binary COPY (the server's cheapest
-    input) in one transaction, foreign keys checked at the commit as in ours. No Python between the statements and no
-    look-ups: the least time any importer that writes those rows, with this
-    schema's indexes and constraints, can take on this server. PostgreSQL only."""
+    input) in one transaction, foreign keys checked at the commit as in ours.
+    No Python between the statements and no look-ups: a floor, on this server
+    and schema (its indexes and constraints), for any importer that writes
+    those rows in one transaction on one connection. PostgreSQL only."""
     from django.db import connection
 
+    from import_service.models import ImportLog
     from leads.models import Lead
 
     data = {table: (workdir / f"written-{table}.copy").read_bytes() for table in _written_tables()}
@@ -288,6 +290,7 @@ def child_writes(workdir: Path) -> dict:
             cursor.execute(f'SELECT count(*) FROM "{table}"')
             counts.append(cursor.fetchone()[0])
     leads = Lead.objects.count()
+    assert leads == ImportLog.objects.get().created  # the dump was ours' run and nothing else
     return {
         **result,
         "rows": leads,

@@ -39,12 +39,13 @@ def rows_of_visible_leads(user, queryset: QuerySet, *, lead_field: str = "lead")
     return queryset.none()
 
 
-def lead_owners_held(lead_ids: Iterable[int]) -> dict[int, int | None]:
+def lead_owners_share_locked(lead_ids: Iterable[int]) -> dict[int, int | None]:
     """The salesperson (``assigned_to_id``) of each lead of ``lead_ids``, read
     under a share lock that lasts until the caller's transaction ends. A
     handover (lead_assign, lead_unassign: they lock the lead for update) has
     then either committed before this read, or waits for the caller's commit
-    and moves the rows the caller wrote meanwhile with the lead. A lead that a
+    and, its statements then seeing what the caller wrote (READ COMMITTED,
+    the default), moves the caller's new rows with the lead. A lead that a
     writer holds at this instant is left out (SKIP LOCKED): never waited for,
     so no deadlock with an assignment of many leads in one transaction; the
     caller comes back for it later. PostgreSQL only (row locks); call it inside

@@ -49,9 +49,9 @@ import logging
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from itertools import islice
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -60,7 +60,7 @@ from django.utils import timezone, translation
 
 from core.text import one_line
 from leads.models import Lead
-from leads.selectors import lead_owners_held
+from leads.selectors import lead_owners_share_locked
 from reminders.channels import ChannelSession, channel_send
 from reminders.models import Channel, Delivery, DeliveryKind, DeliveryStatus
 from reminders.sms import DAILY_LIMIT, sms_reference, sms_send_batch, sms_sent_today, sms_skip_reason
@@ -126,18 +126,36 @@ def deliveries_materialise(*, now: datetime) -> int:
     """Insert the deliveries every source says are due; existing keys are left alone.
 
     The sources' rows are streamed and inserted MATERIALISE_BATCH at a time, so
-    a worker catching up on a backlog of 180,000 holds one batch, not all of them.
+    a worker catching up on a backlog of 180,000 holds one batch, not all of
+    them (on PostgreSQL; SQLite reads them whole first, see below).
     """
     count = 0
     rows = (delivery for source in all_sources() for delivery in source.due_deliveries(now=now))
     if connection.vendor == "sqlite":
         # A source's stream keeps its read open between batches; SQLite cannot
         # turn that read into a write once another pass has committed since it
-        # began ("database is locked", no waiting). Its backlogs are small.
+        # began ("database is locked", no waiting). So SQLite holds the whole
+        # backlog (its deployments are small); PostgreSQL streams it.
         rows = iter(list(rows))
-    while batch := list(islice(rows, MATERIALISE_BATCH)):
+    for batch in _batches_by_lead(rows, MATERIALISE_BATCH):
         count += _insert_with_current_owners(batch)
     return count
+
+
+def _batches_by_lead(rows: Iterable[Delivery], size: int) -> Iterator[list[Delivery]]:
+    """``rows`` in batches of about ``size``, cut only between leads. A source
+    yields one reminder's deliveries (its channels) one after another, and the
+    first of them sent marks the reminder sent; a batch that skips a lead being
+    handed over (see _insert_with_current_owners) must skip all of them, or the
+    rest would never be made."""
+    batch: list[Delivery] = []
+    for delivery in rows:
+        if len(batch) >= size and (delivery.lead_id is None or delivery.lead_id != batch[-1].lead_id):
+            yield batch
+            batch = []
+        batch.append(delivery)
+    if batch:
+        yield batch
 
 
 def _insert_with_current_owners(batch: list[Delivery]) -> int:
@@ -148,24 +166,31 @@ def _insert_with_current_owners(batch: list[Delivery]) -> int:
     many went to the INSERT (existing keys included, deferred ones not).
 
     PostgreSQL: the batch's leads are read under a share lock (see
-    leads.selectors.lead_owners_held), so a handover either committed before,
-    or waits and then moves these rows too; a delivery whose lead is being
-    written at this instant is left for the next pass (its source still lists
-    it). SQLite has no row locks but one writer at a time: the rows are
-    inserted first, which takes the database's write lock, then given their
-    leads' owners in the same transaction."""
+    leads.selectors.lead_owners_share_locked), so a handover either committed
+    before, or waits and then moves these rows too; the deliveries of a lead
+    being written at this instant are left for the next pass (their source
+    still lists them: _batches_by_lead keeps them in one batch). SQLite has
+    no row locks but one writer at a time: the rows are inserted first, which
+    takes the database's write lock, then given their leads' owners in the
+    same transaction."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            owners = lead_owners_held(d.lead_id for d in batch if d.lead_id is not None)
-            batch = [d for d in batch if d.lead_id is None or d.lead_id in owners]
-            for delivery in batch:
+            owners = lead_owners_share_locked(d.lead_id for d in batch if d.lead_id is not None)
+            kept = [d for d in batch if d.lead_id is None or d.lead_id in owners]
+            if len(kept) < len(batch):
+                logger.info("Materialising: %d deliveries left for the next pass (lead busy)", len(batch) - len(kept))
+            for delivery in kept:
                 if delivery.lead_id is not None:
                     delivery.lead_owner_id = owners[delivery.lead_id]
-            Delivery.objects.bulk_create(batch, ignore_conflicts=True)
-        else:
-            Delivery.objects.bulk_create(batch, ignore_conflicts=True)
-            owner = Lead.objects.filter(pk=OuterRef("lead_id")).values("assigned_to_id")[:1]
-            written = Delivery.objects.filter(key__in=[d.key for d in batch], lead__isnull=False)
+            Delivery.objects.bulk_create(kept, ignore_conflicts=True)
+            return len(kept)
+        # SQLite
+        Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+        owner = Lead.objects.filter(pk=OuterRef("lead_id")).values("assigned_to_id")[:1]
+        keys = [d.key for d in batch]
+        per = connection.features.max_query_params  # SQLite builds before 3.32 allow 999 parameters
+        for start in range(0, len(keys), per):
+            written = Delivery.objects.filter(key__in=keys[start : start + per], lead__isnull=False)
             written.update(lead_owner_id=Subquery(owner))
     return len(batch)
 

@@ -138,6 +138,15 @@ def test_a_delivery_takes_its_leads_salesperson_as_the_lead_has_it_when_written(
     assert LeadReminder.objects.get(pk=handed_over.pk).lead_owner_id == handed_over.salesperson_id  # as it was
 
 
+def test_materialising_cuts_batches_only_between_leads():
+    """A reminder's channels come one after another and the first one sent marks
+    it sent: a batch left for the next pass must hold all of a lead's deliveries."""
+    rows = [Delivery(lead_id=lead_id) for lead_id in (1, 1, 2, None, None, 3, 3, 3)]
+    batches = dispatch._batches_by_lead(iter(rows), 1)
+    assert [[d.lead_id for d in batch] for batch in batches] == [[1, 1], [2], [None], [None], [3, 3, 3]]
+    assert [len(b) for b in dispatch._batches_by_lead(iter(rows), 3)] == [3, 5]  # the 3s kept together
+
+
 def test_salesperson_without_any_address_is_recorded_as_skipped(pinned):
     reminder = overdue(salesperson=SalespersonFactory(email=""))
     assert reminders_dispatch_due().skipped == 1

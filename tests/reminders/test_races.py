@@ -4,6 +4,7 @@ together, exactly what one pass would."""
 
 import datetime
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -13,6 +14,7 @@ from django.db import connection, transaction
 
 from leads.models import Lead
 from leads.services import lead_assign
+from reminders import dispatch
 from reminders.dispatch import deliveries_claim, deliveries_materialise, reminders_dispatch_due
 from reminders.models import Channel, Delivery, DeliveryStatus, LeadReminder
 from tests.eskiz_fake import sms_phones
@@ -112,38 +114,99 @@ def test_concurrent_materialisation_creates_each_delivery_once(due_work):
     assert Delivery.objects.values("key").distinct().count() == 75
 
 
-def test_a_handover_under_way_leaves_its_leads_delivery_to_the_next_pass_with_the_new_owner(due_work):
-    """A lead being handed over at the instant of materialising: its delivery is
-    neither waited for (the pass goes on) nor written with the old salesperson;
-    the next pass writes it with the new one."""
+def in_thread(func):
+    """Start ``func`` in a thread of its own connection; returns (thread, errors)."""
+    errors = []
+
+    def run():
+        try:
+            func()
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, errors
+
+
+@pytest.fixture
+def quick_lock_timeout():
+    """A pass that waits on a lock fails in seconds instead of hanging the test."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '5s'")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("RESET lock_timeout")
+
+
+def test_a_handover_under_way_leaves_its_leads_delivery_to_the_next_pass_with_the_new_owner(
+    due_work, quick_lock_timeout
+):
+    """A lead being handed over at the instant of materialising: its deliveries
+    are neither waited for (the pass goes on) nor written with the old
+    salesperson; the next pass writes them with the new one."""
     reminder = LeadReminder.objects.filter(kind="follow_up").order_by("pk").first()
     new_person = SalespersonFactory(email="new@centre.example", telegram_chat_id="3000")  # two addresses too
     locked, release = threading.Event(), threading.Event()
 
     def hand_over():
-        try:
-            with transaction.atomic():
-                lead_assign(lead=Lead.objects.get(pk=reminder.lead_id), salesperson=new_person)
-                locked.set()
-                assert release.wait(30)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            lead_assign(lead=Lead.objects.get(pk=reminder.lead_id), salesperson=new_person)
+            locked.set()
+            assert release.wait(30)
 
-    handover = threading.Thread(target=hand_over)
-    handover.start()
+    handover, errors = in_thread(hand_over)
     try:
         assert locked.wait(30)
         deliveries_materialise(now=DUE)  # returns while the lead is still locked
         assert Delivery.objects.count() == 75 - 2
-        assert not Delivery.objects.filter(lead_id=reminder.lead_id, object_id=reminder.pk).exists()
+        assert not Delivery.objects.filter(lead_id=reminder.lead_id).exists()
     finally:
         release.set()
         handover.join(30)
+    assert not handover.is_alive() and not errors, errors
     deliveries_materialise(now=DUE)
     assert Delivery.objects.count() == 75
     late = Delivery.objects.filter(kind="followup_overdue", object_id=reminder.pk)
     # The follow-up moved with the lead: its reminder goes to, and is seen by, the new salesperson.
     assert set(late.values_list("recipient_user_id", "lead_owner_id")) == {(new_person.pk, new_person.pk)}
+
+
+def lock_waits() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def test_a_handover_that_starts_after_the_read_waits_and_moves_the_new_deliveries(due_work, monkeypatch):
+    """The other order: the pass has read the owners, then a handover starts. It
+    waits for the pass's commit and then moves what the pass wrote."""
+    reminder = LeadReminder.objects.filter(kind="follow_up").order_by("pk").first()
+    new_person = SalespersonFactory()
+    read_owners = dispatch.lead_owners_share_locked
+    started = []
+
+    def read_then_let_a_handover_start(lead_ids):
+        owners = read_owners(lead_ids)
+        if not started:  # the first batch: every lead of this small fixture
+            lead = Lead.objects.get(pk=reminder.lead_id)
+            started.append(in_thread(lambda: lead_assign(lead=lead, salesperson=new_person)))
+            deadline = time.monotonic() + 10
+            while not lock_waits():  # until the handover waits on this pass's share lock
+                assert time.monotonic() < deadline, "the handover never waited"
+                time.sleep(0.02)
+        return owners
+
+    monkeypatch.setattr(dispatch, "lead_owners_share_locked", read_then_let_a_handover_start)
+    deliveries_materialise(now=DUE)
+    handover, errors = started[0]
+    handover.join(30)
+    assert not handover.is_alive() and not errors, errors
+    assert Delivery.objects.count() == 75
+    moved = Delivery.objects.filter(lead_id=reminder.lead_id)
+    assert set(moved.values_list("lead_owner_id", flat=True)) == {new_person.pk}
 
 
 def test_concurrent_claims_never_share_a_row(due_work):
