@@ -174,10 +174,16 @@ def test_a_handover_under_way_leaves_its_leads_delivery_to_the_next_pass_with_th
     assert set(late.values_list("recipient_user_id", "lead_owner_id")) == {(new_person.pk, new_person.pk)}
 
 
-def lock_waits() -> int:
+def backend_pid() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> pg_backend_pid()")
+        cursor.execute("SELECT pg_backend_pid()")
         return cursor.fetchone()[0]
+
+
+def waits_on_a_lock(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND pid = %s", [pid])
+        return cursor.fetchone()[0] > 0
 
 
 def test_a_handover_that_starts_after_the_read_waits_and_moves_the_new_deliveries(due_work, monkeypatch):
@@ -191,10 +197,15 @@ def test_a_handover_that_starts_after_the_read_waits_and_moves_the_new_deliverie
     def read_then_let_a_handover_start(lead_ids):
         owners = read_owners(lead_ids)
         if not started:  # the first batch: every lead of this small fixture
-            lead = Lead.objects.get(pk=reminder.lead_id)
-            started.append(in_thread(lambda: lead_assign(lead=lead, salesperson=new_person)))
+            lead, pids = Lead.objects.get(pk=reminder.lead_id), []
+
+            def hand_over():
+                pids.append(backend_pid())
+                lead_assign(lead=lead, salesperson=new_person)
+
+            started.append(in_thread(hand_over))
             deadline = time.monotonic() + 10
-            while not lock_waits():  # until the handover waits on this pass's share lock
+            while not (pids and waits_on_a_lock(pids[0])):  # until the handover waits on this pass's lock
                 assert time.monotonic() < deadline, "the handover never waited"
                 time.sleep(0.02)
         return owners
